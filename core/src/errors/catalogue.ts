@@ -1,0 +1,132 @@
+/**
+ * The one error catalogue of the project (design.md, style rule 4).
+ *
+ * Every error the library raises carries a stable string `code` from this table. Entries that correspond to a TARS
+ * return code (BaseF.tars) carry its exact `wireCode`; `retryable` says whether repeating the same call can succeed.
+ * `docs/errors.md` holds the same table for users; a test keeps the two in step.
+ */
+export interface ErrorSpec {
+  /** Stable string code; never renamed once released. */
+  readonly code: string;
+  /** The TARS return code (BaseF.tars) this error is sent or received as, when there is one. */
+  readonly wireCode?: number;
+  /** Whether repeating the same request may succeed. */
+  readonly retryable: boolean;
+  /** One line: what happened. */
+  readonly summary: string;
+  /** One line: the likely cause or what to do about it. */
+  readonly hint: string;
+}
+
+function spec(code: string, retryable: boolean, summary: string, hint: string, wireCode?: number): ErrorSpec {
+  return wireCode === undefined ? {code, retryable, summary, hint} : {code, wireCode, retryable, summary, hint};
+}
+
+/** TARS return codes (BaseF.tars, module `tars`); the names are the official ones. */
+export const RETURN_CODE_ERRORS = [
+  spec('TARSSERVERDECODEERR', false, 'the server could not decode the request or its arguments',
+    'client and server disagree on the interface: regenerate both from the same .tars file', -1),
+  spec('TARSSERVERENCODEERR', false, 'the server could not encode its result',
+    'the servant returned a value that does not fit the declared return or out types', -2),
+  spec('TARSSERVERNOFUNCERR', false, 'the servant has no such function',
+    'check the function name (it is case-sensitive) against the server\'s .tars file', -3),
+  spec('TARSSERVERNOSERVANTERR', false, 'the server hosts no such servant (object)',
+    'check the object name App.Server.Obj and the adapter\'s servant in the server config', -4),
+  spec('TARSSERVERRESETGRID', false, 'the grey/grid state of the call does not match the server',
+    'the caller\'s grid flag differs from the server\'s; refresh the endpoint list', -5),
+  spec('TARSSERVERQUEUETIMEOUT', true, 'the request waited in the server queue longer than its timeout',
+    'the server is overloaded: add capacity, raise queuetimeout, or lower the request rate', -6),
+  spec('TARSINVOKETIMEOUT', true, 'no answer before the call timed out',
+    'is the server up and reachable? try `tars ping`; raise the timeout for slow calls', -7),
+  spec('TARSPROXYCONNECTERR', true, 'the client could not connect to the endpoint',
+    'is the server listening on that host and port? check the endpoint and any firewall', -8),
+  spec('TARSSERVEROVERLOAD', true, 'the server request queue is full',
+    'the server is overloaded: add capacity, raise queuecap, or lower the request rate', -9),
+  spec('TARSADAPTERNULL', true, 'the client found no usable endpoint',
+    'the registry lists no active endpoint for the object, or all are blocked; check `tars registry find`', -10),
+  spec('TARSINVOKEBYINVALIDESET', false, 'the call was routed to a SET the callee does not belong to',
+    'check enableset/setdivision of the caller and the callee', -11),
+  spec('TARSCLIENTDECODEERR', false, 'the client could not decode the response',
+    'client and server disagree on the interface: regenerate both from the same .tars file', -12),
+  spec('TARSSENDREQUESTERR', true, 'the client could not send the request',
+    'the connection was lost while sending; the call may be retried', -13),
+  spec('TARSSERVERUNKNOWNERR', false, 'the server failed with an unexpected error',
+    'see the server\'s log; the message carries the error the servant threw', -99),
+] as const;
+
+/** Errors of the codec (core/codec): encoding values and decoding bytes. */
+export const CODEC_ERRORS = [
+  spec('DECODE_TRUNCATED', false, 'the input ended in the middle of a field',
+    'the bytes are cut short: check the frame length or the buffer boundaries'),
+  spec('DECODE_TYPE_MISMATCH', false, 'a field has a wire type that cannot be read as the declared type',
+    'writer and reader disagree on the field\'s type: regenerate both from the same .tars file'),
+  spec('DECODE_REQUIRE_MISSING', false, 'a required field is absent',
+    'the writer uses an older interface without this field; make the field optional or update the writer'),
+  spec('DECODE_BAD_WIRE_TYPE', false, 'a head carries a wire type that does not exist (14 or 15)',
+    'the input is not TARS-encoded or is corrupt'),
+  spec('DECODE_BAD_LENGTH', false, 'a length is negative or larger than the input that remains',
+    'the input is corrupt or truncated'),
+  spec('DECODE_TOO_DEEP', false, 'structs or containers are nested deeper than the reader allows',
+    'the input is corrupt, or raise the reader\'s maxDepth for deeply recursive data'),
+  spec('DECODE_BAD_SIMPLE_LIST', false, 'a SIMPLE_LIST does not hold bytes (its inner head is not BYTE at tag 0)',
+    'the input is corrupt or not TARS-encoded'),
+  spec('DECODE_BAD_VALUE', false, 'a decoded value is not valid for its type (e.g. an unknown enum value in strict mode)',
+    'writer and reader disagree on the interface'),
+  spec('ENCODE_BAD_TAG', false, 'a tag outside 0..255 was given to the writer',
+    'tags in .tars files are 0..255; this is a bug in the caller'),
+  spec('ENCODE_OUT_OF_RANGE', false, 'a value does not fit the declared type',
+    'check the value against the field type (e.g. int is 32-bit signed; use long for larger values)'),
+  spec('ENCODE_BAD_VALUE', false, 'a value of the wrong JavaScript type was given to the writer',
+    'pass the JavaScript type the field maps to (number, bigint, string, boolean, Uint8Array, array, Map, object)'),
+] as const;
+
+/** Errors of packets, framing and TUP (core/protocol). */
+export const PROTOCOL_ERRORS = [
+  spec('PACKET_TOO_SHORT', false, 'a frame length is below the minimum of 5 bytes',
+    'the peer does not speak TARS on this port, or the stream is corrupt; the connection is closed'),
+  spec('PACKET_TOO_LARGE', false, 'a frame length is above the configured maximum packet size',
+    'raise the max packet size on both sides, or send smaller requests; the connection is closed'),
+  spec('PACKET_BAD_VERSION', false, 'the packet carries a protocol version this implementation does not speak',
+    'use iVersion 1 (TARS), 2 or 3 (TUP)'),
+  spec('PACKET_MALFORMED', false, 'a packet could not be decoded',
+    'the peer does not speak TARS on this port, or the stream is corrupt'),
+  spec('TUP_KEY_MISSING', false, 'a TUP attribute has no value under the requested name',
+    'the peer uses other parameter names: regenerate both sides from the same .tars file'),
+  spec('TUP_TYPE_MISMATCH', false, 'a TUP v2 attribute holds a value of another type than requested',
+    'the peer declares this parameter with another type'),
+] as const;
+
+/** Errors of the IDL front end (core/idl) and the code generator. */
+export const IDL_ERRORS = [
+  spec('IDL_INVALID', false, 'a .tars file has errors (syntax, unknown types, duplicate tags or names, ...)',
+    'each diagnostic names file:line:col and a fix; correct the .tars file and run again'),
+  spec('IDL_FILE_NOT_FOUND', false, 'a .tars file or an #include could not be found',
+    'check the path; add the directory that holds included files with -I/--include'),
+] as const;
+
+/** The whole catalogue, in documentation order. */
+export const ERROR_CATALOGUE: readonly ErrorSpec[] = [
+  ...RETURN_CODE_ERRORS, ...CODEC_ERRORS, ...PROTOCOL_ERRORS, ...IDL_ERRORS,
+];
+
+type CodesOf<T extends readonly ErrorSpec[]> = T[number]['code'];
+/** Every stable error code. */
+export type ErrorCode =
+  | CodesOf<typeof RETURN_CODE_ERRORS>
+  | CodesOf<typeof CODEC_ERRORS>
+  | CodesOf<typeof PROTOCOL_ERRORS>
+  | CodesOf<typeof IDL_ERRORS>;
+
+const BY_CODE = new Map<string, ErrorSpec>(ERROR_CATALOGUE.map((e) => [e.code, e]));
+const BY_WIRE = new Map<number, ErrorSpec>();
+for (const e of ERROR_CATALOGUE) if (e.wireCode !== undefined) BY_WIRE.set(e.wireCode, e);
+
+/** The catalogue entry of a code. */
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  return BY_CODE.get(code)!;
+}
+
+/** The catalogue entry of a TARS return code, or undefined for codes BaseF does not define (e.g. TarsGo's 1). */
+export function errorSpecByWireCode(wireCode: number): ErrorSpec | undefined {
+  return BY_WIRE.get(wireCode);
+}

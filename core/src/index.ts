@@ -1,0 +1,24 @@
+/**
+ * @tars-ts/core: the TARS runtime library. This is its one stable public entry; generated code imports only this.
+ */
+export {ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, errorSpec, errorSpecByWireCode} from './errors/catalogue.js';
+export {type ErrorDetails, TarsError, TarsReturnCodeError, returnCodeName} from './errors/tars-error.js';
+
+export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
+export {TarsWriter, describe} from './codec/writer.js';
+export {type ReaderOptions, TarsReader} from './codec/reader.js';
+export {
+  type EnumDef, type FieldDef, type ListSpelling, type ScalarKind, type StructDef, T, type TarsType, defaultStruct,
+  idlTypeName, isBytesType, readStructFields, readValue, tupTypeName, writeStructFields, writeValue, zeroValue,
+} from './codec/types.js';
+
+export {
+  CONTEXT_NODE_NAME, DEFAULT_MAX_PACKET, MIN_PACKET, MessageType, PacketType, RECONNECT_NOTICE, ReturnCode,
+  StatusKey, TARS_PING, Version,
+} from './protocol/constants.js';
+export {
+  type RequestPacket, type ResponsePacket, type ResponseWriteOptions, decodeAnyResponseFrame, decodeRequestFrame,
+  decodeResponseFrame, encodeRequestFrame, encodeResponseFrame, frameLength, readRequestPacket, readResponsePacket,
+  requestPacket, responsePacket, writeRequestPacket, writeResponsePacket,
+} from './protocol/packets.js';
+export {type TupVersion, UniAttribute, type UniAttributeOptions, encodeTupRequestFrame} from './protocol/tup.js';
