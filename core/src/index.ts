@@ -2,6 +2,7 @@
  * @tars-ts/core: the TARS runtime library. This is its one stable public entry; generated code imports only this.
  */
 export {ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, errorSpec, errorSpecByWireCode} from './errors/catalogue.js';
+export {errorCatalogueMarkdown} from './errors/docs-table.js';
 export {type ErrorDetails, TarsError, TarsReturnCodeError, returnCodeName} from './errors/tars-error.js';
 
 export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
