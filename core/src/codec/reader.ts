@@ -98,6 +98,7 @@ export class TarsReader {
         headLength = 2;
       }
       if (type === WireType.STRUCT_END || t > tag) return false;
+      if (type > WireType.SIMPLE_LIST) this.fail('DECODE_BAD_WIRE_TYPE', `unknown wire type ${type}`, t, type, p);
       this.pos = p + headLength;
       if (t === tag) {
         this.type = type;
@@ -203,6 +204,8 @@ export class TarsReader {
       this.fail('DECODE_BAD_SIMPLE_LIST', `inner head has wire type ${wireTypeName(inner & 15)}, not BYTE`, tag,
         WireType.SIMPLE_LIST, this.pos);
     }
+    // Every writer emits `00`; readers (TarsGo, TarsCpp) only check the type, so a two-byte head is tolerated.
+    if ((inner >> 4) === 15) this.need(2, tag, WireType.SIMPLE_LIST);
     this.pos += (inner >> 4) === 15 ? 2 : 1;
   }
 

@@ -45,6 +45,12 @@ export interface StructDef {
   readonly name: string;
   /** Filled after creation for recursive structs; always sorted by tag. */
   fields: readonly FieldDef[];
+  /**
+   * Compiled fast paths (generated code provides them): write the fields of a value, read them into a new value.
+   * When absent, the generic descriptor-driven code is used; both give the same bytes and values.
+   */
+  writeFields?: (w: TarsWriter, value: any) => void;
+  readFields?: (r: TarsReader) => any;
 }
 
 /** An enum; its values are int32 on the wire. */
@@ -95,10 +101,22 @@ export function zeroValue(t: TarsType): unknown {
   }
 }
 
-/** A struct object holding every field's default. */
+/**
+ * Sets an own property, even one named `__proto__` (a plain assignment would replace the prototype instead).
+ * Field names come from IDL files and wire data, so they are never trusted as plain keys.
+ */
+export function setField(obj: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') {
+    Object.defineProperty(obj, name, {value, enumerable: true, writable: true, configurable: true});
+  } else {
+    obj[name] = value;
+  }
+}
+
+/** A struct object holding every field's default (a fresh copy of mutable defaults). */
 export function defaultStruct(def: StructDef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of def.fields) out[f.name] = f.default !== undefined ? f.default : zeroValue(f.type);
+  for (const f of def.fields) setField(out, f.name, f.default !== undefined ? f.default : zeroValue(f.type));
   return out;
 }
 
@@ -143,6 +161,10 @@ export function writeValue(w: TarsWriter, tag: number, t: TarsType, value: unkno
 export function writeStructFields(w: TarsWriter, def: StructDef, value: unknown): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new TarsError('ENCODE_BAD_VALUE', `struct ${def.name}: expected an object, got ${describe(value)}`);
+  }
+  if (def.writeFields) {
+    def.writeFields(w, value);
+    return;
   }
   const obj = value as Record<string, unknown>;
   for (const f of def.fields) {
@@ -193,8 +215,9 @@ export function readValue(r: TarsReader, tag: number, t: TarsType, required: boo
 
 /** Reads the fields of a struct (a top-level struct or the inside of a nested one). */
 export function readStructFields(r: TarsReader, def: StructDef): Record<string, unknown> {
+  if (def.readFields) return def.readFields(r);
   const out: Record<string, unknown> = {};
-  for (const f of def.fields) out[f.name] = readValue(r, f.tag, f.type, f.required, f.default);
+  for (const f of def.fields) setField(out, f.name, readValue(r, f.tag, f.type, f.required, f.default));
   return out;
 }
 
