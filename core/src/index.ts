@@ -10,7 +10,8 @@ export {TarsWriter, describe} from './codec/writer.js';
 export {type ReaderOptions, TarsReader} from './codec/reader.js';
 export {
   type EnumDef, type FieldDef, type ListSpelling, type ScalarKind, type StructDef, T, type TarsType, defaultStruct,
-  idlTypeName, isBytesType, readStructFields, readValue, tupTypeName, writeStructFields, writeValue, zeroValue,
+  idlTypeName, isBytesType, readStructFields, readValue, setField, tupTypeName, writeStructFields, writeValue,
+  zeroValue,
 } from './codec/types.js';
 
 export {
@@ -23,3 +24,15 @@ export {
   requestPacket, responsePacket, writeRequestPacket, writeResponsePacket,
 } from './protocol/packets.js';
 export {type TupVersion, UniAttribute, type UniAttributeOptions, encodeTupRequestFrame} from './protocol/tup.js';
+export {type Json, fromJson, toJson} from './codec/json.js';
+export {
+  type ConstDef, type FileDef, type InterfaceDef, type OperationDef, type ParamDef, decodeRequestArgs,
+  decodeResponseBody, encodeRequestArgs, encodeResponseBody, inParams, methodName, outParams, returnKey,
+} from './protocol/operation.js';
+
+export {type CallOptions} from './rpc/call-options.js';
+export {type Invoker, ServantProxy, type ServantProxyClass} from './rpc/servant-proxy.js';
+export {type CallContext, type DispatchResult, Servant} from './rpc/servant.js';
+
+export * from './idl/index.js';
+export {type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, generate, generatedBaseName} from './codegen/index.js';

@@ -41,7 +41,13 @@ export type ConstValue =
 /** An identifier used as a value: an enumerator (`Member`, or `Mod::Member`/`Enum::Member` forms if supported). */
 export interface EnumValueRef {
   readonly kind: 'ident';
+  /**
+   * The qualifier as written: `Q` in `Q::Member` (the loader accepts the enum's module or the enum's own name there),
+   * or `Mod` in `Mod::Enum::Member`.
+   */
   readonly module?: string;
+  /** `Enum` in the three-part form `Mod::Enum::Member`; undefined otherwise. */
+  readonly enumName?: string;
   readonly name: string;
   readonly pos: Pos;
   /** Filled by the loader when the identifier names an enumerator. */
@@ -155,6 +161,11 @@ export interface Diagnostic {
   readonly line: number;
   readonly col: number;
   readonly sourceLine?: string;
+  /**
+   * Set to 'IDL_FILE_NOT_FOUND' when a file or `#include` could not be read; unset for every other problem, which
+   * all map to IDL_INVALID. Lets callers tell "fix the path" from "fix the IDL" without matching messages.
+   */
+  readonly code?: 'IDL_FILE_NOT_FOUND';
 }
 
 /** A module merged over every block and file that opens it. */

@@ -1,0 +1,217 @@
+import {type Json, fromJson, toJson} from '../codec/json.js';
+import {TarsReader} from '../codec/reader.js';
+import {
+  type EnumDef, type StructDef, type TarsType, idlTypeName, readValue, setField, writeValue, zeroValue,
+} from '../codec/types.js';
+import {TarsWriter} from '../codec/writer.js';
+import {TarsError} from '../errors/tars-error.js';
+import {Version} from './constants.js';
+import {type TupVersion, UniAttribute, type UniAttributeOptions} from './tup.js';
+
+/** A parameter of an interface operation; `tag` is its 1-based position among all parameters (protocol.md 2.4). */
+export interface ParamDef {
+  readonly name: string;
+  readonly tag: number;
+  readonly type: TarsType;
+  readonly out: boolean;
+  readonly routekey?: boolean;
+}
+
+/** An interface operation. `name` is the wire name (sFuncName); `method` the TypeScript member when it differs. */
+export interface OperationDef {
+  readonly name: string;
+  readonly method?: string;
+  /** null for `void`. */
+  readonly ret: TarsType | null;
+  readonly params: readonly ParamDef[];
+}
+
+/** An interface: `name` qualified as `Module.Interface`. */
+export interface InterfaceDef {
+  readonly name: string;
+  readonly operations: readonly OperationDef[];
+}
+
+/** A constant of a .tars file. */
+export interface ConstDef {
+  readonly name: string;
+  readonly type: TarsType;
+  readonly value: unknown;
+}
+
+/** What a generated file carries about itself, for dynamic calls and reflection. */
+export interface FileDef {
+  /** The .tars file it was generated from (as given to the generator). */
+  readonly source: string;
+  readonly structs: readonly StructDef[];
+  readonly enums: readonly EnumDef[];
+  readonly consts: readonly ConstDef[];
+  readonly interfaces: readonly InterfaceDef[];
+}
+
+/** Key of the return value in a call result: "ret", or "ret_" when an out parameter is itself named "ret". */
+export function returnKey(op: OperationDef): string {
+  return op.params.some((p) => p.out && p.name === 'ret') ? 'ret_' : 'ret';
+}
+
+/** The TypeScript member name of an operation. */
+export function methodName(op: OperationDef): string {
+  return op.method ?? op.name;
+}
+
+/** In-parameters, in declaration order (the order call arguments are given in). */
+export function inParams(op: OperationDef): ParamDef[] {
+  return op.params.filter((p) => !p.out);
+}
+
+/** Out-parameters, in declaration order. */
+export function outParams(op: OperationDef): ParamDef[] {
+  return op.params.filter((p) => p.out);
+}
+
+/** The empty return key of TUP ("") and the extra one TarsCpp and TarsGo write too. */
+const TUP_RET = '';
+const TUP_RET_ALT = 'tars_ret';
+
+function checkArity(op: OperationDef, args: readonly unknown[], ins: ParamDef[]): void {
+  const given = args.length - [...args].reverse().findIndex((a) => a !== undefined);
+  const count = given > args.length ? 0 : given;
+  if (count !== ins.length || args.length > ins.length) {
+    throw new TarsError('ENCODE_BAD_VALUE', `${op.name} takes ${ins.length} argument(s) ` +
+      `(${ins.map((p) => `${idlTypeName(p.type)} ${p.name}`).join(', ')}), got ${count}`);
+  }
+}
+
+/** Runs `fn`, naming the parameter in any encoding error it raises. */
+function forParam<R>(op: OperationDef, p: ParamDef, fn: () => R): R {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof TarsError)) throw error;
+    throw new TarsError(error.code, `${op.name}: ${p.out ? 'out-parameter' : 'argument'} ${p.name} ` +
+      `(${idlTypeName(p.type)}): ${error.message}`, {...error.details, param: p.name}, {cause: error});
+  }
+}
+
+function jsonText(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (error) {
+    throw new TarsError('PACKET_MALFORMED', `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new TarsError('PACKET_MALFORMED', `${what} is not a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function isTup(version: number): version is TupVersion {
+  return version === Version.TUPVERSION || version === Version.TUP_COMPLEX;
+}
+
+/**
+ * The request sBuffer of a call: the in-arguments at their positional tags (TARS), under their names in a
+ * UniAttribute (TUP v2/v3), or as a JSON object (v5).
+ */
+export function encodeRequestArgs(op: OperationDef, version: number, args: readonly unknown[],
+  tupOptions?: UniAttributeOptions): Uint8Array {
+  const ins = inParams(op);
+  checkArity(op, args, ins);
+  if (isTup(version)) {
+    const attr = new UniAttribute(version, tupOptions);
+    ins.forEach((p, i) => forParam(op, p, () => attr.put(p.name, p.type, args[i])));
+    return attr.encode();
+  }
+  if (version === Version.JSONVERSION) {
+    const obj: Record<string, Json> = {};
+    ins.forEach((p, i) => forParam(op, p, () => setField(obj, p.name, toJson(p.type, args[i]))));
+    return jsonText(obj);
+  }
+  const w = new TarsWriter(64);
+  for (let i = 0; i < ins.length; i++) forParam(op, ins[i], () => writeValue(w, ins[i].tag, ins[i].type, args[i]));
+  return w.toBuffer();
+}
+
+/** The in-arguments of a request, in declaration order (a server's view). */
+export function decodeRequestArgs(op: OperationDef, version: number, sBuffer: Uint8Array): unknown[] {
+  const ins = inParams(op);
+  if (isTup(version)) {
+    const attr = UniAttribute.decode(sBuffer, version);
+    return ins.map((p) => attr.get(p.name, p.type));
+  }
+  if (version === Version.JSONVERSION) {
+    const obj = parseJsonObject(sBuffer, 'JSON request');
+    return ins.map((p) => fromJson(p.type, Object.hasOwn(obj, p.name) ? obj[p.name] : undefined, p.name));
+  }
+  const r = new TarsReader(sBuffer);
+  return ins.map((p) => readValue(r, p.tag, p.type, true));
+}
+
+/**
+ * The response sBuffer: the return value at tag 0 and the out-parameters at their tags (TARS); under "" (and
+ * "tars_ret") and their names (TUP); `{"tars_ret": R, out: value}` (JSON). `result` is a call result object
+ * (see {@link returnKey}); absent out values are written as their type's zero value.
+ */
+export function encodeResponseBody(op: OperationDef, version: number, result: Readonly<Record<string, unknown>>,
+  tupOptions?: UniAttributeOptions): Uint8Array {
+  const outs = outParams(op);
+  const retValue = result[returnKey(op)];
+  const value = (p: ParamDef): unknown => {
+    const v = Object.hasOwn(result, p.name) ? result[p.name] : undefined;
+    return v === undefined ? zeroValue(p.type) : v;
+  };
+  if (op.ret !== null && retValue === undefined) {
+    throw new TarsError('ENCODE_BAD_VALUE', `${op.name} must return a value under "${returnKey(op)}"`);
+  }
+  if (isTup(version)) {
+    const attr = new UniAttribute(version, tupOptions);
+    if (op.ret !== null) {
+      attr.put(TUP_RET, op.ret, retValue);
+      attr.put(TUP_RET_ALT, op.ret, retValue);
+    }
+    for (const p of outs) attr.put(p.name, p.type, value(p));
+    return attr.encode();
+  }
+  if (version === Version.JSONVERSION) {
+    const obj: Record<string, Json> = {};
+    if (op.ret !== null) obj.tars_ret = toJson(op.ret, retValue);
+    for (const p of outs) setField(obj, p.name, toJson(p.type, value(p)));
+    return jsonText(obj);
+  }
+  const w = new TarsWriter(64);
+  if (op.ret !== null) writeValue(w, 0, op.ret, retValue);
+  for (const p of outs) writeValue(w, p.tag, p.type, value(p));
+  return w.toBuffer();
+}
+
+/** The call result object of a response sBuffer: `{ret, <out name>: value, ...}` (a client's view). */
+export function decodeResponseBody(op: OperationDef, version: number, sBuffer: Uint8Array): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const key = returnKey(op);
+  const outs = outParams(op);
+  if (isTup(version)) {
+    const attr = UniAttribute.decode(sBuffer, version);
+    if (op.ret !== null) {
+      out[key] = attr.has(TUP_RET) ? attr.get(TUP_RET, op.ret) : attr.get(TUP_RET_ALT, op.ret);
+    }
+    for (const p of outs) setField(out, p.name, attr.get(p.name, p.type, zeroValue(p.type)));
+    return out;
+  }
+  if (version === Version.JSONVERSION) {
+    const obj = parseJsonObject(sBuffer, 'JSON response');
+    if (op.ret !== null) out[key] = fromJson(op.ret, obj.tars_ret, 'tars_ret');
+    for (const p of outs) {
+      setField(out, p.name, obj[p.name] === undefined ? zeroValue(p.type) : fromJson(p.type, obj[p.name], p.name));
+    }
+    return out;
+  }
+  const r = new TarsReader(sBuffer);
+  if (op.ret !== null) out[key] = readValue(r, 0, op.ret, true);
+  for (const p of outs) setField(out, p.name, readValue(r, p.tag, p.type, false));
+  return out;
+}

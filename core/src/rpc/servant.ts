@@ -1,0 +1,106 @@
+import {TarsError} from '../errors/tars-error.js';
+import {ReturnCode} from '../protocol/constants.js';
+import {
+  type InterfaceDef, type OperationDef, decodeRequestArgs, encodeResponseBody, methodName,
+} from '../protocol/operation.js';
+import type {UniAttributeOptions} from '../protocol/tup.js';
+
+/**
+ * What a servant method learns about the call it serves. The server fills it per request; servants receive it as
+ * their last argument.
+ */
+export interface CallContext {
+  /** Servant (object) name the request was addressed to. */
+  readonly servant: string;
+  /** Function (operation) name as on the wire. */
+  readonly func: string;
+  readonly requestId: number;
+  /** Protocol version of the request: 1 TARS, 2/3 TUP, 5 JSON. */
+  readonly version: number;
+  /** True for one-way requests: whatever the method returns is not sent. */
+  readonly oneway: boolean;
+  readonly messageType: number;
+  /** Request context; the servant may set entries on `responseContext` to send some back. */
+  readonly context: ReadonlyMap<string, string>;
+  readonly status: ReadonlyMap<string, string>;
+  readonly responseContext: Map<string, string>;
+  /** Caller's address, when the transport knows it. */
+  readonly remote?: {readonly host: string; readonly port: number};
+}
+
+/** The outcome of dispatching one request to a servant. */
+export interface DispatchResult {
+  /** Framework code for ResponsePacket.iRet (0 on success). */
+  iRet: number;
+  sBuffer: Uint8Array;
+  sResultDesc: string;
+}
+
+/**
+ * Base of generated servants. A generated `XxxServant` declares one abstract method per operation; the
+ * implementation subclasses it. Members of the base start with `$` so that no operation name can clash.
+ */
+export abstract class Servant {
+  /** The interface the generated subclass serves. */
+  static readonly $interface: InterfaceDef;
+  private $ops?: Map<string, OperationDef>;
+
+  /** The served interface (the generated subclass's static `$interface`). */
+  get $interface(): InterfaceDef {
+    return (this.constructor as unknown as {$interface: InterfaceDef}).$interface;
+  }
+
+  /** The operation named `func` on the wire, if the interface has it. A `Map`: wire names are never object keys. */
+  $operation(func: string): OperationDef | undefined {
+    if (!this.$ops) this.$ops = new Map(this.$interface.operations.map((op) => [op.name, op]));
+    return this.$ops.get(func);
+  }
+
+  /**
+   * Decodes the arguments of a request, calls the implementation and encodes its result, in the request's protocol
+   * version. Never throws: decode failures give -1, an unknown function -3, a failing encode -2, an error thrown by
+   * the implementation its TARS code when it is a TarsError with one, else -99 with its message.
+   */
+  async $dispatch(ctx: CallContext, sBuffer: Uint8Array, tup?: UniAttributeOptions): Promise<DispatchResult> {
+    const op = this.$operation(ctx.func);
+    if (!op) {
+      return failure(ReturnCode.TARSSERVERNOFUNCERR,
+        `no function "${ctx.func}" in ${this.$interface.name} (servant ${ctx.servant})`);
+    }
+    let args: unknown[];
+    try {
+      args = decodeRequestArgs(op, ctx.version, sBuffer);
+    } catch (error) {
+      return failure(ReturnCode.TARSSERVERDECODEERR, `decoding the arguments of ${op.name}: ${message(error)}`);
+    }
+    let result: unknown;
+    try {
+      const name = methodName(op);
+      const method = (this as unknown as Record<string, unknown>)[name];
+      if (typeof method !== 'function' || method === (Object.prototype as Record<string, unknown>)[name]) {
+        return failure(ReturnCode.TARSSERVERNOFUNCERR, `${this.$interface.name} does not implement ${op.name}`);
+      }
+      result = await (method as (...a: unknown[]) => unknown).apply(this, [...args, ctx]);
+    } catch (error) {
+      const code = error instanceof TarsError && error.wireCode !== undefined ? error.wireCode
+        : ReturnCode.TARSSERVERUNKNOWNERR;
+      return failure(code, message(error));
+    }
+    try {
+      const body = encodeResponseBody(op, ctx.version, (result ?? {}) as Record<string, unknown>, tup);
+      return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: body, sResultDesc: ''};
+    } catch (error) {
+      return failure(ReturnCode.TARSSERVERENCODEERR, `encoding the result of ${op.name}: ${message(error)}`);
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function failure(iRet: number, sResultDesc: string): DispatchResult {
+  return {iRet, sBuffer: EMPTY, sResultDesc};
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+import {Args, Flags} from '@oclif/core';
+
+import {TarsCommand} from '../lib/base-command.js';
+import type {GenResult} from '../lib/gen.js';
+import {ExitCode} from '../lib/user-error.js';
+
+export default class Gen extends TarsCommand {
+  static override summary = 'Generate TypeScript from .tars IDL files.';
+
+  static override description = `Parses the .tars files and every file they #include, checks them (unknown types, duplicate tags,
+wrong defaults, ... each reported with file:line:col and a hint) and writes one TypeScript module per .tars
+file, named after it (Hello.tars -> HelloTars.ts): structs with encode/decode and JSON conversion, enums,
+consts, and for each interface a client proxy (XxxProxy) and a servant base (XxxServant). Generated code
+imports only @tars-ts/core. Files whose content is already up to date are not rewritten.`;
+
+  static override examples = [
+    {description: 'Generate into the current directory', command: '<%= config.bin %> <%= command.id %> Hello.tars'},
+    {description: 'Generate into src/gen, with includes from ./idl', command: '<%= config.bin %> <%= command.id %> Hello.tars -o src/gen -I idl'},
+    {description: 'Fail in CI when the committed output is stale', command: '<%= config.bin %> <%= command.id %> *.tars -o src/gen --check'},
+    {description: 'Regenerate on every change', command: '<%= config.bin %> <%= command.id %> Hello.tars -o src/gen --watch'},
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    files: Args.string({description: '.tars files to generate from', required: true}),
+  };
+
+  static override flags = {
+    out: Flags.string({char: 'o', summary: 'Output directory (created when missing).', default: '.'}),
+    include: Flags.string({char: 'I', summary: 'Directory searched for #include files (repeatable).', multiple: true,
+      default: []}),
+    watch: Flags.boolean({summary: 'Regenerate whenever one of the input files changes; stop with Ctrl-C.',
+      exclusive: ['check']}),
+    check: Flags.boolean({summary: 'Write nothing; exit 1 when a generated file is missing or out of date.'}),
+    'import-from': Flags.string({summary: 'Module the generated code imports the runtime from.',
+      default: '@tars-ts/core', helpGroup: 'ADVANCED'}),
+  };
+
+  async run(): Promise<GenResult | void> {
+    const {argv, flags} = await this.parse(Gen);
+    const {runGeneration} = await import('../lib/gen.js');
+    const request = {files: argv as string[], out: flags.out, include: flags.include, check: flags.check,
+      importFrom: flags['import-from']};
+    if (flags.watch) {
+      const {watchGeneration} = await import('../lib/gen-watch.js');
+      await watchGeneration(request, (line) => this.logToStderr(line));
+      return;
+    }
+    const result = runGeneration(request);
+    for (const w of result.warnings) this.logToStderr(w);
+    if (!this.jsonEnabled()) {
+      for (const f of result.files) this.log(`${f.status.padEnd(9)} ${f.path}  (from ${f.source})`);
+      const written = result.files.filter((f) => f.status === 'written').length;
+      this.log(flags.check
+        ? `${result.files.length} file(s) checked in ${result.ms} ms`
+        : `${written} written, ${result.files.length - written} unchanged, in ${result.ms} ms`);
+    }
+    if (flags.check && result.files.some((f) => f.status !== 'unchanged')) {
+      if (this.jsonEnabled()) this.logJson(result);
+      else this.logToStderr('error: generated files are out of date\nhint: run the same command without --check');
+      this.exit(ExitCode.FAILURE);
+    }
+    return result;
+  }
+}
