@@ -39,7 +39,9 @@ export abstract class TarsCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: {code: report.code, message: report.message, ...(report.hint ? {hint: report.hint} : {})}});
     } else {
-      const lines = [`error: ${report.message}`];
+      // IDL diagnostics arrive formatted, each with its own `file:line:col: error:` label.
+      const preformatted = err instanceof TarsError && err.code.startsWith('IDL_') && /^\S+:\d+:\d+: /.test(err.message);
+      const lines = [preformatted ? report.message : `error: ${report.message}`];
       if (report.hint) lines.push(`hint: ${report.hint}`);
       if (process.env.DEBUG && err.stack) lines.push(err.stack);
       process.stderr.write(lines.join('\n') + '\n');

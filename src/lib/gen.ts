@@ -69,8 +69,11 @@ export function planGeneration(req: GenRequest): {program: IdlProgram; out: stri
   warnings: string[]} {
   const cwd = req.cwd ?? process.cwd();
   const {entries, includeDirs, out} = checkInputs(req, cwd);
-  const {program, diagnostics} = loadIdl(entries, {includeDirs});
+  const loaded = loadIdl(entries, {includeDirs});
+  // Diagnostics name the files as the user would: relative to the working directory.
+  const diagnostics = loaded.diagnostics.map((d) => ({...d, file: rel(cwd, d.file)}));
   assertNoErrors(diagnostics);
+  const {program} = loaded;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').map((d) => formatDiagnostic(d));
   const files = generate(program, {sourceRoot: commonDirectory(entries), coreImport: req.importFrom});
   const seen = new Map<string, string>();
