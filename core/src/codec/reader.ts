@@ -295,9 +295,12 @@ export class TarsReader {
     if (!this.seek(tag)) return this.absent(tag, required, def, 'long');
     if (this.type === WireType.LONG) {
       this.need(8, tag, this.type);
-      const v = this.buf.readBigInt64BE(this.pos);
+      const hi = this.buf.readInt32BE(this.pos);
+      const lo = this.buf.readUInt32BE(this.pos + 4);
       this.pos += 8;
-      return v;
+      // Within ±2^53 the number arithmetic is exact and cheaper than two BigInt conversions and a shift.
+      const n = hi * 4294967296 + lo;
+      return Number.isSafeInteger(n) ? BigInt(n) : (BigInt(hi) << 32n) + BigInt(lo);
     }
     return BigInt(this.intPayload(tag, WireType.INT, 'long'));
   }
@@ -415,7 +418,9 @@ export class TarsReader {
    */
   readBytes(tag: number, required = false, def: Uint8Array = EMPTY): Buffer {
     const view = this.readBytesView(tag, required, def);
-    return view === def ? Buffer.from(def) : Buffer.from(view);
+    if (view === def) return Buffer.from(def);
+    // One allocation and copy; the species constructor of a Buffer view is Buffer.
+    return Uint8Array.prototype.slice.call(view) as Buffer;
   }
 
   /**
@@ -511,22 +516,9 @@ export class TarsReader {
   }
 }
 
-/** Strings this short are decoded by hand when ASCII: cheaper than a call into the UTF-8 decoder. */
-const SHORT_STRING = 24;
+/** Node's internal UTF-8 slice: the cheapest way from bytes to a string (no argument parsing of toString). */
+type Utf8Slicer = Buffer & {utf8Slice(start: number, end: number): string};
 
 function decodeUtf8(buf: Buffer, start: number, end: number): string {
-  if (end - start <= SHORT_STRING) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i] >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      // eslint-disable-next-line prefer-spread
-      return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-    }
-  }
-  return buf.toString('utf8', start, end);
+  return (buf as Utf8Slicer).utf8Slice(start, end);
 }
