@@ -10,7 +10,6 @@
  * - its maps are plain objects, so they iterate integer-like keys first, ascending, and lose a "__proto__" key:
  *   values are put into the order @tars/stream iterates before bytes are compared, and "__proto__" keys are avoided.
  */
-import {createRequire} from 'node:module';
 
 import {
   type RequestPacket, type ResponsePacket, type StructDef, T, type TarsType, TarsReader, TarsWriter, type TupVersion,
@@ -19,10 +18,7 @@ import {
 } from '@tars-ts/core';
 import {expect} from 'chai';
 import fc from 'fast-check';
-
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const Tars: any = require('@tars/stream');
+import {InnerDef, InnerT, OuterDef, OuterT, Tars, hex, node, nodeIn, ours} from '../support/codec-helpers.js';
 
 const RUNS = 200;
 const WIRE_FLOAT = 4;
@@ -31,31 +27,9 @@ const WIRE_ZERO = 12;
 
 // ---- helpers ------------------------------------------------------------------------------------------------------
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
 /** A field head as every implementation writes it (protocol.md 1.2). */
 function head(tag: number, type: number): Buffer {
   return tag < 15 ? Buffer.from([(tag << 4) | type]) : Buffer.from([0xf0 | type, tag]);
-}
-
-function ours(write: (w: TarsWriter) => void): Buffer {
-  const w = new TarsWriter();
-  write(w);
-  return Buffer.from(w.toBuffer());
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function node(write: (os: any) => void): Buffer {
-  const os = new Tars.TarsOutputStream();
-  write(os);
-  return os.getBinBuffer().toNodeBuffer();
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function nodeIn(bytes: Uint8Array): any {
-  return new Tars.TarsInputStream(new Tars.BinBuffer(Buffer.from(bytes)));
 }
 
 // ---- the IDL of the struct tests, on both sides -------------------------------------------------------------------
@@ -63,25 +37,6 @@ function nodeIn(bytes: Uint8Array): any {
 //     struct Inner { 0 require int a; 1 optional string s; };
 //     struct Outer { 0 require Inner inner; 1 require vector<Inner> v; 2 optional long n; 3 optional map<string, Inner> m; };
 //   };
-
-const InnerDef: StructDef = {
-  name: 'Test.Inner',
-  fields: [
-    {tag: 0, name: 'a', type: T.int, required: true},
-    {tag: 1, name: 's', type: T.string, required: false},
-  ],
-};
-const InnerT = T.struct(InnerDef);
-const OuterDef: StructDef = {
-  name: 'Test.Outer',
-  fields: [
-    {tag: 0, name: 'inner', type: InnerT, required: true},
-    {tag: 1, name: 'v', type: T.vector(InnerT), required: true},
-    {tag: 2, name: 'n', type: T.long, required: false},
-    {tag: 3, name: 'm', type: T.map(T.string, InnerT), required: false},
-  ],
-};
-const OuterT = T.struct(OuterDef);
 
 /** What tars2node generates for the IDL above (as in @tars/stream's sample/tars/Ext.js), longs in string form. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,43 +3,13 @@
  * plus the related notes of 1.3, 1.6, 1.8 and 2.3) that concern reading what @tars/stream writes or @tars/stream
  * reading what we write: one test per behaviour, each asserting what both sides actually do.
  */
-import {createRequire} from 'node:module';
 
 import {
-  DEFAULT_MAX_PACKET, type StructDef, T, TarsError, TarsReader, TarsWriter, UniAttribute, decodeAnyResponseFrame,
+  DEFAULT_MAX_PACKET, type StructDef, T, TarsError, TarsReader, UniAttribute, decodeAnyResponseFrame,
   decodeRequestFrame, decodeResponseFrame, encodeResponseFrame, readValue, responsePacket, writeValue,
 } from '@tars-ts/core';
 import {expect} from 'chai';
-
-const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const Tars: any = require('@tars/stream');
-
-function bytes(h: string): Buffer {
-  return Buffer.from(h.replaceAll(' ', ''), 'hex');
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-function ours(write: (w: TarsWriter) => void): Buffer {
-  const w = new TarsWriter();
-  write(w);
-  return Buffer.from(w.toBuffer());
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function node(write: (os: any) => void): Buffer {
-  const os = new Tars.TarsOutputStream();
-  write(os);
-  return os.getBinBuffer().toNodeBuffer();
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function nodeIn(b: Uint8Array): any {
-  return new Tars.TarsInputStream(new Tars.BinBuffer(Buffer.from(b)));
-}
+import {Tars, bytes, hex, node, nodeIn, ours} from '../support/codec-helpers.js';
 
 /** The error a call throws (fails the test when it does not throw). */
 function thrown(fn: () => unknown): unknown {

@@ -4,34 +4,14 @@
  * and reports where it stopped (details and message name the tag, the wire type and the offset).
  */
 import {
-  DEFAULT_MAX_PACKET, type RequestPacket, type ResponsePacket, type StructDef, T, type TarsType, TarsError,
+  DEFAULT_MAX_PACKET, type RequestPacket, type ResponsePacket, T, type TarsType, TarsError,
   TarsReader, TarsWriter, UniAttribute, decodeAnyResponseFrame, decodeRequestFrame, decodeResponseFrame,
   encodeRequestFrame, encodeResponseFrame, encodeTupRequestFrame, frameLength, readStructFields, readValue,
   wireTypeName, writeValue,
 } from '@tars-ts/core';
 import {expect} from 'chai';
 import fc from 'fast-check';
-
-// struct Inner { 0 require int a; 1 optional string s; };
-// struct Outer { 0 require Inner inner; 1 require vector<Inner> v; 2 optional long n; 3 optional map<string,Inner> m; };
-const InnerDef: StructDef = {
-  name: 'Test.Inner',
-  fields: [
-    {tag: 0, name: 'a', type: T.int, required: true},
-    {tag: 1, name: 's', type: T.string, required: false},
-  ],
-};
-const InnerT = T.struct(InnerDef);
-const OuterDef: StructDef = {
-  name: 'Test.Outer',
-  fields: [
-    {tag: 0, name: 'inner', type: InnerT, required: true},
-    {tag: 1, name: 'v', type: T.vector(InnerT), required: true},
-    {tag: 2, name: 'n', type: T.long, required: false},
-    {tag: 3, name: 'm', type: T.map(T.string, InnerT), required: false},
-  ],
-};
-const OuterT = T.struct(OuterDef);
+import {InnerT, OuterDef, OuterT, bytes, hex} from '../support/codec-helpers.js';
 
 /** Types read by the generic paths, a field of each wire shape. */
 const READ_TYPES: TarsType[] = [
@@ -41,14 +21,6 @@ const READ_TYPES: TarsType[] = [
 ];
 
 const MiB = 1024 * 1024;
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-function bytes(h: string): Buffer {
-  return Buffer.from(h.replaceAll(' ', ''), 'hex');
-}
 
 /** `body` with a correct 4-byte length prefix, so that the frame decoders get to the fields. */
 function withLength(body: Uint8Array): Buffer {

@@ -130,7 +130,7 @@ describe('generated code at run time', () => {
       const invoker = new LoopbackInvoker(new Impl());
       const proxy = new Names$Proxy(invoker);
       expect(await proxy.constructor_('abc', 10)).to.deep.equal({ret_: 13, ret: 7});
-      const deleted = await proxy.delete(Promise_.create({toString: 'x'}));
+      const deleted = await proxy.delete(Promise_.create({toString: 'x', constructor: 0}));
       expect(Object.getOwnPropertyDescriptor(deleted, '__proto__')?.value).to.equal('x');
       expect(await proxy.toString_()).to.deep.equal({ret: 'named toString'});
       expect(invoker.calls.map((c) => c.func)).to.deep.equal(['constructor', 'delete', 'toString']);
