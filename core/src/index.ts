@@ -1,38 +1,27 @@
 /**
  * @tars-ts/core: the TARS runtime library. This is its one stable public entry; generated code imports only this.
  */
-export {ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, errorSpec, errorSpecByWireCode} from './errors/catalogue.js';
-export {errorCatalogueMarkdown} from './errors/docs-table.js';
-export {type ErrorDetails, TarsError, TarsReturnCodeError, returnCodeName} from './errors/tars-error.js';
-
-export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
-export {TarsWriter, describe} from './codec/writer.js';
-export {type ReaderOptions, TarsReader} from './codec/reader.js';
-export {
-  type EnumDef, type FieldDef, type ListSpelling, type ScalarKind, type StructDef, T, type TarsType, defaultStruct,
-  idlTypeName, isBytesType, readStructFields, readValue, setField, tupTypeName, writeStructFields, writeValue,
-  zeroValue,
-} from './codec/types.js';
-
-export {
-  CONTEXT_NODE_NAME, DEFAULT_MAX_PACKET, MIN_PACKET, MessageType, PacketType, RECONNECT_NOTICE, ReturnCode,
-  StatusKey, TARS_PING, Version,
-} from './protocol/constants.js';
-export {
-  type RequestPacket, type ResponsePacket, type ResponseWriteOptions, decodeAnyResponseFrame, decodeRequestFrame,
-  decodeResponseFrame, encodeRequestFrame, encodeResponseFrame, frameLength, readRequestPacket, readResponsePacket,
-  requestPacket, responsePacket, writeRequestPacket, writeResponsePacket,
-} from './protocol/packets.js';
-export {type TupVersion, UniAttribute, type UniAttributeOptions, encodeTupRequestFrame} from './protocol/tup.js';
-export {type Json, fromJson, toJson} from './codec/json.js';
-export {
-  type ConstDef, type FileDef, type InterfaceDef, type OperationDef, type ParamDef, decodeRequestArgs,
-  decodeResponseBody, encodeRequestArgs, encodeResponseBody, inParams, methodName, outParams, returnKey,
-} from './protocol/operation.js';
-
-export {type CallOptions} from './rpc/call-options.js';
-export {type Invoker, ServantProxy, type ServantProxyClass} from './rpc/servant-proxy.js';
-export {type CallContext, type DispatchResult, Servant} from './rpc/servant.js';
+export * from './runtime.js';
 
 export * from './idl/index.js';
 export {type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, generate, generatedBaseName} from './codegen/index.js';
+
+export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
+export {
+  ADAPTER_DEFAULTS, type AdapterConfig, type ClientConfig, type ServerConfig, clientConfigOf, loadServerConfig,
+  serverConfigOf,
+} from './config/server-config.js';
+export {
+  type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, parseEndpoint, parseEndpoints,
+  parseProxyString,
+} from './protocol/endpoint.js';
+export {LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink} from './rpc/logger.js';
+export {FrameDecoder} from './rpc/transport/frame-decoder.js';
+export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
+export {type CallTarget, TarsCallError} from './rpc/client/call-error.js';
+export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';
+export {ObjectProxy, type ProxyOptions, type RawCall, type RawResult} from './rpc/client/object-proxy.js';
+export {Communicator, type CommunicatorProperties, defaultCommunicator, fromEndpointF} from './rpc/client/communicator.js';
+export {Dispatcher, type RequestOrigin} from './rpc/server/dispatcher.js';
+export {type AdapterStats, type ConnectionInfo, ServantAdapter} from './rpc/server/adapter.js';
+export {type AdminCommand, Application, type ApplicationOptions, RUNTIME_VERSION} from './rpc/server/application.js';

@@ -37,7 +37,7 @@ describe('code generation (golden)', () => {
     expect(entries).to.have.length(17);
     const {program, diagnostics} = loadIdl(entries);
     assertNoErrors(diagnostics);
-    const files = generate(program, {sourceRoot: frameworkIdl, coreImport: '../index.js'});
+    const files = generate(program, {sourceRoot: frameworkIdl, coreImport: '../runtime.js'});
     const committed = readdirSync(frameworkOut).filter((f) => f.endsWith('Tars.ts')).sort();
     expect(files.map((f) => f.path).sort(), 'run npm run gen:framework').to.deep.equal(committed);
     compareOrUpdate(frameworkOut, files);

@@ -5,7 +5,7 @@ import {expect} from 'chai';
 import fc from 'fast-check';
 
 import {
-  type CallContext, TarsError, TarsReader, TarsReturnCodeError, TarsWriter, readStructFields, writeStructFields,
+  CallContext, TarsError, TarsReader, TarsReturnCodeError, TarsWriter, readStructFields, writeStructFields,
 } from '@tars-ts/core';
 
 import {Result, Status} from '../golden/codegen/commonTars.js';
@@ -192,12 +192,12 @@ describe('generated code at run time', () => {
       expect(await codeOf(proxy.getUser(0n))).to.equal(-99);
       expect(invoker.calls.at(-1)?.sResultDesc).to.equal('no user 0');
       expect(await codeOf(proxy.getUser(-1n))).to.equal(-9);
-      const ctx: CallContext = {servant: 'S', func: 'nope', requestId: 1, version: 1, oneway: false, messageType: 0,
-        context: new Map(), status: new Map(), responseContext: new Map()};
+      const ctx = new CallContext({servant: 'S', func: 'nope', requestId: 1, version: 1, oneway: false,
+        messageType: 0, context: new Map(), status: new Map()});
       const noFunc = await impl.$dispatch(ctx, new Uint8Array(0));
       expect(noFunc.iRet).to.equal(-3);
       expect(noFunc.sResultDesc).to.match(/no function "nope" in Torture\.UserService/);
-      const badArgs = await impl.$dispatch({...ctx, func: 'getUser'}, Buffer.from('16017a', 'hex'));
+      const badArgs = await impl.$dispatch(new CallContext({...ctx, func: 'getUser'}), Buffer.from('16017a', 'hex'));
       expect(badArgs.iRet).to.equal(-1);
     });
 

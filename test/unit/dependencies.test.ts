@@ -29,7 +29,8 @@ const ALLOWED: Record<string, string[]> = {
   protocol: ['codec', 'errors'],
   idl: ['errors'],
   codegen: ['idl'],
-  rpc: ['protocol', 'codec', 'errors'],
+  config: ['protocol', 'errors'],
+  rpc: ['config', 'protocol', 'codec', 'errors', 'framework'],
   // Generated stubs import the runtime through core's public entry, like any user's generated code.
   framework: ['.'],
 };

@@ -104,9 +104,25 @@ export const IDL_ERRORS = [
     'check the path; add the directory that holds included files with -I/--include'),
 ] as const;
 
+/** Errors of configuration: the TARS config file, endpoints and proxy strings, communicator properties. */
+export const CONFIG_ERRORS = [
+  spec('CONFIG_INVALID', false, 'a TARS config file is malformed or lacks a required key',
+    'the message names the file, the line and the key; fix the file (see the config format in the README)'),
+  spec('ENDPOINT_INVALID', false, 'an endpoint or proxy string cannot be parsed',
+    'write endpoints as "tcp -h HOST -p PORT [-t TIMEOUT]", several joined by ":", after "Obj@"'),
+  spec('NO_LOCATOR', false, 'an object name without endpoints needs a locator (the registry) to resolve it',
+    'give endpoints ("Obj@tcp -h HOST -p PORT") or set the locator ("tars.tarsregistry.QueryObj@tcp -h ... -p 17890")'),
+] as const;
+
+/** Errors of the RPC runtime that are not TARS return codes. */
+export const RPC_ERRORS = [
+  spec('CLOSED', false, 'the communicator, proxy or server was closed',
+    'the object was shut down; create a new one'),
+] as const;
+
 /** The whole catalogue, in documentation order. */
 export const ERROR_CATALOGUE: readonly ErrorSpec[] = [
-  ...RETURN_CODE_ERRORS, ...CODEC_ERRORS, ...PROTOCOL_ERRORS, ...IDL_ERRORS,
+  ...RETURN_CODE_ERRORS, ...CODEC_ERRORS, ...PROTOCOL_ERRORS, ...IDL_ERRORS, ...CONFIG_ERRORS, ...RPC_ERRORS,
 ];
 
 type CodesOf<T extends readonly ErrorSpec[]> = T[number]['code'];
@@ -115,7 +131,9 @@ export type ErrorCode =
   | CodesOf<typeof RETURN_CODE_ERRORS>
   | CodesOf<typeof CODEC_ERRORS>
   | CodesOf<typeof PROTOCOL_ERRORS>
-  | CodesOf<typeof IDL_ERRORS>;
+  | CodesOf<typeof IDL_ERRORS>
+  | CodesOf<typeof CONFIG_ERRORS>
+  | CodesOf<typeof RPC_ERRORS>;
 
 const BY_CODE = new Map<string, ErrorSpec>(ERROR_CATALOGUE.map((e) => [e.code, e]));
 const BY_WIRE = new Map<number, ErrorSpec>();

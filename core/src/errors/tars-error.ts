@@ -17,7 +17,7 @@ export interface ErrorDetails {
  * code when the error maps to one; `retryable` comes from the catalogue.
  */
 export class TarsError extends Error {
-  override readonly name = 'TarsError';
+  override name = 'TarsError';
   readonly code: ErrorCode;
   readonly wireCode: number | undefined;
   readonly retryable: boolean;

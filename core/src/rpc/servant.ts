@@ -1,15 +1,12 @@
-import {TarsError} from '../errors/tars-error.js';
+import {TarsError, TarsReturnCodeError} from '../errors/tars-error.js';
 import {ReturnCode} from '../protocol/constants.js';
 import {
   type InterfaceDef, type OperationDef, decodeRequestArgs, encodeResponseBody, methodName,
 } from '../protocol/operation.js';
 import type {UniAttributeOptions} from '../protocol/tup.js';
 
-/**
- * What a servant method learns about the call it serves. The server fills it per request; servants receive it as
- * their last argument.
- */
-export interface CallContext {
+/** The facts of one request, as the server fills them. */
+export interface CallInfo {
   /** Servant (object) name the request was addressed to. */
   readonly servant: string;
   /** Function (operation) name as on the wire. */
@@ -20,12 +17,84 @@ export interface CallContext {
   /** True for one-way requests: whatever the method returns is not sent. */
   readonly oneway: boolean;
   readonly messageType: number;
-  /** Request context; the servant may set entries on `responseContext` to send some back. */
+  /** Request context. */
   readonly context: ReadonlyMap<string, string>;
+  /** Request status (framework keys such as STATUS_DYED_KEY). */
   readonly status: ReadonlyMap<string, string>;
-  readonly responseContext: Map<string, string>;
   /** Caller's address, when the transport knows it. */
   readonly remote?: {readonly host: string; readonly port: number};
+  /** Name of the adapter the request came through. */
+  readonly adapter?: string;
+  /** The request's own timeout (ms), 0 when it gave none. */
+  readonly timeout?: number;
+}
+
+/** Answers a request later, after the servant method has returned (see {@link CallContext.deferResponse}). */
+export interface Responder<R = unknown> {
+  /** Sends the result (`{ret, <out>...}`), as the method would have returned it. */
+  send(result: R): void;
+  /** Sends a failure: a TARS return code and a message, or an error (its TARS code when it has one, else -99). */
+  fail(error: number | Error, message?: string): void;
+}
+
+/**
+ * What a servant method learns about the call it serves; servants receive it as their last argument. Besides the
+ * request facts it carries the response context and the means to answer later.
+ */
+export class CallContext implements CallInfo {
+  readonly servant: string;
+  readonly func: string;
+  readonly requestId: number;
+  readonly version: number;
+  readonly oneway: boolean;
+  readonly messageType: number;
+  readonly context: ReadonlyMap<string, string>;
+  readonly status: ReadonlyMap<string, string>;
+  readonly remote?: {readonly host: string; readonly port: number};
+  readonly adapter?: string;
+  readonly timeout?: number;
+  /** Context sent back with the response; the servant may set entries. */
+  readonly responseContext = new Map<string, string>();
+  private deferred?: Promise<unknown>;
+
+  constructor(info: CallInfo) {
+    this.servant = info.servant;
+    this.func = info.func;
+    this.requestId = info.requestId;
+    this.version = info.version;
+    this.oneway = info.oneway;
+    this.messageType = info.messageType;
+    this.context = info.context;
+    this.status = info.status;
+    if (info.remote) this.remote = info.remote;
+    if (info.adapter) this.adapter = info.adapter;
+    if (info.timeout !== undefined) this.timeout = info.timeout;
+  }
+
+  /** The dye key of a dyed call (TARSMESSAGETYPEDYED with STATUS_DYED_KEY), if any. */
+  get dyeKey(): string | undefined {
+    return (this.messageType & 0x04) !== 0 ? this.status.get('STATUS_DYED_KEY') : undefined;
+  }
+
+  /**
+   * Takes the response out of the method's return: whatever the method returns is ignored, and the request is
+   * answered when the returned responder is called (from a callback, a timer, another call's result...).
+   */
+  deferResponse<R = unknown>(): Responder<R> {
+    let responder!: Responder<R>;
+    this.deferred = new Promise<R>((resolve, reject) => {
+      responder = {
+        send: (result) => resolve(result),
+        fail: (error, text) => reject(typeof error === 'number' ? new TarsReturnCodeError(error, text ?? '') : error),
+      };
+    });
+    return responder;
+  }
+
+  /** @internal The pending deferred answer, if the method deferred it. */
+  $deferred(): Promise<unknown> | undefined {
+    return this.deferred;
+  }
 }
 
 /** The outcome of dispatching one request to a servant. */
@@ -81,9 +150,11 @@ export abstract class Servant {
         return failure(ReturnCode.TARSSERVERNOFUNCERR, `${this.$interface.name} does not implement ${op.name}`);
       }
       result = await (method as (...a: unknown[]) => unknown).apply(this, [...args, ctx]);
+      const deferred = ctx.$deferred();
+      if (deferred) result = await deferred;
     } catch (error) {
-      const code = error instanceof TarsError && error.wireCode !== undefined ? error.wireCode
-        : ReturnCode.TARSSERVERUNKNOWNERR;
+      const code = error instanceof TarsReturnCodeError ? error.returnCode
+        : error instanceof TarsError && error.wireCode !== undefined ? error.wireCode : ReturnCode.TARSSERVERUNKNOWNERR;
       return failure(code, message(error));
     }
     try {

@@ -1,0 +1,191 @@
+import {readFileSync} from 'node:fs';
+
+import {TarsError} from '../errors/tars-error.js';
+import {type Endpoint, parseEndpoint} from '../protocol/endpoint.js';
+import {type ConfigDomain, parseTarsConfig} from './tars-config.js';
+
+/** One adapter of a server (`<App.Server.XxxObjAdapter>`). */
+export interface AdapterConfig {
+  /** Adapter name, e.g. `TestApp.HelloGo.SayHelloObjAdapter`. */
+  readonly name: string;
+  readonly endpoint: Endpoint;
+  /** Servant (object) name it serves. */
+  readonly servant: string;
+  /** Most connections at once; further ones are refused. */
+  readonly maxconns: number;
+  /** Most requests waiting; beyond it requests get -9 TARSSERVEROVERLOAD. */
+  readonly queuecap: number;
+  /** Longest wait in the queue (ms); older requests get -6 TARSSERVERQUEUETIMEOUT and are not executed. */
+  readonly queuetimeout: number;
+  /** Client addresses allowed to connect (empty: all). */
+  readonly allow: readonly string[];
+  /** `tars` (or `not_tars` for a raw protocol). */
+  readonly protocol: string;
+  /** Most requests executing at once in this adapter. */
+  readonly threads: number;
+}
+
+/** The `<client>` domain: the communicator's properties. */
+export interface ClientConfig {
+  locator?: string;
+  /** ms; default 3000. */
+  syncInvokeTimeout: number;
+  /** ms; default 5000. */
+  asyncInvokeTimeout: number;
+  /** ms between locator refreshes; default 60000. */
+  refreshEndpointInterval: number;
+  stat?: string;
+  property?: string;
+  /** ms; default 60000. */
+  reportInterval: number;
+  /** ms between keep-alive pings of idle connections; 0 = off. */
+  keepAliveInterval: number;
+  /** Caller name in stat reports (`App.Server`). */
+  modulename?: string;
+  /** Largest frame accepted, bytes; default 10 MiB. */
+  maxPacketSize: number;
+}
+
+/** A server's configuration, as tarsnode writes it (framework.md 4.2). */
+export interface ServerConfig {
+  readonly app: string;
+  readonly server: string;
+  readonly localip: string;
+  /** Admin endpoint hosting AdminObj. */
+  readonly local?: Endpoint;
+  /** `tars.tarsnode.ServerObj@...` for heartbeats. */
+  readonly node?: string;
+  readonly nodename: string;
+  readonly basepath: string;
+  readonly datapath: string;
+  readonly logpath: string;
+  readonly loglevel: string;
+  readonly config?: string;
+  readonly notify?: string;
+  readonly log?: string;
+  readonly enableset: boolean;
+  readonly setdivision?: string;
+  readonly adapters: readonly AdapterConfig[];
+  readonly client: ClientConfig;
+  /** The whole parsed file, for keys the framework does not know. */
+  readonly raw: ConfigDomain;
+  /** Where it was read from, for messages. */
+  readonly file: string;
+}
+
+/** Defaults of adapters (TarsCpp's) and of the client (framework.md 4.2). */
+export const ADAPTER_DEFAULTS = {maxconns: 128, queuecap: 1024, queuetimeout: 10000, threads: 1} as const;
+
+function num(d: ConfigDomain, key: string, def: number, file: string): number {
+  const v = d.params.get(key);
+  if (v === undefined || v === '') return def;
+  if (!/^-?\d+$/.test(v)) {
+    throw new TarsError('CONFIG_INVALID', `${file}: <${d.name}> ${key} = ${v} is not an integer`, {file, key});
+  }
+  return Number(v);
+}
+
+function opt(d: ConfigDomain | undefined, key: string): string | undefined {
+  const v = d?.params.get(key);
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function endpointOf(value: string, file: string, where: string): Endpoint {
+  try {
+    return parseEndpoint(value);
+  } catch (error) {
+    throw new TarsError('CONFIG_INVALID', `${file}: ${where}: ${(error as Error).message}`, {file});
+  }
+}
+
+/** The client properties of a `<client>` domain (defaults when absent). */
+export function clientConfigOf(d: ConfigDomain | undefined, file = 'config'): ClientConfig {
+  const get = (key: string, def: number): number => (d ? num(d, key, def, file) : def);
+  return {
+    ...(opt(d, 'locator') ? {locator: opt(d, 'locator')} : {}),
+    syncInvokeTimeout: get('sync-invoke-timeout', 3000),
+    asyncInvokeTimeout: get('async-invoke-timeout', 5000),
+    refreshEndpointInterval: get('refresh-endpoint-interval', 60000),
+    ...(opt(d, 'stat') ? {stat: opt(d, 'stat')} : {}),
+    ...(opt(d, 'property') ? {property: opt(d, 'property')} : {}),
+    reportInterval: get('report-interval', 60000),
+    keepAliveInterval: get('keep-alive-interval', 0),
+    ...(opt(d, 'modulename') ? {modulename: opt(d, 'modulename')} : {}),
+    maxPacketSize: get('max-packet-size', 10 * 1024 * 1024),
+  };
+}
+
+/**
+ * Reads the server view of a parsed config file. Requires `<tars><application><server>` with `app` and `server`,
+ * and every adapter's `endpoint` and `servant`; servant names must start with `app.server.` (as TarsCpp insists).
+ */
+export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfig {
+  const application = root.domain('/tars/application');
+  const server = application?.children.get('server');
+  if (!application || !server) {
+    throw new TarsError('CONFIG_INVALID', `${file}: no <tars><application><server> domain: is this a TARS server ` +
+      'config file?', {file});
+  }
+  const app = opt(server, 'app');
+  const name = opt(server, 'server');
+  if (!app || !name) {
+    throw new TarsError('CONFIG_INVALID', `${file}: <server> needs "app" and "server" (e.g. app = TestApp, ` +
+      'server = HelloGo)', {file});
+  }
+  const localip = opt(server, 'localip') ?? '127.0.0.1';
+  const adapters: AdapterConfig[] = [];
+  for (const d of server.children.values()) {
+    const endpointText = opt(d, 'endpoint');
+    const servant = opt(d, 'servant');
+    if (!endpointText || !servant) {
+      throw new TarsError('CONFIG_INVALID', `${file}: adapter <${d.name}> needs "endpoint" and "servant"`, {file});
+    }
+    if (!servant.startsWith(`${app}.${name}.`)) {
+      throw new TarsError('CONFIG_INVALID', `${file}: adapter <${d.name}> serves ${servant}, which is not a servant ` +
+        `of ${app}.${name} (it must start with "${app}.${name}.")`, {file});
+    }
+    const ep = endpointOf(endpointText.replace(/-h\s+localip\b/, `-h ${localip}`), file, `adapter <${d.name}>`);
+    adapters.push({
+      name: d.name, endpoint: ep, servant,
+      maxconns: num(d, 'maxconns', ADAPTER_DEFAULTS.maxconns, file),
+      queuecap: num(d, 'queuecap', ADAPTER_DEFAULTS.queuecap, file),
+      queuetimeout: num(d, 'queuetimeout', ADAPTER_DEFAULTS.queuetimeout, file),
+      allow: (opt(d, 'allow') ?? '').split(/[;,\s]+/).filter((a) => a !== ''),
+      protocol: opt(d, 'protocol') ?? 'tars',
+      threads: num(d, 'threads', ADAPTER_DEFAULTS.threads, file),
+    });
+  }
+  const local = opt(server, 'local');
+  return {
+    app, server: name, localip,
+    ...(local ? {local: endpointOf(local, file, '<server> local')} : {}),
+    ...(opt(server, 'node') ? {node: opt(server, 'node')} : {}),
+    nodename: opt(server, 'nodename') ?? opt(server, 'node_name') ?? localip,
+    basepath: opt(server, 'basepath') ?? '.',
+    datapath: opt(server, 'datapath') ?? '.',
+    logpath: opt(server, 'logpath') ?? '.',
+    loglevel: (opt(server, 'loglevel') ?? opt(server, 'logLevel') ?? 'DEBUG').toUpperCase(),
+    ...(opt(server, 'config') ? {config: opt(server, 'config')} : {}),
+    ...(opt(server, 'notify') ? {notify: opt(server, 'notify')} : {}),
+    ...(opt(server, 'log') ? {log: opt(server, 'log')} : {}),
+    enableset: (opt(application, 'enableset') ?? 'n').toLowerCase() === 'y',
+    ...(opt(application, 'setdivision') && opt(application, 'setdivision') !== 'NULL'
+      ? {setdivision: opt(application, 'setdivision')} : {}),
+    adapters,
+    client: clientConfigOf(application.children.get('client'), file),
+    raw: root,
+    file,
+  };
+}
+
+/** Reads and parses a server config file. */
+export function loadServerConfig(file: string): ServerConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TarsError('CONFIG_INVALID', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ??
+      (error as Error).message}`, {file});
+  }
+  return serverConfigOf(parseTarsConfig(text, file), file);
+}

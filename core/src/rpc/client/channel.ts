@@ -1,0 +1,267 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+import {TarsError} from '../../errors/tars-error.js';
+import {DEFAULT_MAX_PACKET, RECONNECT_NOTICE, ReturnCode} from '../../protocol/constants.js';
+import {type Endpoint, endpointKey} from '../../protocol/endpoint.js';
+import {type ResponsePacket, decodeAnyResponseFrame, frameLength} from '../../protocol/packets.js';
+import {FrameConnection} from '../transport/frame-connection.js';
+
+/** A call that failed before a response came: the TARS code to report and what happened. */
+export class LocalFailure extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'LocalFailure';
+  }
+}
+
+interface Pending {
+  resolve(p: ResponsePacket): void;
+  reject(e: LocalFailure): void;
+  timer: NodeJS.Timeout;
+  conn?: FrameConnection;
+}
+
+/** Options of a channel. */
+export interface ChannelOptions {
+  maxPacket?: number;
+  /** First reconnect delay after a failed connect (doubles up to `maxBackoffMs`). Default 100 ms. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Connect timeout, ms. Default 3000. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The client side of one endpoint: sends request frames and matches responses to them by request id. Each request
+ * has its own timeout. Implementations: TCP (one reused connection, reconnect with back-off) and UDP.
+ */
+export interface Channel {
+  readonly endpoint: Endpoint;
+  /** Sends a frame; resolves with the response, or null for one-way requests once sent. Rejects with LocalFailure. */
+  send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
+  /** Requests sent and not answered yet. */
+  readonly inFlight: number;
+  /** Whether a connection is up (UDP: always). */
+  readonly connected: boolean;
+  close(): void;
+}
+
+abstract class BaseChannel implements Channel {
+  protected readonly pending = new Map<number, Pending>();
+  protected closed = false;
+
+  constructor(readonly endpoint: Endpoint, protected readonly options: ChannelOptions) {}
+
+  abstract send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
+  abstract get connected(): boolean;
+  abstract close(): void;
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  protected wait(requestId: number, timeoutMs: number, conn?: FrameConnection): Promise<ResponsePacket> {
+    return new Promise<ResponsePacket>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new LocalFailure(ReturnCode.TARSINVOKETIMEOUT, `no answer in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(requestId, {resolve, reject, timer, ...(conn ? {conn} : {})});
+    });
+  }
+
+  /** Routes a response frame to its request. Returns false when the frame is not a response. */
+  protected onResponse(frame: Buffer): boolean {
+    let resp: ResponsePacket;
+    try {
+      resp = decodeAnyResponseFrame(frame, this.options.maxPacket ?? DEFAULT_MAX_PACKET);
+    } catch {
+      return false;
+    }
+    if (resp.iRequestId === 0) {
+      if (resp.sResultDesc === RECONNECT_NOTICE) this.onReconnectNotice();
+      return true;
+    }
+    const p = this.pending.get(resp.iRequestId);
+    if (!p) return true; // answered after its timeout
+    this.pending.delete(resp.iRequestId);
+    clearTimeout(p.timer);
+    p.resolve(resp);
+    return true;
+  }
+
+  protected onReconnectNotice(): void {}
+
+  protected failAll(code: number, message: string, conn?: FrameConnection): void {
+    for (const [id, p] of this.pending) {
+      if (conn && p.conn !== conn) continue;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.reject(new LocalFailure(code, message));
+    }
+  }
+}
+
+/**
+ * TCP: one connection per endpoint, opened on the first request and reused; frames written in one tick go out in
+ * one write. A failed connect fails the requests waiting on it with -8 and holds further connects back for a
+ * doubling delay (100 ms up to 5 s); requests in that window fail at once with -8. A reconnect notice
+ * ("_reconnect_") from a server that is shutting down moves new requests to a new connection while the old one
+ * finishes.
+ */
+export class TcpChannel extends BaseChannel {
+  private conn?: FrameConnection;
+  private isConnected = false;
+  private backoff = 0;
+  private retryAt = 0;
+  private lastError = '';
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  private connect(): FrameConnection {
+    const {host, port, bind} = this.endpoint;
+    const socket = net.connect({host, port, ...(bind ? {localAddress: bind} : {})});
+    let established = false;
+    const connectTimer = setTimeout(() => {
+      if (!established) socket.destroy(new Error(`connect timed out after ${this.options.connectTimeoutMs ?? 3000} ms`));
+    }, this.options.connectTimeoutMs ?? 3000);
+    const conn = new FrameConnection(socket, {
+      onFrame: (frame) => {
+        if (!this.onResponse(frame)) {
+          this.lastError = 'the server sent a frame that is not a response';
+          conn.destroy();
+        }
+      },
+      onError: (error) => {
+        this.lastError = error.message;
+      },
+      onClose: () => {
+        clearTimeout(connectTimer);
+        if (this.conn === conn) {
+          this.conn = undefined;
+          this.isConnected = false;
+        }
+        if (!established) {
+          this.backoff = Math.min(Math.max(this.options.backoffMs ?? 100, this.backoff * 2),
+            this.options.maxBackoffMs ?? 5000);
+          this.retryAt = Date.now() + this.backoff;
+          this.failAll(ReturnCode.TARSPROXYCONNECTERR, `cannot connect: ${this.lastError || 'connection refused'}`, conn);
+        } else {
+          this.failAll(ReturnCode.TARSPROXYCONNECTERR,
+            `connection closed before the answer${this.lastError ? ` (${this.lastError})` : ''}`, conn);
+        }
+      },
+    }, {maxPacket: this.options.maxPacket ?? DEFAULT_MAX_PACKET});
+    socket.once('connect', () => {
+      established = true;
+      clearTimeout(connectTimer);
+      this.backoff = 0;
+      this.lastError = '';
+      if (this.conn === conn) this.isConnected = true;
+    });
+    return conn;
+  }
+
+  send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null> {
+    if (this.closed) return Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'the proxy is closed'));
+    if (!this.conn) {
+      const wait = this.retryAt - Date.now();
+      if (wait > 0) {
+        return Promise.reject(new LocalFailure(ReturnCode.TARSPROXYCONNECTERR,
+          `cannot connect (${this.lastError || 'refused'}); next attempt in ${wait} ms`));
+      }
+      this.conn = this.connect();
+    }
+    const conn = this.conn;
+    if (oneway) {
+      return conn.send(frame) ? Promise.resolve(null)
+        : Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'send queue full or connection closed'));
+    }
+    const answer = this.wait(requestId, timeoutMs, conn);
+    if (!conn.send(frame)) this.failOne(requestId, 'send queue full or connection closed');
+    return answer;
+  }
+
+  private failOne(requestId: number, message: string): void {
+    const p = this.pending.get(requestId);
+    if (!p) return;
+    this.pending.delete(requestId);
+    clearTimeout(p.timer);
+    p.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, message));
+  }
+
+  protected override onReconnectNotice(): void {
+    const old = this.conn;
+    this.conn = undefined;
+    this.isConnected = false;
+    // The old connection stays open for the answers still due on it; the server closes it when done.
+    void old;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
+    this.conn?.destroy();
+    this.conn = undefined;
+  }
+}
+
+/** UDP: one datagram per frame each way (protocol.md 2.10); a lost datagram shows up as a timeout. */
+export class UdpChannel extends BaseChannel {
+  private socket?: dgram.Socket;
+
+  get connected(): boolean {
+    return !this.closed;
+  }
+
+  private open(): dgram.Socket {
+    const socket = dgram.createSocket(this.endpoint.host.includes(':') ? 'udp6' : 'udp4');
+    socket.on('message', (msg) => {
+      try {
+        if (frameLength(msg, 0, this.options.maxPacket ?? DEFAULT_MAX_PACKET) === msg.length) this.onResponse(msg);
+      } catch {
+        // a malformed datagram is dropped
+      }
+    });
+    socket.on('error', () => {
+      // send errors are reported per request; nothing else to do with an unconnected socket
+    });
+    socket.unref();
+    return socket;
+  }
+
+  send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null> {
+    if (this.closed) return Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'the proxy is closed'));
+    this.socket ??= this.open();
+    const answer = oneway ? null : this.wait(requestId, timeoutMs);
+    this.socket.send(frame, this.endpoint.port, this.endpoint.host, (error) => {
+      if (!error) return;
+      const p = this.pending.get(requestId);
+      if (p) {
+        this.pending.delete(requestId);
+        clearTimeout(p.timer);
+        p.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, `UDP send failed: ${error.message}`));
+      }
+    });
+    return answer ?? Promise.resolve(null);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
+    this.socket?.close();
+    this.socket = undefined;
+  }
+}
+
+/** A channel for an endpoint: TCP for tcp, UDP for udp. TLS (ssl) endpoints are refused rather than sent in clear. */
+export function createChannel(endpoint: Endpoint, options: ChannelOptions = {}): Channel {
+  if (endpoint.protocol === 'ssl') {
+    throw new TarsError('ENDPOINT_INVALID', `${endpointKey(endpoint)}: ssl endpoints are ` +
+      'not supported yet; use a tcp endpoint');
+  }
+  return endpoint.protocol === 'udp' ? new UdpChannel(endpoint, options) : new TcpChannel(endpoint, options);
+}

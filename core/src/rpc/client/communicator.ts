@@ -1,0 +1,163 @@
+import {type ClientConfig, type ServerConfig, clientConfigOf} from '../../config/server-config.js';
+import {TarsError} from '../../errors/tars-error.js';
+import {QueryFProxy} from '../../framework/QueryFTars.js';
+import type {EndpointF} from '../../framework/EndpointFTars.js';
+import {type Endpoint, endpoint as makeEndpoint, endpointKey, parseProxyString} from '../../protocol/endpoint.js';
+import type {ServantProxy, ServantProxyClass} from '../servant-proxy.js';
+import {type Channel, type ChannelOptions, createChannel} from './channel.js';
+import {ObjectProxy, type ProxyHost, type ProxyOptions} from './object-proxy.js';
+
+/** Properties of a communicator: the `<client>` keys of a TARS config file plus the SET membership. */
+export interface CommunicatorProperties extends Partial<ClientConfig> {
+  /** Set id "name.area.group" when this process is in a SET (`enableset=y`). */
+  setdivision?: string;
+  /** Replaces how channels are made: tests use it to put a fake transport under a real communicator. */
+  channelFactory?: (endpoint: Endpoint, options: ChannelOptions) => Channel;
+}
+
+const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
+
+/** An EndpointF from the registry as an Endpoint (istcp: 0 udp, 1 tcp, 2 ssl). */
+export function fromEndpointF(e: EndpointF): Endpoint {
+  return makeEndpoint({
+    protocol: e.istcp === 0 ? 'udp' : e.istcp === 2 ? 'ssl' : 'tcp', host: e.host, port: e.port, timeout: e.timeout,
+    weight: e.weight, weightType: e.weightType, grid: e.grid, qos: e.qos, authType: e.authType,
+    ...(e.setId ? {setId: e.setId} : {}), ...(e.nodeName ? {nodeName: e.nodeName} : {}),
+  });
+}
+
+/**
+ * The client runtime of a process (one per process is the rule; {@link defaultCommunicator} gives the shared one):
+ * properties (locator, timeouts, refresh interval), the proxies made by {@link stringToProxy}, and one channel
+ * (connection) per endpoint shared by every proxy that calls it. Request ids are process-wide, 1..2^31-1.
+ */
+export class Communicator implements ProxyHost {
+  private props: ClientConfig & {setdivision?: string};
+  private readonly channels = new Map<string, Channel>();
+  private readonly proxies = new Map<string, ObjectProxy>();
+  private requestId = 0;
+  private closed = false;
+  private readonly makeChannel: (endpoint: Endpoint, options: ChannelOptions) => Channel;
+  private queryProxy?: QueryFProxy;
+
+  constructor(properties: CommunicatorProperties = {}) {
+    const {channelFactory, ...rest} = properties;
+    this.props = {...clientConfigOf(undefined), ...rest};
+    this.makeChannel = channelFactory ?? createChannel;
+  }
+
+  /** A communicator with the `<client>` properties of a server config (and its SET, when enabled). */
+  static fromConfig(config: ServerConfig): Communicator {
+    return new Communicator({...config.client,
+      ...(config.enableset && config.setdivision ? {setdivision: config.setdivision} : {})});
+  }
+
+  get properties(): Readonly<ClientConfig & {setdivision?: string}> {
+    return this.props;
+  }
+
+  get syncInvokeTimeout(): number {
+    return this.props.syncInvokeTimeout;
+  }
+
+  get refreshEndpointInterval(): number {
+    return this.props.refreshEndpointInterval;
+  }
+
+  get setdivision(): string | undefined {
+    return this.props.setdivision;
+  }
+
+  /**
+   * Sets a property by its config-file name (`locator`, `sync-invoke-timeout`, `async-invoke-timeout`,
+   * `refresh-endpoint-interval`, `setdivision`) or its camelCase name; `timeout` is taken as the sync timeout, as
+   * @tars/rpc does.
+   */
+  setProperty(name: string, value: string | number): void {
+    const key = name === 'timeout' ? 'syncInvokeTimeout'
+      : name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (key === 'locator' || key === 'setdivision' || key === 'stat' || key === 'property' || key === 'modulename') {
+      (this.props as unknown as Record<string, unknown>)[key] = String(value);
+      if (key === 'locator') this.queryProxy = undefined;
+      return;
+    }
+    if (!['syncInvokeTimeout', 'asyncInvokeTimeout', 'refreshEndpointInterval', 'reportInterval', 'keepAliveInterval',
+      'maxPacketSize'].includes(key)) {
+      throw new TarsError('CONFIG_INVALID', `unknown communicator property "${name}"`);
+    }
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new TarsError('CONFIG_INVALID', `${name} must be a non-negative integer`);
+    (this.props as unknown as Record<string, number>)[key] = n;
+  }
+
+  /** The next request id: 1..2^31-1, wrapping to 1 (0 means a push in responses). */
+  nextRequestId(): number {
+    this.requestId = this.requestId >= 2147483647 ? 1 : this.requestId + 1;
+    return this.requestId;
+  }
+
+  /** The shared channel of an endpoint. */
+  channel(endpoint: Endpoint): Channel {
+    if (this.closed) throw new TarsError('CLOSED', 'the communicator is closed');
+    const key = endpointKey(endpoint);
+    let ch = this.channels.get(key);
+    if (!ch) {
+      ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize});
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  /**
+   * The object proxy of `obj` (`App.Server.Obj@tcp -h ... -p ...`, or a bare name resolved through the locator).
+   * Proxies are cached by their text and options.
+   */
+  objectProxy(obj: string, options: ProxyOptions = {}): ObjectProxy {
+    if (this.closed) throw new TarsError('CLOSED', 'the communicator is closed');
+    const key = `${obj}\u0000${JSON.stringify(options)}`;
+    let p = this.proxies.get(key);
+    if (!p) {
+      p = new ObjectProxy(this, parseProxyString(obj), options);
+      this.proxies.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * A typed proxy: `comm.stringToProxy(SayHelloProxy, 'TestApp.HelloGo.SayHelloObj@tcp -h 127.0.0.1 -p 10015')`.
+   */
+  stringToProxy<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, obj: string, options: ProxyOptions = {}): P {
+    return new proxyClass(this.objectProxy(obj, options));
+  }
+
+  /** Endpoints of an object from the registry (QueryF.findObjectById4Any, or ...InSameSet inside a SET). */
+  async locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}> {
+    const locator = this.props.locator;
+    if (!locator) {
+      throw new TarsError('NO_LOCATOR', `"${objName}" has no endpoints and no locator is set to resolve it`, {
+        obj: objName});
+    }
+    this.queryProxy ??= this.stringToProxy(QueryFProxy, locator.includes('@') ? locator : `${QUERY_OBJ}@${locator}`);
+    const result = this.props.setdivision
+      ? await this.queryProxy.findObjectByIdInSameSet(objName, this.props.setdivision)
+      : await this.queryProxy.findObjectById4Any(objName);
+    return {active: result.activeEp.map(fromEndpointF), inactive: result.inactiveEp.map(fromEndpointF)};
+  }
+
+  /** Closes every channel; calls in flight fail. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+    this.proxies.clear();
+  }
+}
+
+let shared: Communicator | undefined;
+
+/** The process-wide communicator (created on first use, with default properties unless given). */
+export function defaultCommunicator(properties?: CommunicatorProperties): Communicator {
+  shared ??= new Communicator(properties);
+  return shared;
+}

@@ -1,0 +1,204 @@
+import {TarsError} from '../../errors/tars-error.js';
+import {MessageType, PacketType, ReturnCode, StatusKey, TARS_PING, Version} from '../../protocol/constants.js';
+import {type Endpoint, type ProxyTarget, endpointKey} from '../../protocol/endpoint.js';
+import {
+  type OperationDef, decodeResponseBody, encodeRequestArgs,
+} from '../../protocol/operation.js';
+import {type ResponsePacket, encodeRequestFrame, requestPacket} from '../../protocol/packets.js';
+import type {CallOptions} from '../call-options.js';
+import type {Invoker} from '../servant-proxy.js';
+import {TarsCallError} from './call-error.js';
+import {type Channel, LocalFailure} from './channel.js';
+
+/** Options of one proxy (what `stringToProxy` takes besides the object). */
+export interface ProxyOptions {
+  /** Default timeout of its calls, ms (else the communicator's sync-invoke-timeout). */
+  timeout?: number;
+  /** Protocol version of its calls: 1 TARS (default), 2 or 3 TUP, 5 JSON. */
+  version?: number;
+  /** TUP v2: spell list type names "List<...>" for @tars/stream peers. */
+  tupListSpelling?: 'list' | 'List';
+}
+
+/** What an object proxy needs from its communicator. */
+export interface ProxyHost {
+  readonly syncInvokeTimeout: number;
+  readonly setdivision?: string;
+  nextRequestId(): number;
+  channel(endpoint: Endpoint): Channel;
+  /** Active and inactive endpoints of an object, from the locator (throws NO_LOCATOR when there is none). */
+  locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}>;
+  readonly refreshEndpointInterval: number;
+}
+
+/** A raw call: a function name and an encoded body, as `tars call` and `tars ping` make them. */
+export interface RawCall {
+  func: string;
+  sBuffer: Uint8Array;
+  version?: number;
+  /** Value of a `routekey` parameter, for STATUS_GRID_KEY. */
+  routeKey?: string;
+}
+
+/** The outcome of a raw call: the response and the endpoint that answered. */
+export interface RawResult {
+  response: ResponsePacket | null;
+  endpoint: Endpoint;
+  ms: number;
+}
+
+function toMap(m: ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined): Map<string, string> {
+  if (!m) return new Map();
+  return m instanceof Map ? new Map(m) : new Map(Object.entries(m));
+}
+
+/** A 31-bit non-negative hash of a hash code given as number, bigint or string. */
+function hashOf(code: number | bigint | string): number {
+  if (typeof code === 'number') return Math.abs(Math.trunc(code)) % 2147483647;
+  if (typeof code === 'bigint') return Number((code < 0n ? -code : code) % 2147483647n);
+  let h = 0;
+  for (let i = 0; i < code.length; i++) h = (Math.imul(h, 31) + code.charCodeAt(i)) | 0;
+  return Math.abs(h);
+}
+
+/**
+ * The client side of one servant (object): encodes calls, picks an endpoint, sends through the communicator's
+ * channels, enforces timeouts and turns failures into {@link TarsCallError}s. Endpoints are fixed (`Obj@...`) or
+ * resolved through the locator and refreshed every `refresh-endpoint-interval`. Implements {@link Invoker} for
+ * generated proxies.
+ */
+export class ObjectProxy implements Invoker {
+  readonly objName: string;
+  private endpoints: Endpoint[];
+  private readonly fixed: boolean;
+  private resolving?: Promise<void>;
+  private resolvedAt = 0;
+  private next = 0;
+
+  constructor(private readonly host: ProxyHost, target: ProxyTarget, readonly options: ProxyOptions = {}) {
+    this.objName = target.objName;
+    this.fixed = target.endpoints !== undefined;
+    this.endpoints = target.endpoints ?? [];
+  }
+
+  /** The endpoints currently known (after a locator lookup for names without `@`). */
+  async activeEndpoints(): Promise<Endpoint[]> {
+    await this.ensureEndpoints();
+    return [...this.endpoints];
+  }
+
+  private ensureEndpoints(): Promise<void> {
+    if (this.fixed) return Promise.resolve();
+    const stale = Date.now() - this.resolvedAt > this.host.refreshEndpointInterval;
+    if (this.endpoints.length > 0 && !stale) return Promise.resolve();
+    this.resolving ??= this.host.locate(this.objName).then(({active}) => {
+      this.endpoints = active;
+      this.resolvedAt = Date.now();
+    }).finally(() => {
+      this.resolving = undefined;
+    });
+    // With endpoints known, a refresh runs in the background and calls go on with the old list.
+    if (this.endpoints.length > 0) {
+      this.resolving.catch(() => undefined);
+      return Promise.resolve();
+    }
+    return this.resolving;
+  }
+
+  private pick(hashCode: number | bigint | string | undefined): Endpoint | undefined {
+    const n = this.endpoints.length;
+    if (n === 0) return undefined;
+    if (hashCode !== undefined) return this.endpoints[hashOf(hashCode) % n];
+    this.next = (this.next + 1) % n;
+    return this.endpoints[this.next];
+  }
+
+  /** {@link Invoker}: a typed call from a generated proxy. */
+  async invoke(op: OperationDef, args: readonly unknown[], options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const version = options.version ?? this.options.version ?? Version.TARSVERSION;
+    const tup = this.options.tupListSpelling ? {listSpelling: this.options.tupListSpelling} : undefined;
+    const sBuffer = encodeRequestArgs(op, version, args, tup);
+    const routeParam = op.params.filter((p) => !p.out).findIndex((p) => p.routekey);
+    const routeKey = routeParam >= 0 ? String(args[routeParam]) : undefined;
+    const {response, endpoint} = await this.call({func: op.name, sBuffer, version,
+      ...(routeKey !== undefined ? {routeKey} : {})}, options);
+    if (!response) return {};
+    try {
+      return decodeResponseBody(op, response.iVersion === version ? version : response.iVersion, response.sBuffer);
+    } catch (error) {
+      throw new TarsCallError(ReturnCode.TARSCLIENTDECODEERR, `cannot decode the response: ${(error as Error).message}`,
+        {obj: this.objName, func: op.name, endpoint: endpointKey(endpoint)}, true);
+    }
+  }
+
+  /**
+   * Sends one request and waits for its response (none for one-way calls). A response with a non-zero iRet
+   * rejects with a TarsCallError carrying that code and the server's text.
+   */
+  async call(raw: RawCall, options: CallOptions = {}, endpointOverride?: Endpoint): Promise<RawResult> {
+    const started = performance.now();
+    const target = {obj: this.objName, func: raw.func};
+    if (!endpointOverride) {
+      try {
+        await this.ensureEndpoints();
+      } catch (error) {
+        if (error instanceof TarsError && error.code === 'NO_LOCATOR') throw error;
+        throw new TarsCallError(ReturnCode.TARSADAPTERNULL,
+          `cannot resolve the object through the locator: ${(error as Error).message}`, target, true);
+      }
+    }
+    const endpoint = endpointOverride ?? this.pick(options.hashCode);
+    if (!endpoint) {
+      throw new TarsCallError(ReturnCode.TARSADAPTERNULL, 'the locator lists no active endpoint', target, true);
+    }
+    const oneway = options.oneway === true;
+    let messageType = 0;
+    const status = toMap(options.status);
+    if (options.dyeKey !== undefined) {
+      messageType |= MessageType.TARSMESSAGETYPEDYED;
+      status.set(StatusKey.DYED, options.dyeKey);
+    }
+    if (options.hashCode !== undefined) messageType |= MessageType.TARSMESSAGETYPEHASH;
+    if (raw.routeKey !== undefined) {
+      messageType |= MessageType.TARSMESSAGETYPEGRID;
+      status.set(StatusKey.GRID, raw.routeKey);
+    }
+    if (this.host.setdivision) {
+      messageType |= MessageType.TARSMESSAGETYPESETNAME;
+      status.set(StatusKey.SETNAME, this.host.setdivision);
+    }
+    const timeout = options.timeout ?? this.options.timeout ?? this.host.syncInvokeTimeout;
+    const requestId = this.host.nextRequestId();
+    const frame = encodeRequestFrame(requestPacket({
+      iVersion: raw.version ?? Version.TARSVERSION, cPacketType: oneway ? PacketType.TARSONEWAY : PacketType.TARSNORMAL,
+      iMessageType: messageType, iRequestId: requestId, sServantName: this.objName, sFuncName: raw.func,
+      sBuffer: raw.sBuffer, iTimeout: timeout, context: toMap(options.context), status,
+    }));
+    const where = {...target, endpoint: endpointKey(endpoint)};
+    let response: ResponsePacket | null;
+    try {
+      response = await this.host.channel(endpoint).send(frame, requestId, timeout, oneway);
+    } catch (error) {
+      if (error instanceof LocalFailure) throw new TarsCallError(error.code, error.message, where, true);
+      throw error;
+    }
+    if (response && response.iRet !== 0) {
+      throw new TarsCallError(response.iRet, response.sResultDesc || 'the server reported a failure', where, false);
+    }
+    return {response, endpoint, ms: performance.now() - started};
+  }
+
+  /** `tars_ping` to every endpoint: the round-trip time of each, or its error. */
+  async ping(options: CallOptions = {}): Promise<{endpoint: Endpoint; ms?: number; error?: TarsError}[]> {
+    await this.ensureEndpoints();
+    return Promise.all(this.endpoints.map(async (endpoint) => {
+      try {
+        const {ms} = await this.call({func: TARS_PING, sBuffer: new Uint8Array(0)}, options, endpoint);
+        return {endpoint, ms};
+      } catch (error) {
+        if (error instanceof TarsError) return {endpoint, error};
+        throw error;
+      }
+    }));
+  }
+}

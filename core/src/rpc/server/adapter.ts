@@ -1,0 +1,247 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+import type {AdapterConfig} from '../../config/server-config.js';
+import {DEFAULT_MAX_PACKET, RECONNECT_NOTICE} from '../../protocol/constants.js';
+import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
+import {encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
+import type {Logger} from '../logger.js';
+import {FrameConnection} from '../transport/frame-connection.js';
+import type {Dispatcher} from './dispatcher.js';
+
+/** One client connection of an adapter, as `tars.connection` lists it. */
+export interface ConnectionInfo {
+  readonly remote: string;
+  readonly since: Date;
+  readonly requests: number;
+  readonly inFlight: number;
+}
+
+/** Counters of an adapter, as `tars.viewstatus` shows them. */
+export interface AdapterStats {
+  connections: number;
+  requests: number;
+  inFlight: number;
+  refusedConnections: number;
+  badFrames: number;
+}
+
+interface ServerConnection {
+  readonly conn: FrameConnection;
+  readonly remote: {host: string; port: number};
+  requests: number;
+  inFlight: number;
+}
+
+/** Options of a {@link ServantAdapter}. */
+export interface AdapterOptions {
+  maxPacket?: number;
+  logger?: Logger;
+}
+
+/**
+ * Listens on one endpoint (TCP or UDP) and feeds the requests it receives to a {@link Dispatcher}. Enforces
+ * `maxconns` (further connections are closed at once) and `allow` (connections from other addresses are refused);
+ * a malformed frame closes its connection and nothing else. When a connection's peer does not read its responses,
+ * reading from it pauses until the socket drains.
+ */
+export class ServantAdapter {
+  private server?: net.Server;
+  private udp?: dgram.Socket;
+  private readonly connections = new Set<ServerConnection>();
+  private closing = false;
+  private boundPort = 0;
+  readonly stats: AdapterStats = {connections: 0, requests: 0, inFlight: 0, refusedConnections: 0, badFrames: 0};
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(readonly config: AdapterConfig, private readonly dispatcher: Dispatcher,
+    private readonly options: AdapterOptions = {}) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** The endpoint it listens on, with the port actually bound (endpoints may ask for port 0). */
+  get endpoint(): Endpoint {
+    return {...this.config.endpoint, port: this.boundPort || this.config.endpoint.port};
+  }
+
+  /** Starts listening; resolves once bound. */
+  async listen(): Promise<void> {
+    const {host, port, protocol} = this.config.endpoint;
+    if (protocol === 'udp') {
+      const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      this.udp = udp;
+      udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+      udp.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, host, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+      this.boundPort = udp.address().port;
+      return;
+    }
+    const server = net.createServer((socket) => this.onConnection(socket));
+    this.server = server;
+    server.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as net.AddressInfo).port;
+  }
+
+  private allowed(address: string): boolean {
+    const allow = this.config.allow;
+    if (allow.length === 0) return true;
+    const plain = address.replace(/^::ffff:/, '');
+    return allow.some((a) => a === plain || (a.endsWith('*') && plain.startsWith(a.slice(0, -1))));
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (this.closing || this.connections.size >= this.config.maxconns || !this.allowed(host)) {
+      this.stats.refusedConnections++;
+      this.options.logger?.warn(`adapter ${this.name}: refused connection from ${host}:${socket.remotePort} ` +
+        (this.closing ? '(closing)' : this.connections.size >= this.config.maxconns
+          ? `(maxconns ${this.config.maxconns} reached)` : '(not in allow list)'));
+      socket.destroy();
+      return;
+    }
+    const entry: ServerConnection = {
+      remote: {host, port: socket.remotePort ?? 0},
+      requests: 0,
+      inFlight: 0,
+      conn: undefined as unknown as FrameConnection,
+    };
+    const conn = new FrameConnection(socket, {
+      onFrame: (frame) => this.onFrame(entry, frame),
+      onError: (error) => {
+        if ((error as {code?: string}).code?.startsWith('PACKET_')) {
+          this.stats.badFrames++;
+          this.options.logger?.warn(`adapter ${this.name}: closing ${host}:${entry.remote.port}: ${error.message}`);
+        }
+      },
+      onClose: () => {
+        this.connections.delete(entry);
+        this.stats.connections = this.connections.size;
+        this.checkIdle();
+      },
+      onDrain: () => conn.resume(),
+    }, {maxPacket: this.options.maxPacket ?? DEFAULT_MAX_PACKET});
+    (entry as {conn: FrameConnection}).conn = conn;
+    this.connections.add(entry);
+    this.stats.connections = this.connections.size;
+  }
+
+  private onFrame(entry: ServerConnection, frame: Buffer): void {
+    let req;
+    try {
+      req = this.dispatcher.decode(frame);
+    } catch (error) {
+      this.stats.badFrames++;
+      this.options.logger?.warn(`adapter ${this.name}: closing ${entry.remote.host}:${entry.remote.port}: ` +
+        (error as Error).message);
+      entry.conn.destroy();
+      return;
+    }
+    entry.requests++;
+    entry.inFlight++;
+    this.stats.requests++;
+    this.stats.inFlight++;
+    void this.dispatcher.handle(req, {adapter: this.name, remote: entry.remote}).then((response) => {
+      entry.inFlight--;
+      this.stats.inFlight--;
+      if (response && !entry.conn.send(response)) {
+        this.options.logger?.warn(`adapter ${this.name}: dropped the response to ${entry.remote.host}: ` +
+          'connection closed or not reading');
+      }
+      // Backpressure: a peer that does not read its responses gets no more requests read until it drains.
+      if (entry.conn.needsDrain) entry.conn.pause();
+      this.checkIdle();
+    });
+  }
+
+  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    let n: number;
+    try {
+      n = frameLength(msg, 0, this.options.maxPacket ?? DEFAULT_MAX_PACKET);
+    } catch {
+      this.stats.badFrames++;
+      return;
+    }
+    if (n !== msg.length) {
+      this.stats.badFrames++;
+      return;
+    }
+    let req;
+    try {
+      req = this.dispatcher.decode(msg);
+    } catch {
+      this.stats.badFrames++;
+      return;
+    }
+    this.stats.requests++;
+    this.stats.inFlight++;
+    void this.dispatcher.handle(req, {adapter: this.name, remote: {host: rinfo.address, port: rinfo.port}})
+      .then((response) => {
+        this.stats.inFlight--;
+        if (response && this.udp && !this.closing) this.udp.send(response, rinfo.port, rinfo.address);
+        this.checkIdle();
+      });
+  }
+
+  /** The connections, for `tars.connection`. */
+  connectionList(): ConnectionInfo[] {
+    return [...this.connections].map((c) => ({
+      remote: `${c.remote.host}:${c.remote.port}`, since: new Date(c.conn.openedAt), requests: c.requests,
+      inFlight: c.inFlight,
+    }));
+  }
+
+  private checkIdle(): void {
+    if (this.stats.inFlight > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Stops accepting connections and requests, tells TarsGo-style clients to reconnect elsewhere (a response with
+   * request id 0 and "_reconnect_"), waits for the requests in flight (up to `graceMs`), then closes every
+   * connection. Idempotent.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const notice = encodeResponseFrame(responsePacket({iRequestId: 0, sResultDesc: RECONNECT_NOTICE}));
+    for (const c of this.connections) c.conn.send(notice);
+    this.server?.close();
+    if (this.stats.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    for (const c of this.connections) c.conn.end();
+    // Give peers a moment to read the last responses, then force what is left.
+    await new Promise((r) => setTimeout(r, 20));
+    for (const c of this.connections) c.conn.destroy();
+    this.udp?.close();
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** One line for logs and status: name, endpoint, servant. */
+  describe(): string {
+    return `${this.name} ${formatEndpoint(this.endpoint)} -> ${this.config.servant}`;
+  }
+}

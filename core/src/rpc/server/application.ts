@@ -1,0 +1,327 @@
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {
+  ADAPTER_DEFAULTS, type AdapterConfig, type ServerConfig, loadServerConfig, serverConfigOf,
+} from '../../config/server-config.js';
+import {parseTarsConfig} from '../../config/tars-config.js';
+import {TarsError} from '../../errors/tars-error.js';
+import {AdminFServant, type AdminF$Results} from '../../framework/AdminFTars.js';
+import {ConfigProxy} from '../../framework/ConfigFTars.js';
+import {formatEndpoint} from '../../protocol/endpoint.js';
+import {Communicator} from '../client/communicator.js';
+import {Logger, fileSink, stderrSink} from '../logger.js';
+import type {CallContext, Servant} from '../servant.js';
+import {ServantAdapter} from './adapter.js';
+import {Dispatcher} from './dispatcher.js';
+
+/** The version `tars.viewversion` reports. */
+export const RUNTIME_VERSION = '0.1.0';
+
+/** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
+export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
+
+/** Options of an {@link Application}. */
+export interface ApplicationOptions {
+  /** Where the local log goes; default: `<logpath>/<app>/<server>/<app>.<server>.log` when logpath is set, else stderr. */
+  logger?: Logger;
+  /** Install SIGINT/SIGTERM handlers that close the application gracefully and exit (default true for fromArgs). */
+  handleSignals?: boolean;
+  /** Time requests in flight get to finish on close, ms (default 5000). */
+  graceMs?: number;
+  communicator?: Communicator;
+}
+
+/**
+ * A TARS server process: `node dist/HelloGo.js --config=config.conf`. Reads the config file, hosts servants on the
+ * adapters it declares (one servant per adapter, matched by name), serves AdminObj on the `local` endpoint, and
+ * shuts down gracefully.
+ *
+ * ```ts
+ * const app = await Application.fromArgs(process.argv);
+ * app.addServant(new SayHelloImp(), 'TestApp.HelloGo.SayHelloObj');
+ * await app.start();
+ * ```
+ */
+export class Application {
+  readonly dispatcher = new Dispatcher();
+  readonly logger: Logger;
+  readonly communicator: Communicator;
+  private readonly adapters: ServantAdapter[] = [];
+  private adminAdapter?: ServantAdapter;
+  private readonly adminDispatcher = new Dispatcher();
+  private readonly commands = new Map<string, {handler: AdminCommand; help: string}>();
+  private started = false;
+  private closing?: Promise<void>;
+  private readonly startedAt = new Date();
+  private signalHandler?: () => void;
+
+  constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
+    this.logger = options.logger ?? new Logger(levelOf(config.loglevel),
+      config.logpath && config.logpath !== '.'
+        ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)
+        : stderrSink);
+    this.communicator = options.communicator ?? Communicator.fromConfig(config);
+    this.registerBuiltinCommands();
+  }
+
+  /**
+   * The application of a process started as TARS starts servers: `--config=FILE` or `--config FILE` in `argv`.
+   * Fails with a clear error when the flag or the file is missing or the file is not a server config.
+   */
+  static async fromArgs(argv: readonly string[] = process.argv, options: ApplicationOptions = {}): Promise<Application> {
+    let file: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      if (a.startsWith('--config=')) file = a.slice('--config='.length);
+      else if (a === '--config') file = argv[i + 1];
+    }
+    if (!file) {
+      throw new TarsError('CONFIG_INVALID', 'no --config=FILE argument: start the server as ' +
+        '`node dist/Server.js --config=config.conf`');
+    }
+    return new Application(loadServerConfig(file), {handleSignals: true, ...options});
+  }
+
+  /** An application from config text (tests, embedded servers). */
+  static fromText(text: string, options: ApplicationOptions = {}): Application {
+    return new Application(serverConfigOf(parseTarsConfig(text, 'config'), 'config'), options);
+  }
+
+  /** `App.Server`. */
+  get name(): string {
+    return `${this.config.app}.${this.config.server}`;
+  }
+
+  /**
+   * Hosts `servant` under `name` on the adapter whose `servant` key is that name. Fails when no adapter of the
+   * config serves it (the hint lists those that do).
+   */
+  addServant(servant: Servant, name: string): this {
+    const adapter = this.config.adapters.find((a) => a.servant === name);
+    if (!adapter) {
+      throw new TarsError('CONFIG_INVALID', `no adapter in ${this.config.file} serves ${name} (adapters serve: ` +
+        `${this.config.adapters.map((a) => a.servant).join(', ') || 'nothing'})`);
+    }
+    if (this.dispatcher.has(name)) throw new TarsError('CONFIG_INVALID', `${name} is already added`);
+    this.dispatcher.add(name, servant);
+    return this;
+  }
+
+  /** Registers an admin command answered through AdminObj.notify (`tars server notify ... <name> <params>`). */
+  addAdminCommand(name: string, handler: AdminCommand, help = ''): this {
+    this.commands.set(name, {handler, help});
+    return this;
+  }
+
+  /** Adapter by name, once started. */
+  adapter(name: string): ServantAdapter | undefined {
+    return this.adapters.find((a) => a.name === name);
+  }
+
+  /** Every started adapter (the admin adapter excluded). */
+  get servantAdapters(): readonly ServantAdapter[] {
+    return this.adapters;
+  }
+
+  /** The admin adapter, when a `local` endpoint is configured. */
+  get admin(): ServantAdapter | undefined {
+    return this.adminAdapter;
+  }
+
+  /**
+   * Binds every adapter that has a servant (adapters without one are reported and skipped) and the admin endpoint.
+   * Resolves when all listen.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const config of this.config.adapters) {
+      if (!this.dispatcher.has(config.servant)) {
+        this.logger.warn(`adapter ${config.name}: no servant added for ${config.servant}; not listening`);
+        continue;
+      }
+      const adapter = new ServantAdapter(config, this.dispatcher, {logger: this.logger,
+        maxPacket: this.communicator.properties.maxPacketSize});
+      await adapter.listen();
+      this.adapters.push(adapter);
+      this.logger.info(`listening: ${adapter.describe()}`);
+    }
+    if (this.config.local) {
+      this.adminDispatcher.add('AdminObj', new AdminServant(this));
+      const adminConfig: AdapterConfig = {name: 'AdminAdapter', endpoint: this.config.local, servant: 'AdminObj',
+        ...ADAPTER_DEFAULTS, queuecap: 10240, queuetimeout: 60000, allow: [], protocol: 'tars'};
+      this.adminAdapter = new ServantAdapter(adminConfig, this.adminDispatcher, {logger: this.logger});
+      await this.adminAdapter.listen();
+      this.logger.info(`listening: ${this.adminAdapter.describe()}`);
+    }
+    if (this.options.handleSignals) {
+      this.signalHandler = () => {
+        void this.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', this.signalHandler);
+      process.once('SIGTERM', this.signalHandler);
+    }
+    this.logger.info(`${this.name} started`);
+  }
+
+  /**
+   * Graceful stop: adapters stop accepting, requests in flight finish (up to graceMs), connections close, the
+   * communicator closes. Idempotent; every call returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.signalHandler) {
+        process.off('SIGINT', this.signalHandler);
+        process.off('SIGTERM', this.signalHandler);
+      }
+      this.logger.info(`${this.name} stopping`);
+      await Promise.all(this.adapters.map((a) => a.close(this.options.graceMs ?? 5000)));
+      await this.adminAdapter?.close(1000);
+      this.communicator.close();
+      this.logger.info(`${this.name} stopped`);
+    })();
+    return this.closing;
+  }
+
+  /** Closes gracefully and, when the application owns the process (started by fromArgs), exits. */
+  async shutdown(): Promise<void> {
+    await this.close();
+    if (this.options.handleSignals) process.exit(0);
+  }
+
+  // ---- admin commands ---------------------------------------------------------------------------------------------
+
+  /** Runs an admin command line (`tars.viewstatus`, `tars.setloglevel DEBUG`, ...) and returns the reply. */
+  async runAdminCommand(line: string): Promise<string> {
+    const trimmed = line.trim();
+    const space = trimmed.search(/\s/);
+    const name = space < 0 ? trimmed : trimmed.slice(0, space);
+    const params = space < 0 ? '' : trimmed.slice(space + 1).trim();
+    const command = this.commands.get(name);
+    if (!command) return `unknown command "${name}"; tars.help lists the commands`;
+    try {
+      return await command.handler(params, this);
+    } catch (error) {
+      return `error: ${(error as Error).message}`;
+    }
+  }
+
+  private registerBuiltinCommands(): void {
+    this.addAdminCommand('tars.help', () => [...this.commands].map(([n, c]) => `${n}${c.help ? `  ${c.help}` : ''}`)
+      .join('\n'), 'list the commands');
+    this.addAdminCommand('tars.viewversion', () => `$${RUNTIME_VERSION}$`, 'the runtime version');
+    this.addAdminCommand('tars.viewstatus', () => this.status(), 'client and server configuration, adapters');
+    this.addAdminCommand('tars.setloglevel', (params) => (this.logger.setLevel(params)
+      ? `set log level [${params.trim().toUpperCase()}] ok`
+      : `set log level [${params}] error: use NONE, ERROR, WARN, INFO or DEBUG`), 'NONE|ERROR|WARN|INFO|DEBUG');
+    this.addAdminCommand('tars.connection', () => this.connections(), 'the connections of each adapter');
+    this.addAdminCommand('tars.loadconfig', (params) => this.loadConfig(params), 'FILE: fetch FILE from the config center');
+  }
+
+  /** `tars.viewstatus`: client properties, server keys, and each adapter with its live counters. */
+  status(): string {
+    const c = this.config;
+    const p = this.communicator.properties;
+    const lines = [
+      '[proxy config]',
+      `locator:                   ${p.locator ?? ''}`,
+      `sync-invoke-timeout:       ${p.syncInvokeTimeout}`,
+      `async-invoke-timeout:      ${p.asyncInvokeTimeout}`,
+      `refresh-endpoint-interval: ${p.refreshEndpointInterval}`,
+      `stat:                      ${p.stat ?? ''}`,
+      `property:                  ${p.property ?? ''}`,
+      `report-interval:           ${p.reportInterval}`,
+      `keep-alive-interval:       ${p.keepAliveInterval}`,
+      `modulename:                ${p.modulename ?? this.name}`,
+      `enableset:                 ${c.enableset ? 'y' : 'n'}`,
+      `setdivision:               ${c.setdivision ?? ''}`,
+      '[server config]',
+      `app:                       ${c.app}`,
+      `server:                    ${c.server}`,
+      `localip:                   ${c.localip}`,
+      `local:                     ${c.local ? formatEndpoint(this.adminAdapter?.endpoint ?? c.local) : ''}`,
+      `node:                      ${c.node ?? ''}`,
+      `nodename:                  ${c.nodename}`,
+      `basepath:                  ${c.basepath}`,
+      `datapath:                  ${c.datapath}`,
+      `logpath:                   ${c.logpath}`,
+      `loglevel:                  ${this.logger.level}`,
+      `config:                    ${c.config ?? ''}`,
+      `notify:                    ${c.notify ?? ''}`,
+      `log:                       ${c.log ?? ''}`,
+      `started:                   ${this.startedAt.toISOString()}`,
+      `pid:                       ${process.pid}`,
+    ];
+    for (const a of [...this.adapters, ...(this.adminAdapter ? [this.adminAdapter] : [])]) {
+      const s = a.stats;
+      lines.push(`[adapter ${a.name}]`,
+        `servant:      ${a.config.servant}`,
+        `endpoint:     ${formatEndpoint(a.endpoint)}`,
+        `maxconns:     ${a.config.maxconns}`,
+        `queuecap:     ${a.config.queuecap}`,
+        `queuetimeout: ${a.config.queuetimeout}`,
+        `threads:      ${a.config.threads}`,
+        `allow:        ${a.config.allow.join(';')}`,
+        `protocol:     ${a.config.protocol}`,
+        `connections:  ${s.connections}`,
+        `requests:     ${s.requests}`,
+        `in flight:    ${s.inFlight}`,
+        `refused connections: ${s.refusedConnections}`,
+        `bad frames:   ${s.badFrames}`);
+    }
+    return lines.join('\n');
+  }
+
+  private connections(): string {
+    const lines: string[] = [];
+    for (const a of this.adapters) {
+      const list = a.connectionList();
+      lines.push(`[adapter ${a.name}] ${list.length} connection(s)`);
+      for (const c of list) {
+        lines.push(`${c.remote}  since ${c.since.toISOString()}  requests ${c.requests}  in flight ${c.inFlight}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
+  private async loadConfig(file: string): Promise<string> {
+    const name = file.trim();
+    if (!name || name.includes('/') || name.includes('\\') || name.startsWith('.')) {
+      return `error: give a plain file name (got "${file}")`;
+    }
+    if (!this.config.config) return 'error: no config center is configured (<server> config = tars.tarsconfig.ConfigObj)';
+    const proxy = this.communicator.stringToProxy(ConfigProxy, this.config.config);
+    const {ret, config} = await proxy.loadConfig(this.config.app, this.config.server, name);
+    if (ret !== 0) return `error: the config center answered ${ret} for ${name}`;
+    const target = path.join(this.config.basepath, name);
+    writeFileSync(target, config);
+    return `loaded config ${name} (${Buffer.byteLength(config)} bytes) to ${target}`;
+  }
+}
+
+function levelOf(name: string): 'NONE' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' {
+  const upper = name.toUpperCase();
+  return (['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const).find((l) => l === upper) ?? 'DEBUG';
+}
+
+/** AdminObj (AdminF): shutdown, notify (admin commands) and getPid. */
+class AdminServant extends AdminFServant {
+  constructor(private readonly app: Application) {
+    super();
+  }
+
+  shutdown(ctx: CallContext): void {
+    this.app.logger.info(`shutdown requested by ${ctx.remote?.host ?? 'a client'}`);
+    // Answer first, then stop (as TarsCpp, which flushes replies before exiting).
+    setTimeout(() => void this.app.shutdown(), 100);
+  }
+
+  async notify(command: string): Promise<AdminF$Results['notify']> {
+    return {ret: await this.app.runAdminCommand(command)};
+  }
+
+  getPid(): AdminF$Results['getPid'] {
+    return {ret: BigInt(process.pid)};
+  }
+}

@@ -1,0 +1,124 @@
+import {TarsReader} from '../../codec/reader.js';
+import {TarsError} from '../../errors/tars-error.js';
+import {MessageType, PacketType, ReturnCode, StatusKey, TARS_PING, Version} from '../../protocol/constants.js';
+import {
+  type RequestPacket, encodeRequestFrame, encodeResponseFrame, readRequestPacket, requestPacket, responsePacket,
+} from '../../protocol/packets.js';
+import type {UniAttributeOptions} from '../../protocol/tup.js';
+import {CallContext, type DispatchResult, type Servant} from '../servant.js';
+
+/** Where a request came from, as the transport knows it. */
+export interface RequestOrigin {
+  readonly adapter: string;
+  readonly remote?: {readonly host: string; readonly port: number};
+}
+
+const EMPTY = new Uint8Array(0);
+const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COMPLEX, Version.TUPVERSION,
+  Version.JSONVERSION]);
+
+/**
+ * Turns request frames into response frames for a set of servants (design.md "Runtime behaviour"): an unknown
+ * servant gets -4, an unknown function -3, undecodable arguments -1, a thrown business error -99 with its message,
+ * `tars_ping` 0 with an empty body; one-way requests get nothing; TUP v2/v3 requests are answered in kind (a
+ * RequestPacket-shaped reply with STATUS_RESULT_CODE/DESC), every reply echoes iVersion, iRequestId and
+ * iMessageType. Servants are kept in a `Map`: wire names are never object keys.
+ */
+export class Dispatcher {
+  private readonly servants = new Map<string, Servant>();
+
+  add(name: string, servant: Servant): void {
+    this.servants.set(name, servant);
+  }
+
+  has(name: string): boolean {
+    return this.servants.has(name);
+  }
+
+  get(name: string): Servant | undefined {
+    return this.servants.get(name);
+  }
+
+  names(): string[] {
+    return [...this.servants.keys()];
+  }
+
+  /**
+   * Decodes a request frame (length prefix included). Throws a TarsError when the frame is not a RequestPacket:
+   * then there is no request id to answer to, and the caller closes the connection.
+   */
+  decode(frame: Uint8Array): RequestPacket {
+    try {
+      return readRequestPacket(new TarsReader(frame, 4, frame.length));
+    } catch (error) {
+      throw new TarsError('PACKET_MALFORMED', `cannot decode a RequestPacket: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Serves one decoded request; resolves to the response frame, or null when nothing is to be sent (one-way).
+   * Never rejects.
+   */
+  async handle(req: RequestPacket, origin: RequestOrigin): Promise<Buffer | null> {
+    const oneway = req.cPacketType === PacketType.TARSONEWAY;
+    let result: DispatchResult;
+    if (!SUPPORTED_VERSIONS.has(req.iVersion)) {
+      result = {iRet: ReturnCode.TARSSERVERDECODEERR, sBuffer: EMPTY,
+        sResultDesc: `protocol version ${req.iVersion} is not supported (1 TARS, 2/3 TUP, 5 JSON)`};
+    } else if (req.sFuncName === TARS_PING) {
+      result = {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
+    } else {
+      const servant = this.servants.get(req.sServantName);
+      if (!servant) {
+        result = {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
+          sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`};
+      } else {
+        const ctx = new CallContext({
+          servant: req.sServantName, func: req.sFuncName, requestId: req.iRequestId, version: req.iVersion, oneway,
+          messageType: req.iMessageType, context: req.context, status: req.status, adapter: origin.adapter,
+          timeout: req.iTimeout, ...(origin.remote ? {remote: origin.remote} : {}),
+        });
+        result = await servant.$dispatch(ctx, req.sBuffer, tupOptionsFor(req));
+        if (oneway) return null;
+        return this.reply(req, result, ctx.responseContext);
+      }
+    }
+    if (oneway) return null;
+    return this.reply(req, result, new Map());
+  }
+
+  /** The response frame for a request and its outcome (also used for -6/-9 answers of the queue). */
+  reply(req: RequestPacket, result: DispatchResult, context: ReadonlyMap<string, string>): Buffer {
+    if (req.iVersion === Version.TUPVERSION || req.iVersion === Version.TUP_COMPLEX) {
+      // TUP replies are RequestPacket-shaped; the framework result travels in the status map. Both keys are always
+      // written (as @tars/stream does); TarsCpp and TarsGo clients read a missing code as 0 anyway.
+      return encodeRequestFrame(requestPacket({
+        iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL, iMessageType: req.iMessageType,
+        iRequestId: req.iRequestId, sServantName: req.sServantName, sFuncName: req.sFuncName,
+        sBuffer: result.sBuffer, iTimeout: req.iTimeout, context: new Map(context),
+        status: new Map([[StatusKey.RESULT_CODE, String(result.iRet)], [StatusKey.RESULT_DESC, result.sResultDesc]]),
+      }));
+    }
+    return encodeResponseFrame(responsePacket({
+      iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL, iRequestId: req.iRequestId,
+      iMessageType: req.iMessageType, iRet: result.iRet, sBuffer: result.sBuffer, sResultDesc: result.sResultDesc,
+      context: new Map(context),
+    }));
+  }
+}
+
+const LIST_UPPER = Buffer.from('List<');
+
+/** TUP v2 replies spell list type names as the request did (@tars/stream: "List<", TarsJava/TarsCpp: "list<"). */
+function tupOptionsFor(req: RequestPacket): UniAttributeOptions | undefined {
+  if (req.iVersion !== Version.TUP_COMPLEX) return undefined;
+  return Buffer.from(req.sBuffer.buffer, req.sBuffer.byteOffset, req.sBuffer.byteLength).includes(LIST_UPPER)
+    ? {listSpelling: 'List'} : undefined;
+}
+
+/** Flags of a request worth knowing in logs: one-way, dyed. */
+export function describeRequest(req: RequestPacket): string {
+  const flags = [req.cPacketType === PacketType.TARSONEWAY ? 'oneway' : '',
+    (req.iMessageType & MessageType.TARSMESSAGETYPEDYED) !== 0 ? 'dyed' : ''].filter(Boolean).join(',');
+  return `${req.sServantName}.${req.sFuncName} #${req.iRequestId} v${req.iVersion}${flags ? ` (${flags})` : ''}`;
+}

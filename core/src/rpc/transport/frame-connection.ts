@@ -1,0 +1,132 @@
+import type {Socket} from 'node:net';
+
+import {DEFAULT_MAX_PACKET} from '../../protocol/constants.js';
+import {FrameDecoder} from './frame-decoder.js';
+
+/** What a {@link FrameConnection} reports. */
+export interface FrameHandlers {
+  onFrame(frame: Buffer): void;
+  /** A frame error (bad length) or a socket error; the connection is destroyed right after. */
+  onError?(error: Error): void;
+  onClose(): void;
+  /** The socket can take more writes again after {@link FrameConnection.send} returned false. */
+  onDrain?(): void;
+}
+
+/** Options of a {@link FrameConnection}. */
+export interface FrameConnectionOptions {
+  maxPacket?: number;
+  /**
+   * Bytes queued for writing beyond which {@link FrameConnection.send} refuses frames (returns false without
+   * queueing): a peer that stops reading cannot make us buffer without bound. Default 64 MiB.
+   */
+  maxQueuedBytes?: number;
+}
+
+const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+
+/**
+ * A TCP socket carrying TARS frames in both directions. Writes made in the same tick are coalesced into one
+ * writev (the socket is corked on the first write of a tick and uncorked on the next), and reads are split into
+ * frames by a {@link FrameDecoder}. Malformed framing destroys this connection only.
+ */
+export class FrameConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly maxQueued: number;
+  private corked = false;
+  private closed = false;
+  readonly openedAt = Date.now();
+  framesIn = 0;
+  framesOut = 0;
+
+  constructor(readonly socket: Socket, private readonly handlers: FrameHandlers,
+    options: FrameConnectionOptions = {}) {
+    this.decoder = new FrameDecoder(options.maxPacket ?? DEFAULT_MAX_PACKET);
+    this.maxQueued = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => {
+      this.handlers.onError?.(error);
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.decoder.reset();
+      this.handlers.onClose();
+    });
+    socket.on('drain', () => this.handlers.onDrain?.());
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk, (frame) => {
+        this.framesIn++;
+        this.handlers.onFrame(frame);
+      });
+    } catch (error) {
+      this.handlers.onError?.(error as Error);
+      this.destroy();
+    }
+  }
+
+  /** Whether the connection can still send. */
+  get isOpen(): boolean {
+    return !this.closed && !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Bytes waiting in the socket's write queue. */
+  get queuedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** True when the socket's queue is over its high-water mark: stop producing until onDrain. */
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  /**
+   * Queues a frame. Returns false when the connection is closed or its queue is over `maxQueuedBytes` (the frame is
+   * then not sent).
+   */
+  send(frame: Uint8Array): boolean {
+    if (!this.isOpen || this.socket.writableLength > this.maxQueued) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
+    this.framesOut++;
+    this.socket.write(frame);
+    return true;
+  }
+
+  /** @internal */
+  flush(): void {
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /** Stops reading requests (backpressure); {@link resume} reads again. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Sends what is queued, then closes. */
+  end(): void {
+    if (this.corked) this.flush();
+    this.socket.end();
+  }
+
+  /** Closes at once, dropping what is queued. */
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+function uncork(c: FrameConnection): void {
+  c.flush();
+}
