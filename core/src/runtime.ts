@@ -34,5 +34,7 @@ export {
 } from './protocol/operation.js';
 
 export {type CallOptions} from './rpc/call-options.js';
-export {type Invoker, ServantProxy, type ServantProxyClass} from './rpc/servant-proxy.js';
-export {CallContext, type CallInfo, type DispatchResult, type Responder, Servant} from './rpc/servant.js';
+export {type Callback, type Invoker, ServantProxy, type ServantProxyClass} from './rpc/servant-proxy.js';
+export {
+  CallContext, type CallInfo, type Deferred, type DispatchResult, type Responder, Servant,
+} from './rpc/servant.js';

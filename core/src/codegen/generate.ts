@@ -438,12 +438,20 @@ class FileGenerator {
     this.emit(`/** Client proxy of ${module}::${d.name}: \`communicator.stringToProxy(${aux('Proxy')}, 'App.Server.Obj@...')\`. */`,
       `export class ${aux('Proxy')} extends $tars.ServantProxy {`,
       `  static override readonly $interface: $tars.InterfaceDef = ${name}$def;`);
+    const opNames = new Set(d.operations.map((op) => op.name));
     for (const op of d.operations) {
+      const args = ins(op).map((p) => safeValueName(p.name));
       this.emit('', `  /** ${sig(op)} */`,
         `  ${safeMethodName(op.name)}(${[...paramList(op), '$options?: $tars.CallOptions'].join(', ')}): ` +
           `Promise<${result(op)}> {`,
-        `    return this.$invoke(${propertyAccess(ops, op.name)}, [${ins(op).map((p) => safeValueName(p.name)).join(', ')}], ` +
-          '$options);',
+        `    return this.$invoke(${propertyAccess(ops, op.name)}, [${args.join(', ')}], $options);`,
+        '  }');
+      // Callback style, as TarsCpp's async_<op>: returns at once, calls back with (null, result) or (error).
+      const asyncName = opNames.has(`async_${op.name}`) ? `async$${op.name}` : `async_${op.name}`;
+      this.emit('', `  /** Callback style of ${op.name}: \`cb(null, result)\` or \`cb(error)\`. */`,
+        `  ${asyncName}(${['$cb: $tars.Callback<' + result(op) + '>', ...paramList(op),
+          '$options?: $tars.CallOptions'].join(', ')}): void {`,
+        `    this.$callback(this.$invoke<${result(op)}>(${propertyAccess(ops, op.name)}, [${args.join(', ')}], $options), $cb);`,
         '  }');
     }
     this.emit('}', '');
@@ -454,7 +462,7 @@ class FileGenerator {
     for (const op of d.operations) {
       this.emit('', `  /** ${sig(op)} */`,
         `  abstract ${safeMethodName(op.name)}(${[...paramList(op), '$ctx: $tars.CallContext'].join(', ')}): ` +
-          `${result(op)} | Promise<${result(op)}>;`);
+          `${result(op)} | Promise<${result(op)}> | $tars.Deferred;`);
     }
     this.emit('}', '');
   }

@@ -32,14 +32,29 @@ export class AdminFProxy extends $tars.ServantProxy {
     return this.$invoke(AdminF$ops.shutdown, [], $options);
   }
 
+  /** Callback style of shutdown: `cb(null, result)` or `cb(error)`. */
+  async_shutdown($cb: $tars.Callback<AdminF$Results["shutdown"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminF$Results["shutdown"]>(AdminF$ops.shutdown, [], $options), $cb);
+  }
+
   /** string notify(string command) (AdminF.tars:12) */
   notify(command: string, $options?: $tars.CallOptions): Promise<AdminF$Results["notify"]> {
     return this.$invoke(AdminF$ops.notify, [command], $options);
   }
 
+  /** Callback style of notify: `cb(null, result)` or `cb(error)`. */
+  async_notify($cb: $tars.Callback<AdminF$Results["notify"]>, command: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminF$Results["notify"]>(AdminF$ops.notify, [command], $options), $cb);
+  }
+
   /** long getPid() (AdminF.tars:14) */
   getPid($options?: $tars.CallOptions): Promise<AdminF$Results["getPid"]> {
     return this.$invoke(AdminF$ops.getPid, [], $options);
+  }
+
+  /** Callback style of getPid: `cb(null, result)` or `cb(error)`. */
+  async_getPid($cb: $tars.Callback<AdminF$Results["getPid"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminF$Results["getPid"]>(AdminF$ops.getPid, [], $options), $cb);
   }
 }
 
@@ -48,13 +63,13 @@ export abstract class AdminFServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = AdminF$def;
 
   /** void shutdown() (AdminF.tars:9) */
-  abstract shutdown($ctx: $tars.CallContext): AdminF$Results["shutdown"] | Promise<AdminF$Results["shutdown"]>;
+  abstract shutdown($ctx: $tars.CallContext): AdminF$Results["shutdown"] | Promise<AdminF$Results["shutdown"]> | $tars.Deferred;
 
   /** string notify(string command) (AdminF.tars:12) */
-  abstract notify(command: string, $ctx: $tars.CallContext): AdminF$Results["notify"] | Promise<AdminF$Results["notify"]>;
+  abstract notify(command: string, $ctx: $tars.CallContext): AdminF$Results["notify"] | Promise<AdminF$Results["notify"]> | $tars.Deferred;
 
   /** long getPid() (AdminF.tars:14) */
-  abstract getPid($ctx: $tars.CallContext): AdminF$Results["getPid"] | Promise<AdminF$Results["getPid"]>;
+  abstract getPid($ctx: $tars.CallContext): AdminF$Results["getPid"] | Promise<AdminF$Results["getPid"]> | $tars.Deferred;
 }
 
 /** Everything AdminF.tars declares, for dynamic calls and reflection. */

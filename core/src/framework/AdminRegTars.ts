@@ -1348,9 +1348,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.reportNode, [rn], $options);
   }
 
+  /** Callback style of reportNode: `cb(null, result)` or `cb(error)`. */
+  async_reportNode($cb: $tars.Callback<AdminReg$Results["reportNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["reportNode"]>(AdminReg$ops.reportNode, [rn], $options), $cb);
+  }
+
   /** int deleteNode(ReportNode rn) (AdminReg.tars:190) */
   deleteNode(rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): Promise<AdminReg$Results["deleteNode"]> {
     return this.$invoke(AdminReg$ops.deleteNode, [rn], $options);
+  }
+
+  /** Callback style of deleteNode: `cb(null, result)` or `cb(error)`. */
+  async_deleteNode($cb: $tars.Callback<AdminReg$Results["deleteNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["deleteNode"]>(AdminReg$ops.deleteNode, [rn], $options), $cb);
   }
 
   /** int reportResult(int requestId, string funcName, int ret, string result) (AdminReg.tars:191) */
@@ -1358,9 +1368,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.reportResult, [requestId, funcName, ret, result], $options);
   }
 
+  /** Callback style of reportResult: `cb(null, result)` or `cb(error)`. */
+  async_reportResult($cb: $tars.Callback<AdminReg$Results["reportResult"]>, requestId: number, funcName: string, ret: number, result: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["reportResult"]>(AdminReg$ops.reportResult, [requestId, funcName, ret, result], $options), $cb);
+  }
+
   /** int addTaskReq(TaskReq taskReq) (AdminReg.tars:192) */
   addTaskReq(taskReq: TaskReq, $options?: $tars.CallOptions): Promise<AdminReg$Results["addTaskReq"]> {
     return this.$invoke(AdminReg$ops.addTaskReq, [taskReq], $options);
+  }
+
+  /** Callback style of addTaskReq: `cb(null, result)` or `cb(error)`. */
+  async_addTaskReq($cb: $tars.Callback<AdminReg$Results["addTaskReq"]>, taskReq: TaskReq, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["addTaskReq"]>(AdminReg$ops.addTaskReq, [taskReq], $options), $cb);
   }
 
   /** int getTaskRsp(string taskNo, out TaskRsp taskRsp) (AdminReg.tars:193) */
@@ -1368,9 +1388,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getTaskRsp, [taskNo], $options);
   }
 
+  /** Callback style of getTaskRsp: `cb(null, result)` or `cb(error)`. */
+  async_getTaskRsp($cb: $tars.Callback<AdminReg$Results["getTaskRsp"]>, taskNo: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getTaskRsp"]>(AdminReg$ops.getTaskRsp, [taskNo], $options), $cb);
+  }
+
   /** int getTaskHistory(string application, string serverName, string command, out vector<TaskRsp> taskRsps) (AdminReg.tars:194) */
   getTaskHistory(application: string, serverName: string, command: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["getTaskHistory"]> {
     return this.$invoke(AdminReg$ops.getTaskHistory, [application, serverName, command], $options);
+  }
+
+  /** Callback style of getTaskHistory: `cb(null, result)` or `cb(error)`. */
+  async_getTaskHistory($cb: $tars.Callback<AdminReg$Results["getTaskHistory"]>, application: string, serverName: string, command: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getTaskHistory"]>(AdminReg$ops.getTaskHistory, [application, serverName, command], $options), $cb);
   }
 
   /** int setTaskItemInfo(string itemNo, map<string, string> info) (AdminReg.tars:195) */
@@ -1378,9 +1408,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.setTaskItemInfo, [itemNo, info], $options);
   }
 
+  /** Callback style of setTaskItemInfo: `cb(null, result)` or `cb(error)`. */
+  async_setTaskItemInfo($cb: $tars.Callback<AdminReg$Results["setTaskItemInfo"]>, itemNo: string, info: Map<string, string>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["setTaskItemInfo"]>(AdminReg$ops.setTaskItemInfo, [itemNo, info], $options), $cb);
+  }
+
   /** vector<string> getAllApplicationNames(out string result) (AdminReg.tars:198) */
   getAllApplicationNames($options?: $tars.CallOptions): Promise<AdminReg$Results["getAllApplicationNames"]> {
     return this.$invoke(AdminReg$ops.getAllApplicationNames, [], $options);
+  }
+
+  /** Callback style of getAllApplicationNames: `cb(null, result)` or `cb(error)`. */
+  async_getAllApplicationNames($cb: $tars.Callback<AdminReg$Results["getAllApplicationNames"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getAllApplicationNames"]>(AdminReg$ops.getAllApplicationNames, [], $options), $cb);
   }
 
   /** vector<string> getAllNodeNames(out string result) (AdminReg.tars:199) */
@@ -1388,9 +1428,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getAllNodeNames, [], $options);
   }
 
+  /** Callback style of getAllNodeNames: `cb(null, result)` or `cb(error)`. */
+  async_getAllNodeNames($cb: $tars.Callback<AdminReg$Results["getAllNodeNames"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getAllNodeNames"]>(AdminReg$ops.getAllNodeNames, [], $options), $cb);
+  }
+
   /** bool pingNode(string name, out string result) (AdminReg.tars:200) */
   pingNode(name: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["pingNode"]> {
     return this.$invoke(AdminReg$ops.pingNode, [name], $options);
+  }
+
+  /** Callback style of pingNode: `cb(null, result)` or `cb(error)`. */
+  async_pingNode($cb: $tars.Callback<AdminReg$Results["pingNode"]>, name: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["pingNode"]>(AdminReg$ops.pingNode, [name], $options), $cb);
   }
 
   /** int getNodeVesion(string name, out string version, out string result) (AdminReg.tars:201) */
@@ -1398,9 +1448,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getNodeVesion, [name], $options);
   }
 
+  /** Callback style of getNodeVesion: `cb(null, result)` or `cb(error)`. */
+  async_getNodeVesion($cb: $tars.Callback<AdminReg$Results["getNodeVesion"]>, name: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getNodeVesion"]>(AdminReg$ops.getNodeVesion, [name], $options), $cb);
+  }
+
   /** int shutdownNode(string name, out string result) (AdminReg.tars:202) */
   shutdownNode(name: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["shutdownNode"]> {
     return this.$invoke(AdminReg$ops.shutdownNode, [name], $options);
+  }
+
+  /** Callback style of shutdownNode: `cb(null, result)` or `cb(error)`. */
+  async_shutdownNode($cb: $tars.Callback<AdminReg$Results["shutdownNode"]>, name: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["shutdownNode"]>(AdminReg$ops.shutdownNode, [name], $options), $cb);
   }
 
   /** vector<vector<string>> getAllServerIds(out string result) (AdminReg.tars:203) */
@@ -1408,9 +1468,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getAllServerIds, [], $options);
   }
 
+  /** Callback style of getAllServerIds: `cb(null, result)` or `cb(error)`. */
+  async_getAllServerIds($cb: $tars.Callback<AdminReg$Results["getAllServerIds"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getAllServerIds"]>(AdminReg$ops.getAllServerIds, [], $options), $cb);
+  }
+
   /** int getServerState(string application, string serverName, string nodeName, out ServerStateDesc state, out string result) (AdminReg.tars:204) */
   getServerState(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["getServerState"]> {
     return this.$invoke(AdminReg$ops.getServerState, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of getServerState: `cb(null, result)` or `cb(error)`. */
+  async_getServerState($cb: $tars.Callback<AdminReg$Results["getServerState"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getServerState"]>(AdminReg$ops.getServerState, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int getGroupId(string ip, out int groupId, out string result) (AdminReg.tars:205) */
@@ -1418,9 +1488,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getGroupId, [ip], $options);
   }
 
+  /** Callback style of getGroupId: `cb(null, result)` or `cb(error)`. */
+  async_getGroupId($cb: $tars.Callback<AdminReg$Results["getGroupId"]>, ip: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getGroupId"]>(AdminReg$ops.getGroupId, [ip], $options), $cb);
+  }
+
   /** int startServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:206) */
   startServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["startServer"]> {
     return this.$invoke(AdminReg$ops.startServer, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of startServer: `cb(null, result)` or `cb(error)`. */
+  async_startServer($cb: $tars.Callback<AdminReg$Results["startServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["startServer"]>(AdminReg$ops.startServer, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int stopServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:207) */
@@ -1428,9 +1508,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.stopServer, [application, serverName, nodeName], $options);
   }
 
+  /** Callback style of stopServer: `cb(null, result)` or `cb(error)`. */
+  async_stopServer($cb: $tars.Callback<AdminReg$Results["stopServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["stopServer"]>(AdminReg$ops.stopServer, [application, serverName, nodeName], $options), $cb);
+  }
+
   /** int restartServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:208) */
   restartServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["restartServer"]> {
     return this.$invoke(AdminReg$ops.restartServer, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of restartServer: `cb(null, result)` or `cb(error)`. */
+  async_restartServer($cb: $tars.Callback<AdminReg$Results["restartServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["restartServer"]>(AdminReg$ops.restartServer, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int destroyServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:209) */
@@ -1438,9 +1528,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.destroyServer, [application, serverName, nodeName], $options);
   }
 
+  /** Callback style of destroyServer: `cb(null, result)` or `cb(error)`. */
+  async_destroyServer($cb: $tars.Callback<AdminReg$Results["destroyServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["destroyServer"]>(AdminReg$ops.destroyServer, [application, serverName, nodeName], $options), $cb);
+  }
+
   /** int notifyServer(string application, string serverName, string nodeName, string command, out string result) (AdminReg.tars:210) */
   notifyServer(application: string, serverName: string, nodeName: string, command: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["notifyServer"]> {
     return this.$invoke(AdminReg$ops.notifyServer, [application, serverName, nodeName, command], $options);
+  }
+
+  /** Callback style of notifyServer: `cb(null, result)` or `cb(error)`. */
+  async_notifyServer($cb: $tars.Callback<AdminReg$Results["notifyServer"]>, application: string, serverName: string, nodeName: string, command: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["notifyServer"]>(AdminReg$ops.notifyServer, [application, serverName, nodeName, command], $options), $cb);
   }
 
   /** int batchPatch(PatchRequest req, out string result) (AdminReg.tars:211) */
@@ -1448,9 +1548,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.batchPatch, [req], $options);
   }
 
+  /** Callback style of batchPatch: `cb(null, result)` or `cb(error)`. */
+  async_batchPatch($cb: $tars.Callback<AdminReg$Results["batchPatch"]>, req: $NodeDescriptorTars.PatchRequest, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["batchPatch"]>(AdminReg$ops.batchPatch, [req], $options), $cb);
+  }
+
   /** int undeploy(string application, string serverName, string nodeName, string user, out string log) (AdminReg.tars:212) */
   undeploy(application: string, serverName: string, nodeName: string, user: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["undeploy"]> {
     return this.$invoke(AdminReg$ops.undeploy, [application, serverName, nodeName, user], $options);
+  }
+
+  /** Callback style of undeploy: `cb(null, result)` or `cb(error)`. */
+  async_undeploy($cb: $tars.Callback<AdminReg$Results["undeploy"]>, application: string, serverName: string, nodeName: string, user: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["undeploy"]>(AdminReg$ops.undeploy, [application, serverName, nodeName, user], $options), $cb);
   }
 
   /** int updatePatchLog(string application, string serverName, string nodeName, string patchId, string user, string patchType, bool succ) (AdminReg.tars:213) */
@@ -1458,9 +1568,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.updatePatchLog, [application, serverName, nodeName, patchId, user, patchType, succ], $options);
   }
 
+  /** Callback style of updatePatchLog: `cb(null, result)` or `cb(error)`. */
+  async_updatePatchLog($cb: $tars.Callback<AdminReg$Results["updatePatchLog"]>, application: string, serverName: string, nodeName: string, patchId: string, user: string, patchType: string, succ: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["updatePatchLog"]>(AdminReg$ops.updatePatchLog, [application, serverName, nodeName, patchId, user, patchType, succ], $options), $cb);
+  }
+
   /** int getPatchPercent(string application, string serverName, string nodeName, out PatchInfo tPatchInfo) (AdminReg.tars:214) */
   getPatchPercent(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["getPatchPercent"]> {
     return this.$invoke(AdminReg$ops.getPatchPercent, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of getPatchPercent: `cb(null, result)` or `cb(error)`. */
+  async_getPatchPercent($cb: $tars.Callback<AdminReg$Results["getPatchPercent"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getPatchPercent"]>(AdminReg$ops.getPatchPercent, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int delCache(string nodeName, string sFullCacheName, string sBackupPath, string sKey, out string result) (AdminReg.tars:215) */
@@ -1468,9 +1588,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.delCache, [nodeName, sFullCacheName, sBackupPath, sKey], $options);
   }
 
+  /** Callback style of delCache: `cb(null, result)` or `cb(error)`. */
+  async_delCache($cb: $tars.Callback<AdminReg$Results["delCache"]>, nodeName: string, sFullCacheName: string, sBackupPath: string, sKey: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["delCache"]>(AdminReg$ops.delCache, [nodeName, sFullCacheName, sBackupPath, sKey], $options), $cb);
+  }
+
   /** int loadServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:216) */
   loadServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["loadServer"]> {
     return this.$invoke(AdminReg$ops.loadServer, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of loadServer: `cb(null, result)` or `cb(error)`. */
+  async_loadServer($cb: $tars.Callback<AdminReg$Results["loadServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["loadServer"]>(AdminReg$ops.loadServer, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int getProfileTemplate(string profileName, out string profileTemplate, out string resultDesc) (AdminReg.tars:217) */
@@ -1478,9 +1608,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getProfileTemplate, [profileName], $options);
   }
 
+  /** Callback style of getProfileTemplate: `cb(null, result)` or `cb(error)`. */
+  async_getProfileTemplate($cb: $tars.Callback<AdminReg$Results["getProfileTemplate"]>, profileName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getProfileTemplate"]>(AdminReg$ops.getProfileTemplate, [profileName], $options), $cb);
+  }
+
   /** int getServerProfileTemplate(string application, string serverName, string nodeName, out string profileTemplate, out string resultDesc) (AdminReg.tars:218) */
   getServerProfileTemplate(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["getServerProfileTemplate"]> {
     return this.$invoke(AdminReg$ops.getServerProfileTemplate, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of getServerProfileTemplate: `cb(null, result)` or `cb(error)`. */
+  async_getServerProfileTemplate($cb: $tars.Callback<AdminReg$Results["getServerProfileTemplate"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getServerProfileTemplate"]>(AdminReg$ops.getServerProfileTemplate, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int getClientIp(out string sClientIp) (AdminReg.tars:219) */
@@ -1488,9 +1628,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getClientIp, [], $options);
   }
 
+  /** Callback style of getClientIp: `cb(null, result)` or `cb(error)`. */
+  async_getClientIp($cb: $tars.Callback<AdminReg$Results["getClientIp"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getClientIp"]>(AdminReg$ops.getClientIp, [], $options), $cb);
+  }
+
   /** int getLogFileList(string application, string serverName, string nodeName, out vector<string> logFileList) (AdminReg.tars:220) */
   getLogFileList(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["getLogFileList"]> {
     return this.$invoke(AdminReg$ops.getLogFileList, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of getLogFileList: `cb(null, result)` or `cb(error)`. */
+  async_getLogFileList($cb: $tars.Callback<AdminReg$Results["getLogFileList"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getLogFileList"]>(AdminReg$ops.getLogFileList, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int getLogData(string application, string serverName, string nodeName, string logFile, string cmd, out string fileData) (AdminReg.tars:221) */
@@ -1498,9 +1648,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getLogData, [application, serverName, nodeName, logFile, cmd], $options);
   }
 
+  /** Callback style of getLogData: `cb(null, result)` or `cb(error)`. */
+  async_getLogData($cb: $tars.Callback<AdminReg$Results["getLogData"]>, application: string, serverName: string, nodeName: string, logFile: string, cmd: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getLogData"]>(AdminReg$ops.getLogData, [application, serverName, nodeName, logFile, cmd], $options), $cb);
+  }
+
   /** int getNodeLoad(string application, string serverName, string nodeName, int pid, out string fileData) (AdminReg.tars:222) */
   getNodeLoad(application: string, serverName: string, nodeName: string, pid: number, $options?: $tars.CallOptions): Promise<AdminReg$Results["getNodeLoad"]> {
     return this.$invoke(AdminReg$ops.getNodeLoad, [application, serverName, nodeName, pid], $options);
+  }
+
+  /** Callback style of getNodeLoad: `cb(null, result)` or `cb(error)`. */
+  async_getNodeLoad($cb: $tars.Callback<AdminReg$Results["getNodeLoad"]>, application: string, serverName: string, nodeName: string, pid: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getNodeLoad"]>(AdminReg$ops.getNodeLoad, [application, serverName, nodeName, pid], $options), $cb);
   }
 
   /** int deletePatchFile(string application, string serverName, string patchFile) (AdminReg.tars:223) */
@@ -1508,9 +1668,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.deletePatchFile, [application, serverName, patchFile], $options);
   }
 
+  /** Callback style of deletePatchFile: `cb(null, result)` or `cb(error)`. */
+  async_deletePatchFile($cb: $tars.Callback<AdminReg$Results["deletePatchFile"]>, application: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["deletePatchFile"]>(AdminReg$ops.deletePatchFile, [application, serverName, patchFile], $options), $cb);
+  }
+
   /** int getServers(out vector<FrameworkServer> servers) (AdminReg.tars:224) */
   getServers($options?: $tars.CallOptions): Promise<AdminReg$Results["getServers"]> {
     return this.$invoke(AdminReg$ops.getServers, [], $options);
+  }
+
+  /** Callback style of getServers: `cb(null, result)` or `cb(error)`. */
+  async_getServers($cb: $tars.Callback<AdminReg$Results["getServers"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getServers"]>(AdminReg$ops.getServers, [], $options), $cb);
   }
 
   /** int checkServer(FrameworkServer server) (AdminReg.tars:225) */
@@ -1518,9 +1688,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.checkServer, [server], $options);
   }
 
+  /** Callback style of checkServer: `cb(null, result)` or `cb(error)`. */
+  async_checkServer($cb: $tars.Callback<AdminReg$Results["checkServer"]>, server: FrameworkServer, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["checkServer"]>(AdminReg$ops.checkServer, [server], $options), $cb);
+  }
+
   /** int getVersion(out string version) (AdminReg.tars:226) */
   getVersion($options?: $tars.CallOptions): Promise<AdminReg$Results["getVersion"]> {
     return this.$invoke(AdminReg$ops.getVersion, [], $options);
+  }
+
+  /** Callback style of getVersion: `cb(null, result)` or `cb(error)`. */
+  async_getVersion($cb: $tars.Callback<AdminReg$Results["getVersion"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getVersion"]>(AdminReg$ops.getVersion, [], $options), $cb);
   }
 
   /** int updateServerFlowState(string application, string serverName, vector<string> nodeList, bool bActive) (AdminReg.tars:227) */
@@ -1528,9 +1708,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.updateServerFlowState, [application, serverName, nodeList, bActive], $options);
   }
 
+  /** Callback style of updateServerFlowState: `cb(null, result)` or `cb(error)`. */
+  async_updateServerFlowState($cb: $tars.Callback<AdminReg$Results["updateServerFlowState"]>, application: string, serverName: string, nodeList: string[], bActive: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["updateServerFlowState"]>(AdminReg$ops.updateServerFlowState, [application, serverName, nodeList, bActive], $options), $cb);
+  }
+
   /** int forceDockerLogin(string nodeName, out vector<string> result) (AdminReg.tars:228) */
   forceDockerLogin(nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["forceDockerLogin"]> {
     return this.$invoke(AdminReg$ops.forceDockerLogin, [nodeName], $options);
+  }
+
+  /** Callback style of forceDockerLogin: `cb(null, result)` or `cb(error)`. */
+  async_forceDockerLogin($cb: $tars.Callback<AdminReg$Results["forceDockerLogin"]>, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["forceDockerLogin"]>(AdminReg$ops.forceDockerLogin, [nodeName], $options), $cb);
   }
 
   /** int checkDockerRegistry(string registry, string userName, string password, out string result) (AdminReg.tars:229) */
@@ -1538,9 +1728,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.checkDockerRegistry, [registry, userName, password], $options);
   }
 
+  /** Callback style of checkDockerRegistry: `cb(null, result)` or `cb(error)`. */
+  async_checkDockerRegistry($cb: $tars.Callback<AdminReg$Results["checkDockerRegistry"]>, registry: string, userName: string, password: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["checkDockerRegistry"]>(AdminReg$ops.checkDockerRegistry, [registry, userName, password], $options), $cb);
+  }
+
   /** int dockerPull(string baseImageId) (AdminReg.tars:230) */
   dockerPull(baseImageId: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["dockerPull"]> {
     return this.$invoke(AdminReg$ops.dockerPull, [baseImageId], $options);
+  }
+
+  /** Callback style of dockerPull: `cb(null, result)` or `cb(error)`. */
+  async_dockerPull($cb: $tars.Callback<AdminReg$Results["dockerPull"]>, baseImageId: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["dockerPull"]>(AdminReg$ops.dockerPull, [baseImageId], $options), $cb);
   }
 
   /** int getNodeList(vector<string> nodeNames, out map<string, string> heartbeats) (AdminReg.tars:231) */
@@ -1548,9 +1748,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getNodeList, [nodeNames], $options);
   }
 
+  /** Callback style of getNodeList: `cb(null, result)` or `cb(error)`. */
+  async_getNodeList($cb: $tars.Callback<AdminReg$Results["getNodeList"]>, nodeNames: string[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getNodeList"]>(AdminReg$ops.getNodeList, [nodeNames], $options), $cb);
+  }
+
   /** int uninstallServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:234) */
   uninstallServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["uninstallServer"]> {
     return this.$invoke(AdminReg$ops.uninstallServer, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of uninstallServer: `cb(null, result)` or `cb(error)`. */
+  async_uninstallServer($cb: $tars.Callback<AdminReg$Results["uninstallServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["uninstallServer"]>(AdminReg$ops.uninstallServer, [application, serverName, nodeName], $options), $cb);
   }
 
   /** int hasServer(string application, string serverName, out bool has) (AdminReg.tars:235) */
@@ -1558,9 +1768,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.hasServer, [application, serverName], $options);
   }
 
+  /** Callback style of hasServer: `cb(null, result)` or `cb(error)`. */
+  async_hasServer($cb: $tars.Callback<AdminReg$Results["hasServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["hasServer"]>(AdminReg$ops.hasServer, [application, serverName], $options), $cb);
+  }
+
   /** int insertServerConf(ServerConf conf, bool replace) (AdminReg.tars:236) */
   insertServerConf(conf: ServerConf, replace: boolean, $options?: $tars.CallOptions): Promise<AdminReg$Results["insertServerConf"]> {
     return this.$invoke(AdminReg$ops.insertServerConf, [conf, replace], $options);
+  }
+
+  /** Callback style of insertServerConf: `cb(null, result)` or `cb(error)`. */
+  async_insertServerConf($cb: $tars.Callback<AdminReg$Results["insertServerConf"]>, conf: ServerConf, replace: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["insertServerConf"]>(AdminReg$ops.insertServerConf, [conf, replace], $options), $cb);
   }
 
   /** int insertAdapterConf(string sApplication, string serverName, string nodeName, AdapterConf conf, bool replace) (AdminReg.tars:237) */
@@ -1568,9 +1788,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.insertAdapterConf, [sApplication, serverName, nodeName, conf, replace], $options);
   }
 
+  /** Callback style of insertAdapterConf: `cb(null, result)` or `cb(error)`. */
+  async_insertAdapterConf($cb: $tars.Callback<AdminReg$Results["insertAdapterConf"]>, sApplication: string, serverName: string, nodeName: string, conf: AdapterConf, replace: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["insertAdapterConf"]>(AdminReg$ops.insertAdapterConf, [sApplication, serverName, nodeName, conf, replace], $options), $cb);
+  }
+
   /** int insertConfigFile(string sFullServerName, string fileName, string content, string nodeName, int level, bool replace) (AdminReg.tars:238) */
   insertConfigFile(sFullServerName: string, fileName: string, content: string, nodeName: string, level: number, replace: boolean, $options?: $tars.CallOptions): Promise<AdminReg$Results["insertConfigFile"]> {
     return this.$invoke(AdminReg$ops.insertConfigFile, [sFullServerName, fileName, content, nodeName, level, replace], $options);
+  }
+
+  /** Callback style of insertConfigFile: `cb(null, result)` or `cb(error)`. */
+  async_insertConfigFile($cb: $tars.Callback<AdminReg$Results["insertConfigFile"]>, sFullServerName: string, fileName: string, content: string, nodeName: string, level: number, replace: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["insertConfigFile"]>(AdminReg$ops.insertConfigFile, [sFullServerName, fileName, content, nodeName, level, replace], $options), $cb);
   }
 
   /** int getConfigFileId(string sFullServerName, string fileName, string nodeName, int level, out int configId) (AdminReg.tars:239) */
@@ -1578,9 +1808,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getConfigFileId, [sFullServerName, fileName, nodeName, level], $options);
   }
 
+  /** Callback style of getConfigFileId: `cb(null, result)` or `cb(error)`. */
+  async_getConfigFileId($cb: $tars.Callback<AdminReg$Results["getConfigFileId"]>, sFullServerName: string, fileName: string, nodeName: string, level: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getConfigFileId"]>(AdminReg$ops.getConfigFileId, [sFullServerName, fileName, nodeName, level], $options), $cb);
+  }
+
   /** int insertHistoryConfigFile(int configId, string reason, string content, bool replace) (AdminReg.tars:240) */
   insertHistoryConfigFile(configId: number, reason: string, content: string, replace: boolean, $options?: $tars.CallOptions): Promise<AdminReg$Results["insertHistoryConfigFile"]> {
     return this.$invoke(AdminReg$ops.insertHistoryConfigFile, [configId, reason, content, replace], $options);
+  }
+
+  /** Callback style of insertHistoryConfigFile: `cb(null, result)` or `cb(error)`. */
+  async_insertHistoryConfigFile($cb: $tars.Callback<AdminReg$Results["insertHistoryConfigFile"]>, configId: number, reason: string, content: string, replace: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["insertHistoryConfigFile"]>(AdminReg$ops.insertHistoryConfigFile, [configId, reason, content, replace], $options), $cb);
   }
 
   /** int registerPlugin(PluginConf conf) (AdminReg.tars:241) */
@@ -1588,9 +1828,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.registerPlugin, [conf], $options);
   }
 
+  /** Callback style of registerPlugin: `cb(null, result)` or `cb(error)`. */
+  async_registerPlugin($cb: $tars.Callback<AdminReg$Results["registerPlugin"]>, conf: PluginConf, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["registerPlugin"]>(AdminReg$ops.registerPlugin, [conf], $options), $cb);
+  }
+
   /** int hasDevAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:242) */
   hasDevAuth(application: string, serverName: string, uid: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["hasDevAuth"]> {
     return this.$invoke(AdminReg$ops.hasDevAuth, [application, serverName, uid], $options);
+  }
+
+  /** Callback style of hasDevAuth: `cb(null, result)` or `cb(error)`. */
+  async_hasDevAuth($cb: $tars.Callback<AdminReg$Results["hasDevAuth"]>, application: string, serverName: string, uid: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["hasDevAuth"]>(AdminReg$ops.hasDevAuth, [application, serverName, uid], $options), $cb);
   }
 
   /** int hasOpeAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:243) */
@@ -1598,9 +1848,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.hasOpeAuth, [application, serverName, uid], $options);
   }
 
+  /** Callback style of hasOpeAuth: `cb(null, result)` or `cb(error)`. */
+  async_hasOpeAuth($cb: $tars.Callback<AdminReg$Results["hasOpeAuth"]>, application: string, serverName: string, uid: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["hasOpeAuth"]>(AdminReg$ops.hasOpeAuth, [application, serverName, uid], $options), $cb);
+  }
+
   /** int hasAdminAuth(string uid, out bool has) (AdminReg.tars:244) */
   hasAdminAuth(uid: string, $options?: $tars.CallOptions): Promise<AdminReg$Results["hasAdminAuth"]> {
     return this.$invoke(AdminReg$ops.hasAdminAuth, [uid], $options);
+  }
+
+  /** Callback style of hasAdminAuth: `cb(null, result)` or `cb(error)`. */
+  async_hasAdminAuth($cb: $tars.Callback<AdminReg$Results["hasAdminAuth"]>, uid: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["hasAdminAuth"]>(AdminReg$ops.hasAdminAuth, [uid], $options), $cb);
   }
 
   /** int checkTicket(string ticket, out string uid) (AdminReg.tars:245) */
@@ -1608,9 +1868,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.checkTicket, [ticket], $options);
   }
 
+  /** Callback style of checkTicket: `cb(null, result)` or `cb(error)`. */
+  async_checkTicket($cb: $tars.Callback<AdminReg$Results["checkTicket"]>, ticket: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["checkTicket"]>(AdminReg$ops.checkTicket, [ticket], $options), $cb);
+  }
+
   /** int getServerTree(out vector<ServerTree> tree) (AdminReg.tars:246) */
   getServerTree($options?: $tars.CallOptions): Promise<AdminReg$Results["getServerTree"]> {
     return this.$invoke(AdminReg$ops.getServerTree, [], $options);
+  }
+
+  /** Callback style of getServerTree: `cb(null, result)` or `cb(error)`. */
+  async_getServerTree($cb: $tars.Callback<AdminReg$Results["getServerTree"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getServerTree"]>(AdminReg$ops.getServerTree, [], $options), $cb);
   }
 
   /** int getPatchPackage(string application, string serverName, int packageType, int defaultVersion, out PatchPackage pack) (AdminReg.tars:247) */
@@ -1618,9 +1888,19 @@ export class AdminRegProxy extends $tars.ServantProxy {
     return this.$invoke(AdminReg$ops.getPatchPackage, [application, serverName, packageType, defaultVersion], $options);
   }
 
+  /** Callback style of getPatchPackage: `cb(null, result)` or `cb(error)`. */
+  async_getPatchPackage($cb: $tars.Callback<AdminReg$Results["getPatchPackage"]>, application: string, serverName: string, packageType: number, defaultVersion: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getPatchPackage"]>(AdminReg$ops.getPatchPackage, [application, serverName, packageType, defaultVersion], $options), $cb);
+  }
+
   /** int getServerNameList(vector<ApplicationServerName> fullServerName, out vector<map<string, string>> serverList) (AdminReg.tars:248) */
   getServerNameList(fullServerName: ApplicationServerName[], $options?: $tars.CallOptions): Promise<AdminReg$Results["getServerNameList"]> {
     return this.$invoke(AdminReg$ops.getServerNameList, [fullServerName], $options);
+  }
+
+  /** Callback style of getServerNameList: `cb(null, result)` or `cb(error)`. */
+  async_getServerNameList($cb: $tars.Callback<AdminReg$Results["getServerNameList"]>, fullServerName: ApplicationServerName[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<AdminReg$Results["getServerNameList"]>(AdminReg$ops.getServerNameList, [fullServerName], $options), $cb);
   }
 }
 
@@ -1629,172 +1909,172 @@ export abstract class AdminRegServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = AdminReg$def;
 
   /** int reportNode(ReportNode rn) (AdminReg.tars:189) */
-  abstract reportNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): AdminReg$Results["reportNode"] | Promise<AdminReg$Results["reportNode"]>;
+  abstract reportNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): AdminReg$Results["reportNode"] | Promise<AdminReg$Results["reportNode"]> | $tars.Deferred;
 
   /** int deleteNode(ReportNode rn) (AdminReg.tars:190) */
-  abstract deleteNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): AdminReg$Results["deleteNode"] | Promise<AdminReg$Results["deleteNode"]>;
+  abstract deleteNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): AdminReg$Results["deleteNode"] | Promise<AdminReg$Results["deleteNode"]> | $tars.Deferred;
 
   /** int reportResult(int requestId, string funcName, int ret, string result) (AdminReg.tars:191) */
-  abstract reportResult(requestId: number, funcName: string, ret: number, result: string, $ctx: $tars.CallContext): AdminReg$Results["reportResult"] | Promise<AdminReg$Results["reportResult"]>;
+  abstract reportResult(requestId: number, funcName: string, ret: number, result: string, $ctx: $tars.CallContext): AdminReg$Results["reportResult"] | Promise<AdminReg$Results["reportResult"]> | $tars.Deferred;
 
   /** int addTaskReq(TaskReq taskReq) (AdminReg.tars:192) */
-  abstract addTaskReq(taskReq: TaskReq, $ctx: $tars.CallContext): AdminReg$Results["addTaskReq"] | Promise<AdminReg$Results["addTaskReq"]>;
+  abstract addTaskReq(taskReq: TaskReq, $ctx: $tars.CallContext): AdminReg$Results["addTaskReq"] | Promise<AdminReg$Results["addTaskReq"]> | $tars.Deferred;
 
   /** int getTaskRsp(string taskNo, out TaskRsp taskRsp) (AdminReg.tars:193) */
-  abstract getTaskRsp(taskNo: string, $ctx: $tars.CallContext): AdminReg$Results["getTaskRsp"] | Promise<AdminReg$Results["getTaskRsp"]>;
+  abstract getTaskRsp(taskNo: string, $ctx: $tars.CallContext): AdminReg$Results["getTaskRsp"] | Promise<AdminReg$Results["getTaskRsp"]> | $tars.Deferred;
 
   /** int getTaskHistory(string application, string serverName, string command, out vector<TaskRsp> taskRsps) (AdminReg.tars:194) */
-  abstract getTaskHistory(application: string, serverName: string, command: string, $ctx: $tars.CallContext): AdminReg$Results["getTaskHistory"] | Promise<AdminReg$Results["getTaskHistory"]>;
+  abstract getTaskHistory(application: string, serverName: string, command: string, $ctx: $tars.CallContext): AdminReg$Results["getTaskHistory"] | Promise<AdminReg$Results["getTaskHistory"]> | $tars.Deferred;
 
   /** int setTaskItemInfo(string itemNo, map<string, string> info) (AdminReg.tars:195) */
-  abstract setTaskItemInfo(itemNo: string, info: Map<string, string>, $ctx: $tars.CallContext): AdminReg$Results["setTaskItemInfo"] | Promise<AdminReg$Results["setTaskItemInfo"]>;
+  abstract setTaskItemInfo(itemNo: string, info: Map<string, string>, $ctx: $tars.CallContext): AdminReg$Results["setTaskItemInfo"] | Promise<AdminReg$Results["setTaskItemInfo"]> | $tars.Deferred;
 
   /** vector<string> getAllApplicationNames(out string result) (AdminReg.tars:198) */
-  abstract getAllApplicationNames($ctx: $tars.CallContext): AdminReg$Results["getAllApplicationNames"] | Promise<AdminReg$Results["getAllApplicationNames"]>;
+  abstract getAllApplicationNames($ctx: $tars.CallContext): AdminReg$Results["getAllApplicationNames"] | Promise<AdminReg$Results["getAllApplicationNames"]> | $tars.Deferred;
 
   /** vector<string> getAllNodeNames(out string result) (AdminReg.tars:199) */
-  abstract getAllNodeNames($ctx: $tars.CallContext): AdminReg$Results["getAllNodeNames"] | Promise<AdminReg$Results["getAllNodeNames"]>;
+  abstract getAllNodeNames($ctx: $tars.CallContext): AdminReg$Results["getAllNodeNames"] | Promise<AdminReg$Results["getAllNodeNames"]> | $tars.Deferred;
 
   /** bool pingNode(string name, out string result) (AdminReg.tars:200) */
-  abstract pingNode(name: string, $ctx: $tars.CallContext): AdminReg$Results["pingNode"] | Promise<AdminReg$Results["pingNode"]>;
+  abstract pingNode(name: string, $ctx: $tars.CallContext): AdminReg$Results["pingNode"] | Promise<AdminReg$Results["pingNode"]> | $tars.Deferred;
 
   /** int getNodeVesion(string name, out string version, out string result) (AdminReg.tars:201) */
-  abstract getNodeVesion(name: string, $ctx: $tars.CallContext): AdminReg$Results["getNodeVesion"] | Promise<AdminReg$Results["getNodeVesion"]>;
+  abstract getNodeVesion(name: string, $ctx: $tars.CallContext): AdminReg$Results["getNodeVesion"] | Promise<AdminReg$Results["getNodeVesion"]> | $tars.Deferred;
 
   /** int shutdownNode(string name, out string result) (AdminReg.tars:202) */
-  abstract shutdownNode(name: string, $ctx: $tars.CallContext): AdminReg$Results["shutdownNode"] | Promise<AdminReg$Results["shutdownNode"]>;
+  abstract shutdownNode(name: string, $ctx: $tars.CallContext): AdminReg$Results["shutdownNode"] | Promise<AdminReg$Results["shutdownNode"]> | $tars.Deferred;
 
   /** vector<vector<string>> getAllServerIds(out string result) (AdminReg.tars:203) */
-  abstract getAllServerIds($ctx: $tars.CallContext): AdminReg$Results["getAllServerIds"] | Promise<AdminReg$Results["getAllServerIds"]>;
+  abstract getAllServerIds($ctx: $tars.CallContext): AdminReg$Results["getAllServerIds"] | Promise<AdminReg$Results["getAllServerIds"]> | $tars.Deferred;
 
   /** int getServerState(string application, string serverName, string nodeName, out ServerStateDesc state, out string result) (AdminReg.tars:204) */
-  abstract getServerState(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getServerState"] | Promise<AdminReg$Results["getServerState"]>;
+  abstract getServerState(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getServerState"] | Promise<AdminReg$Results["getServerState"]> | $tars.Deferred;
 
   /** int getGroupId(string ip, out int groupId, out string result) (AdminReg.tars:205) */
-  abstract getGroupId(ip: string, $ctx: $tars.CallContext): AdminReg$Results["getGroupId"] | Promise<AdminReg$Results["getGroupId"]>;
+  abstract getGroupId(ip: string, $ctx: $tars.CallContext): AdminReg$Results["getGroupId"] | Promise<AdminReg$Results["getGroupId"]> | $tars.Deferred;
 
   /** int startServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:206) */
-  abstract startServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["startServer"] | Promise<AdminReg$Results["startServer"]>;
+  abstract startServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["startServer"] | Promise<AdminReg$Results["startServer"]> | $tars.Deferred;
 
   /** int stopServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:207) */
-  abstract stopServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["stopServer"] | Promise<AdminReg$Results["stopServer"]>;
+  abstract stopServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["stopServer"] | Promise<AdminReg$Results["stopServer"]> | $tars.Deferred;
 
   /** int restartServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:208) */
-  abstract restartServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["restartServer"] | Promise<AdminReg$Results["restartServer"]>;
+  abstract restartServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["restartServer"] | Promise<AdminReg$Results["restartServer"]> | $tars.Deferred;
 
   /** int destroyServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:209) */
-  abstract destroyServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["destroyServer"] | Promise<AdminReg$Results["destroyServer"]>;
+  abstract destroyServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["destroyServer"] | Promise<AdminReg$Results["destroyServer"]> | $tars.Deferred;
 
   /** int notifyServer(string application, string serverName, string nodeName, string command, out string result) (AdminReg.tars:210) */
-  abstract notifyServer(application: string, serverName: string, nodeName: string, command: string, $ctx: $tars.CallContext): AdminReg$Results["notifyServer"] | Promise<AdminReg$Results["notifyServer"]>;
+  abstract notifyServer(application: string, serverName: string, nodeName: string, command: string, $ctx: $tars.CallContext): AdminReg$Results["notifyServer"] | Promise<AdminReg$Results["notifyServer"]> | $tars.Deferred;
 
   /** int batchPatch(PatchRequest req, out string result) (AdminReg.tars:211) */
-  abstract batchPatch(req: $NodeDescriptorTars.PatchRequest, $ctx: $tars.CallContext): AdminReg$Results["batchPatch"] | Promise<AdminReg$Results["batchPatch"]>;
+  abstract batchPatch(req: $NodeDescriptorTars.PatchRequest, $ctx: $tars.CallContext): AdminReg$Results["batchPatch"] | Promise<AdminReg$Results["batchPatch"]> | $tars.Deferred;
 
   /** int undeploy(string application, string serverName, string nodeName, string user, out string log) (AdminReg.tars:212) */
-  abstract undeploy(application: string, serverName: string, nodeName: string, user: string, $ctx: $tars.CallContext): AdminReg$Results["undeploy"] | Promise<AdminReg$Results["undeploy"]>;
+  abstract undeploy(application: string, serverName: string, nodeName: string, user: string, $ctx: $tars.CallContext): AdminReg$Results["undeploy"] | Promise<AdminReg$Results["undeploy"]> | $tars.Deferred;
 
   /** int updatePatchLog(string application, string serverName, string nodeName, string patchId, string user, string patchType, bool succ) (AdminReg.tars:213) */
-  abstract updatePatchLog(application: string, serverName: string, nodeName: string, patchId: string, user: string, patchType: string, succ: boolean, $ctx: $tars.CallContext): AdminReg$Results["updatePatchLog"] | Promise<AdminReg$Results["updatePatchLog"]>;
+  abstract updatePatchLog(application: string, serverName: string, nodeName: string, patchId: string, user: string, patchType: string, succ: boolean, $ctx: $tars.CallContext): AdminReg$Results["updatePatchLog"] | Promise<AdminReg$Results["updatePatchLog"]> | $tars.Deferred;
 
   /** int getPatchPercent(string application, string serverName, string nodeName, out PatchInfo tPatchInfo) (AdminReg.tars:214) */
-  abstract getPatchPercent(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getPatchPercent"] | Promise<AdminReg$Results["getPatchPercent"]>;
+  abstract getPatchPercent(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getPatchPercent"] | Promise<AdminReg$Results["getPatchPercent"]> | $tars.Deferred;
 
   /** int delCache(string nodeName, string sFullCacheName, string sBackupPath, string sKey, out string result) (AdminReg.tars:215) */
-  abstract delCache(nodeName: string, sFullCacheName: string, sBackupPath: string, sKey: string, $ctx: $tars.CallContext): AdminReg$Results["delCache"] | Promise<AdminReg$Results["delCache"]>;
+  abstract delCache(nodeName: string, sFullCacheName: string, sBackupPath: string, sKey: string, $ctx: $tars.CallContext): AdminReg$Results["delCache"] | Promise<AdminReg$Results["delCache"]> | $tars.Deferred;
 
   /** int loadServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:216) */
-  abstract loadServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["loadServer"] | Promise<AdminReg$Results["loadServer"]>;
+  abstract loadServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["loadServer"] | Promise<AdminReg$Results["loadServer"]> | $tars.Deferred;
 
   /** int getProfileTemplate(string profileName, out string profileTemplate, out string resultDesc) (AdminReg.tars:217) */
-  abstract getProfileTemplate(profileName: string, $ctx: $tars.CallContext): AdminReg$Results["getProfileTemplate"] | Promise<AdminReg$Results["getProfileTemplate"]>;
+  abstract getProfileTemplate(profileName: string, $ctx: $tars.CallContext): AdminReg$Results["getProfileTemplate"] | Promise<AdminReg$Results["getProfileTemplate"]> | $tars.Deferred;
 
   /** int getServerProfileTemplate(string application, string serverName, string nodeName, out string profileTemplate, out string resultDesc) (AdminReg.tars:218) */
-  abstract getServerProfileTemplate(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getServerProfileTemplate"] | Promise<AdminReg$Results["getServerProfileTemplate"]>;
+  abstract getServerProfileTemplate(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getServerProfileTemplate"] | Promise<AdminReg$Results["getServerProfileTemplate"]> | $tars.Deferred;
 
   /** int getClientIp(out string sClientIp) (AdminReg.tars:219) */
-  abstract getClientIp($ctx: $tars.CallContext): AdminReg$Results["getClientIp"] | Promise<AdminReg$Results["getClientIp"]>;
+  abstract getClientIp($ctx: $tars.CallContext): AdminReg$Results["getClientIp"] | Promise<AdminReg$Results["getClientIp"]> | $tars.Deferred;
 
   /** int getLogFileList(string application, string serverName, string nodeName, out vector<string> logFileList) (AdminReg.tars:220) */
-  abstract getLogFileList(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getLogFileList"] | Promise<AdminReg$Results["getLogFileList"]>;
+  abstract getLogFileList(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["getLogFileList"] | Promise<AdminReg$Results["getLogFileList"]> | $tars.Deferred;
 
   /** int getLogData(string application, string serverName, string nodeName, string logFile, string cmd, out string fileData) (AdminReg.tars:221) */
-  abstract getLogData(application: string, serverName: string, nodeName: string, logFile: string, cmd: string, $ctx: $tars.CallContext): AdminReg$Results["getLogData"] | Promise<AdminReg$Results["getLogData"]>;
+  abstract getLogData(application: string, serverName: string, nodeName: string, logFile: string, cmd: string, $ctx: $tars.CallContext): AdminReg$Results["getLogData"] | Promise<AdminReg$Results["getLogData"]> | $tars.Deferred;
 
   /** int getNodeLoad(string application, string serverName, string nodeName, int pid, out string fileData) (AdminReg.tars:222) */
-  abstract getNodeLoad(application: string, serverName: string, nodeName: string, pid: number, $ctx: $tars.CallContext): AdminReg$Results["getNodeLoad"] | Promise<AdminReg$Results["getNodeLoad"]>;
+  abstract getNodeLoad(application: string, serverName: string, nodeName: string, pid: number, $ctx: $tars.CallContext): AdminReg$Results["getNodeLoad"] | Promise<AdminReg$Results["getNodeLoad"]> | $tars.Deferred;
 
   /** int deletePatchFile(string application, string serverName, string patchFile) (AdminReg.tars:223) */
-  abstract deletePatchFile(application: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): AdminReg$Results["deletePatchFile"] | Promise<AdminReg$Results["deletePatchFile"]>;
+  abstract deletePatchFile(application: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): AdminReg$Results["deletePatchFile"] | Promise<AdminReg$Results["deletePatchFile"]> | $tars.Deferred;
 
   /** int getServers(out vector<FrameworkServer> servers) (AdminReg.tars:224) */
-  abstract getServers($ctx: $tars.CallContext): AdminReg$Results["getServers"] | Promise<AdminReg$Results["getServers"]>;
+  abstract getServers($ctx: $tars.CallContext): AdminReg$Results["getServers"] | Promise<AdminReg$Results["getServers"]> | $tars.Deferred;
 
   /** int checkServer(FrameworkServer server) (AdminReg.tars:225) */
-  abstract checkServer(server: FrameworkServer, $ctx: $tars.CallContext): AdminReg$Results["checkServer"] | Promise<AdminReg$Results["checkServer"]>;
+  abstract checkServer(server: FrameworkServer, $ctx: $tars.CallContext): AdminReg$Results["checkServer"] | Promise<AdminReg$Results["checkServer"]> | $tars.Deferred;
 
   /** int getVersion(out string version) (AdminReg.tars:226) */
-  abstract getVersion($ctx: $tars.CallContext): AdminReg$Results["getVersion"] | Promise<AdminReg$Results["getVersion"]>;
+  abstract getVersion($ctx: $tars.CallContext): AdminReg$Results["getVersion"] | Promise<AdminReg$Results["getVersion"]> | $tars.Deferred;
 
   /** int updateServerFlowState(string application, string serverName, vector<string> nodeList, bool bActive) (AdminReg.tars:227) */
-  abstract updateServerFlowState(application: string, serverName: string, nodeList: string[], bActive: boolean, $ctx: $tars.CallContext): AdminReg$Results["updateServerFlowState"] | Promise<AdminReg$Results["updateServerFlowState"]>;
+  abstract updateServerFlowState(application: string, serverName: string, nodeList: string[], bActive: boolean, $ctx: $tars.CallContext): AdminReg$Results["updateServerFlowState"] | Promise<AdminReg$Results["updateServerFlowState"]> | $tars.Deferred;
 
   /** int forceDockerLogin(string nodeName, out vector<string> result) (AdminReg.tars:228) */
-  abstract forceDockerLogin(nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["forceDockerLogin"] | Promise<AdminReg$Results["forceDockerLogin"]>;
+  abstract forceDockerLogin(nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["forceDockerLogin"] | Promise<AdminReg$Results["forceDockerLogin"]> | $tars.Deferred;
 
   /** int checkDockerRegistry(string registry, string userName, string password, out string result) (AdminReg.tars:229) */
-  abstract checkDockerRegistry(registry: string, userName: string, password: string, $ctx: $tars.CallContext): AdminReg$Results["checkDockerRegistry"] | Promise<AdminReg$Results["checkDockerRegistry"]>;
+  abstract checkDockerRegistry(registry: string, userName: string, password: string, $ctx: $tars.CallContext): AdminReg$Results["checkDockerRegistry"] | Promise<AdminReg$Results["checkDockerRegistry"]> | $tars.Deferred;
 
   /** int dockerPull(string baseImageId) (AdminReg.tars:230) */
-  abstract dockerPull(baseImageId: string, $ctx: $tars.CallContext): AdminReg$Results["dockerPull"] | Promise<AdminReg$Results["dockerPull"]>;
+  abstract dockerPull(baseImageId: string, $ctx: $tars.CallContext): AdminReg$Results["dockerPull"] | Promise<AdminReg$Results["dockerPull"]> | $tars.Deferred;
 
   /** int getNodeList(vector<string> nodeNames, out map<string, string> heartbeats) (AdminReg.tars:231) */
-  abstract getNodeList(nodeNames: string[], $ctx: $tars.CallContext): AdminReg$Results["getNodeList"] | Promise<AdminReg$Results["getNodeList"]>;
+  abstract getNodeList(nodeNames: string[], $ctx: $tars.CallContext): AdminReg$Results["getNodeList"] | Promise<AdminReg$Results["getNodeList"]> | $tars.Deferred;
 
   /** int uninstallServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:234) */
-  abstract uninstallServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["uninstallServer"] | Promise<AdminReg$Results["uninstallServer"]>;
+  abstract uninstallServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): AdminReg$Results["uninstallServer"] | Promise<AdminReg$Results["uninstallServer"]> | $tars.Deferred;
 
   /** int hasServer(string application, string serverName, out bool has) (AdminReg.tars:235) */
-  abstract hasServer(application: string, serverName: string, $ctx: $tars.CallContext): AdminReg$Results["hasServer"] | Promise<AdminReg$Results["hasServer"]>;
+  abstract hasServer(application: string, serverName: string, $ctx: $tars.CallContext): AdminReg$Results["hasServer"] | Promise<AdminReg$Results["hasServer"]> | $tars.Deferred;
 
   /** int insertServerConf(ServerConf conf, bool replace) (AdminReg.tars:236) */
-  abstract insertServerConf(conf: ServerConf, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertServerConf"] | Promise<AdminReg$Results["insertServerConf"]>;
+  abstract insertServerConf(conf: ServerConf, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertServerConf"] | Promise<AdminReg$Results["insertServerConf"]> | $tars.Deferred;
 
   /** int insertAdapterConf(string sApplication, string serverName, string nodeName, AdapterConf conf, bool replace) (AdminReg.tars:237) */
-  abstract insertAdapterConf(sApplication: string, serverName: string, nodeName: string, conf: AdapterConf, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertAdapterConf"] | Promise<AdminReg$Results["insertAdapterConf"]>;
+  abstract insertAdapterConf(sApplication: string, serverName: string, nodeName: string, conf: AdapterConf, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertAdapterConf"] | Promise<AdminReg$Results["insertAdapterConf"]> | $tars.Deferred;
 
   /** int insertConfigFile(string sFullServerName, string fileName, string content, string nodeName, int level, bool replace) (AdminReg.tars:238) */
-  abstract insertConfigFile(sFullServerName: string, fileName: string, content: string, nodeName: string, level: number, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertConfigFile"] | Promise<AdminReg$Results["insertConfigFile"]>;
+  abstract insertConfigFile(sFullServerName: string, fileName: string, content: string, nodeName: string, level: number, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertConfigFile"] | Promise<AdminReg$Results["insertConfigFile"]> | $tars.Deferred;
 
   /** int getConfigFileId(string sFullServerName, string fileName, string nodeName, int level, out int configId) (AdminReg.tars:239) */
-  abstract getConfigFileId(sFullServerName: string, fileName: string, nodeName: string, level: number, $ctx: $tars.CallContext): AdminReg$Results["getConfigFileId"] | Promise<AdminReg$Results["getConfigFileId"]>;
+  abstract getConfigFileId(sFullServerName: string, fileName: string, nodeName: string, level: number, $ctx: $tars.CallContext): AdminReg$Results["getConfigFileId"] | Promise<AdminReg$Results["getConfigFileId"]> | $tars.Deferred;
 
   /** int insertHistoryConfigFile(int configId, string reason, string content, bool replace) (AdminReg.tars:240) */
-  abstract insertHistoryConfigFile(configId: number, reason: string, content: string, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertHistoryConfigFile"] | Promise<AdminReg$Results["insertHistoryConfigFile"]>;
+  abstract insertHistoryConfigFile(configId: number, reason: string, content: string, replace: boolean, $ctx: $tars.CallContext): AdminReg$Results["insertHistoryConfigFile"] | Promise<AdminReg$Results["insertHistoryConfigFile"]> | $tars.Deferred;
 
   /** int registerPlugin(PluginConf conf) (AdminReg.tars:241) */
-  abstract registerPlugin(conf: PluginConf, $ctx: $tars.CallContext): AdminReg$Results["registerPlugin"] | Promise<AdminReg$Results["registerPlugin"]>;
+  abstract registerPlugin(conf: PluginConf, $ctx: $tars.CallContext): AdminReg$Results["registerPlugin"] | Promise<AdminReg$Results["registerPlugin"]> | $tars.Deferred;
 
   /** int hasDevAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:242) */
-  abstract hasDevAuth(application: string, serverName: string, uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasDevAuth"] | Promise<AdminReg$Results["hasDevAuth"]>;
+  abstract hasDevAuth(application: string, serverName: string, uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasDevAuth"] | Promise<AdminReg$Results["hasDevAuth"]> | $tars.Deferred;
 
   /** int hasOpeAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:243) */
-  abstract hasOpeAuth(application: string, serverName: string, uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasOpeAuth"] | Promise<AdminReg$Results["hasOpeAuth"]>;
+  abstract hasOpeAuth(application: string, serverName: string, uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasOpeAuth"] | Promise<AdminReg$Results["hasOpeAuth"]> | $tars.Deferred;
 
   /** int hasAdminAuth(string uid, out bool has) (AdminReg.tars:244) */
-  abstract hasAdminAuth(uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasAdminAuth"] | Promise<AdminReg$Results["hasAdminAuth"]>;
+  abstract hasAdminAuth(uid: string, $ctx: $tars.CallContext): AdminReg$Results["hasAdminAuth"] | Promise<AdminReg$Results["hasAdminAuth"]> | $tars.Deferred;
 
   /** int checkTicket(string ticket, out string uid) (AdminReg.tars:245) */
-  abstract checkTicket(ticket: string, $ctx: $tars.CallContext): AdminReg$Results["checkTicket"] | Promise<AdminReg$Results["checkTicket"]>;
+  abstract checkTicket(ticket: string, $ctx: $tars.CallContext): AdminReg$Results["checkTicket"] | Promise<AdminReg$Results["checkTicket"]> | $tars.Deferred;
 
   /** int getServerTree(out vector<ServerTree> tree) (AdminReg.tars:246) */
-  abstract getServerTree($ctx: $tars.CallContext): AdminReg$Results["getServerTree"] | Promise<AdminReg$Results["getServerTree"]>;
+  abstract getServerTree($ctx: $tars.CallContext): AdminReg$Results["getServerTree"] | Promise<AdminReg$Results["getServerTree"]> | $tars.Deferred;
 
   /** int getPatchPackage(string application, string serverName, int packageType, int defaultVersion, out PatchPackage pack) (AdminReg.tars:247) */
-  abstract getPatchPackage(application: string, serverName: string, packageType: number, defaultVersion: number, $ctx: $tars.CallContext): AdminReg$Results["getPatchPackage"] | Promise<AdminReg$Results["getPatchPackage"]>;
+  abstract getPatchPackage(application: string, serverName: string, packageType: number, defaultVersion: number, $ctx: $tars.CallContext): AdminReg$Results["getPatchPackage"] | Promise<AdminReg$Results["getPatchPackage"]> | $tars.Deferred;
 
   /** int getServerNameList(vector<ApplicationServerName> fullServerName, out vector<map<string, string>> serverList) (AdminReg.tars:248) */
-  abstract getServerNameList(fullServerName: ApplicationServerName[], $ctx: $tars.CallContext): AdminReg$Results["getServerNameList"] | Promise<AdminReg$Results["getServerNameList"]>;
+  abstract getServerNameList(fullServerName: ApplicationServerName[], $ctx: $tars.CallContext): AdminReg$Results["getServerNameList"] | Promise<AdminReg$Results["getServerNameList"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.

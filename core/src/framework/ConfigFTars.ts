@@ -215,9 +215,19 @@ export class ConfigProxy extends $tars.ServantProxy {
     return this.$invoke(Config$ops.ListConfig, [app, server], $options);
   }
 
+  /** Callback style of ListConfig: `cb(null, result)` or `cb(error)`. */
+  async_ListConfig($cb: $tars.Callback<Config$Results["ListConfig"]>, app: string, server: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["ListConfig"]>(Config$ops.ListConfig, [app, server], $options), $cb);
+  }
+
   /** int loadConfig(string app, string server, string filename, out string config) (ConfigF.tars:31) */
   loadConfig(app: string, server: string, filename: string, $options?: $tars.CallOptions): Promise<Config$Results["loadConfig"]> {
     return this.$invoke(Config$ops.loadConfig, [app, server, filename], $options);
+  }
+
+  /** Callback style of loadConfig: `cb(null, result)` or `cb(error)`. */
+  async_loadConfig($cb: $tars.Callback<Config$Results["loadConfig"]>, app: string, server: string, filename: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["loadConfig"]>(Config$ops.loadConfig, [app, server, filename], $options), $cb);
   }
 
   /** int loadConfigByHost(string appServerName, string filename, string host, out string config) (ConfigF.tars:34) */
@@ -225,9 +235,19 @@ export class ConfigProxy extends $tars.ServantProxy {
     return this.$invoke(Config$ops.loadConfigByHost, [appServerName, filename, host], $options);
   }
 
+  /** Callback style of loadConfigByHost: `cb(null, result)` or `cb(error)`. */
+  async_loadConfigByHost($cb: $tars.Callback<Config$Results["loadConfigByHost"]>, appServerName: string, filename: string, host: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["loadConfigByHost"]>(Config$ops.loadConfigByHost, [appServerName, filename, host], $options), $cb);
+  }
+
   /** int checkConfig(string appServerName, string filename, string host, out string result) (ConfigF.tars:36) */
   checkConfig(appServerName: string, filename: string, host: string, $options?: $tars.CallOptions): Promise<Config$Results["checkConfig"]> {
     return this.$invoke(Config$ops.checkConfig, [appServerName, filename, host], $options);
+  }
+
+  /** Callback style of checkConfig: `cb(null, result)` or `cb(error)`. */
+  async_checkConfig($cb: $tars.Callback<Config$Results["checkConfig"]>, appServerName: string, filename: string, host: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["checkConfig"]>(Config$ops.checkConfig, [appServerName, filename, host], $options), $cb);
   }
 
   /** int ListConfigByInfo(ConfigInfo configInfo, out vector<string> vf) (ConfigF.tars:38) */
@@ -235,9 +255,19 @@ export class ConfigProxy extends $tars.ServantProxy {
     return this.$invoke(Config$ops.ListConfigByInfo, [configInfo], $options);
   }
 
+  /** Callback style of ListConfigByInfo: `cb(null, result)` or `cb(error)`. */
+  async_ListConfigByInfo($cb: $tars.Callback<Config$Results["ListConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["ListConfigByInfo"]>(Config$ops.ListConfigByInfo, [configInfo], $options), $cb);
+  }
+
   /** int loadConfigByInfo(ConfigInfo configInfo, out string config) (ConfigF.tars:40) */
   loadConfigByInfo(configInfo: ConfigInfo, $options?: $tars.CallOptions): Promise<Config$Results["loadConfigByInfo"]> {
     return this.$invoke(Config$ops.loadConfigByInfo, [configInfo], $options);
+  }
+
+  /** Callback style of loadConfigByInfo: `cb(null, result)` or `cb(error)`. */
+  async_loadConfigByInfo($cb: $tars.Callback<Config$Results["loadConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["loadConfigByInfo"]>(Config$ops.loadConfigByInfo, [configInfo], $options), $cb);
   }
 
   /** int checkConfigByInfo(ConfigInfo configInfo, out string result) (ConfigF.tars:42) */
@@ -245,9 +275,19 @@ export class ConfigProxy extends $tars.ServantProxy {
     return this.$invoke(Config$ops.checkConfigByInfo, [configInfo], $options);
   }
 
+  /** Callback style of checkConfigByInfo: `cb(null, result)` or `cb(error)`. */
+  async_checkConfigByInfo($cb: $tars.Callback<Config$Results["checkConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["checkConfigByInfo"]>(Config$ops.checkConfigByInfo, [configInfo], $options), $cb);
+  }
+
   /** int ListAllConfigByInfo(GetConfigListInfo configInfo, out vector<string> vf) (ConfigF.tars:44) */
   ListAllConfigByInfo(configInfo: GetConfigListInfo, $options?: $tars.CallOptions): Promise<Config$Results["ListAllConfigByInfo"]> {
     return this.$invoke(Config$ops.ListAllConfigByInfo, [configInfo], $options);
+  }
+
+  /** Callback style of ListAllConfigByInfo: `cb(null, result)` or `cb(error)`. */
+  async_ListAllConfigByInfo($cb: $tars.Callback<Config$Results["ListAllConfigByInfo"]>, configInfo: GetConfigListInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Config$Results["ListAllConfigByInfo"]>(Config$ops.ListAllConfigByInfo, [configInfo], $options), $cb);
   }
 }
 
@@ -256,28 +296,28 @@ export abstract class ConfigServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Config$def;
 
   /** int ListConfig(string app, string server, out vector<string> vf) (ConfigF.tars:29) */
-  abstract ListConfig(app: string, server: string, $ctx: $tars.CallContext): Config$Results["ListConfig"] | Promise<Config$Results["ListConfig"]>;
+  abstract ListConfig(app: string, server: string, $ctx: $tars.CallContext): Config$Results["ListConfig"] | Promise<Config$Results["ListConfig"]> | $tars.Deferred;
 
   /** int loadConfig(string app, string server, string filename, out string config) (ConfigF.tars:31) */
-  abstract loadConfig(app: string, server: string, filename: string, $ctx: $tars.CallContext): Config$Results["loadConfig"] | Promise<Config$Results["loadConfig"]>;
+  abstract loadConfig(app: string, server: string, filename: string, $ctx: $tars.CallContext): Config$Results["loadConfig"] | Promise<Config$Results["loadConfig"]> | $tars.Deferred;
 
   /** int loadConfigByHost(string appServerName, string filename, string host, out string config) (ConfigF.tars:34) */
-  abstract loadConfigByHost(appServerName: string, filename: string, host: string, $ctx: $tars.CallContext): Config$Results["loadConfigByHost"] | Promise<Config$Results["loadConfigByHost"]>;
+  abstract loadConfigByHost(appServerName: string, filename: string, host: string, $ctx: $tars.CallContext): Config$Results["loadConfigByHost"] | Promise<Config$Results["loadConfigByHost"]> | $tars.Deferred;
 
   /** int checkConfig(string appServerName, string filename, string host, out string result) (ConfigF.tars:36) */
-  abstract checkConfig(appServerName: string, filename: string, host: string, $ctx: $tars.CallContext): Config$Results["checkConfig"] | Promise<Config$Results["checkConfig"]>;
+  abstract checkConfig(appServerName: string, filename: string, host: string, $ctx: $tars.CallContext): Config$Results["checkConfig"] | Promise<Config$Results["checkConfig"]> | $tars.Deferred;
 
   /** int ListConfigByInfo(ConfigInfo configInfo, out vector<string> vf) (ConfigF.tars:38) */
-  abstract ListConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["ListConfigByInfo"] | Promise<Config$Results["ListConfigByInfo"]>;
+  abstract ListConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["ListConfigByInfo"] | Promise<Config$Results["ListConfigByInfo"]> | $tars.Deferred;
 
   /** int loadConfigByInfo(ConfigInfo configInfo, out string config) (ConfigF.tars:40) */
-  abstract loadConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["loadConfigByInfo"] | Promise<Config$Results["loadConfigByInfo"]>;
+  abstract loadConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["loadConfigByInfo"] | Promise<Config$Results["loadConfigByInfo"]> | $tars.Deferred;
 
   /** int checkConfigByInfo(ConfigInfo configInfo, out string result) (ConfigF.tars:42) */
-  abstract checkConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["checkConfigByInfo"] | Promise<Config$Results["checkConfigByInfo"]>;
+  abstract checkConfigByInfo(configInfo: ConfigInfo, $ctx: $tars.CallContext): Config$Results["checkConfigByInfo"] | Promise<Config$Results["checkConfigByInfo"]> | $tars.Deferred;
 
   /** int ListAllConfigByInfo(GetConfigListInfo configInfo, out vector<string> vf) (ConfigF.tars:44) */
-  abstract ListAllConfigByInfo(configInfo: GetConfigListInfo, $ctx: $tars.CallContext): Config$Results["ListAllConfigByInfo"] | Promise<Config$Results["ListAllConfigByInfo"]>;
+  abstract ListAllConfigByInfo(configInfo: GetConfigListInfo, $ctx: $tars.CallContext): Config$Results["ListAllConfigByInfo"] | Promise<Config$Results["ListAllConfigByInfo"]> | $tars.Deferred;
 }
 
 /** Everything ConfigF.tars declares, for dynamic calls and reflection. */

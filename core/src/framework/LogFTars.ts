@@ -135,9 +135,19 @@ export class LogProxy extends $tars.ServantProxy {
     return this.$invoke(Log$ops.logger, [app, server, file, format, buffer], $options);
   }
 
+  /** Callback style of logger: `cb(null, result)` or `cb(error)`. */
+  async_logger($cb: $tars.Callback<Log$Results["logger"]>, app: string, server: string, file: string, format: string, buffer: string[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Log$Results["logger"]>(Log$ops.logger, [app, server, file, format, buffer], $options), $cb);
+  }
+
   /** void loggerbyInfo(LogInfo info, vector<string> buffer) (LogF.tars:25) */
   loggerbyInfo(info: LogInfo, buffer: string[], $options?: $tars.CallOptions): Promise<Log$Results["loggerbyInfo"]> {
     return this.$invoke(Log$ops.loggerbyInfo, [info, buffer], $options);
+  }
+
+  /** Callback style of loggerbyInfo: `cb(null, result)` or `cb(error)`. */
+  async_loggerbyInfo($cb: $tars.Callback<Log$Results["loggerbyInfo"]>, info: LogInfo, buffer: string[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Log$Results["loggerbyInfo"]>(Log$ops.loggerbyInfo, [info, buffer], $options), $cb);
   }
 }
 
@@ -146,10 +156,10 @@ export abstract class LogServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Log$def;
 
   /** void logger(string app, string server, string file, string format, vector<string> buffer) (LogF.tars:23) */
-  abstract logger(app: string, server: string, file: string, format: string, buffer: string[], $ctx: $tars.CallContext): Log$Results["logger"] | Promise<Log$Results["logger"]>;
+  abstract logger(app: string, server: string, file: string, format: string, buffer: string[], $ctx: $tars.CallContext): Log$Results["logger"] | Promise<Log$Results["logger"]> | $tars.Deferred;
 
   /** void loggerbyInfo(LogInfo info, vector<string> buffer) (LogF.tars:25) */
-  abstract loggerbyInfo(info: LogInfo, buffer: string[], $ctx: $tars.CallContext): Log$Results["loggerbyInfo"] | Promise<Log$Results["loggerbyInfo"]>;
+  abstract loggerbyInfo(info: LogInfo, buffer: string[], $ctx: $tars.CallContext): Log$Results["loggerbyInfo"] | Promise<Log$Results["loggerbyInfo"]> | $tars.Deferred;
 }
 
 /** Everything LogF.tars declares, for dynamic calls and reflection. */

@@ -103,9 +103,19 @@ export class ServerFProxy extends $tars.ServantProxy {
     return this.$invoke(ServerF$ops.keepAlive, [serverInfo], $options);
   }
 
+  /** Callback style of keepAlive: `cb(null, result)` or `cb(error)`. */
+  async_keepAlive($cb: $tars.Callback<ServerF$Results["keepAlive"]>, serverInfo: ServerInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<ServerF$Results["keepAlive"]>(ServerF$ops.keepAlive, [serverInfo], $options), $cb);
+  }
+
   /** int keepActiving(ServerInfo serverInfo) (NodeF.tars:19) */
   keepActiving(serverInfo: ServerInfo, $options?: $tars.CallOptions): Promise<ServerF$Results["keepActiving"]> {
     return this.$invoke(ServerF$ops.keepActiving, [serverInfo], $options);
+  }
+
+  /** Callback style of keepActiving: `cb(null, result)` or `cb(error)`. */
+  async_keepActiving($cb: $tars.Callback<ServerF$Results["keepActiving"]>, serverInfo: ServerInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<ServerF$Results["keepActiving"]>(ServerF$ops.keepActiving, [serverInfo], $options), $cb);
   }
 
   /** int reportVersion(string app, string serverName, string version) (NodeF.tars:21) */
@@ -113,9 +123,19 @@ export class ServerFProxy extends $tars.ServantProxy {
     return this.$invoke(ServerF$ops.reportVersion, [app, serverName, version], $options);
   }
 
+  /** Callback style of reportVersion: `cb(null, result)` or `cb(error)`. */
+  async_reportVersion($cb: $tars.Callback<ServerF$Results["reportVersion"]>, app: string, serverName: string, version: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<ServerF$Results["reportVersion"]>(ServerF$ops.reportVersion, [app, serverName, version], $options), $cb);
+  }
+
   /** unsigned int getLatestKeepAliveTime() (NodeF.tars:23) */
   getLatestKeepAliveTime($options?: $tars.CallOptions): Promise<ServerF$Results["getLatestKeepAliveTime"]> {
     return this.$invoke(ServerF$ops.getLatestKeepAliveTime, [], $options);
+  }
+
+  /** Callback style of getLatestKeepAliveTime: `cb(null, result)` or `cb(error)`. */
+  async_getLatestKeepAliveTime($cb: $tars.Callback<ServerF$Results["getLatestKeepAliveTime"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<ServerF$Results["getLatestKeepAliveTime"]>(ServerF$ops.getLatestKeepAliveTime, [], $options), $cb);
   }
 }
 
@@ -124,16 +144,16 @@ export abstract class ServerFServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = ServerF$def;
 
   /** int keepAlive(ServerInfo serverInfo) (NodeF.tars:17) */
-  abstract keepAlive(serverInfo: ServerInfo, $ctx: $tars.CallContext): ServerF$Results["keepAlive"] | Promise<ServerF$Results["keepAlive"]>;
+  abstract keepAlive(serverInfo: ServerInfo, $ctx: $tars.CallContext): ServerF$Results["keepAlive"] | Promise<ServerF$Results["keepAlive"]> | $tars.Deferred;
 
   /** int keepActiving(ServerInfo serverInfo) (NodeF.tars:19) */
-  abstract keepActiving(serverInfo: ServerInfo, $ctx: $tars.CallContext): ServerF$Results["keepActiving"] | Promise<ServerF$Results["keepActiving"]>;
+  abstract keepActiving(serverInfo: ServerInfo, $ctx: $tars.CallContext): ServerF$Results["keepActiving"] | Promise<ServerF$Results["keepActiving"]> | $tars.Deferred;
 
   /** int reportVersion(string app, string serverName, string version) (NodeF.tars:21) */
-  abstract reportVersion(app: string, serverName: string, version: string, $ctx: $tars.CallContext): ServerF$Results["reportVersion"] | Promise<ServerF$Results["reportVersion"]>;
+  abstract reportVersion(app: string, serverName: string, version: string, $ctx: $tars.CallContext): ServerF$Results["reportVersion"] | Promise<ServerF$Results["reportVersion"]> | $tars.Deferred;
 
   /** unsigned int getLatestKeepAliveTime() (NodeF.tars:23) */
-  abstract getLatestKeepAliveTime($ctx: $tars.CallContext): ServerF$Results["getLatestKeepAliveTime"] | Promise<ServerF$Results["getLatestKeepAliveTime"]>;
+  abstract getLatestKeepAliveTime($ctx: $tars.CallContext): ServerF$Results["getLatestKeepAliveTime"] | Promise<ServerF$Results["getLatestKeepAliveTime"]> | $tars.Deferred;
 }
 
 /** Everything NodeF.tars declares, for dynamic calls and reflection. */

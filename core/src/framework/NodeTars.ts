@@ -114,9 +114,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.destroyServer, [application, serverName], $options);
   }
 
+  /** Callback style of destroyServer: `cb(null, result)` or `cb(error)`. */
+  async_destroyServer($cb: $tars.Callback<Node$Results["destroyServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["destroyServer"]>(Node$ops.destroyServer, [application, serverName], $options), $cb);
+  }
+
   /** int patchPro(PatchRequest req, out string result) (Node.tars:15) */
   patchPro(req: $NodeDescriptorTars.PatchRequest, $options?: $tars.CallOptions): Promise<Node$Results["patchPro"]> {
     return this.$invoke(Node$ops.patchPro, [req], $options);
+  }
+
+  /** Callback style of patchPro: `cb(null, result)` or `cb(error)`. */
+  async_patchPro($cb: $tars.Callback<Node$Results["patchPro"]>, req: $NodeDescriptorTars.PatchRequest, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["patchPro"]>(Node$ops.patchPro, [req], $options), $cb);
   }
 
   /** int shutdown(out string result) (Node.tars:17) */
@@ -124,9 +134,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.shutdown, [], $options);
   }
 
+  /** Callback style of shutdown: `cb(null, result)` or `cb(error)`. */
+  async_shutdown($cb: $tars.Callback<Node$Results["shutdown"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["shutdown"]>(Node$ops.shutdown, [], $options), $cb);
+  }
+
   /** int stopAllServers(out string result) (Node.tars:19) */
   stopAllServers($options?: $tars.CallOptions): Promise<Node$Results["stopAllServers"]> {
     return this.$invoke(Node$ops.stopAllServers, [], $options);
+  }
+
+  /** Callback style of stopAllServers: `cb(null, result)` or `cb(error)`. */
+  async_stopAllServers($cb: $tars.Callback<Node$Results["stopAllServers"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["stopAllServers"]>(Node$ops.stopAllServers, [], $options), $cb);
   }
 
   /** int loadServer(string application, string serverName, out string result) (Node.tars:21) */
@@ -134,9 +154,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.loadServer, [application, serverName], $options);
   }
 
+  /** Callback style of loadServer: `cb(null, result)` or `cb(error)`. */
+  async_loadServer($cb: $tars.Callback<Node$Results["loadServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["loadServer"]>(Node$ops.loadServer, [application, serverName], $options), $cb);
+  }
+
   /** int startServer(string application, string serverName, out string result) (Node.tars:23) */
   startServer(application: string, serverName: string, $options?: $tars.CallOptions): Promise<Node$Results["startServer"]> {
     return this.$invoke(Node$ops.startServer, [application, serverName], $options);
+  }
+
+  /** Callback style of startServer: `cb(null, result)` or `cb(error)`. */
+  async_startServer($cb: $tars.Callback<Node$Results["startServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["startServer"]>(Node$ops.startServer, [application, serverName], $options), $cb);
   }
 
   /** int stopServer(string application, string serverName, out string result) (Node.tars:25) */
@@ -144,9 +174,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.stopServer, [application, serverName], $options);
   }
 
+  /** Callback style of stopServer: `cb(null, result)` or `cb(error)`. */
+  async_stopServer($cb: $tars.Callback<Node$Results["stopServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["stopServer"]>(Node$ops.stopServer, [application, serverName], $options), $cb);
+  }
+
   /** int notifyServer(string application, string serverName, string command, out string result) (Node.tars:27) */
   notifyServer(application: string, serverName: string, command: string, $options?: $tars.CallOptions): Promise<Node$Results["notifyServer"]> {
     return this.$invoke(Node$ops.notifyServer, [application, serverName, command], $options);
+  }
+
+  /** Callback style of notifyServer: `cb(null, result)` or `cb(error)`. */
+  async_notifyServer($cb: $tars.Callback<Node$Results["notifyServer"]>, application: string, serverName: string, command: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["notifyServer"]>(Node$ops.notifyServer, [application, serverName, command], $options), $cb);
   }
 
   /** int getStateInfo(string application, string serverName, out ServerStateInfo info, out string result) (Node.tars:29) */
@@ -154,9 +194,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.getStateInfo, [application, serverName], $options);
   }
 
+  /** Callback style of getStateInfo: `cb(null, result)` or `cb(error)`. */
+  async_getStateInfo($cb: $tars.Callback<Node$Results["getStateInfo"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["getStateInfo"]>(Node$ops.getStateInfo, [application, serverName], $options), $cb);
+  }
+
   /** int getPatchPercent(string application, string serverName, out PatchInfo tPatchInfo) (Node.tars:31) */
   getPatchPercent(application: string, serverName: string, $options?: $tars.CallOptions): Promise<Node$Results["getPatchPercent"]> {
     return this.$invoke(Node$ops.getPatchPercent, [application, serverName], $options);
+  }
+
+  /** Callback style of getPatchPercent: `cb(null, result)` or `cb(error)`. */
+  async_getPatchPercent($cb: $tars.Callback<Node$Results["getPatchPercent"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["getPatchPercent"]>(Node$ops.getPatchPercent, [application, serverName], $options), $cb);
   }
 
   /** int delCache(string sFullCacheName, string sBackupPath, string sKey, out string result) (Node.tars:33) */
@@ -164,9 +214,19 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.delCache, [sFullCacheName, sBackupPath, sKey], $options);
   }
 
+  /** Callback style of delCache: `cb(null, result)` or `cb(error)`. */
+  async_delCache($cb: $tars.Callback<Node$Results["delCache"]>, sFullCacheName: string, sBackupPath: string, sKey: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["delCache"]>(Node$ops.delCache, [sFullCacheName, sBackupPath, sKey], $options), $cb);
+  }
+
   /** int getLogFileList(string application, string serverName, out vector<string> logFileList) (Node.tars:35) */
   getLogFileList(application: string, serverName: string, $options?: $tars.CallOptions): Promise<Node$Results["getLogFileList"]> {
     return this.$invoke(Node$ops.getLogFileList, [application, serverName], $options);
+  }
+
+  /** Callback style of getLogFileList: `cb(null, result)` or `cb(error)`. */
+  async_getLogFileList($cb: $tars.Callback<Node$Results["getLogFileList"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["getLogFileList"]>(Node$ops.getLogFileList, [application, serverName], $options), $cb);
   }
 
   /** int getLogData(string application, string serverName, string logFile, string cmd, out string fileData) (Node.tars:37) */
@@ -174,14 +234,29 @@ export class NodeProxy extends $tars.ServantProxy {
     return this.$invoke(Node$ops.getLogData, [application, serverName, logFile, cmd], $options);
   }
 
+  /** Callback style of getLogData: `cb(null, result)` or `cb(error)`. */
+  async_getLogData($cb: $tars.Callback<Node$Results["getLogData"]>, application: string, serverName: string, logFile: string, cmd: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["getLogData"]>(Node$ops.getLogData, [application, serverName, logFile, cmd], $options), $cb);
+  }
+
   /** int getNodeLoad(string application, string serverName, int pid, out string fileData) (Node.tars:39) */
   getNodeLoad(application: string, serverName: string, pid: number, $options?: $tars.CallOptions): Promise<Node$Results["getNodeLoad"]> {
     return this.$invoke(Node$ops.getNodeLoad, [application, serverName, pid], $options);
   }
 
+  /** Callback style of getNodeLoad: `cb(null, result)` or `cb(error)`. */
+  async_getNodeLoad($cb: $tars.Callback<Node$Results["getNodeLoad"]>, application: string, serverName: string, pid: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["getNodeLoad"]>(Node$ops.getNodeLoad, [application, serverName, pid], $options), $cb);
+  }
+
   /** int forceDockerLogin(out vector<string> result) (Node.tars:41) */
   forceDockerLogin($options?: $tars.CallOptions): Promise<Node$Results["forceDockerLogin"]> {
     return this.$invoke(Node$ops.forceDockerLogin, [], $options);
+  }
+
+  /** Callback style of forceDockerLogin: `cb(null, result)` or `cb(error)`. */
+  async_forceDockerLogin($cb: $tars.Callback<Node$Results["forceDockerLogin"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Node$Results["forceDockerLogin"]>(Node$ops.forceDockerLogin, [], $options), $cb);
   }
 }
 
@@ -190,49 +265,49 @@ export abstract class NodeServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Node$def;
 
   /** int destroyServer(string application, string serverName, out string result) (Node.tars:13) */
-  abstract destroyServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["destroyServer"] | Promise<Node$Results["destroyServer"]>;
+  abstract destroyServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["destroyServer"] | Promise<Node$Results["destroyServer"]> | $tars.Deferred;
 
   /** int patchPro(PatchRequest req, out string result) (Node.tars:15) */
-  abstract patchPro(req: $NodeDescriptorTars.PatchRequest, $ctx: $tars.CallContext): Node$Results["patchPro"] | Promise<Node$Results["patchPro"]>;
+  abstract patchPro(req: $NodeDescriptorTars.PatchRequest, $ctx: $tars.CallContext): Node$Results["patchPro"] | Promise<Node$Results["patchPro"]> | $tars.Deferred;
 
   /** int shutdown(out string result) (Node.tars:17) */
-  abstract shutdown($ctx: $tars.CallContext): Node$Results["shutdown"] | Promise<Node$Results["shutdown"]>;
+  abstract shutdown($ctx: $tars.CallContext): Node$Results["shutdown"] | Promise<Node$Results["shutdown"]> | $tars.Deferred;
 
   /** int stopAllServers(out string result) (Node.tars:19) */
-  abstract stopAllServers($ctx: $tars.CallContext): Node$Results["stopAllServers"] | Promise<Node$Results["stopAllServers"]>;
+  abstract stopAllServers($ctx: $tars.CallContext): Node$Results["stopAllServers"] | Promise<Node$Results["stopAllServers"]> | $tars.Deferred;
 
   /** int loadServer(string application, string serverName, out string result) (Node.tars:21) */
-  abstract loadServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["loadServer"] | Promise<Node$Results["loadServer"]>;
+  abstract loadServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["loadServer"] | Promise<Node$Results["loadServer"]> | $tars.Deferred;
 
   /** int startServer(string application, string serverName, out string result) (Node.tars:23) */
-  abstract startServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["startServer"] | Promise<Node$Results["startServer"]>;
+  abstract startServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["startServer"] | Promise<Node$Results["startServer"]> | $tars.Deferred;
 
   /** int stopServer(string application, string serverName, out string result) (Node.tars:25) */
-  abstract stopServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["stopServer"] | Promise<Node$Results["stopServer"]>;
+  abstract stopServer(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["stopServer"] | Promise<Node$Results["stopServer"]> | $tars.Deferred;
 
   /** int notifyServer(string application, string serverName, string command, out string result) (Node.tars:27) */
-  abstract notifyServer(application: string, serverName: string, command: string, $ctx: $tars.CallContext): Node$Results["notifyServer"] | Promise<Node$Results["notifyServer"]>;
+  abstract notifyServer(application: string, serverName: string, command: string, $ctx: $tars.CallContext): Node$Results["notifyServer"] | Promise<Node$Results["notifyServer"]> | $tars.Deferred;
 
   /** int getStateInfo(string application, string serverName, out ServerStateInfo info, out string result) (Node.tars:29) */
-  abstract getStateInfo(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getStateInfo"] | Promise<Node$Results["getStateInfo"]>;
+  abstract getStateInfo(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getStateInfo"] | Promise<Node$Results["getStateInfo"]> | $tars.Deferred;
 
   /** int getPatchPercent(string application, string serverName, out PatchInfo tPatchInfo) (Node.tars:31) */
-  abstract getPatchPercent(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getPatchPercent"] | Promise<Node$Results["getPatchPercent"]>;
+  abstract getPatchPercent(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getPatchPercent"] | Promise<Node$Results["getPatchPercent"]> | $tars.Deferred;
 
   /** int delCache(string sFullCacheName, string sBackupPath, string sKey, out string result) (Node.tars:33) */
-  abstract delCache(sFullCacheName: string, sBackupPath: string, sKey: string, $ctx: $tars.CallContext): Node$Results["delCache"] | Promise<Node$Results["delCache"]>;
+  abstract delCache(sFullCacheName: string, sBackupPath: string, sKey: string, $ctx: $tars.CallContext): Node$Results["delCache"] | Promise<Node$Results["delCache"]> | $tars.Deferred;
 
   /** int getLogFileList(string application, string serverName, out vector<string> logFileList) (Node.tars:35) */
-  abstract getLogFileList(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getLogFileList"] | Promise<Node$Results["getLogFileList"]>;
+  abstract getLogFileList(application: string, serverName: string, $ctx: $tars.CallContext): Node$Results["getLogFileList"] | Promise<Node$Results["getLogFileList"]> | $tars.Deferred;
 
   /** int getLogData(string application, string serverName, string logFile, string cmd, out string fileData) (Node.tars:37) */
-  abstract getLogData(application: string, serverName: string, logFile: string, cmd: string, $ctx: $tars.CallContext): Node$Results["getLogData"] | Promise<Node$Results["getLogData"]>;
+  abstract getLogData(application: string, serverName: string, logFile: string, cmd: string, $ctx: $tars.CallContext): Node$Results["getLogData"] | Promise<Node$Results["getLogData"]> | $tars.Deferred;
 
   /** int getNodeLoad(string application, string serverName, int pid, out string fileData) (Node.tars:39) */
-  abstract getNodeLoad(application: string, serverName: string, pid: number, $ctx: $tars.CallContext): Node$Results["getNodeLoad"] | Promise<Node$Results["getNodeLoad"]>;
+  abstract getNodeLoad(application: string, serverName: string, pid: number, $ctx: $tars.CallContext): Node$Results["getNodeLoad"] | Promise<Node$Results["getNodeLoad"]> | $tars.Deferred;
 
   /** int forceDockerLogin(out vector<string> result) (Node.tars:41) */
-  abstract forceDockerLogin($ctx: $tars.CallContext): Node$Results["forceDockerLogin"] | Promise<Node$Results["forceDockerLogin"]>;
+  abstract forceDockerLogin($ctx: $tars.CallContext): Node$Results["forceDockerLogin"] | Promise<Node$Results["forceDockerLogin"]> | $tars.Deferred;
 }
 
 /** Everything Node.tars declares, for dynamic calls and reflection. */

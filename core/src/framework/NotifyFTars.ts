@@ -139,6 +139,11 @@ export class NotifyProxy extends $tars.ServantProxy {
   reportNotifyInfo(info: ReportInfo, $options?: $tars.CallOptions): Promise<Notify$Results["reportNotifyInfo"]> {
     return this.$invoke(Notify$ops.reportNotifyInfo, [info], $options);
   }
+
+  /** Callback style of reportNotifyInfo: `cb(null, result)` or `cb(error)`. */
+  async_reportNotifyInfo($cb: $tars.Callback<Notify$Results["reportNotifyInfo"]>, info: ReportInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Notify$Results["reportNotifyInfo"]>(Notify$ops.reportNotifyInfo, [info], $options), $cb);
+  }
 }
 
 /** Servant base of tars::Notify: extend it, implement each operation, add it to the application. */
@@ -146,7 +151,7 @@ export abstract class NotifyServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Notify$def;
 
   /** void reportNotifyInfo(ReportInfo info) (NotifyF.tars:36) */
-  abstract reportNotifyInfo(info: ReportInfo, $ctx: $tars.CallContext): Notify$Results["reportNotifyInfo"] | Promise<Notify$Results["reportNotifyInfo"]>;
+  abstract reportNotifyInfo(info: ReportInfo, $ctx: $tars.CallContext): Notify$Results["reportNotifyInfo"] | Promise<Notify$Results["reportNotifyInfo"]> | $tars.Deferred;
 }
 
 /** Everything NotifyF.tars declares, for dynamic calls and reflection. */

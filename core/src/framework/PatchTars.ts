@@ -183,9 +183,19 @@ export class PatchProxy extends $tars.ServantProxy {
     return this.$invoke(Patch$ops.listFileInfo, [path], $options);
   }
 
+  /** Callback style of listFileInfo: `cb(null, result)` or `cb(error)`. */
+  async_listFileInfo($cb: $tars.Callback<Patch$Results["listFileInfo"]>, path: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Patch$Results["listFileInfo"]>(Patch$ops.listFileInfo, [path], $options), $cb);
+  }
+
   /** int download(string file, int pos, out vector<byte> vb) (Patch.tars:29) */
   download(file: string, pos: number, $options?: $tars.CallOptions): Promise<Patch$Results["download"]> {
     return this.$invoke(Patch$ops.download, [file, pos], $options);
+  }
+
+  /** Callback style of download: `cb(null, result)` or `cb(error)`. */
+  async_download($cb: $tars.Callback<Patch$Results["download"]>, file: string, pos: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Patch$Results["download"]>(Patch$ops.download, [file, pos], $options), $cb);
   }
 
   /** int preparePatchFile(string app, string serverName, string patchFile, out string result) (Patch.tars:31) */
@@ -193,14 +203,29 @@ export class PatchProxy extends $tars.ServantProxy {
     return this.$invoke(Patch$ops.preparePatchFile, [app, serverName, patchFile], $options);
   }
 
+  /** Callback style of preparePatchFile: `cb(null, result)` or `cb(error)`. */
+  async_preparePatchFile($cb: $tars.Callback<Patch$Results["preparePatchFile"]>, app: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Patch$Results["preparePatchFile"]>(Patch$ops.preparePatchFile, [app, serverName, patchFile], $options), $cb);
+  }
+
   /** int deletePatchFile(string app, string serverName, string patchFile) (Patch.tars:33) */
   deletePatchFile(app: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): Promise<Patch$Results["deletePatchFile"]> {
     return this.$invoke(Patch$ops.deletePatchFile, [app, serverName, patchFile], $options);
   }
 
+  /** Callback style of deletePatchFile: `cb(null, result)` or `cb(error)`. */
+  async_deletePatchFile($cb: $tars.Callback<Patch$Results["deletePatchFile"]>, app: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Patch$Results["deletePatchFile"]>(Patch$ops.deletePatchFile, [app, serverName, patchFile], $options), $cb);
+  }
+
   /** int upload(string app, string serverName, FileContent content) (Patch.tars:35) */
   upload(app: string, serverName: string, content: FileContent, $options?: $tars.CallOptions): Promise<Patch$Results["upload"]> {
     return this.$invoke(Patch$ops.upload, [app, serverName, content], $options);
+  }
+
+  /** Callback style of upload: `cb(null, result)` or `cb(error)`. */
+  async_upload($cb: $tars.Callback<Patch$Results["upload"]>, app: string, serverName: string, content: FileContent, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Patch$Results["upload"]>(Patch$ops.upload, [app, serverName, content], $options), $cb);
   }
 }
 
@@ -209,19 +234,19 @@ export abstract class PatchServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Patch$def;
 
   /** int listFileInfo(string path, out vector<FileInfo> vf) (Patch.tars:27) */
-  abstract listFileInfo(path: string, $ctx: $tars.CallContext): Patch$Results["listFileInfo"] | Promise<Patch$Results["listFileInfo"]>;
+  abstract listFileInfo(path: string, $ctx: $tars.CallContext): Patch$Results["listFileInfo"] | Promise<Patch$Results["listFileInfo"]> | $tars.Deferred;
 
   /** int download(string file, int pos, out vector<byte> vb) (Patch.tars:29) */
-  abstract download(file: string, pos: number, $ctx: $tars.CallContext): Patch$Results["download"] | Promise<Patch$Results["download"]>;
+  abstract download(file: string, pos: number, $ctx: $tars.CallContext): Patch$Results["download"] | Promise<Patch$Results["download"]> | $tars.Deferred;
 
   /** int preparePatchFile(string app, string serverName, string patchFile, out string result) (Patch.tars:31) */
-  abstract preparePatchFile(app: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): Patch$Results["preparePatchFile"] | Promise<Patch$Results["preparePatchFile"]>;
+  abstract preparePatchFile(app: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): Patch$Results["preparePatchFile"] | Promise<Patch$Results["preparePatchFile"]> | $tars.Deferred;
 
   /** int deletePatchFile(string app, string serverName, string patchFile) (Patch.tars:33) */
-  abstract deletePatchFile(app: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): Patch$Results["deletePatchFile"] | Promise<Patch$Results["deletePatchFile"]>;
+  abstract deletePatchFile(app: string, serverName: string, patchFile: string, $ctx: $tars.CallContext): Patch$Results["deletePatchFile"] | Promise<Patch$Results["deletePatchFile"]> | $tars.Deferred;
 
   /** int upload(string app, string serverName, FileContent content) (Patch.tars:35) */
-  abstract upload(app: string, serverName: string, content: FileContent, $ctx: $tars.CallContext): Patch$Results["upload"] | Promise<Patch$Results["upload"]>;
+  abstract upload(app: string, serverName: string, content: FileContent, $ctx: $tars.CallContext): Patch$Results["upload"] | Promise<Patch$Results["upload"]> | $tars.Deferred;
 }
 
 /** Everything Patch.tars declares, for dynamic calls and reflection. */

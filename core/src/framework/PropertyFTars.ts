@@ -207,6 +207,11 @@ export class PropertyFProxy extends $tars.ServantProxy {
   reportPropMsg(statmsg: Map<StatPropMsgHead, StatPropMsgBody>, $options?: $tars.CallOptions): Promise<PropertyF$Results["reportPropMsg"]> {
     return this.$invoke(PropertyF$ops.reportPropMsg, [statmsg], $options);
   }
+
+  /** Callback style of reportPropMsg: `cb(null, result)` or `cb(error)`. */
+  async_reportPropMsg($cb: $tars.Callback<PropertyF$Results["reportPropMsg"]>, statmsg: Map<StatPropMsgHead, StatPropMsgBody>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<PropertyF$Results["reportPropMsg"]>(PropertyF$ops.reportPropMsg, [statmsg], $options), $cb);
+  }
 }
 
 /** Servant base of tars::PropertyF: extend it, implement each operation, add it to the application. */
@@ -214,7 +219,7 @@ export abstract class PropertyFServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = PropertyF$def;
 
   /** int reportPropMsg(map<StatPropMsgHead, StatPropMsgBody> statmsg) (PropertyF.tars:34) */
-  abstract reportPropMsg(statmsg: Map<StatPropMsgHead, StatPropMsgBody>, $ctx: $tars.CallContext): PropertyF$Results["reportPropMsg"] | Promise<PropertyF$Results["reportPropMsg"]>;
+  abstract reportPropMsg(statmsg: Map<StatPropMsgHead, StatPropMsgBody>, $ctx: $tars.CallContext): PropertyF$Results["reportPropMsg"] | Promise<PropertyF$Results["reportPropMsg"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.

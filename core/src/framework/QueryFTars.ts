@@ -158,9 +158,19 @@ export class QueryFProxy extends $tars.ServantProxy {
     return this.$invoke(QueryF$ops.findObjectById, [id], $options);
   }
 
+  /** Callback style of findObjectById: `cb(null, result)` or `cb(error)`. */
+  async_findObjectById($cb: $tars.Callback<QueryF$Results["findObjectById"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectById"]>(QueryF$ops.findObjectById, [id], $options), $cb);
+  }
+
   /** int findObjectById4Any(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:25) */
   findObjectById4Any(id: string, $options?: $tars.CallOptions): Promise<QueryF$Results["findObjectById4Any"]> {
     return this.$invoke(QueryF$ops.findObjectById4Any, [id], $options);
+  }
+
+  /** Callback style of findObjectById4Any: `cb(null, result)` or `cb(error)`. */
+  async_findObjectById4Any($cb: $tars.Callback<QueryF$Results["findObjectById4Any"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectById4Any"]>(QueryF$ops.findObjectById4Any, [id], $options), $cb);
   }
 
   /** int findObjectById4All(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:27) */
@@ -168,9 +178,19 @@ export class QueryFProxy extends $tars.ServantProxy {
     return this.$invoke(QueryF$ops.findObjectById4All, [id], $options);
   }
 
+  /** Callback style of findObjectById4All: `cb(null, result)` or `cb(error)`. */
+  async_findObjectById4All($cb: $tars.Callback<QueryF$Results["findObjectById4All"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectById4All"]>(QueryF$ops.findObjectById4All, [id], $options), $cb);
+  }
+
   /** int findObjectByIdInSameGroup(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:29) */
   findObjectByIdInSameGroup(id: string, $options?: $tars.CallOptions): Promise<QueryF$Results["findObjectByIdInSameGroup"]> {
     return this.$invoke(QueryF$ops.findObjectByIdInSameGroup, [id], $options);
+  }
+
+  /** Callback style of findObjectByIdInSameGroup: `cb(null, result)` or `cb(error)`. */
+  async_findObjectByIdInSameGroup($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameGroup"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameGroup"]>(QueryF$ops.findObjectByIdInSameGroup, [id], $options), $cb);
   }
 
   /** int findObjectByIdInSameStation(string id, string sStation, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:31) */
@@ -178,9 +198,19 @@ export class QueryFProxy extends $tars.ServantProxy {
     return this.$invoke(QueryF$ops.findObjectByIdInSameStation, [id, sStation], $options);
   }
 
+  /** Callback style of findObjectByIdInSameStation: `cb(null, result)` or `cb(error)`. */
+  async_findObjectByIdInSameStation($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameStation"]>, id: string, sStation: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameStation"]>(QueryF$ops.findObjectByIdInSameStation, [id, sStation], $options), $cb);
+  }
+
   /** int findObjectByIdInSameSet(string id, string setId, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:34) */
   findObjectByIdInSameSet(id: string, setId: string, $options?: $tars.CallOptions): Promise<QueryF$Results["findObjectByIdInSameSet"]> {
     return this.$invoke(QueryF$ops.findObjectByIdInSameSet, [id, setId], $options);
+  }
+
+  /** Callback style of findObjectByIdInSameSet: `cb(null, result)` or `cb(error)`. */
+  async_findObjectByIdInSameSet($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameSet"]>, id: string, setId: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameSet"]>(QueryF$ops.findObjectByIdInSameSet, [id, setId], $options), $cb);
   }
 
   /** int findObjectNodeName(string id, out vector<string> nodeName) (QueryF.tars:37) */
@@ -188,9 +218,19 @@ export class QueryFProxy extends $tars.ServantProxy {
     return this.$invoke(QueryF$ops.findObjectNodeName, [id], $options);
   }
 
+  /** Callback style of findObjectNodeName: `cb(null, result)` or `cb(error)`. */
+  async_findObjectNodeName($cb: $tars.Callback<QueryF$Results["findObjectNodeName"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["findObjectNodeName"]>(QueryF$ops.findObjectNodeName, [id], $options), $cb);
+  }
+
   /** int registerChange(map<string, string> timestamp, string name) (QueryF.tars:39) */
   registerChange(timestamp: Map<string, string>, name: string, $options?: $tars.CallOptions): Promise<QueryF$Results["registerChange"]> {
     return this.$invoke(QueryF$ops.registerChange, [timestamp, name], $options);
+  }
+
+  /** Callback style of registerChange: `cb(null, result)` or `cb(error)`. */
+  async_registerChange($cb: $tars.Callback<QueryF$Results["registerChange"]>, timestamp: Map<string, string>, name: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["registerChange"]>(QueryF$ops.registerChange, [timestamp, name], $options), $cb);
   }
 
   /** int registerQuery(string id, string name) (QueryF.tars:41) */
@@ -198,9 +238,19 @@ export class QueryFProxy extends $tars.ServantProxy {
     return this.$invoke(QueryF$ops.registerQuery, [id, name], $options);
   }
 
+  /** Callback style of registerQuery: `cb(null, result)` or `cb(error)`. */
+  async_registerQuery($cb: $tars.Callback<QueryF$Results["registerQuery"]>, id: string, name: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["registerQuery"]>(QueryF$ops.registerQuery, [id, name], $options), $cb);
+  }
+
   /** int getLocker(GetMasterSlaveLock req) (QueryF.tars:43) */
   getLocker(req: GetMasterSlaveLock, $options?: $tars.CallOptions): Promise<QueryF$Results["getLocker"]> {
     return this.$invoke(QueryF$ops.getLocker, [req], $options);
+  }
+
+  /** Callback style of getLocker: `cb(null, result)` or `cb(error)`. */
+  async_getLocker($cb: $tars.Callback<QueryF$Results["getLocker"]>, req: GetMasterSlaveLock, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<QueryF$Results["getLocker"]>(QueryF$ops.getLocker, [req], $options), $cb);
   }
 }
 
@@ -209,34 +259,34 @@ export abstract class QueryFServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = QueryF$def;
 
   /** vector<EndpointF> findObjectById(string id) (QueryF.tars:23) */
-  abstract findObjectById(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById"] | Promise<QueryF$Results["findObjectById"]>;
+  abstract findObjectById(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById"] | Promise<QueryF$Results["findObjectById"]> | $tars.Deferred;
 
   /** int findObjectById4Any(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:25) */
-  abstract findObjectById4Any(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById4Any"] | Promise<QueryF$Results["findObjectById4Any"]>;
+  abstract findObjectById4Any(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById4Any"] | Promise<QueryF$Results["findObjectById4Any"]> | $tars.Deferred;
 
   /** int findObjectById4All(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:27) */
-  abstract findObjectById4All(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById4All"] | Promise<QueryF$Results["findObjectById4All"]>;
+  abstract findObjectById4All(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectById4All"] | Promise<QueryF$Results["findObjectById4All"]> | $tars.Deferred;
 
   /** int findObjectByIdInSameGroup(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:29) */
-  abstract findObjectByIdInSameGroup(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameGroup"] | Promise<QueryF$Results["findObjectByIdInSameGroup"]>;
+  abstract findObjectByIdInSameGroup(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameGroup"] | Promise<QueryF$Results["findObjectByIdInSameGroup"]> | $tars.Deferred;
 
   /** int findObjectByIdInSameStation(string id, string sStation, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:31) */
-  abstract findObjectByIdInSameStation(id: string, sStation: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameStation"] | Promise<QueryF$Results["findObjectByIdInSameStation"]>;
+  abstract findObjectByIdInSameStation(id: string, sStation: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameStation"] | Promise<QueryF$Results["findObjectByIdInSameStation"]> | $tars.Deferred;
 
   /** int findObjectByIdInSameSet(string id, string setId, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:34) */
-  abstract findObjectByIdInSameSet(id: string, setId: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameSet"] | Promise<QueryF$Results["findObjectByIdInSameSet"]>;
+  abstract findObjectByIdInSameSet(id: string, setId: string, $ctx: $tars.CallContext): QueryF$Results["findObjectByIdInSameSet"] | Promise<QueryF$Results["findObjectByIdInSameSet"]> | $tars.Deferred;
 
   /** int findObjectNodeName(string id, out vector<string> nodeName) (QueryF.tars:37) */
-  abstract findObjectNodeName(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectNodeName"] | Promise<QueryF$Results["findObjectNodeName"]>;
+  abstract findObjectNodeName(id: string, $ctx: $tars.CallContext): QueryF$Results["findObjectNodeName"] | Promise<QueryF$Results["findObjectNodeName"]> | $tars.Deferred;
 
   /** int registerChange(map<string, string> timestamp, string name) (QueryF.tars:39) */
-  abstract registerChange(timestamp: Map<string, string>, name: string, $ctx: $tars.CallContext): QueryF$Results["registerChange"] | Promise<QueryF$Results["registerChange"]>;
+  abstract registerChange(timestamp: Map<string, string>, name: string, $ctx: $tars.CallContext): QueryF$Results["registerChange"] | Promise<QueryF$Results["registerChange"]> | $tars.Deferred;
 
   /** int registerQuery(string id, string name) (QueryF.tars:41) */
-  abstract registerQuery(id: string, name: string, $ctx: $tars.CallContext): QueryF$Results["registerQuery"] | Promise<QueryF$Results["registerQuery"]>;
+  abstract registerQuery(id: string, name: string, $ctx: $tars.CallContext): QueryF$Results["registerQuery"] | Promise<QueryF$Results["registerQuery"]> | $tars.Deferred;
 
   /** int getLocker(GetMasterSlaveLock req) (QueryF.tars:43) */
-  abstract getLocker(req: GetMasterSlaveLock, $ctx: $tars.CallContext): QueryF$Results["getLocker"] | Promise<QueryF$Results["getLocker"]>;
+  abstract getLocker(req: GetMasterSlaveLock, $ctx: $tars.CallContext): QueryF$Results["getLocker"] | Promise<QueryF$Results["getLocker"]> | $tars.Deferred;
 }
 
 /** Everything QueryF.tars declares, for dynamic calls and reflection. */

@@ -345,9 +345,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.reportNode, [rn], $options);
   }
 
+  /** Callback style of reportNode: `cb(null, result)` or `cb(error)`. */
+  async_reportNode($cb: $tars.Callback<Registry$Results["reportNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["reportNode"]>(Registry$ops.reportNode, [rn], $options), $cb);
+  }
+
   /** int registerNode(string nodeName, NodeInfo ni, LoadInfo li) (Registry.tars:49) */
   registerNode(nodeName: string, ni: $NodeDescriptorTars.NodeInfo, li: $NodeDescriptorTars.LoadInfo, $options?: $tars.CallOptions): Promise<Registry$Results["registerNode"]> {
     return this.$invoke(Registry$ops.registerNode, [nodeName, ni, li], $options);
+  }
+
+  /** Callback style of registerNode: `cb(null, result)` or `cb(error)`. */
+  async_registerNode($cb: $tars.Callback<Registry$Results["registerNode"]>, nodeName: string, ni: $NodeDescriptorTars.NodeInfo, li: $NodeDescriptorTars.LoadInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["registerNode"]>(Registry$ops.registerNode, [nodeName, ni, li], $options), $cb);
   }
 
   /** int keepAlive(string nodeName, LoadInfo load) (Registry.tars:51) */
@@ -355,9 +365,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.keepAlive, [nodeName, load], $options);
   }
 
+  /** Callback style of keepAlive: `cb(null, result)` or `cb(error)`. */
+  async_keepAlive($cb: $tars.Callback<Registry$Results["keepAlive"]>, nodeName: string, load: $NodeDescriptorTars.LoadInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["keepAlive"]>(Registry$ops.keepAlive, [nodeName, load], $options), $cb);
+  }
+
   /** vector<ServerDescriptor> getServers(string app, string serverName, string nodeName) (Registry.tars:53) */
   getServers(app: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<Registry$Results["getServers"]> {
     return this.$invoke(Registry$ops.getServers, [app, serverName, nodeName], $options);
+  }
+
+  /** Callback style of getServers: `cb(null, result)` or `cb(error)`. */
+  async_getServers($cb: $tars.Callback<Registry$Results["getServers"]>, app: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["getServers"]>(Registry$ops.getServers, [app, serverName, nodeName], $options), $cb);
   }
 
   /** int updateServer(string app, string serverName, string nodeName, ServerStateInfo state) (Registry.tars:55) */
@@ -365,9 +385,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.updateServer, [app, serverName, nodeName, state], $options);
   }
 
+  /** Callback style of updateServer: `cb(null, result)` or `cb(error)`. */
+  async_updateServer($cb: $tars.Callback<Registry$Results["updateServer"]>, app: string, serverName: string, nodeName: string, state: $NodeDescriptorTars.ServerStateInfo, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["updateServer"]>(Registry$ops.updateServer, [app, serverName, nodeName, state], $options), $cb);
+  }
+
   /** int updateServerBatch(vector<ServerStateInfo> vState) (Registry.tars:57) */
   updateServerBatch(vState: $NodeDescriptorTars.ServerStateInfo[], $options?: $tars.CallOptions): Promise<Registry$Results["updateServerBatch"]> {
     return this.$invoke(Registry$ops.updateServerBatch, [vState], $options);
+  }
+
+  /** Callback style of updateServerBatch: `cb(null, result)` or `cb(error)`. */
+  async_updateServerBatch($cb: $tars.Callback<Registry$Results["updateServerBatch"]>, vState: $NodeDescriptorTars.ServerStateInfo[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["updateServerBatch"]>(Registry$ops.updateServerBatch, [vState], $options), $cb);
   }
 
   /** int destroyNode(string nodeName) (Registry.tars:59) */
@@ -375,9 +405,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.destroyNode, [nodeName], $options);
   }
 
+  /** Callback style of destroyNode: `cb(null, result)` or `cb(error)`. */
+  async_destroyNode($cb: $tars.Callback<Registry$Results["destroyNode"]>, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["destroyNode"]>(Registry$ops.destroyNode, [nodeName], $options), $cb);
+  }
+
   /** int reportVersion(string app, string serverName, string nodeName, string version) (Registry.tars:61) */
   reportVersion(app: string, serverName: string, nodeName: string, version: string, $options?: $tars.CallOptions): Promise<Registry$Results["reportVersion"]> {
     return this.$invoke(Registry$ops.reportVersion, [app, serverName, nodeName, version], $options);
+  }
+
+  /** Callback style of reportVersion: `cb(null, result)` or `cb(error)`. */
+  async_reportVersion($cb: $tars.Callback<Registry$Results["reportVersion"]>, app: string, serverName: string, nodeName: string, version: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["reportVersion"]>(Registry$ops.reportVersion, [app, serverName, nodeName, version], $options), $cb);
   }
 
   /** int getNodeTemplate(string nodeName, out string profileTemplate) (Registry.tars:63) */
@@ -385,9 +425,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.getNodeTemplate, [nodeName], $options);
   }
 
+  /** Callback style of getNodeTemplate: `cb(null, result)` or `cb(error)`. */
+  async_getNodeTemplate($cb: $tars.Callback<Registry$Results["getNodeTemplate"]>, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["getNodeTemplate"]>(Registry$ops.getNodeTemplate, [nodeName], $options), $cb);
+  }
+
   /** int getClientIp(out string sClientIp) (Registry.tars:65) */
   getClientIp($options?: $tars.CallOptions): Promise<Registry$Results["getClientIp"]> {
     return this.$invoke(Registry$ops.getClientIp, [], $options);
+  }
+
+  /** Callback style of getClientIp: `cb(null, result)` or `cb(error)`. */
+  async_getClientIp($cb: $tars.Callback<Registry$Results["getClientIp"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["getClientIp"]>(Registry$ops.getClientIp, [], $options), $cb);
   }
 
   /** int updatePatchResult(PatchResult result) (Registry.tars:67) */
@@ -395,9 +445,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.updatePatchResult, [result], $options);
   }
 
+  /** Callback style of updatePatchResult: `cb(null, result)` or `cb(error)`. */
+  async_updatePatchResult($cb: $tars.Callback<Registry$Results["updatePatchResult"]>, result: PatchResult, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["updatePatchResult"]>(Registry$ops.updatePatchResult, [result], $options), $cb);
+  }
+
   /** int getDockerRegistry(out vector<DockerRegistry> doctorRegistries) (Registry.tars:69) */
   getDockerRegistry($options?: $tars.CallOptions): Promise<Registry$Results["getDockerRegistry"]> {
     return this.$invoke(Registry$ops.getDockerRegistry, [], $options);
+  }
+
+  /** Callback style of getDockerRegistry: `cb(null, result)` or `cb(error)`. */
+  async_getDockerRegistry($cb: $tars.Callback<Registry$Results["getDockerRegistry"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["getDockerRegistry"]>(Registry$ops.getDockerRegistry, [], $options), $cb);
   }
 
   /** int dockerPull(string baseImageId) (Registry.tars:71) */
@@ -405,9 +465,19 @@ export class RegistryProxy extends $tars.ServantProxy {
     return this.$invoke(Registry$ops.dockerPull, [baseImageId], $options);
   }
 
+  /** Callback style of dockerPull: `cb(null, result)` or `cb(error)`. */
+  async_dockerPull($cb: $tars.Callback<Registry$Results["dockerPull"]>, baseImageId: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["dockerPull"]>(Registry$ops.dockerPull, [baseImageId], $options), $cb);
+  }
+
   /** int getFrameworkKey(out FrameworkKey fKey) (Registry.tars:73) */
   getFrameworkKey($options?: $tars.CallOptions): Promise<Registry$Results["getFrameworkKey"]> {
     return this.$invoke(Registry$ops.getFrameworkKey, [], $options);
+  }
+
+  /** Callback style of getFrameworkKey: `cb(null, result)` or `cb(error)`. */
+  async_getFrameworkKey($cb: $tars.Callback<Registry$Results["getFrameworkKey"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Registry$Results["getFrameworkKey"]>(Registry$ops.getFrameworkKey, [], $options), $cb);
   }
 }
 
@@ -416,46 +486,46 @@ export abstract class RegistryServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Registry$def;
 
   /** int reportNode(ReportNode rn) (Registry.tars:47) */
-  abstract reportNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): Registry$Results["reportNode"] | Promise<Registry$Results["reportNode"]>;
+  abstract reportNode(rn: $NodeDescriptorTars.ReportNode, $ctx: $tars.CallContext): Registry$Results["reportNode"] | Promise<Registry$Results["reportNode"]> | $tars.Deferred;
 
   /** int registerNode(string nodeName, NodeInfo ni, LoadInfo li) (Registry.tars:49) */
-  abstract registerNode(nodeName: string, ni: $NodeDescriptorTars.NodeInfo, li: $NodeDescriptorTars.LoadInfo, $ctx: $tars.CallContext): Registry$Results["registerNode"] | Promise<Registry$Results["registerNode"]>;
+  abstract registerNode(nodeName: string, ni: $NodeDescriptorTars.NodeInfo, li: $NodeDescriptorTars.LoadInfo, $ctx: $tars.CallContext): Registry$Results["registerNode"] | Promise<Registry$Results["registerNode"]> | $tars.Deferred;
 
   /** int keepAlive(string nodeName, LoadInfo load) (Registry.tars:51) */
-  abstract keepAlive(nodeName: string, load: $NodeDescriptorTars.LoadInfo, $ctx: $tars.CallContext): Registry$Results["keepAlive"] | Promise<Registry$Results["keepAlive"]>;
+  abstract keepAlive(nodeName: string, load: $NodeDescriptorTars.LoadInfo, $ctx: $tars.CallContext): Registry$Results["keepAlive"] | Promise<Registry$Results["keepAlive"]> | $tars.Deferred;
 
   /** vector<ServerDescriptor> getServers(string app, string serverName, string nodeName) (Registry.tars:53) */
-  abstract getServers(app: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): Registry$Results["getServers"] | Promise<Registry$Results["getServers"]>;
+  abstract getServers(app: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): Registry$Results["getServers"] | Promise<Registry$Results["getServers"]> | $tars.Deferred;
 
   /** int updateServer(string app, string serverName, string nodeName, ServerStateInfo state) (Registry.tars:55) */
-  abstract updateServer(app: string, serverName: string, nodeName: string, state: $NodeDescriptorTars.ServerStateInfo, $ctx: $tars.CallContext): Registry$Results["updateServer"] | Promise<Registry$Results["updateServer"]>;
+  abstract updateServer(app: string, serverName: string, nodeName: string, state: $NodeDescriptorTars.ServerStateInfo, $ctx: $tars.CallContext): Registry$Results["updateServer"] | Promise<Registry$Results["updateServer"]> | $tars.Deferred;
 
   /** int updateServerBatch(vector<ServerStateInfo> vState) (Registry.tars:57) */
-  abstract updateServerBatch(vState: $NodeDescriptorTars.ServerStateInfo[], $ctx: $tars.CallContext): Registry$Results["updateServerBatch"] | Promise<Registry$Results["updateServerBatch"]>;
+  abstract updateServerBatch(vState: $NodeDescriptorTars.ServerStateInfo[], $ctx: $tars.CallContext): Registry$Results["updateServerBatch"] | Promise<Registry$Results["updateServerBatch"]> | $tars.Deferred;
 
   /** int destroyNode(string nodeName) (Registry.tars:59) */
-  abstract destroyNode(nodeName: string, $ctx: $tars.CallContext): Registry$Results["destroyNode"] | Promise<Registry$Results["destroyNode"]>;
+  abstract destroyNode(nodeName: string, $ctx: $tars.CallContext): Registry$Results["destroyNode"] | Promise<Registry$Results["destroyNode"]> | $tars.Deferred;
 
   /** int reportVersion(string app, string serverName, string nodeName, string version) (Registry.tars:61) */
-  abstract reportVersion(app: string, serverName: string, nodeName: string, version: string, $ctx: $tars.CallContext): Registry$Results["reportVersion"] | Promise<Registry$Results["reportVersion"]>;
+  abstract reportVersion(app: string, serverName: string, nodeName: string, version: string, $ctx: $tars.CallContext): Registry$Results["reportVersion"] | Promise<Registry$Results["reportVersion"]> | $tars.Deferred;
 
   /** int getNodeTemplate(string nodeName, out string profileTemplate) (Registry.tars:63) */
-  abstract getNodeTemplate(nodeName: string, $ctx: $tars.CallContext): Registry$Results["getNodeTemplate"] | Promise<Registry$Results["getNodeTemplate"]>;
+  abstract getNodeTemplate(nodeName: string, $ctx: $tars.CallContext): Registry$Results["getNodeTemplate"] | Promise<Registry$Results["getNodeTemplate"]> | $tars.Deferred;
 
   /** int getClientIp(out string sClientIp) (Registry.tars:65) */
-  abstract getClientIp($ctx: $tars.CallContext): Registry$Results["getClientIp"] | Promise<Registry$Results["getClientIp"]>;
+  abstract getClientIp($ctx: $tars.CallContext): Registry$Results["getClientIp"] | Promise<Registry$Results["getClientIp"]> | $tars.Deferred;
 
   /** int updatePatchResult(PatchResult result) (Registry.tars:67) */
-  abstract updatePatchResult(result: PatchResult, $ctx: $tars.CallContext): Registry$Results["updatePatchResult"] | Promise<Registry$Results["updatePatchResult"]>;
+  abstract updatePatchResult(result: PatchResult, $ctx: $tars.CallContext): Registry$Results["updatePatchResult"] | Promise<Registry$Results["updatePatchResult"]> | $tars.Deferred;
 
   /** int getDockerRegistry(out vector<DockerRegistry> doctorRegistries) (Registry.tars:69) */
-  abstract getDockerRegistry($ctx: $tars.CallContext): Registry$Results["getDockerRegistry"] | Promise<Registry$Results["getDockerRegistry"]>;
+  abstract getDockerRegistry($ctx: $tars.CallContext): Registry$Results["getDockerRegistry"] | Promise<Registry$Results["getDockerRegistry"]> | $tars.Deferred;
 
   /** int dockerPull(string baseImageId) (Registry.tars:71) */
-  abstract dockerPull(baseImageId: string, $ctx: $tars.CallContext): Registry$Results["dockerPull"] | Promise<Registry$Results["dockerPull"]>;
+  abstract dockerPull(baseImageId: string, $ctx: $tars.CallContext): Registry$Results["dockerPull"] | Promise<Registry$Results["dockerPull"]> | $tars.Deferred;
 
   /** int getFrameworkKey(out FrameworkKey fKey) (Registry.tars:73) */
-  abstract getFrameworkKey($ctx: $tars.CallContext): Registry$Results["getFrameworkKey"] | Promise<Registry$Results["getFrameworkKey"]>;
+  abstract getFrameworkKey($ctx: $tars.CallContext): Registry$Results["getFrameworkKey"] | Promise<Registry$Results["getFrameworkKey"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.

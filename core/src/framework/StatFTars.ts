@@ -339,9 +339,19 @@ export class StatFProxy extends $tars.ServantProxy {
     return this.$invoke(StatF$ops.reportMicMsg, [msg, bFromClient], $options);
   }
 
+  /** Callback style of reportMicMsg: `cb(null, result)` or `cb(error)`. */
+  async_reportMicMsg($cb: $tars.Callback<StatF$Results["reportMicMsg"]>, msg: Map<StatMicMsgHead, StatMicMsgBody>, bFromClient: boolean, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatF$Results["reportMicMsg"]>(StatF$ops.reportMicMsg, [msg, bFromClient], $options), $cb);
+  }
+
   /** int reportSampleMsg(vector<StatSampleMsg> msg) (StatF.tars:59) */
   reportSampleMsg(msg: StatSampleMsg[], $options?: $tars.CallOptions): Promise<StatF$Results["reportSampleMsg"]> {
     return this.$invoke(StatF$ops.reportSampleMsg, [msg], $options);
+  }
+
+  /** Callback style of reportSampleMsg: `cb(null, result)` or `cb(error)`. */
+  async_reportSampleMsg($cb: $tars.Callback<StatF$Results["reportSampleMsg"]>, msg: StatSampleMsg[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatF$Results["reportSampleMsg"]>(StatF$ops.reportSampleMsg, [msg], $options), $cb);
   }
 }
 
@@ -350,10 +360,10 @@ export abstract class StatFServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = StatF$def;
 
   /** int reportMicMsg(map<StatMicMsgHead, StatMicMsgBody> msg, bool bFromClient) (StatF.tars:57) */
-  abstract reportMicMsg(msg: Map<StatMicMsgHead, StatMicMsgBody>, bFromClient: boolean, $ctx: $tars.CallContext): StatF$Results["reportMicMsg"] | Promise<StatF$Results["reportMicMsg"]>;
+  abstract reportMicMsg(msg: Map<StatMicMsgHead, StatMicMsgBody>, bFromClient: boolean, $ctx: $tars.CallContext): StatF$Results["reportMicMsg"] | Promise<StatF$Results["reportMicMsg"]> | $tars.Deferred;
 
   /** int reportSampleMsg(vector<StatSampleMsg> msg) (StatF.tars:59) */
-  abstract reportSampleMsg(msg: StatSampleMsg[], $ctx: $tars.CallContext): StatF$Results["reportSampleMsg"] | Promise<StatF$Results["reportSampleMsg"]>;
+  abstract reportSampleMsg(msg: StatSampleMsg[], $ctx: $tars.CallContext): StatF$Results["reportSampleMsg"] | Promise<StatF$Results["reportSampleMsg"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.

@@ -24,7 +24,19 @@ export abstract class ServantProxy {
   protected $invoke<R>(op: OperationDef, args: readonly unknown[], options?: CallOptions): Promise<R> {
     return this.$invoker.invoke(op, args, options) as Promise<R>;
   }
+
+  /** Settles a call into a node-style callback; errors thrown by the callback itself are not swallowed. */
+  protected $callback<R>(call: Promise<R>, cb: Callback<R>): void {
+    call.then((result) => {
+      queueMicrotask(() => cb(null, result));
+    }, (error: unknown) => {
+      queueMicrotask(() => cb(error instanceof Error ? error : new Error(String(error))));
+    });
+  }
 }
+
+/** A node-style callback of a callback-style call (`proxy.async_EchoHello(cb, ...)`). */
+export type Callback<R> = (error: Error | null, result?: R) => void;
 
 /** A generated proxy class: what `Communicator.stringToProxy` takes. */
 export interface ServantProxyClass<P extends ServantProxy> {

@@ -29,8 +29,13 @@ export interface CallInfo {
   readonly timeout?: number;
 }
 
+/** What a servant method returns when it answers later: the responder {@link CallContext.deferResponse} gave. */
+export interface Deferred {
+  readonly $deferred: true;
+}
+
 /** Answers a request later, after the servant method has returned (see {@link CallContext.deferResponse}). */
-export interface Responder<R = unknown> {
+export interface Responder<R = unknown> extends Deferred {
   /** Sends the result (`{ret, <out>...}`), as the method would have returned it. */
   send(result: R): void;
   /** Sends a failure: a TARS return code and a message, or an error (its TARS code when it has one, else -99). */
@@ -77,13 +82,14 @@ export class CallContext implements CallInfo {
   }
 
   /**
-   * Takes the response out of the method's return: whatever the method returns is ignored, and the request is
-   * answered when the returned responder is called (from a callback, a timer, another call's result...).
+   * Takes the response out of the method's return: the method returns the responder (generated servant types allow
+   * it), and the request is answered when the responder is called (from a callback, a timer, another call...).
    */
   deferResponse<R = unknown>(): Responder<R> {
     let responder!: Responder<R>;
     this.deferred = new Promise<R>((resolve, reject) => {
       responder = {
+        $deferred: true,
         send: (result) => resolve(result),
         fail: (error, text) => reject(typeof error === 'number' ? new TarsReturnCodeError(error, text ?? '') : error),
       };

@@ -210,14 +210,29 @@ export class Names$Proxy extends $tars.ServantProxy {
     return this.$invoke(Names$ops.constructor, [class_, default_], $options);
   }
 
+  /** Callback style of constructor: `cb(null, result)` or `cb(error)`. */
+  async_constructor($cb: $tars.Callback<Names$Results["constructor"]>, class_: string, default_: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Names$Results["constructor"]>(Names$ops.constructor, [class_, default_], $options), $cb);
+  }
+
   /** void delete(Promise function, out string __proto__) (names.tars:20) */
   delete(function_: Names_Promise, $options?: $tars.CallOptions): Promise<Names$Results["delete"]> {
     return this.$invoke(Names$ops.delete, [function_], $options);
   }
 
+  /** Callback style of delete: `cb(null, result)` or `cb(error)`. */
+  async_delete($cb: $tars.Callback<Names$Results["delete"]>, function_: Names_Promise, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Names$Results["delete"]>(Names$ops.delete, [function_], $options), $cb);
+  }
+
   /** string toString() (names.tars:21) */
   toString_($options?: $tars.CallOptions): Promise<Names$Results["toString"]> {
     return this.$invoke(Names$ops.toString, [], $options);
+  }
+
+  /** Callback style of toString: `cb(null, result)` or `cb(error)`. */
+  async_toString($cb: $tars.Callback<Names$Results["toString"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<Names$Results["toString"]>(Names$ops.toString, [], $options), $cb);
   }
 }
 
@@ -226,13 +241,13 @@ export abstract class NamesServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = Names$def;
 
   /** int constructor(string class, int default, out int ret) (names.tars:19) */
-  abstract constructor_(class_: string, default_: number, $ctx: $tars.CallContext): Names$Results["constructor"] | Promise<Names$Results["constructor"]>;
+  abstract constructor_(class_: string, default_: number, $ctx: $tars.CallContext): Names$Results["constructor"] | Promise<Names$Results["constructor"]> | $tars.Deferred;
 
   /** void delete(Promise function, out string __proto__) (names.tars:20) */
-  abstract delete(function_: Names_Promise, $ctx: $tars.CallContext): Names$Results["delete"] | Promise<Names$Results["delete"]>;
+  abstract delete(function_: Names_Promise, $ctx: $tars.CallContext): Names$Results["delete"] | Promise<Names$Results["delete"]> | $tars.Deferred;
 
   /** string toString() (names.tars:21) */
-  abstract toString_($ctx: $tars.CallContext): Names$Results["toString"] | Promise<Names$Results["toString"]>;
+  abstract toString_($ctx: $tars.CallContext): Names$Results["toString"] | Promise<Names$Results["toString"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.

@@ -295,9 +295,19 @@ export class UserServiceProxy extends $tars.ServantProxy {
     return this.$invoke(UserService$ops.getUser, [id], $options);
   }
 
+  /** Callback style of getUser: `cb(null, result)` or `cb(error)`. */
+  async_getUser($cb: $tars.Callback<UserService$Results["getUser"]>, id: bigint, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<UserService$Results["getUser"]>(UserService$ops.getUser, [id], $options), $cb);
+  }
+
   /** void ping() (torture.tars:66) */
   ping($options?: $tars.CallOptions): Promise<UserService$Results["ping"]> {
     return this.$invoke(UserService$ops.ping, [], $options);
+  }
+
+  /** Callback style of ping: `cb(null, result)` or `cb(error)`. */
+  async_ping($cb: $tars.Callback<UserService$Results["ping"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<UserService$Results["ping"]>(UserService$ops.ping, [], $options), $cb);
   }
 
   /** Common::Result find(routekey string shardKey, int limit, out vector<User> users, out int total) (torture.tars:67) */
@@ -305,9 +315,19 @@ export class UserServiceProxy extends $tars.ServantProxy {
     return this.$invoke(UserService$ops.find, [shardKey, limit], $options);
   }
 
+  /** Callback style of find: `cb(null, result)` or `cb(error)`. */
+  async_find($cb: $tars.Callback<UserService$Results["find"]>, shardKey: string, limit: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<UserService$Results["find"]>(UserService$ops.find, [shardKey, limit], $options), $cb);
+  }
+
   /** map<string, Color> colors() (torture.tars:68) */
   colors($options?: $tars.CallOptions): Promise<UserService$Results["colors"]> {
     return this.$invoke(UserService$ops.colors, [], $options);
+  }
+
+  /** Callback style of colors: `cb(null, result)` or `cb(error)`. */
+  async_colors($cb: $tars.Callback<UserService$Results["colors"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<UserService$Results["colors"]>(UserService$ops.colors, [], $options), $cb);
   }
 }
 
@@ -316,16 +336,16 @@ export abstract class UserServiceServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = UserService$def;
 
   /** int getUser(long id, out User user) (torture.tars:65) */
-  abstract getUser(id: bigint, $ctx: $tars.CallContext): UserService$Results["getUser"] | Promise<UserService$Results["getUser"]>;
+  abstract getUser(id: bigint, $ctx: $tars.CallContext): UserService$Results["getUser"] | Promise<UserService$Results["getUser"]> | $tars.Deferred;
 
   /** void ping() (torture.tars:66) */
-  abstract ping($ctx: $tars.CallContext): UserService$Results["ping"] | Promise<UserService$Results["ping"]>;
+  abstract ping($ctx: $tars.CallContext): UserService$Results["ping"] | Promise<UserService$Results["ping"]> | $tars.Deferred;
 
   /** Common::Result find(routekey string shardKey, int limit, out vector<User> users, out int total) (torture.tars:67) */
-  abstract find(shardKey: string, limit: number, $ctx: $tars.CallContext): UserService$Results["find"] | Promise<UserService$Results["find"]>;
+  abstract find(shardKey: string, limit: number, $ctx: $tars.CallContext): UserService$Results["find"] | Promise<UserService$Results["find"]> | $tars.Deferred;
 
   /** map<string, Color> colors() (torture.tars:68) */
-  abstract colors($ctx: $tars.CallContext): UserService$Results["colors"] | Promise<UserService$Results["colors"]>;
+  abstract colors($ctx: $tars.CallContext): UserService$Results["colors"] | Promise<UserService$Results["colors"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.
