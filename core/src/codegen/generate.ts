@@ -451,7 +451,8 @@ class FileGenerator {
       this.emit('', `  /** Callback style of ${op.name}: \`cb(null, result)\` or \`cb(error)\`. */`,
         `  ${asyncName}(${['$cb: $tars.Callback<' + result(op) + '>', ...paramList(op),
           '$options?: $tars.CallOptions'].join(', ')}): void {`,
-        `    this.$callback(this.$invoke<${result(op)}>(${propertyAccess(ops, op.name)}, [${args.join(', ')}], $options), $cb);`,
+        `    this.$callback(this.$invoke<${result(op)}>(${propertyAccess(ops, op.name)}, [${args.join(', ')}], ` +
+          '{...$options, async: true}), $cb);',
         '  }');
     }
     this.emit('}', '');

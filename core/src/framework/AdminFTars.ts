@@ -34,7 +34,7 @@ export class AdminFProxy extends $tars.ServantProxy {
 
   /** Callback style of shutdown: `cb(null, result)` or `cb(error)`. */
   async_shutdown($cb: $tars.Callback<AdminF$Results["shutdown"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminF$Results["shutdown"]>(AdminF$ops.shutdown, [], $options), $cb);
+    this.$callback(this.$invoke<AdminF$Results["shutdown"]>(AdminF$ops.shutdown, [], {...$options, async: true}), $cb);
   }
 
   /** string notify(string command) (AdminF.tars:12) */
@@ -44,7 +44,7 @@ export class AdminFProxy extends $tars.ServantProxy {
 
   /** Callback style of notify: `cb(null, result)` or `cb(error)`. */
   async_notify($cb: $tars.Callback<AdminF$Results["notify"]>, command: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminF$Results["notify"]>(AdminF$ops.notify, [command], $options), $cb);
+    this.$callback(this.$invoke<AdminF$Results["notify"]>(AdminF$ops.notify, [command], {...$options, async: true}), $cb);
   }
 
   /** long getPid() (AdminF.tars:14) */
@@ -54,7 +54,7 @@ export class AdminFProxy extends $tars.ServantProxy {
 
   /** Callback style of getPid: `cb(null, result)` or `cb(error)`. */
   async_getPid($cb: $tars.Callback<AdminF$Results["getPid"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminF$Results["getPid"]>(AdminF$ops.getPid, [], $options), $cb);
+    this.$callback(this.$invoke<AdminF$Results["getPid"]>(AdminF$ops.getPid, [], {...$options, async: true}), $cb);
   }
 }
 

@@ -1350,7 +1350,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of reportNode: `cb(null, result)` or `cb(error)`. */
   async_reportNode($cb: $tars.Callback<AdminReg$Results["reportNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["reportNode"]>(AdminReg$ops.reportNode, [rn], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["reportNode"]>(AdminReg$ops.reportNode, [rn], {...$options, async: true}), $cb);
   }
 
   /** int deleteNode(ReportNode rn) (AdminReg.tars:190) */
@@ -1360,7 +1360,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of deleteNode: `cb(null, result)` or `cb(error)`. */
   async_deleteNode($cb: $tars.Callback<AdminReg$Results["deleteNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["deleteNode"]>(AdminReg$ops.deleteNode, [rn], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["deleteNode"]>(AdminReg$ops.deleteNode, [rn], {...$options, async: true}), $cb);
   }
 
   /** int reportResult(int requestId, string funcName, int ret, string result) (AdminReg.tars:191) */
@@ -1370,7 +1370,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of reportResult: `cb(null, result)` or `cb(error)`. */
   async_reportResult($cb: $tars.Callback<AdminReg$Results["reportResult"]>, requestId: number, funcName: string, ret: number, result: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["reportResult"]>(AdminReg$ops.reportResult, [requestId, funcName, ret, result], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["reportResult"]>(AdminReg$ops.reportResult, [requestId, funcName, ret, result], {...$options, async: true}), $cb);
   }
 
   /** int addTaskReq(TaskReq taskReq) (AdminReg.tars:192) */
@@ -1380,7 +1380,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of addTaskReq: `cb(null, result)` or `cb(error)`. */
   async_addTaskReq($cb: $tars.Callback<AdminReg$Results["addTaskReq"]>, taskReq: TaskReq, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["addTaskReq"]>(AdminReg$ops.addTaskReq, [taskReq], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["addTaskReq"]>(AdminReg$ops.addTaskReq, [taskReq], {...$options, async: true}), $cb);
   }
 
   /** int getTaskRsp(string taskNo, out TaskRsp taskRsp) (AdminReg.tars:193) */
@@ -1390,7 +1390,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getTaskRsp: `cb(null, result)` or `cb(error)`. */
   async_getTaskRsp($cb: $tars.Callback<AdminReg$Results["getTaskRsp"]>, taskNo: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getTaskRsp"]>(AdminReg$ops.getTaskRsp, [taskNo], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getTaskRsp"]>(AdminReg$ops.getTaskRsp, [taskNo], {...$options, async: true}), $cb);
   }
 
   /** int getTaskHistory(string application, string serverName, string command, out vector<TaskRsp> taskRsps) (AdminReg.tars:194) */
@@ -1400,7 +1400,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getTaskHistory: `cb(null, result)` or `cb(error)`. */
   async_getTaskHistory($cb: $tars.Callback<AdminReg$Results["getTaskHistory"]>, application: string, serverName: string, command: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getTaskHistory"]>(AdminReg$ops.getTaskHistory, [application, serverName, command], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getTaskHistory"]>(AdminReg$ops.getTaskHistory, [application, serverName, command], {...$options, async: true}), $cb);
   }
 
   /** int setTaskItemInfo(string itemNo, map<string, string> info) (AdminReg.tars:195) */
@@ -1410,7 +1410,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of setTaskItemInfo: `cb(null, result)` or `cb(error)`. */
   async_setTaskItemInfo($cb: $tars.Callback<AdminReg$Results["setTaskItemInfo"]>, itemNo: string, info: Map<string, string>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["setTaskItemInfo"]>(AdminReg$ops.setTaskItemInfo, [itemNo, info], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["setTaskItemInfo"]>(AdminReg$ops.setTaskItemInfo, [itemNo, info], {...$options, async: true}), $cb);
   }
 
   /** vector<string> getAllApplicationNames(out string result) (AdminReg.tars:198) */
@@ -1420,7 +1420,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getAllApplicationNames: `cb(null, result)` or `cb(error)`. */
   async_getAllApplicationNames($cb: $tars.Callback<AdminReg$Results["getAllApplicationNames"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getAllApplicationNames"]>(AdminReg$ops.getAllApplicationNames, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getAllApplicationNames"]>(AdminReg$ops.getAllApplicationNames, [], {...$options, async: true}), $cb);
   }
 
   /** vector<string> getAllNodeNames(out string result) (AdminReg.tars:199) */
@@ -1430,7 +1430,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getAllNodeNames: `cb(null, result)` or `cb(error)`. */
   async_getAllNodeNames($cb: $tars.Callback<AdminReg$Results["getAllNodeNames"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getAllNodeNames"]>(AdminReg$ops.getAllNodeNames, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getAllNodeNames"]>(AdminReg$ops.getAllNodeNames, [], {...$options, async: true}), $cb);
   }
 
   /** bool pingNode(string name, out string result) (AdminReg.tars:200) */
@@ -1440,7 +1440,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of pingNode: `cb(null, result)` or `cb(error)`. */
   async_pingNode($cb: $tars.Callback<AdminReg$Results["pingNode"]>, name: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["pingNode"]>(AdminReg$ops.pingNode, [name], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["pingNode"]>(AdminReg$ops.pingNode, [name], {...$options, async: true}), $cb);
   }
 
   /** int getNodeVesion(string name, out string version, out string result) (AdminReg.tars:201) */
@@ -1450,7 +1450,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getNodeVesion: `cb(null, result)` or `cb(error)`. */
   async_getNodeVesion($cb: $tars.Callback<AdminReg$Results["getNodeVesion"]>, name: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getNodeVesion"]>(AdminReg$ops.getNodeVesion, [name], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getNodeVesion"]>(AdminReg$ops.getNodeVesion, [name], {...$options, async: true}), $cb);
   }
 
   /** int shutdownNode(string name, out string result) (AdminReg.tars:202) */
@@ -1460,7 +1460,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of shutdownNode: `cb(null, result)` or `cb(error)`. */
   async_shutdownNode($cb: $tars.Callback<AdminReg$Results["shutdownNode"]>, name: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["shutdownNode"]>(AdminReg$ops.shutdownNode, [name], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["shutdownNode"]>(AdminReg$ops.shutdownNode, [name], {...$options, async: true}), $cb);
   }
 
   /** vector<vector<string>> getAllServerIds(out string result) (AdminReg.tars:203) */
@@ -1470,7 +1470,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getAllServerIds: `cb(null, result)` or `cb(error)`. */
   async_getAllServerIds($cb: $tars.Callback<AdminReg$Results["getAllServerIds"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getAllServerIds"]>(AdminReg$ops.getAllServerIds, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getAllServerIds"]>(AdminReg$ops.getAllServerIds, [], {...$options, async: true}), $cb);
   }
 
   /** int getServerState(string application, string serverName, string nodeName, out ServerStateDesc state, out string result) (AdminReg.tars:204) */
@@ -1480,7 +1480,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getServerState: `cb(null, result)` or `cb(error)`. */
   async_getServerState($cb: $tars.Callback<AdminReg$Results["getServerState"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getServerState"]>(AdminReg$ops.getServerState, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getServerState"]>(AdminReg$ops.getServerState, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int getGroupId(string ip, out int groupId, out string result) (AdminReg.tars:205) */
@@ -1490,7 +1490,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getGroupId: `cb(null, result)` or `cb(error)`. */
   async_getGroupId($cb: $tars.Callback<AdminReg$Results["getGroupId"]>, ip: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getGroupId"]>(AdminReg$ops.getGroupId, [ip], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getGroupId"]>(AdminReg$ops.getGroupId, [ip], {...$options, async: true}), $cb);
   }
 
   /** int startServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:206) */
@@ -1500,7 +1500,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of startServer: `cb(null, result)` or `cb(error)`. */
   async_startServer($cb: $tars.Callback<AdminReg$Results["startServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["startServer"]>(AdminReg$ops.startServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["startServer"]>(AdminReg$ops.startServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int stopServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:207) */
@@ -1510,7 +1510,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of stopServer: `cb(null, result)` or `cb(error)`. */
   async_stopServer($cb: $tars.Callback<AdminReg$Results["stopServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["stopServer"]>(AdminReg$ops.stopServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["stopServer"]>(AdminReg$ops.stopServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int restartServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:208) */
@@ -1520,7 +1520,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of restartServer: `cb(null, result)` or `cb(error)`. */
   async_restartServer($cb: $tars.Callback<AdminReg$Results["restartServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["restartServer"]>(AdminReg$ops.restartServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["restartServer"]>(AdminReg$ops.restartServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int destroyServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:209) */
@@ -1530,7 +1530,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of destroyServer: `cb(null, result)` or `cb(error)`. */
   async_destroyServer($cb: $tars.Callback<AdminReg$Results["destroyServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["destroyServer"]>(AdminReg$ops.destroyServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["destroyServer"]>(AdminReg$ops.destroyServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int notifyServer(string application, string serverName, string nodeName, string command, out string result) (AdminReg.tars:210) */
@@ -1540,7 +1540,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of notifyServer: `cb(null, result)` or `cb(error)`. */
   async_notifyServer($cb: $tars.Callback<AdminReg$Results["notifyServer"]>, application: string, serverName: string, nodeName: string, command: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["notifyServer"]>(AdminReg$ops.notifyServer, [application, serverName, nodeName, command], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["notifyServer"]>(AdminReg$ops.notifyServer, [application, serverName, nodeName, command], {...$options, async: true}), $cb);
   }
 
   /** int batchPatch(PatchRequest req, out string result) (AdminReg.tars:211) */
@@ -1550,7 +1550,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of batchPatch: `cb(null, result)` or `cb(error)`. */
   async_batchPatch($cb: $tars.Callback<AdminReg$Results["batchPatch"]>, req: $NodeDescriptorTars.PatchRequest, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["batchPatch"]>(AdminReg$ops.batchPatch, [req], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["batchPatch"]>(AdminReg$ops.batchPatch, [req], {...$options, async: true}), $cb);
   }
 
   /** int undeploy(string application, string serverName, string nodeName, string user, out string log) (AdminReg.tars:212) */
@@ -1560,7 +1560,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of undeploy: `cb(null, result)` or `cb(error)`. */
   async_undeploy($cb: $tars.Callback<AdminReg$Results["undeploy"]>, application: string, serverName: string, nodeName: string, user: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["undeploy"]>(AdminReg$ops.undeploy, [application, serverName, nodeName, user], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["undeploy"]>(AdminReg$ops.undeploy, [application, serverName, nodeName, user], {...$options, async: true}), $cb);
   }
 
   /** int updatePatchLog(string application, string serverName, string nodeName, string patchId, string user, string patchType, bool succ) (AdminReg.tars:213) */
@@ -1570,7 +1570,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of updatePatchLog: `cb(null, result)` or `cb(error)`. */
   async_updatePatchLog($cb: $tars.Callback<AdminReg$Results["updatePatchLog"]>, application: string, serverName: string, nodeName: string, patchId: string, user: string, patchType: string, succ: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["updatePatchLog"]>(AdminReg$ops.updatePatchLog, [application, serverName, nodeName, patchId, user, patchType, succ], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["updatePatchLog"]>(AdminReg$ops.updatePatchLog, [application, serverName, nodeName, patchId, user, patchType, succ], {...$options, async: true}), $cb);
   }
 
   /** int getPatchPercent(string application, string serverName, string nodeName, out PatchInfo tPatchInfo) (AdminReg.tars:214) */
@@ -1580,7 +1580,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getPatchPercent: `cb(null, result)` or `cb(error)`. */
   async_getPatchPercent($cb: $tars.Callback<AdminReg$Results["getPatchPercent"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getPatchPercent"]>(AdminReg$ops.getPatchPercent, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getPatchPercent"]>(AdminReg$ops.getPatchPercent, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int delCache(string nodeName, string sFullCacheName, string sBackupPath, string sKey, out string result) (AdminReg.tars:215) */
@@ -1590,7 +1590,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of delCache: `cb(null, result)` or `cb(error)`. */
   async_delCache($cb: $tars.Callback<AdminReg$Results["delCache"]>, nodeName: string, sFullCacheName: string, sBackupPath: string, sKey: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["delCache"]>(AdminReg$ops.delCache, [nodeName, sFullCacheName, sBackupPath, sKey], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["delCache"]>(AdminReg$ops.delCache, [nodeName, sFullCacheName, sBackupPath, sKey], {...$options, async: true}), $cb);
   }
 
   /** int loadServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:216) */
@@ -1600,7 +1600,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of loadServer: `cb(null, result)` or `cb(error)`. */
   async_loadServer($cb: $tars.Callback<AdminReg$Results["loadServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["loadServer"]>(AdminReg$ops.loadServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["loadServer"]>(AdminReg$ops.loadServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int getProfileTemplate(string profileName, out string profileTemplate, out string resultDesc) (AdminReg.tars:217) */
@@ -1610,7 +1610,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getProfileTemplate: `cb(null, result)` or `cb(error)`. */
   async_getProfileTemplate($cb: $tars.Callback<AdminReg$Results["getProfileTemplate"]>, profileName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getProfileTemplate"]>(AdminReg$ops.getProfileTemplate, [profileName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getProfileTemplate"]>(AdminReg$ops.getProfileTemplate, [profileName], {...$options, async: true}), $cb);
   }
 
   /** int getServerProfileTemplate(string application, string serverName, string nodeName, out string profileTemplate, out string resultDesc) (AdminReg.tars:218) */
@@ -1620,7 +1620,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getServerProfileTemplate: `cb(null, result)` or `cb(error)`. */
   async_getServerProfileTemplate($cb: $tars.Callback<AdminReg$Results["getServerProfileTemplate"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getServerProfileTemplate"]>(AdminReg$ops.getServerProfileTemplate, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getServerProfileTemplate"]>(AdminReg$ops.getServerProfileTemplate, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int getClientIp(out string sClientIp) (AdminReg.tars:219) */
@@ -1630,7 +1630,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getClientIp: `cb(null, result)` or `cb(error)`. */
   async_getClientIp($cb: $tars.Callback<AdminReg$Results["getClientIp"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getClientIp"]>(AdminReg$ops.getClientIp, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getClientIp"]>(AdminReg$ops.getClientIp, [], {...$options, async: true}), $cb);
   }
 
   /** int getLogFileList(string application, string serverName, string nodeName, out vector<string> logFileList) (AdminReg.tars:220) */
@@ -1640,7 +1640,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getLogFileList: `cb(null, result)` or `cb(error)`. */
   async_getLogFileList($cb: $tars.Callback<AdminReg$Results["getLogFileList"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getLogFileList"]>(AdminReg$ops.getLogFileList, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getLogFileList"]>(AdminReg$ops.getLogFileList, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int getLogData(string application, string serverName, string nodeName, string logFile, string cmd, out string fileData) (AdminReg.tars:221) */
@@ -1650,7 +1650,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getLogData: `cb(null, result)` or `cb(error)`. */
   async_getLogData($cb: $tars.Callback<AdminReg$Results["getLogData"]>, application: string, serverName: string, nodeName: string, logFile: string, cmd: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getLogData"]>(AdminReg$ops.getLogData, [application, serverName, nodeName, logFile, cmd], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getLogData"]>(AdminReg$ops.getLogData, [application, serverName, nodeName, logFile, cmd], {...$options, async: true}), $cb);
   }
 
   /** int getNodeLoad(string application, string serverName, string nodeName, int pid, out string fileData) (AdminReg.tars:222) */
@@ -1660,7 +1660,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getNodeLoad: `cb(null, result)` or `cb(error)`. */
   async_getNodeLoad($cb: $tars.Callback<AdminReg$Results["getNodeLoad"]>, application: string, serverName: string, nodeName: string, pid: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getNodeLoad"]>(AdminReg$ops.getNodeLoad, [application, serverName, nodeName, pid], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getNodeLoad"]>(AdminReg$ops.getNodeLoad, [application, serverName, nodeName, pid], {...$options, async: true}), $cb);
   }
 
   /** int deletePatchFile(string application, string serverName, string patchFile) (AdminReg.tars:223) */
@@ -1670,7 +1670,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of deletePatchFile: `cb(null, result)` or `cb(error)`. */
   async_deletePatchFile($cb: $tars.Callback<AdminReg$Results["deletePatchFile"]>, application: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["deletePatchFile"]>(AdminReg$ops.deletePatchFile, [application, serverName, patchFile], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["deletePatchFile"]>(AdminReg$ops.deletePatchFile, [application, serverName, patchFile], {...$options, async: true}), $cb);
   }
 
   /** int getServers(out vector<FrameworkServer> servers) (AdminReg.tars:224) */
@@ -1680,7 +1680,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getServers: `cb(null, result)` or `cb(error)`. */
   async_getServers($cb: $tars.Callback<AdminReg$Results["getServers"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getServers"]>(AdminReg$ops.getServers, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getServers"]>(AdminReg$ops.getServers, [], {...$options, async: true}), $cb);
   }
 
   /** int checkServer(FrameworkServer server) (AdminReg.tars:225) */
@@ -1690,7 +1690,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of checkServer: `cb(null, result)` or `cb(error)`. */
   async_checkServer($cb: $tars.Callback<AdminReg$Results["checkServer"]>, server: FrameworkServer, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["checkServer"]>(AdminReg$ops.checkServer, [server], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["checkServer"]>(AdminReg$ops.checkServer, [server], {...$options, async: true}), $cb);
   }
 
   /** int getVersion(out string version) (AdminReg.tars:226) */
@@ -1700,7 +1700,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getVersion: `cb(null, result)` or `cb(error)`. */
   async_getVersion($cb: $tars.Callback<AdminReg$Results["getVersion"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getVersion"]>(AdminReg$ops.getVersion, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getVersion"]>(AdminReg$ops.getVersion, [], {...$options, async: true}), $cb);
   }
 
   /** int updateServerFlowState(string application, string serverName, vector<string> nodeList, bool bActive) (AdminReg.tars:227) */
@@ -1710,7 +1710,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of updateServerFlowState: `cb(null, result)` or `cb(error)`. */
   async_updateServerFlowState($cb: $tars.Callback<AdminReg$Results["updateServerFlowState"]>, application: string, serverName: string, nodeList: string[], bActive: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["updateServerFlowState"]>(AdminReg$ops.updateServerFlowState, [application, serverName, nodeList, bActive], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["updateServerFlowState"]>(AdminReg$ops.updateServerFlowState, [application, serverName, nodeList, bActive], {...$options, async: true}), $cb);
   }
 
   /** int forceDockerLogin(string nodeName, out vector<string> result) (AdminReg.tars:228) */
@@ -1720,7 +1720,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of forceDockerLogin: `cb(null, result)` or `cb(error)`. */
   async_forceDockerLogin($cb: $tars.Callback<AdminReg$Results["forceDockerLogin"]>, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["forceDockerLogin"]>(AdminReg$ops.forceDockerLogin, [nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["forceDockerLogin"]>(AdminReg$ops.forceDockerLogin, [nodeName], {...$options, async: true}), $cb);
   }
 
   /** int checkDockerRegistry(string registry, string userName, string password, out string result) (AdminReg.tars:229) */
@@ -1730,7 +1730,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of checkDockerRegistry: `cb(null, result)` or `cb(error)`. */
   async_checkDockerRegistry($cb: $tars.Callback<AdminReg$Results["checkDockerRegistry"]>, registry: string, userName: string, password: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["checkDockerRegistry"]>(AdminReg$ops.checkDockerRegistry, [registry, userName, password], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["checkDockerRegistry"]>(AdminReg$ops.checkDockerRegistry, [registry, userName, password], {...$options, async: true}), $cb);
   }
 
   /** int dockerPull(string baseImageId) (AdminReg.tars:230) */
@@ -1740,7 +1740,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of dockerPull: `cb(null, result)` or `cb(error)`. */
   async_dockerPull($cb: $tars.Callback<AdminReg$Results["dockerPull"]>, baseImageId: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["dockerPull"]>(AdminReg$ops.dockerPull, [baseImageId], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["dockerPull"]>(AdminReg$ops.dockerPull, [baseImageId], {...$options, async: true}), $cb);
   }
 
   /** int getNodeList(vector<string> nodeNames, out map<string, string> heartbeats) (AdminReg.tars:231) */
@@ -1750,7 +1750,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getNodeList: `cb(null, result)` or `cb(error)`. */
   async_getNodeList($cb: $tars.Callback<AdminReg$Results["getNodeList"]>, nodeNames: string[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getNodeList"]>(AdminReg$ops.getNodeList, [nodeNames], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getNodeList"]>(AdminReg$ops.getNodeList, [nodeNames], {...$options, async: true}), $cb);
   }
 
   /** int uninstallServer(string application, string serverName, string nodeName, out string result) (AdminReg.tars:234) */
@@ -1760,7 +1760,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of uninstallServer: `cb(null, result)` or `cb(error)`. */
   async_uninstallServer($cb: $tars.Callback<AdminReg$Results["uninstallServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["uninstallServer"]>(AdminReg$ops.uninstallServer, [application, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["uninstallServer"]>(AdminReg$ops.uninstallServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int hasServer(string application, string serverName, out bool has) (AdminReg.tars:235) */
@@ -1770,7 +1770,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of hasServer: `cb(null, result)` or `cb(error)`. */
   async_hasServer($cb: $tars.Callback<AdminReg$Results["hasServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["hasServer"]>(AdminReg$ops.hasServer, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["hasServer"]>(AdminReg$ops.hasServer, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int insertServerConf(ServerConf conf, bool replace) (AdminReg.tars:236) */
@@ -1780,7 +1780,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of insertServerConf: `cb(null, result)` or `cb(error)`. */
   async_insertServerConf($cb: $tars.Callback<AdminReg$Results["insertServerConf"]>, conf: ServerConf, replace: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["insertServerConf"]>(AdminReg$ops.insertServerConf, [conf, replace], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["insertServerConf"]>(AdminReg$ops.insertServerConf, [conf, replace], {...$options, async: true}), $cb);
   }
 
   /** int insertAdapterConf(string sApplication, string serverName, string nodeName, AdapterConf conf, bool replace) (AdminReg.tars:237) */
@@ -1790,7 +1790,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of insertAdapterConf: `cb(null, result)` or `cb(error)`. */
   async_insertAdapterConf($cb: $tars.Callback<AdminReg$Results["insertAdapterConf"]>, sApplication: string, serverName: string, nodeName: string, conf: AdapterConf, replace: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["insertAdapterConf"]>(AdminReg$ops.insertAdapterConf, [sApplication, serverName, nodeName, conf, replace], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["insertAdapterConf"]>(AdminReg$ops.insertAdapterConf, [sApplication, serverName, nodeName, conf, replace], {...$options, async: true}), $cb);
   }
 
   /** int insertConfigFile(string sFullServerName, string fileName, string content, string nodeName, int level, bool replace) (AdminReg.tars:238) */
@@ -1800,7 +1800,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of insertConfigFile: `cb(null, result)` or `cb(error)`. */
   async_insertConfigFile($cb: $tars.Callback<AdminReg$Results["insertConfigFile"]>, sFullServerName: string, fileName: string, content: string, nodeName: string, level: number, replace: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["insertConfigFile"]>(AdminReg$ops.insertConfigFile, [sFullServerName, fileName, content, nodeName, level, replace], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["insertConfigFile"]>(AdminReg$ops.insertConfigFile, [sFullServerName, fileName, content, nodeName, level, replace], {...$options, async: true}), $cb);
   }
 
   /** int getConfigFileId(string sFullServerName, string fileName, string nodeName, int level, out int configId) (AdminReg.tars:239) */
@@ -1810,7 +1810,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getConfigFileId: `cb(null, result)` or `cb(error)`. */
   async_getConfigFileId($cb: $tars.Callback<AdminReg$Results["getConfigFileId"]>, sFullServerName: string, fileName: string, nodeName: string, level: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getConfigFileId"]>(AdminReg$ops.getConfigFileId, [sFullServerName, fileName, nodeName, level], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getConfigFileId"]>(AdminReg$ops.getConfigFileId, [sFullServerName, fileName, nodeName, level], {...$options, async: true}), $cb);
   }
 
   /** int insertHistoryConfigFile(int configId, string reason, string content, bool replace) (AdminReg.tars:240) */
@@ -1820,7 +1820,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of insertHistoryConfigFile: `cb(null, result)` or `cb(error)`. */
   async_insertHistoryConfigFile($cb: $tars.Callback<AdminReg$Results["insertHistoryConfigFile"]>, configId: number, reason: string, content: string, replace: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["insertHistoryConfigFile"]>(AdminReg$ops.insertHistoryConfigFile, [configId, reason, content, replace], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["insertHistoryConfigFile"]>(AdminReg$ops.insertHistoryConfigFile, [configId, reason, content, replace], {...$options, async: true}), $cb);
   }
 
   /** int registerPlugin(PluginConf conf) (AdminReg.tars:241) */
@@ -1830,7 +1830,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of registerPlugin: `cb(null, result)` or `cb(error)`. */
   async_registerPlugin($cb: $tars.Callback<AdminReg$Results["registerPlugin"]>, conf: PluginConf, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["registerPlugin"]>(AdminReg$ops.registerPlugin, [conf], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["registerPlugin"]>(AdminReg$ops.registerPlugin, [conf], {...$options, async: true}), $cb);
   }
 
   /** int hasDevAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:242) */
@@ -1840,7 +1840,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of hasDevAuth: `cb(null, result)` or `cb(error)`. */
   async_hasDevAuth($cb: $tars.Callback<AdminReg$Results["hasDevAuth"]>, application: string, serverName: string, uid: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["hasDevAuth"]>(AdminReg$ops.hasDevAuth, [application, serverName, uid], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["hasDevAuth"]>(AdminReg$ops.hasDevAuth, [application, serverName, uid], {...$options, async: true}), $cb);
   }
 
   /** int hasOpeAuth(string application, string serverName, string uid, out bool has) (AdminReg.tars:243) */
@@ -1850,7 +1850,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of hasOpeAuth: `cb(null, result)` or `cb(error)`. */
   async_hasOpeAuth($cb: $tars.Callback<AdminReg$Results["hasOpeAuth"]>, application: string, serverName: string, uid: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["hasOpeAuth"]>(AdminReg$ops.hasOpeAuth, [application, serverName, uid], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["hasOpeAuth"]>(AdminReg$ops.hasOpeAuth, [application, serverName, uid], {...$options, async: true}), $cb);
   }
 
   /** int hasAdminAuth(string uid, out bool has) (AdminReg.tars:244) */
@@ -1860,7 +1860,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of hasAdminAuth: `cb(null, result)` or `cb(error)`. */
   async_hasAdminAuth($cb: $tars.Callback<AdminReg$Results["hasAdminAuth"]>, uid: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["hasAdminAuth"]>(AdminReg$ops.hasAdminAuth, [uid], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["hasAdminAuth"]>(AdminReg$ops.hasAdminAuth, [uid], {...$options, async: true}), $cb);
   }
 
   /** int checkTicket(string ticket, out string uid) (AdminReg.tars:245) */
@@ -1870,7 +1870,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of checkTicket: `cb(null, result)` or `cb(error)`. */
   async_checkTicket($cb: $tars.Callback<AdminReg$Results["checkTicket"]>, ticket: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["checkTicket"]>(AdminReg$ops.checkTicket, [ticket], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["checkTicket"]>(AdminReg$ops.checkTicket, [ticket], {...$options, async: true}), $cb);
   }
 
   /** int getServerTree(out vector<ServerTree> tree) (AdminReg.tars:246) */
@@ -1880,7 +1880,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getServerTree: `cb(null, result)` or `cb(error)`. */
   async_getServerTree($cb: $tars.Callback<AdminReg$Results["getServerTree"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getServerTree"]>(AdminReg$ops.getServerTree, [], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getServerTree"]>(AdminReg$ops.getServerTree, [], {...$options, async: true}), $cb);
   }
 
   /** int getPatchPackage(string application, string serverName, int packageType, int defaultVersion, out PatchPackage pack) (AdminReg.tars:247) */
@@ -1890,7 +1890,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getPatchPackage: `cb(null, result)` or `cb(error)`. */
   async_getPatchPackage($cb: $tars.Callback<AdminReg$Results["getPatchPackage"]>, application: string, serverName: string, packageType: number, defaultVersion: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getPatchPackage"]>(AdminReg$ops.getPatchPackage, [application, serverName, packageType, defaultVersion], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getPatchPackage"]>(AdminReg$ops.getPatchPackage, [application, serverName, packageType, defaultVersion], {...$options, async: true}), $cb);
   }
 
   /** int getServerNameList(vector<ApplicationServerName> fullServerName, out vector<map<string, string>> serverList) (AdminReg.tars:248) */
@@ -1900,7 +1900,7 @@ export class AdminRegProxy extends $tars.ServantProxy {
 
   /** Callback style of getServerNameList: `cb(null, result)` or `cb(error)`. */
   async_getServerNameList($cb: $tars.Callback<AdminReg$Results["getServerNameList"]>, fullServerName: ApplicationServerName[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<AdminReg$Results["getServerNameList"]>(AdminReg$ops.getServerNameList, [fullServerName], $options), $cb);
+    this.$callback(this.$invoke<AdminReg$Results["getServerNameList"]>(AdminReg$ops.getServerNameList, [fullServerName], {...$options, async: true}), $cb);
   }
 }
 

@@ -217,7 +217,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of ListConfig: `cb(null, result)` or `cb(error)`. */
   async_ListConfig($cb: $tars.Callback<Config$Results["ListConfig"]>, app: string, server: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["ListConfig"]>(Config$ops.ListConfig, [app, server], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["ListConfig"]>(Config$ops.ListConfig, [app, server], {...$options, async: true}), $cb);
   }
 
   /** int loadConfig(string app, string server, string filename, out string config) (ConfigF.tars:31) */
@@ -227,7 +227,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of loadConfig: `cb(null, result)` or `cb(error)`. */
   async_loadConfig($cb: $tars.Callback<Config$Results["loadConfig"]>, app: string, server: string, filename: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["loadConfig"]>(Config$ops.loadConfig, [app, server, filename], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["loadConfig"]>(Config$ops.loadConfig, [app, server, filename], {...$options, async: true}), $cb);
   }
 
   /** int loadConfigByHost(string appServerName, string filename, string host, out string config) (ConfigF.tars:34) */
@@ -237,7 +237,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of loadConfigByHost: `cb(null, result)` or `cb(error)`. */
   async_loadConfigByHost($cb: $tars.Callback<Config$Results["loadConfigByHost"]>, appServerName: string, filename: string, host: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["loadConfigByHost"]>(Config$ops.loadConfigByHost, [appServerName, filename, host], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["loadConfigByHost"]>(Config$ops.loadConfigByHost, [appServerName, filename, host], {...$options, async: true}), $cb);
   }
 
   /** int checkConfig(string appServerName, string filename, string host, out string result) (ConfigF.tars:36) */
@@ -247,7 +247,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of checkConfig: `cb(null, result)` or `cb(error)`. */
   async_checkConfig($cb: $tars.Callback<Config$Results["checkConfig"]>, appServerName: string, filename: string, host: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["checkConfig"]>(Config$ops.checkConfig, [appServerName, filename, host], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["checkConfig"]>(Config$ops.checkConfig, [appServerName, filename, host], {...$options, async: true}), $cb);
   }
 
   /** int ListConfigByInfo(ConfigInfo configInfo, out vector<string> vf) (ConfigF.tars:38) */
@@ -257,7 +257,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of ListConfigByInfo: `cb(null, result)` or `cb(error)`. */
   async_ListConfigByInfo($cb: $tars.Callback<Config$Results["ListConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["ListConfigByInfo"]>(Config$ops.ListConfigByInfo, [configInfo], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["ListConfigByInfo"]>(Config$ops.ListConfigByInfo, [configInfo], {...$options, async: true}), $cb);
   }
 
   /** int loadConfigByInfo(ConfigInfo configInfo, out string config) (ConfigF.tars:40) */
@@ -267,7 +267,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of loadConfigByInfo: `cb(null, result)` or `cb(error)`. */
   async_loadConfigByInfo($cb: $tars.Callback<Config$Results["loadConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["loadConfigByInfo"]>(Config$ops.loadConfigByInfo, [configInfo], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["loadConfigByInfo"]>(Config$ops.loadConfigByInfo, [configInfo], {...$options, async: true}), $cb);
   }
 
   /** int checkConfigByInfo(ConfigInfo configInfo, out string result) (ConfigF.tars:42) */
@@ -277,7 +277,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of checkConfigByInfo: `cb(null, result)` or `cb(error)`. */
   async_checkConfigByInfo($cb: $tars.Callback<Config$Results["checkConfigByInfo"]>, configInfo: ConfigInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["checkConfigByInfo"]>(Config$ops.checkConfigByInfo, [configInfo], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["checkConfigByInfo"]>(Config$ops.checkConfigByInfo, [configInfo], {...$options, async: true}), $cb);
   }
 
   /** int ListAllConfigByInfo(GetConfigListInfo configInfo, out vector<string> vf) (ConfigF.tars:44) */
@@ -287,7 +287,7 @@ export class ConfigProxy extends $tars.ServantProxy {
 
   /** Callback style of ListAllConfigByInfo: `cb(null, result)` or `cb(error)`. */
   async_ListAllConfigByInfo($cb: $tars.Callback<Config$Results["ListAllConfigByInfo"]>, configInfo: GetConfigListInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Config$Results["ListAllConfigByInfo"]>(Config$ops.ListAllConfigByInfo, [configInfo], $options), $cb);
+    this.$callback(this.$invoke<Config$Results["ListAllConfigByInfo"]>(Config$ops.ListAllConfigByInfo, [configInfo], {...$options, async: true}), $cb);
   }
 }
 

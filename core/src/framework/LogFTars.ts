@@ -137,7 +137,7 @@ export class LogProxy extends $tars.ServantProxy {
 
   /** Callback style of logger: `cb(null, result)` or `cb(error)`. */
   async_logger($cb: $tars.Callback<Log$Results["logger"]>, app: string, server: string, file: string, format: string, buffer: string[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Log$Results["logger"]>(Log$ops.logger, [app, server, file, format, buffer], $options), $cb);
+    this.$callback(this.$invoke<Log$Results["logger"]>(Log$ops.logger, [app, server, file, format, buffer], {...$options, async: true}), $cb);
   }
 
   /** void loggerbyInfo(LogInfo info, vector<string> buffer) (LogF.tars:25) */
@@ -147,7 +147,7 @@ export class LogProxy extends $tars.ServantProxy {
 
   /** Callback style of loggerbyInfo: `cb(null, result)` or `cb(error)`. */
   async_loggerbyInfo($cb: $tars.Callback<Log$Results["loggerbyInfo"]>, info: LogInfo, buffer: string[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Log$Results["loggerbyInfo"]>(Log$ops.loggerbyInfo, [info, buffer], $options), $cb);
+    this.$callback(this.$invoke<Log$Results["loggerbyInfo"]>(Log$ops.loggerbyInfo, [info, buffer], {...$options, async: true}), $cb);
   }
 }
 

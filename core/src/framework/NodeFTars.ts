@@ -105,7 +105,7 @@ export class ServerFProxy extends $tars.ServantProxy {
 
   /** Callback style of keepAlive: `cb(null, result)` or `cb(error)`. */
   async_keepAlive($cb: $tars.Callback<ServerF$Results["keepAlive"]>, serverInfo: ServerInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<ServerF$Results["keepAlive"]>(ServerF$ops.keepAlive, [serverInfo], $options), $cb);
+    this.$callback(this.$invoke<ServerF$Results["keepAlive"]>(ServerF$ops.keepAlive, [serverInfo], {...$options, async: true}), $cb);
   }
 
   /** int keepActiving(ServerInfo serverInfo) (NodeF.tars:19) */
@@ -115,7 +115,7 @@ export class ServerFProxy extends $tars.ServantProxy {
 
   /** Callback style of keepActiving: `cb(null, result)` or `cb(error)`. */
   async_keepActiving($cb: $tars.Callback<ServerF$Results["keepActiving"]>, serverInfo: ServerInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<ServerF$Results["keepActiving"]>(ServerF$ops.keepActiving, [serverInfo], $options), $cb);
+    this.$callback(this.$invoke<ServerF$Results["keepActiving"]>(ServerF$ops.keepActiving, [serverInfo], {...$options, async: true}), $cb);
   }
 
   /** int reportVersion(string app, string serverName, string version) (NodeF.tars:21) */
@@ -125,7 +125,7 @@ export class ServerFProxy extends $tars.ServantProxy {
 
   /** Callback style of reportVersion: `cb(null, result)` or `cb(error)`. */
   async_reportVersion($cb: $tars.Callback<ServerF$Results["reportVersion"]>, app: string, serverName: string, version: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<ServerF$Results["reportVersion"]>(ServerF$ops.reportVersion, [app, serverName, version], $options), $cb);
+    this.$callback(this.$invoke<ServerF$Results["reportVersion"]>(ServerF$ops.reportVersion, [app, serverName, version], {...$options, async: true}), $cb);
   }
 
   /** unsigned int getLatestKeepAliveTime() (NodeF.tars:23) */
@@ -135,7 +135,7 @@ export class ServerFProxy extends $tars.ServantProxy {
 
   /** Callback style of getLatestKeepAliveTime: `cb(null, result)` or `cb(error)`. */
   async_getLatestKeepAliveTime($cb: $tars.Callback<ServerF$Results["getLatestKeepAliveTime"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<ServerF$Results["getLatestKeepAliveTime"]>(ServerF$ops.getLatestKeepAliveTime, [], $options), $cb);
+    this.$callback(this.$invoke<ServerF$Results["getLatestKeepAliveTime"]>(ServerF$ops.getLatestKeepAliveTime, [], {...$options, async: true}), $cb);
   }
 }
 

@@ -116,7 +116,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of destroyServer: `cb(null, result)` or `cb(error)`. */
   async_destroyServer($cb: $tars.Callback<Node$Results["destroyServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["destroyServer"]>(Node$ops.destroyServer, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["destroyServer"]>(Node$ops.destroyServer, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int patchPro(PatchRequest req, out string result) (Node.tars:15) */
@@ -126,7 +126,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of patchPro: `cb(null, result)` or `cb(error)`. */
   async_patchPro($cb: $tars.Callback<Node$Results["patchPro"]>, req: $NodeDescriptorTars.PatchRequest, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["patchPro"]>(Node$ops.patchPro, [req], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["patchPro"]>(Node$ops.patchPro, [req], {...$options, async: true}), $cb);
   }
 
   /** int shutdown(out string result) (Node.tars:17) */
@@ -136,7 +136,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of shutdown: `cb(null, result)` or `cb(error)`. */
   async_shutdown($cb: $tars.Callback<Node$Results["shutdown"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["shutdown"]>(Node$ops.shutdown, [], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["shutdown"]>(Node$ops.shutdown, [], {...$options, async: true}), $cb);
   }
 
   /** int stopAllServers(out string result) (Node.tars:19) */
@@ -146,7 +146,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of stopAllServers: `cb(null, result)` or `cb(error)`. */
   async_stopAllServers($cb: $tars.Callback<Node$Results["stopAllServers"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["stopAllServers"]>(Node$ops.stopAllServers, [], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["stopAllServers"]>(Node$ops.stopAllServers, [], {...$options, async: true}), $cb);
   }
 
   /** int loadServer(string application, string serverName, out string result) (Node.tars:21) */
@@ -156,7 +156,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of loadServer: `cb(null, result)` or `cb(error)`. */
   async_loadServer($cb: $tars.Callback<Node$Results["loadServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["loadServer"]>(Node$ops.loadServer, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["loadServer"]>(Node$ops.loadServer, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int startServer(string application, string serverName, out string result) (Node.tars:23) */
@@ -166,7 +166,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of startServer: `cb(null, result)` or `cb(error)`. */
   async_startServer($cb: $tars.Callback<Node$Results["startServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["startServer"]>(Node$ops.startServer, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["startServer"]>(Node$ops.startServer, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int stopServer(string application, string serverName, out string result) (Node.tars:25) */
@@ -176,7 +176,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of stopServer: `cb(null, result)` or `cb(error)`. */
   async_stopServer($cb: $tars.Callback<Node$Results["stopServer"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["stopServer"]>(Node$ops.stopServer, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["stopServer"]>(Node$ops.stopServer, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int notifyServer(string application, string serverName, string command, out string result) (Node.tars:27) */
@@ -186,7 +186,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of notifyServer: `cb(null, result)` or `cb(error)`. */
   async_notifyServer($cb: $tars.Callback<Node$Results["notifyServer"]>, application: string, serverName: string, command: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["notifyServer"]>(Node$ops.notifyServer, [application, serverName, command], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["notifyServer"]>(Node$ops.notifyServer, [application, serverName, command], {...$options, async: true}), $cb);
   }
 
   /** int getStateInfo(string application, string serverName, out ServerStateInfo info, out string result) (Node.tars:29) */
@@ -196,7 +196,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of getStateInfo: `cb(null, result)` or `cb(error)`. */
   async_getStateInfo($cb: $tars.Callback<Node$Results["getStateInfo"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["getStateInfo"]>(Node$ops.getStateInfo, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["getStateInfo"]>(Node$ops.getStateInfo, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int getPatchPercent(string application, string serverName, out PatchInfo tPatchInfo) (Node.tars:31) */
@@ -206,7 +206,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of getPatchPercent: `cb(null, result)` or `cb(error)`. */
   async_getPatchPercent($cb: $tars.Callback<Node$Results["getPatchPercent"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["getPatchPercent"]>(Node$ops.getPatchPercent, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["getPatchPercent"]>(Node$ops.getPatchPercent, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int delCache(string sFullCacheName, string sBackupPath, string sKey, out string result) (Node.tars:33) */
@@ -216,7 +216,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of delCache: `cb(null, result)` or `cb(error)`. */
   async_delCache($cb: $tars.Callback<Node$Results["delCache"]>, sFullCacheName: string, sBackupPath: string, sKey: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["delCache"]>(Node$ops.delCache, [sFullCacheName, sBackupPath, sKey], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["delCache"]>(Node$ops.delCache, [sFullCacheName, sBackupPath, sKey], {...$options, async: true}), $cb);
   }
 
   /** int getLogFileList(string application, string serverName, out vector<string> logFileList) (Node.tars:35) */
@@ -226,7 +226,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of getLogFileList: `cb(null, result)` or `cb(error)`. */
   async_getLogFileList($cb: $tars.Callback<Node$Results["getLogFileList"]>, application: string, serverName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["getLogFileList"]>(Node$ops.getLogFileList, [application, serverName], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["getLogFileList"]>(Node$ops.getLogFileList, [application, serverName], {...$options, async: true}), $cb);
   }
 
   /** int getLogData(string application, string serverName, string logFile, string cmd, out string fileData) (Node.tars:37) */
@@ -236,7 +236,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of getLogData: `cb(null, result)` or `cb(error)`. */
   async_getLogData($cb: $tars.Callback<Node$Results["getLogData"]>, application: string, serverName: string, logFile: string, cmd: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["getLogData"]>(Node$ops.getLogData, [application, serverName, logFile, cmd], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["getLogData"]>(Node$ops.getLogData, [application, serverName, logFile, cmd], {...$options, async: true}), $cb);
   }
 
   /** int getNodeLoad(string application, string serverName, int pid, out string fileData) (Node.tars:39) */
@@ -246,7 +246,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of getNodeLoad: `cb(null, result)` or `cb(error)`. */
   async_getNodeLoad($cb: $tars.Callback<Node$Results["getNodeLoad"]>, application: string, serverName: string, pid: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["getNodeLoad"]>(Node$ops.getNodeLoad, [application, serverName, pid], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["getNodeLoad"]>(Node$ops.getNodeLoad, [application, serverName, pid], {...$options, async: true}), $cb);
   }
 
   /** int forceDockerLogin(out vector<string> result) (Node.tars:41) */
@@ -256,7 +256,7 @@ export class NodeProxy extends $tars.ServantProxy {
 
   /** Callback style of forceDockerLogin: `cb(null, result)` or `cb(error)`. */
   async_forceDockerLogin($cb: $tars.Callback<Node$Results["forceDockerLogin"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Node$Results["forceDockerLogin"]>(Node$ops.forceDockerLogin, [], $options), $cb);
+    this.$callback(this.$invoke<Node$Results["forceDockerLogin"]>(Node$ops.forceDockerLogin, [], {...$options, async: true}), $cb);
   }
 }
 

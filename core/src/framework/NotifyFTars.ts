@@ -142,7 +142,7 @@ export class NotifyProxy extends $tars.ServantProxy {
 
   /** Callback style of reportNotifyInfo: `cb(null, result)` or `cb(error)`. */
   async_reportNotifyInfo($cb: $tars.Callback<Notify$Results["reportNotifyInfo"]>, info: ReportInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Notify$Results["reportNotifyInfo"]>(Notify$ops.reportNotifyInfo, [info], $options), $cb);
+    this.$callback(this.$invoke<Notify$Results["reportNotifyInfo"]>(Notify$ops.reportNotifyInfo, [info], {...$options, async: true}), $cb);
   }
 }
 

@@ -185,7 +185,7 @@ export class PatchProxy extends $tars.ServantProxy {
 
   /** Callback style of listFileInfo: `cb(null, result)` or `cb(error)`. */
   async_listFileInfo($cb: $tars.Callback<Patch$Results["listFileInfo"]>, path: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Patch$Results["listFileInfo"]>(Patch$ops.listFileInfo, [path], $options), $cb);
+    this.$callback(this.$invoke<Patch$Results["listFileInfo"]>(Patch$ops.listFileInfo, [path], {...$options, async: true}), $cb);
   }
 
   /** int download(string file, int pos, out vector<byte> vb) (Patch.tars:29) */
@@ -195,7 +195,7 @@ export class PatchProxy extends $tars.ServantProxy {
 
   /** Callback style of download: `cb(null, result)` or `cb(error)`. */
   async_download($cb: $tars.Callback<Patch$Results["download"]>, file: string, pos: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Patch$Results["download"]>(Patch$ops.download, [file, pos], $options), $cb);
+    this.$callback(this.$invoke<Patch$Results["download"]>(Patch$ops.download, [file, pos], {...$options, async: true}), $cb);
   }
 
   /** int preparePatchFile(string app, string serverName, string patchFile, out string result) (Patch.tars:31) */
@@ -205,7 +205,7 @@ export class PatchProxy extends $tars.ServantProxy {
 
   /** Callback style of preparePatchFile: `cb(null, result)` or `cb(error)`. */
   async_preparePatchFile($cb: $tars.Callback<Patch$Results["preparePatchFile"]>, app: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Patch$Results["preparePatchFile"]>(Patch$ops.preparePatchFile, [app, serverName, patchFile], $options), $cb);
+    this.$callback(this.$invoke<Patch$Results["preparePatchFile"]>(Patch$ops.preparePatchFile, [app, serverName, patchFile], {...$options, async: true}), $cb);
   }
 
   /** int deletePatchFile(string app, string serverName, string patchFile) (Patch.tars:33) */
@@ -215,7 +215,7 @@ export class PatchProxy extends $tars.ServantProxy {
 
   /** Callback style of deletePatchFile: `cb(null, result)` or `cb(error)`. */
   async_deletePatchFile($cb: $tars.Callback<Patch$Results["deletePatchFile"]>, app: string, serverName: string, patchFile: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Patch$Results["deletePatchFile"]>(Patch$ops.deletePatchFile, [app, serverName, patchFile], $options), $cb);
+    this.$callback(this.$invoke<Patch$Results["deletePatchFile"]>(Patch$ops.deletePatchFile, [app, serverName, patchFile], {...$options, async: true}), $cb);
   }
 
   /** int upload(string app, string serverName, FileContent content) (Patch.tars:35) */
@@ -225,7 +225,7 @@ export class PatchProxy extends $tars.ServantProxy {
 
   /** Callback style of upload: `cb(null, result)` or `cb(error)`. */
   async_upload($cb: $tars.Callback<Patch$Results["upload"]>, app: string, serverName: string, content: FileContent, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Patch$Results["upload"]>(Patch$ops.upload, [app, serverName, content], $options), $cb);
+    this.$callback(this.$invoke<Patch$Results["upload"]>(Patch$ops.upload, [app, serverName, content], {...$options, async: true}), $cb);
   }
 }
 

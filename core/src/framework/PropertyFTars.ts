@@ -210,7 +210,7 @@ export class PropertyFProxy extends $tars.ServantProxy {
 
   /** Callback style of reportPropMsg: `cb(null, result)` or `cb(error)`. */
   async_reportPropMsg($cb: $tars.Callback<PropertyF$Results["reportPropMsg"]>, statmsg: Map<StatPropMsgHead, StatPropMsgBody>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<PropertyF$Results["reportPropMsg"]>(PropertyF$ops.reportPropMsg, [statmsg], $options), $cb);
+    this.$callback(this.$invoke<PropertyF$Results["reportPropMsg"]>(PropertyF$ops.reportPropMsg, [statmsg], {...$options, async: true}), $cb);
   }
 }
 

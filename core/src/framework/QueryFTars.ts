@@ -160,7 +160,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectById: `cb(null, result)` or `cb(error)`. */
   async_findObjectById($cb: $tars.Callback<QueryF$Results["findObjectById"]>, id: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectById"]>(QueryF$ops.findObjectById, [id], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectById"]>(QueryF$ops.findObjectById, [id], {...$options, async: true}), $cb);
   }
 
   /** int findObjectById4Any(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:25) */
@@ -170,7 +170,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectById4Any: `cb(null, result)` or `cb(error)`. */
   async_findObjectById4Any($cb: $tars.Callback<QueryF$Results["findObjectById4Any"]>, id: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectById4Any"]>(QueryF$ops.findObjectById4Any, [id], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectById4Any"]>(QueryF$ops.findObjectById4Any, [id], {...$options, async: true}), $cb);
   }
 
   /** int findObjectById4All(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:27) */
@@ -180,7 +180,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectById4All: `cb(null, result)` or `cb(error)`. */
   async_findObjectById4All($cb: $tars.Callback<QueryF$Results["findObjectById4All"]>, id: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectById4All"]>(QueryF$ops.findObjectById4All, [id], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectById4All"]>(QueryF$ops.findObjectById4All, [id], {...$options, async: true}), $cb);
   }
 
   /** int findObjectByIdInSameGroup(string id, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:29) */
@@ -190,7 +190,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectByIdInSameGroup: `cb(null, result)` or `cb(error)`. */
   async_findObjectByIdInSameGroup($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameGroup"]>, id: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameGroup"]>(QueryF$ops.findObjectByIdInSameGroup, [id], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameGroup"]>(QueryF$ops.findObjectByIdInSameGroup, [id], {...$options, async: true}), $cb);
   }
 
   /** int findObjectByIdInSameStation(string id, string sStation, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:31) */
@@ -200,7 +200,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectByIdInSameStation: `cb(null, result)` or `cb(error)`. */
   async_findObjectByIdInSameStation($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameStation"]>, id: string, sStation: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameStation"]>(QueryF$ops.findObjectByIdInSameStation, [id, sStation], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameStation"]>(QueryF$ops.findObjectByIdInSameStation, [id, sStation], {...$options, async: true}), $cb);
   }
 
   /** int findObjectByIdInSameSet(string id, string setId, out vector<EndpointF> activeEp, out vector<EndpointF> inactiveEp) (QueryF.tars:34) */
@@ -210,7 +210,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectByIdInSameSet: `cb(null, result)` or `cb(error)`. */
   async_findObjectByIdInSameSet($cb: $tars.Callback<QueryF$Results["findObjectByIdInSameSet"]>, id: string, setId: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameSet"]>(QueryF$ops.findObjectByIdInSameSet, [id, setId], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectByIdInSameSet"]>(QueryF$ops.findObjectByIdInSameSet, [id, setId], {...$options, async: true}), $cb);
   }
 
   /** int findObjectNodeName(string id, out vector<string> nodeName) (QueryF.tars:37) */
@@ -220,7 +220,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of findObjectNodeName: `cb(null, result)` or `cb(error)`. */
   async_findObjectNodeName($cb: $tars.Callback<QueryF$Results["findObjectNodeName"]>, id: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["findObjectNodeName"]>(QueryF$ops.findObjectNodeName, [id], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["findObjectNodeName"]>(QueryF$ops.findObjectNodeName, [id], {...$options, async: true}), $cb);
   }
 
   /** int registerChange(map<string, string> timestamp, string name) (QueryF.tars:39) */
@@ -230,7 +230,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of registerChange: `cb(null, result)` or `cb(error)`. */
   async_registerChange($cb: $tars.Callback<QueryF$Results["registerChange"]>, timestamp: Map<string, string>, name: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["registerChange"]>(QueryF$ops.registerChange, [timestamp, name], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["registerChange"]>(QueryF$ops.registerChange, [timestamp, name], {...$options, async: true}), $cb);
   }
 
   /** int registerQuery(string id, string name) (QueryF.tars:41) */
@@ -240,7 +240,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of registerQuery: `cb(null, result)` or `cb(error)`. */
   async_registerQuery($cb: $tars.Callback<QueryF$Results["registerQuery"]>, id: string, name: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["registerQuery"]>(QueryF$ops.registerQuery, [id, name], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["registerQuery"]>(QueryF$ops.registerQuery, [id, name], {...$options, async: true}), $cb);
   }
 
   /** int getLocker(GetMasterSlaveLock req) (QueryF.tars:43) */
@@ -250,7 +250,7 @@ export class QueryFProxy extends $tars.ServantProxy {
 
   /** Callback style of getLocker: `cb(null, result)` or `cb(error)`. */
   async_getLocker($cb: $tars.Callback<QueryF$Results["getLocker"]>, req: GetMasterSlaveLock, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<QueryF$Results["getLocker"]>(QueryF$ops.getLocker, [req], $options), $cb);
+    this.$callback(this.$invoke<QueryF$Results["getLocker"]>(QueryF$ops.getLocker, [req], {...$options, async: true}), $cb);
   }
 }
 

@@ -347,7 +347,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of reportNode: `cb(null, result)` or `cb(error)`. */
   async_reportNode($cb: $tars.Callback<Registry$Results["reportNode"]>, rn: $NodeDescriptorTars.ReportNode, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["reportNode"]>(Registry$ops.reportNode, [rn], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["reportNode"]>(Registry$ops.reportNode, [rn], {...$options, async: true}), $cb);
   }
 
   /** int registerNode(string nodeName, NodeInfo ni, LoadInfo li) (Registry.tars:49) */
@@ -357,7 +357,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of registerNode: `cb(null, result)` or `cb(error)`. */
   async_registerNode($cb: $tars.Callback<Registry$Results["registerNode"]>, nodeName: string, ni: $NodeDescriptorTars.NodeInfo, li: $NodeDescriptorTars.LoadInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["registerNode"]>(Registry$ops.registerNode, [nodeName, ni, li], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["registerNode"]>(Registry$ops.registerNode, [nodeName, ni, li], {...$options, async: true}), $cb);
   }
 
   /** int keepAlive(string nodeName, LoadInfo load) (Registry.tars:51) */
@@ -367,7 +367,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of keepAlive: `cb(null, result)` or `cb(error)`. */
   async_keepAlive($cb: $tars.Callback<Registry$Results["keepAlive"]>, nodeName: string, load: $NodeDescriptorTars.LoadInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["keepAlive"]>(Registry$ops.keepAlive, [nodeName, load], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["keepAlive"]>(Registry$ops.keepAlive, [nodeName, load], {...$options, async: true}), $cb);
   }
 
   /** vector<ServerDescriptor> getServers(string app, string serverName, string nodeName) (Registry.tars:53) */
@@ -377,7 +377,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of getServers: `cb(null, result)` or `cb(error)`. */
   async_getServers($cb: $tars.Callback<Registry$Results["getServers"]>, app: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["getServers"]>(Registry$ops.getServers, [app, serverName, nodeName], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["getServers"]>(Registry$ops.getServers, [app, serverName, nodeName], {...$options, async: true}), $cb);
   }
 
   /** int updateServer(string app, string serverName, string nodeName, ServerStateInfo state) (Registry.tars:55) */
@@ -387,7 +387,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of updateServer: `cb(null, result)` or `cb(error)`. */
   async_updateServer($cb: $tars.Callback<Registry$Results["updateServer"]>, app: string, serverName: string, nodeName: string, state: $NodeDescriptorTars.ServerStateInfo, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["updateServer"]>(Registry$ops.updateServer, [app, serverName, nodeName, state], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["updateServer"]>(Registry$ops.updateServer, [app, serverName, nodeName, state], {...$options, async: true}), $cb);
   }
 
   /** int updateServerBatch(vector<ServerStateInfo> vState) (Registry.tars:57) */
@@ -397,7 +397,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of updateServerBatch: `cb(null, result)` or `cb(error)`. */
   async_updateServerBatch($cb: $tars.Callback<Registry$Results["updateServerBatch"]>, vState: $NodeDescriptorTars.ServerStateInfo[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["updateServerBatch"]>(Registry$ops.updateServerBatch, [vState], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["updateServerBatch"]>(Registry$ops.updateServerBatch, [vState], {...$options, async: true}), $cb);
   }
 
   /** int destroyNode(string nodeName) (Registry.tars:59) */
@@ -407,7 +407,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of destroyNode: `cb(null, result)` or `cb(error)`. */
   async_destroyNode($cb: $tars.Callback<Registry$Results["destroyNode"]>, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["destroyNode"]>(Registry$ops.destroyNode, [nodeName], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["destroyNode"]>(Registry$ops.destroyNode, [nodeName], {...$options, async: true}), $cb);
   }
 
   /** int reportVersion(string app, string serverName, string nodeName, string version) (Registry.tars:61) */
@@ -417,7 +417,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of reportVersion: `cb(null, result)` or `cb(error)`. */
   async_reportVersion($cb: $tars.Callback<Registry$Results["reportVersion"]>, app: string, serverName: string, nodeName: string, version: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["reportVersion"]>(Registry$ops.reportVersion, [app, serverName, nodeName, version], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["reportVersion"]>(Registry$ops.reportVersion, [app, serverName, nodeName, version], {...$options, async: true}), $cb);
   }
 
   /** int getNodeTemplate(string nodeName, out string profileTemplate) (Registry.tars:63) */
@@ -427,7 +427,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of getNodeTemplate: `cb(null, result)` or `cb(error)`. */
   async_getNodeTemplate($cb: $tars.Callback<Registry$Results["getNodeTemplate"]>, nodeName: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["getNodeTemplate"]>(Registry$ops.getNodeTemplate, [nodeName], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["getNodeTemplate"]>(Registry$ops.getNodeTemplate, [nodeName], {...$options, async: true}), $cb);
   }
 
   /** int getClientIp(out string sClientIp) (Registry.tars:65) */
@@ -437,7 +437,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of getClientIp: `cb(null, result)` or `cb(error)`. */
   async_getClientIp($cb: $tars.Callback<Registry$Results["getClientIp"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["getClientIp"]>(Registry$ops.getClientIp, [], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["getClientIp"]>(Registry$ops.getClientIp, [], {...$options, async: true}), $cb);
   }
 
   /** int updatePatchResult(PatchResult result) (Registry.tars:67) */
@@ -447,7 +447,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of updatePatchResult: `cb(null, result)` or `cb(error)`. */
   async_updatePatchResult($cb: $tars.Callback<Registry$Results["updatePatchResult"]>, result: PatchResult, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["updatePatchResult"]>(Registry$ops.updatePatchResult, [result], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["updatePatchResult"]>(Registry$ops.updatePatchResult, [result], {...$options, async: true}), $cb);
   }
 
   /** int getDockerRegistry(out vector<DockerRegistry> doctorRegistries) (Registry.tars:69) */
@@ -457,7 +457,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of getDockerRegistry: `cb(null, result)` or `cb(error)`. */
   async_getDockerRegistry($cb: $tars.Callback<Registry$Results["getDockerRegistry"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["getDockerRegistry"]>(Registry$ops.getDockerRegistry, [], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["getDockerRegistry"]>(Registry$ops.getDockerRegistry, [], {...$options, async: true}), $cb);
   }
 
   /** int dockerPull(string baseImageId) (Registry.tars:71) */
@@ -467,7 +467,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of dockerPull: `cb(null, result)` or `cb(error)`. */
   async_dockerPull($cb: $tars.Callback<Registry$Results["dockerPull"]>, baseImageId: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["dockerPull"]>(Registry$ops.dockerPull, [baseImageId], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["dockerPull"]>(Registry$ops.dockerPull, [baseImageId], {...$options, async: true}), $cb);
   }
 
   /** int getFrameworkKey(out FrameworkKey fKey) (Registry.tars:73) */
@@ -477,7 +477,7 @@ export class RegistryProxy extends $tars.ServantProxy {
 
   /** Callback style of getFrameworkKey: `cb(null, result)` or `cb(error)`. */
   async_getFrameworkKey($cb: $tars.Callback<Registry$Results["getFrameworkKey"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Registry$Results["getFrameworkKey"]>(Registry$ops.getFrameworkKey, [], $options), $cb);
+    this.$callback(this.$invoke<Registry$Results["getFrameworkKey"]>(Registry$ops.getFrameworkKey, [], {...$options, async: true}), $cb);
   }
 }
 

@@ -341,7 +341,7 @@ export class StatFProxy extends $tars.ServantProxy {
 
   /** Callback style of reportMicMsg: `cb(null, result)` or `cb(error)`. */
   async_reportMicMsg($cb: $tars.Callback<StatF$Results["reportMicMsg"]>, msg: Map<StatMicMsgHead, StatMicMsgBody>, bFromClient: boolean, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<StatF$Results["reportMicMsg"]>(StatF$ops.reportMicMsg, [msg, bFromClient], $options), $cb);
+    this.$callback(this.$invoke<StatF$Results["reportMicMsg"]>(StatF$ops.reportMicMsg, [msg, bFromClient], {...$options, async: true}), $cb);
   }
 
   /** int reportSampleMsg(vector<StatSampleMsg> msg) (StatF.tars:59) */
@@ -351,7 +351,7 @@ export class StatFProxy extends $tars.ServantProxy {
 
   /** Callback style of reportSampleMsg: `cb(null, result)` or `cb(error)`. */
   async_reportSampleMsg($cb: $tars.Callback<StatF$Results["reportSampleMsg"]>, msg: StatSampleMsg[], $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<StatF$Results["reportSampleMsg"]>(StatF$ops.reportSampleMsg, [msg], $options), $cb);
+    this.$callback(this.$invoke<StatF$Results["reportSampleMsg"]>(StatF$ops.reportSampleMsg, [msg], {...$options, async: true}), $cb);
   }
 }
 

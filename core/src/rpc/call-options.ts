@@ -14,4 +14,9 @@ export interface CallOptions {
   dyeKey?: string;
   /** Protocol version of this call: 1 TARS (default), 2 or 3 TUP, 5 JSON. */
   version?: number;
+  /**
+   * An asynchronous (callback-style) call: its default timeout is the communicator's async-invoke-timeout and the
+   * request carries TARSMESSAGETYPEASYNC. The generated `async_<op>` methods set it.
+   */
+  async?: boolean;
 }

@@ -212,7 +212,7 @@ export class Names$Proxy extends $tars.ServantProxy {
 
   /** Callback style of constructor: `cb(null, result)` or `cb(error)`. */
   async_constructor($cb: $tars.Callback<Names$Results["constructor"]>, class_: string, default_: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Names$Results["constructor"]>(Names$ops.constructor, [class_, default_], $options), $cb);
+    this.$callback(this.$invoke<Names$Results["constructor"]>(Names$ops.constructor, [class_, default_], {...$options, async: true}), $cb);
   }
 
   /** void delete(Promise function, out string __proto__) (names.tars:20) */
@@ -222,7 +222,7 @@ export class Names$Proxy extends $tars.ServantProxy {
 
   /** Callback style of delete: `cb(null, result)` or `cb(error)`. */
   async_delete($cb: $tars.Callback<Names$Results["delete"]>, function_: Names_Promise, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Names$Results["delete"]>(Names$ops.delete, [function_], $options), $cb);
+    this.$callback(this.$invoke<Names$Results["delete"]>(Names$ops.delete, [function_], {...$options, async: true}), $cb);
   }
 
   /** string toString() (names.tars:21) */
@@ -232,7 +232,7 @@ export class Names$Proxy extends $tars.ServantProxy {
 
   /** Callback style of toString: `cb(null, result)` or `cb(error)`. */
   async_toString($cb: $tars.Callback<Names$Results["toString"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Names$Results["toString"]>(Names$ops.toString, [], $options), $cb);
+    this.$callback(this.$invoke<Names$Results["toString"]>(Names$ops.toString, [], {...$options, async: true}), $cb);
   }
 }
 

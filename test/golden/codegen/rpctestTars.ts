@@ -131,7 +131,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of echo: `cb(null, result)` or `cb(error)`. */
   async_echo($cb: $tars.Callback<Probe$Results["echo"]>, s: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["echo"]>(Probe$ops.echo, [s], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["echo"]>(Probe$ops.echo, [s], {...$options, async: true}), $cb);
   }
 
   /** int sleep(int ms) (rpctest.tars:18) */
@@ -141,7 +141,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of sleep: `cb(null, result)` or `cb(error)`. */
   async_sleep($cb: $tars.Callback<Probe$Results["sleep"]>, ms: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["sleep"]>(Probe$ops.sleep, [ms], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["sleep"]>(Probe$ops.sleep, [ms], {...$options, async: true}), $cb);
   }
 
   /** void note(string s) (rpctest.tars:19) */
@@ -151,7 +151,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of note: `cb(null, result)` or `cb(error)`. */
   async_note($cb: $tars.Callback<Probe$Results["note"]>, s: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["note"]>(Probe$ops.note, [s], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["note"]>(Probe$ops.note, [s], {...$options, async: true}), $cb);
   }
 
   /** Seen whoami() (rpctest.tars:20) */
@@ -161,7 +161,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of whoami: `cb(null, result)` or `cb(error)`. */
   async_whoami($cb: $tars.Callback<Probe$Results["whoami"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["whoami"]>(Probe$ops.whoami, [], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["whoami"]>(Probe$ops.whoami, [], {...$options, async: true}), $cb);
   }
 
   /** int later(int ms, out string how) (rpctest.tars:21) */
@@ -171,7 +171,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of later: `cb(null, result)` or `cb(error)`. */
   async_later($cb: $tars.Callback<Probe$Results["later"]>, ms: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["later"]>(Probe$ops.later, [ms], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["later"]>(Probe$ops.later, [ms], {...$options, async: true}), $cb);
   }
 
   /** int boom(string how) (rpctest.tars:22) */
@@ -181,7 +181,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of boom: `cb(null, result)` or `cb(error)`. */
   async_boom($cb: $tars.Callback<Probe$Results["boom"]>, how: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["boom"]>(Probe$ops.boom, [how], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["boom"]>(Probe$ops.boom, [how], {...$options, async: true}), $cb);
   }
 
   /** int route(routekey string shard) (rpctest.tars:23) */
@@ -191,7 +191,7 @@ export class ProbeProxy extends $tars.ServantProxy {
 
   /** Callback style of route: `cb(null, result)` or `cb(error)`. */
   async_route($cb: $tars.Callback<Probe$Results["route"]>, shard: string, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<Probe$Results["route"]>(Probe$ops.route, [shard], $options), $cb);
+    this.$callback(this.$invoke<Probe$Results["route"]>(Probe$ops.route, [shard], {...$options, async: true}), $cb);
   }
 }
 

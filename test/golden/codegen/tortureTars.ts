@@ -297,7 +297,7 @@ export class UserServiceProxy extends $tars.ServantProxy {
 
   /** Callback style of getUser: `cb(null, result)` or `cb(error)`. */
   async_getUser($cb: $tars.Callback<UserService$Results["getUser"]>, id: bigint, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<UserService$Results["getUser"]>(UserService$ops.getUser, [id], $options), $cb);
+    this.$callback(this.$invoke<UserService$Results["getUser"]>(UserService$ops.getUser, [id], {...$options, async: true}), $cb);
   }
 
   /** void ping() (torture.tars:66) */
@@ -307,7 +307,7 @@ export class UserServiceProxy extends $tars.ServantProxy {
 
   /** Callback style of ping: `cb(null, result)` or `cb(error)`. */
   async_ping($cb: $tars.Callback<UserService$Results["ping"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<UserService$Results["ping"]>(UserService$ops.ping, [], $options), $cb);
+    this.$callback(this.$invoke<UserService$Results["ping"]>(UserService$ops.ping, [], {...$options, async: true}), $cb);
   }
 
   /** Common::Result find(routekey string shardKey, int limit, out vector<User> users, out int total) (torture.tars:67) */
@@ -317,7 +317,7 @@ export class UserServiceProxy extends $tars.ServantProxy {
 
   /** Callback style of find: `cb(null, result)` or `cb(error)`. */
   async_find($cb: $tars.Callback<UserService$Results["find"]>, shardKey: string, limit: number, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<UserService$Results["find"]>(UserService$ops.find, [shardKey, limit], $options), $cb);
+    this.$callback(this.$invoke<UserService$Results["find"]>(UserService$ops.find, [shardKey, limit], {...$options, async: true}), $cb);
   }
 
   /** map<string, Color> colors() (torture.tars:68) */
@@ -327,7 +327,7 @@ export class UserServiceProxy extends $tars.ServantProxy {
 
   /** Callback style of colors: `cb(null, result)` or `cb(error)`. */
   async_colors($cb: $tars.Callback<UserService$Results["colors"]>, $options?: $tars.CallOptions): void {
-    this.$callback(this.$invoke<UserService$Results["colors"]>(UserService$ops.colors, [], $options), $cb);
+    this.$callback(this.$invoke<UserService$Results["colors"]>(UserService$ops.colors, [], {...$options, async: true}), $cb);
   }
 }
 

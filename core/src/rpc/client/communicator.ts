@@ -60,6 +60,10 @@ export class Communicator implements ProxyHost {
     return this.props.syncInvokeTimeout;
   }
 
+  get asyncInvokeTimeout(): number {
+    return this.props.asyncInvokeTimeout;
+  }
+
   get refreshEndpointInterval(): number {
     return this.props.refreshEndpointInterval;
   }

@@ -23,6 +23,7 @@ export interface ProxyOptions {
 /** What an object proxy needs from its communicator. */
 export interface ProxyHost {
   readonly syncInvokeTimeout: number;
+  readonly asyncInvokeTimeout: number;
   readonly setdivision?: string;
   nextRequestId(): number;
   channel(endpoint: Endpoint): Channel;
@@ -159,6 +160,7 @@ export class ObjectProxy implements Invoker {
       status.set(StatusKey.DYED, options.dyeKey);
     }
     if (options.hashCode !== undefined) messageType |= MessageType.TARSMESSAGETYPEHASH;
+    if (options.async) messageType |= MessageType.TARSMESSAGETYPEASYNC;
     if (raw.routeKey !== undefined) {
       messageType |= MessageType.TARSMESSAGETYPEGRID;
       status.set(StatusKey.GRID, raw.routeKey);
@@ -167,7 +169,8 @@ export class ObjectProxy implements Invoker {
       messageType |= MessageType.TARSMESSAGETYPESETNAME;
       status.set(StatusKey.SETNAME, this.host.setdivision);
     }
-    const timeout = options.timeout ?? this.options.timeout ?? this.host.syncInvokeTimeout;
+    const timeout = options.timeout ?? this.options.timeout ??
+      (options.async ? this.host.asyncInvokeTimeout : this.host.syncInvokeTimeout);
     const requestId = this.host.nextRequestId();
     const frame = encodeRequestFrame(requestPacket({
       iVersion: raw.version ?? Version.TARSVERSION, cPacketType: oneway ? PacketType.TARSONEWAY : PacketType.TARSNORMAL,
