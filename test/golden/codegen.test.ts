@@ -23,11 +23,13 @@ function compareOrUpdate(dir: string, files: {path: string; content: string}[]):
 }
 
 describe('code generation (golden)', () => {
-  it('torture and name-clash fixtures match their snapshots', () => {
-    const {program, diagnostics} = loadIdl(['torture.tars', 'names.tars'].map((f) => path.join(fixtures, f)));
+  it('torture, name-clash, interop and rpc-test fixtures match their snapshots', () => {
+    const {program, diagnostics} = loadIdl(['torture.tars', 'names.tars', 'interop.tars', 'rpctest.tars']
+      .map((f) => path.join(fixtures, f)));
     assertNoErrors(diagnostics);
     const files = generate(program, {sourceRoot: fixtures});
-    expect(files.map((f) => f.path).sort()).to.deep.equal(['commonTars.ts', 'namesTars.ts', 'tortureTars.ts']);
+    expect(files.map((f) => f.path).sort())
+      .to.deep.equal(['commonTars.ts', 'interopTars.ts', 'namesTars.ts', 'rpctestTars.ts', 'tortureTars.ts']);
     compareOrUpdate(snapshots, files);
   });
 

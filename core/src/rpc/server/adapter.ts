@@ -31,6 +31,8 @@ interface ServerConnection {
   readonly remote: {host: string; port: number};
   requests: number;
   inFlight: number;
+  /** Whether every request so far was TARS (v1): only such clients can take a ResponsePacket-shaped notice. */
+  onlyTars: boolean;
 }
 
 /** Options of a {@link ServantAdapter}. */
@@ -118,6 +120,7 @@ export class ServantAdapter {
       remote: {host, port: socket.remotePort ?? 0},
       requests: 0,
       inFlight: 0,
+      onlyTars: true,
       conn: undefined as unknown as FrameConnection,
     };
     const conn = new FrameConnection(socket, {
@@ -136,6 +139,17 @@ export class ServantAdapter {
       onDrain: () => conn.resume(),
     }, {maxPacket: this.options.maxPacket ?? DEFAULT_MAX_PACKET});
     (entry as {conn: FrameConnection}).conn = conn;
+    // The endpoint's -t is the idle timeout (TarsCpp, @tars/rpc): a connection with no traffic and nothing in flight
+    // for that long is closed, so stalled clients cannot hold maxconns slots.
+    const idle = this.config.endpoint.timeout;
+    if (idle > 0) {
+      socket.setTimeout(idle, () => {
+        if (entry.inFlight === 0) {
+          this.options.logger?.debug(`adapter ${this.name}: closing idle connection ${host}:${entry.remote.port}`);
+          conn.destroy();
+        }
+      });
+    }
     this.connections.add(entry);
     this.stats.connections = this.connections.size;
   }
@@ -153,6 +167,7 @@ export class ServantAdapter {
     }
     entry.requests++;
     entry.inFlight++;
+    if (req.iVersion !== 1) entry.onlyTars = false;
     this.stats.requests++;
     this.stats.inFlight++;
     void this.dispatcher.handle(req, {adapter: this.name, remote: entry.remote}).then((response) => {
@@ -220,8 +235,10 @@ export class ServantAdapter {
   async close(graceMs = 5000): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // TUP clients read every answer as a RequestPacket (@tars/rpc's throws on a ResponsePacket), so only connections
+    // that spoke plain TARS get the notice.
     const notice = encodeResponseFrame(responsePacket({iRequestId: 0, sResultDesc: RECONNECT_NOTICE}));
-    for (const c of this.connections) c.conn.send(notice);
+    for (const c of this.connections) if (c.onlyTars && c.requests > 0) c.conn.send(notice);
     this.server?.close();
     if (this.stats.inFlight > 0) {
       await new Promise<void>((resolve) => {

@@ -14,6 +14,8 @@ export interface RequestOrigin {
 }
 
 const EMPTY = new Uint8Array(0);
+/** An empty UniAttribute: what a TUP reply with nothing to return carries (@tars/rpc's client cannot read less). */
+const EMPTY_TUP = Uint8Array.from([0x08, 0x0c]);
 const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COMPLEX, Version.TUPVERSION,
   Version.JSONVERSION]);
 
@@ -95,7 +97,8 @@ export class Dispatcher {
       return encodeRequestFrame(requestPacket({
         iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL, iMessageType: req.iMessageType,
         iRequestId: req.iRequestId, sServantName: req.sServantName, sFuncName: req.sFuncName,
-        sBuffer: result.sBuffer, iTimeout: req.iTimeout, context: new Map(context),
+        sBuffer: result.sBuffer.length === 0 ? EMPTY_TUP : result.sBuffer, iTimeout: req.iTimeout,
+        context: new Map(context),
         status: new Map([[StatusKey.RESULT_CODE, String(result.iRet)], [StatusKey.RESULT_DESC, result.sResultDesc]]),
       }));
     }
