@@ -21,8 +21,13 @@ export interface AdapterConfig {
   readonly allow: readonly string[];
   /** `tars` (or `not_tars` for a raw protocol). */
   readonly protocol: string;
-  /** Most requests executing at once in this adapter. */
+  /** Handle threads in TarsCpp; reported, not used (Node runs handlers on one thread; see concurrency). */
   readonly threads: number;
+  /**
+   * Most requests executing at once in this adapter (key `concurrency`, ours): an async servant holds a slot until
+   * its answer is ready; requests beyond it wait in the queue (queuecap, queuetimeout).
+   */
+  readonly concurrency: number;
 }
 
 /** The `<client>` domain: the communicator's properties. */
@@ -74,7 +79,9 @@ export interface ServerConfig {
 }
 
 /** Defaults of adapters (TarsCpp's) and of the client (framework.md 4.2). */
-export const ADAPTER_DEFAULTS = {maxconns: 128, queuecap: 1024, queuetimeout: 10000, threads: 1} as const;
+export const ADAPTER_DEFAULTS = {
+  maxconns: 128, queuecap: 1024, queuetimeout: 10000, threads: 1, concurrency: 1024,
+} as const;
 
 function num(d: ConfigDomain, key: string, def: number, file: string): number {
   const v = d.params.get(key);
@@ -153,6 +160,7 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
       allow: (opt(d, 'allow') ?? '').split(/[;,\s]+/).filter((a) => a !== ''),
       protocol: opt(d, 'protocol') ?? 'tars',
       threads: num(d, 'threads', ADAPTER_DEFAULTS.threads, file),
+      concurrency: Math.max(1, num(d, 'concurrency', ADAPTER_DEFAULTS.concurrency, file)),
     });
   }
   const local = opt(server, 'local');

@@ -2,12 +2,15 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 
 import type {AdapterConfig} from '../../config/server-config.js';
-import {DEFAULT_MAX_PACKET, RECONNECT_NOTICE} from '../../protocol/constants.js';
+import {DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE} from '../../protocol/constants.js';
 import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
-import {encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
+import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import type {Dispatcher} from './dispatcher.js';
+import {RequestQueue} from './request-queue.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** One client connection of an adapter, as `tars.connection` lists it. */
 export interface ConnectionInfo {
@@ -21,7 +24,18 @@ export interface ConnectionInfo {
 export interface AdapterStats {
   connections: number;
   requests: number;
+  /** Requests waiting or executing. */
   inFlight: number;
+  /** Requests waiting in the queue now. */
+  queued: number;
+  /** Requests executing now. */
+  running: number;
+  /** Refused because the queue was full (-9). */
+  rejected: number;
+  /** Dropped because they waited longer than queuetimeout (-6). */
+  expired: number;
+  /** Longest wait in the queue of a request that ran, ms. */
+  maxWaitMs: number;
   refusedConnections: number;
   badFrames: number;
 }
@@ -53,11 +67,22 @@ export class ServantAdapter {
   private readonly connections = new Set<ServerConnection>();
   private closing = false;
   private boundPort = 0;
-  readonly stats: AdapterStats = {connections: 0, requests: 0, inFlight: 0, refusedConnections: 0, badFrames: 0};
-  private idleWaiters: (() => void)[] = [];
+  private readonly counters = {connections: 0, requests: 0, refusedConnections: 0, badFrames: 0};
+  /** The request queue: overload protection (queuecap, queuetimeout, concurrency). */
+  readonly queue: RequestQueue;
 
   constructor(readonly config: AdapterConfig, private readonly dispatcher: Dispatcher,
-    private readonly options: AdapterOptions = {}) {}
+    private readonly options: AdapterOptions = {}) {
+    this.queue = new RequestQueue({cap: config.queuecap, timeoutMs: config.queuetimeout,
+      concurrency: config.concurrency});
+  }
+
+  /** Counters for tars.viewstatus. */
+  get stats(): AdapterStats {
+    const q = this.queue.stats;
+    return {...this.counters, inFlight: q.running + q.waiting, queued: q.waiting, running: q.running,
+      rejected: q.rejected, expired: q.expired, maxWaitMs: q.maxWaitMs};
+  }
 
   get name(): string {
     return this.config.name;
@@ -109,7 +134,7 @@ export class ServantAdapter {
   private onConnection(socket: net.Socket): void {
     const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (this.closing || this.connections.size >= this.config.maxconns || !this.allowed(host)) {
-      this.stats.refusedConnections++;
+      this.counters.refusedConnections++;
       this.options.logger?.warn(`adapter ${this.name}: refused connection from ${host}:${socket.remotePort} ` +
         (this.closing ? '(closing)' : this.connections.size >= this.config.maxconns
           ? `(maxconns ${this.config.maxconns} reached)` : '(not in allow list)'));
@@ -127,14 +152,13 @@ export class ServantAdapter {
       onFrame: (frame) => this.onFrame(entry, frame),
       onError: (error) => {
         if ((error as {code?: string}).code?.startsWith('PACKET_')) {
-          this.stats.badFrames++;
+          this.counters.badFrames++;
           this.options.logger?.warn(`adapter ${this.name}: closing ${host}:${entry.remote.port}: ${error.message}`);
         }
       },
       onClose: () => {
         this.connections.delete(entry);
-        this.stats.connections = this.connections.size;
-        this.checkIdle();
+        this.counters.connections = this.connections.size;
       },
       onDrain: () => conn.resume(),
     }, {maxPacket: this.options.maxPacket ?? DEFAULT_MAX_PACKET});
@@ -151,15 +175,15 @@ export class ServantAdapter {
       });
     }
     this.connections.add(entry);
-    this.stats.connections = this.connections.size;
+    this.counters.connections = this.connections.size;
   }
 
   private onFrame(entry: ServerConnection, frame: Buffer): void {
-    let req;
+    let req: RequestPacket;
     try {
       req = this.dispatcher.decode(frame);
     } catch (error) {
-      this.stats.badFrames++;
+      this.counters.badFrames++;
       this.options.logger?.warn(`adapter ${this.name}: closing ${entry.remote.host}:${entry.remote.port}: ` +
         (error as Error).message);
       entry.conn.destroy();
@@ -168,48 +192,48 @@ export class ServantAdapter {
     entry.requests++;
     entry.inFlight++;
     if (req.iVersion !== 1) entry.onlyTars = false;
-    this.stats.requests++;
-    this.stats.inFlight++;
-    void this.dispatcher.handle(req, {adapter: this.name, remote: entry.remote}).then((response) => {
+    const respond = (response: Buffer | null): void => {
       entry.inFlight--;
-      this.stats.inFlight--;
       if (response && !entry.conn.send(response)) {
         this.options.logger?.warn(`adapter ${this.name}: dropped the response to ${entry.remote.host}: ` +
           'connection closed or not reading');
       }
       // Backpressure: a peer that does not read its responses gets no more requests read until it drains.
       if (entry.conn.needsDrain) entry.conn.pause();
-      this.checkIdle();
+    };
+    this.submit(req, entry.remote, respond);
+  }
+
+  /** Puts a request through the queue: executed in turn, or refused with -9 (queue full) or -6 (waited too long). */
+  private submit(req: RequestPacket, remote: {host: string; port: number}, respond: (frame: Buffer | null) => void):
+    void {
+    this.counters.requests++;
+    const oneway = req.cPacketType === PacketType.TARSONEWAY;
+    this.queue.submit({
+      arrivedAt: performance.now(),
+      requestTimeoutMs: req.iTimeout,
+      run: () => this.dispatcher.handle(req, {adapter: this.name, remote}).then(respond),
+      refuse: (code, message) => {
+        this.options.logger?.warn(`adapter ${this.name}: ${code} for ${req.sServantName}.${req.sFuncName} from ` +
+          `${remote.host}: ${message}`);
+        respond(oneway ? null : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message},
+          new Map()));
+      },
     });
   }
 
   private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    let n: number;
+    let req: RequestPacket;
     try {
-      n = frameLength(msg, 0, this.options.maxPacket ?? DEFAULT_MAX_PACKET);
-    } catch {
-      this.stats.badFrames++;
-      return;
-    }
-    if (n !== msg.length) {
-      this.stats.badFrames++;
-      return;
-    }
-    let req;
-    try {
+      if (frameLength(msg, 0, this.options.maxPacket ?? DEFAULT_MAX_PACKET) !== msg.length) throw new Error('length');
       req = this.dispatcher.decode(msg);
     } catch {
-      this.stats.badFrames++;
+      this.counters.badFrames++;
       return;
     }
-    this.stats.requests++;
-    this.stats.inFlight++;
-    void this.dispatcher.handle(req, {adapter: this.name, remote: {host: rinfo.address, port: rinfo.port}})
-      .then((response) => {
-        this.stats.inFlight--;
-        if (response && this.udp && !this.closing) this.udp.send(response, rinfo.port, rinfo.address);
-        this.checkIdle();
-      });
+    this.submit(req, {host: rinfo.address, port: rinfo.port}, (response) => {
+      if (response && this.udp && !this.closing) this.udp.send(response, rinfo.port, rinfo.address);
+    });
   }
 
   /** The connections, for `tars.connection`. */
@@ -218,13 +242,6 @@ export class ServantAdapter {
       remote: `${c.remote.host}:${c.remote.port}`, since: new Date(c.conn.openedAt), requests: c.requests,
       inFlight: c.inFlight,
     }));
-  }
-
-  private checkIdle(): void {
-    if (this.stats.inFlight > 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 
   /**
@@ -240,15 +257,7 @@ export class ServantAdapter {
     const notice = encodeResponseFrame(responsePacket({iRequestId: 0, sResultDesc: RECONNECT_NOTICE}));
     for (const c of this.connections) if (c.onlyTars && c.requests > 0) c.conn.send(notice);
     this.server?.close();
-    if (this.stats.inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs);
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await this.queue.idle(graceMs);
     for (const c of this.connections) c.conn.end();
     // Give peers a moment to read the last responses, then force what is left.
     await new Promise((r) => setTimeout(r, 20));

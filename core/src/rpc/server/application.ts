@@ -262,11 +262,17 @@ export class Application {
         `queuecap:     ${a.config.queuecap}`,
         `queuetimeout: ${a.config.queuetimeout}`,
         `threads:      ${a.config.threads}`,
+        `concurrency:  ${a.config.concurrency}`,
         `allow:        ${a.config.allow.join(';')}`,
         `protocol:     ${a.config.protocol}`,
         `connections:  ${s.connections}`,
         `requests:     ${s.requests}`,
         `in flight:    ${s.inFlight}`,
+        `queue length: ${s.queued}`,
+        `running:      ${s.running}`,
+        `rejected (-9 overload):      ${s.rejected}`,
+        `expired (-6 queue timeout):  ${s.expired}`,
+        `max queue wait ms:           ${s.maxWaitMs}`,
         `refused connections: ${s.refusedConnections}`,
         `bad frames:   ${s.badFrames}`);
     }
