@@ -271,8 +271,8 @@ describe('RPC: our client and our server', function () {
         return {ret: 0, activeEp: [], inactiveEp: []};
       }
 
-      findObjectByIdInSameGroup(): QueryF.QueryF$Results['findObjectByIdInSameGroup'] {
-        return {ret: 0, activeEp: [], inactiveEp: []};
+      findObjectByIdInSameGroup(id: string): QueryF.QueryF$Results['findObjectByIdInSameGroup'] {
+        return this.findObjectById4Any(id);
       }
 
       findObjectByIdInSameStation(): QueryF.QueryF$Results['findObjectByIdInSameStation'] {

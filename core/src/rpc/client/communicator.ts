@@ -134,7 +134,10 @@ export class Communicator implements ProxyHost {
     return new proxyClass(this.objectProxy(obj, options));
   }
 
-  /** Endpoints of an object from the registry (QueryF.findObjectById4Any, or ...InSameSet inside a SET). */
+  /**
+   * Endpoints of an object from the registry: QueryF.findObjectByIdInSameGroup (the registry applies IDC grouping),
+   * or findObjectByIdInSameSet inside a SET, as TarsCpp and TarsGo clients ask.
+   */
   async locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}> {
     const locator = this.props.locator;
     if (!locator) {
@@ -144,7 +147,7 @@ export class Communicator implements ProxyHost {
     this.queryProxy ??= this.stringToProxy(QueryFProxy, locator.includes('@') ? locator : `${QUERY_OBJ}@${locator}`);
     const result = this.props.setdivision
       ? await this.queryProxy.findObjectByIdInSameSet(objName, this.props.setdivision)
-      : await this.queryProxy.findObjectById4Any(objName);
+      : await this.queryProxy.findObjectByIdInSameGroup(objName);
     return {active: result.activeEp.map(fromEndpointF), inactive: result.inactiveEp.map(fromEndpointF)};
   }
 

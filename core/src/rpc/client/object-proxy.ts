@@ -93,7 +93,8 @@ export class ObjectProxy implements Invoker {
     const stale = Date.now() - this.resolvedAt > this.host.refreshEndpointInterval;
     if (this.endpoints.length > 0 && !stale) return Promise.resolve();
     this.resolving ??= this.host.locate(this.objName).then(({active}) => {
-      this.endpoints = active;
+      // An empty answer keeps the old list (TarsCpp, TarsGo): a registry hiccup must not stop the traffic.
+      if (active.length > 0 || this.endpoints.length === 0) this.endpoints = active;
       this.resolvedAt = Date.now();
     }).finally(() => {
       this.resolving = undefined;

@@ -12,6 +12,7 @@ import {formatEndpoint} from '../../protocol/endpoint.js';
 import {Communicator} from '../client/communicator.js';
 import {Logger, fileSink, stderrSink} from '../logger.js';
 import type {CallContext, Servant} from '../servant.js';
+import {parseSetId} from '../set-routing.js';
 import {ServantAdapter} from './adapter.js';
 import {Dispatcher} from './dispatcher.js';
 
@@ -44,7 +45,7 @@ export interface ApplicationOptions {
  * ```
  */
 export class Application {
-  readonly dispatcher = new Dispatcher();
+  readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly communicator: Communicator;
   private readonly adapters: ServantAdapter[] = [];
@@ -57,6 +58,7 @@ export class Application {
   private signalHandler?: () => void;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
+    this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined);
     this.logger = options.logger ?? new Logger(levelOf(config.loglevel),
       config.logpath && config.logpath !== '.'
         ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)

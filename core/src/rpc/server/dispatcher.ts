@@ -6,6 +6,7 @@ import {
 } from '../../protocol/packets.js';
 import type {UniAttributeOptions} from '../../protocol/tup.js';
 import {CallContext, type DispatchResult, type Servant} from '../servant.js';
+import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
 
 /** Where a request came from, as the transport knows it. */
 export interface RequestOrigin {
@@ -28,6 +29,12 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
  */
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
+
+  /**
+   * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
+   * refused with -11 (TarsCpp's checkset).
+   */
+  constructor(private readonly ownSet?: SetId) {}
 
   add(name: string, servant: Servant): void {
     this.servants.set(name, servant);
@@ -67,6 +74,10 @@ export class Dispatcher {
     if (!SUPPORTED_VERSIONS.has(req.iVersion)) {
       result = {iRet: ReturnCode.TARSSERVERDECODEERR, sBuffer: EMPTY,
         sResultDesc: `protocol version ${req.iVersion} is not supported (1 TARS, 2/3 TUP, 5 JSON)`};
+    } else if (this.ownSet && !this.setAllowed(req)) {
+      result = {iRet: ReturnCode.TARSINVOKEBYINVALIDESET, sBuffer: EMPTY, sResultDesc: `a call from SET ` +
+        `${req.status.get(StatusKey.SETNAME)} may not reach SET ${this.ownSet.name}.${this.ownSet.area}.` +
+        this.ownSet.group};
     } else if (req.sFuncName === TARS_PING) {
       result = {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
     } else {
@@ -87,6 +98,12 @@ export class Dispatcher {
     }
     if (oneway) return null;
     return this.reply(req, result, new Map());
+  }
+
+  private setAllowed(req: RequestPacket): boolean {
+    if ((req.iMessageType & MessageType.TARSMESSAGETYPESETNAME) === 0) return true;
+    const caller = parseSetId(req.status.get(StatusKey.SETNAME));
+    return !caller || acceptsSetCall(this.ownSet!, caller);
   }
 
   /** The response frame for a request and its outcome (also used for -6/-9 answers of the queue). */
