@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 
 import {TarsError} from '../errors/tars-error.js';
 import {type Endpoint, parseEndpoint} from '../protocol/endpoint.js';
+import type {BlockingPolicy} from './blocking-policy.js';
 import {type ConfigDomain, parseTarsConfig} from './tars-config.js';
 
 /** One adapter of a server (`<App.Server.XxxObjAdapter>`). */
@@ -49,7 +50,20 @@ export interface ClientConfig {
   modulename?: string;
   /** Largest frame accepted, bytes; default 10 MiB. */
   maxPacketSize: number;
+  /** Endpoint blocking knobs (framework.md 5.1); missing ones take TarsGo's defaults. */
+  blocking: Partial<BlockingPolicy>;
 }
+
+/** Config keys of the blocking knobs, as written in `<client>`. */
+export const BLOCKING_KEYS: Record<string, keyof BlockingPolicy> = {
+  'blocking-check-window': 'checkWindowMs',
+  'blocking-min-failures': 'minFailuresInWindow',
+  'blocking-min-calls': 'minCallsInWindow',
+  'blocking-fail-ratio': 'failRatio',
+  'blocking-consecutive-failures': 'consecutiveFailures',
+  'blocking-consecutive-time': 'consecutiveFailureMs',
+  'blocking-retry-interval': 'retryIntervalMs',
+};
 
 /** A server's configuration, as tarsnode writes it (framework.md 4.2). */
 export interface ServerConfig {
@@ -105,6 +119,20 @@ function endpointOf(value: string, file: string, where: string): Endpoint {
   }
 }
 
+function blockingOf(d: ConfigDomain | undefined, file: string): Partial<BlockingPolicy> {
+  const out: Partial<BlockingPolicy> = {};
+  for (const [key, field] of Object.entries(BLOCKING_KEYS)) {
+    const v = opt(d, key);
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new TarsError('CONFIG_INVALID', `${file}: <client> ${key} = ${v} is not a non-negative number`, {file, key});
+    }
+    out[field] = n;
+  }
+  return out;
+}
+
 /** The client properties of a `<client>` domain (defaults when absent). */
 export function clientConfigOf(d: ConfigDomain | undefined, file = 'config'): ClientConfig {
   const get = (key: string, def: number): number => (d ? num(d, key, def, file) : def);
@@ -119,6 +147,7 @@ export function clientConfigOf(d: ConfigDomain | undefined, file = 'config'): Cl
     keepAliveInterval: get('keep-alive-interval', 0),
     ...(opt(d, 'modulename') ? {modulename: opt(d, 'modulename')} : {}),
     maxPacketSize: get('max-packet-size', 10 * 1024 * 1024),
+    blocking: blockingOf(d, file),
   };
 }
 

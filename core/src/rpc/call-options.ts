@@ -6,6 +6,8 @@ export interface CallOptions {
   oneway?: boolean;
   /** Hash code for hash / consistent-hash load balancing (sets TARSMESSAGETYPEHASH). */
   hashCode?: number | bigint | string;
+  /** How the hash code picks: `modulo` (default, TarsCpp tars_hash) or `consistent` (tars_consistent_hash). */
+  hashType?: 'modulo' | 'consistent';
   /** Request context (`RequestPacket.context`). */
   context?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
   /** Extra request status entries (`RequestPacket.status`). */

@@ -4,6 +4,7 @@ import {QueryFProxy} from '../../framework/QueryFTars.js';
 import type {EndpointF} from '../../framework/EndpointFTars.js';
 import {type Endpoint, endpoint as makeEndpoint, endpointKey, parseProxyString} from '../../protocol/endpoint.js';
 import type {ServantProxy, ServantProxyClass} from '../servant-proxy.js';
+import type {BlockingPolicy} from './governance/types.js';
 import {type Channel, type ChannelOptions, createChannel} from './channel.js';
 import {ObjectProxy, type ProxyHost, type ProxyOptions} from './object-proxy.js';
 
@@ -42,7 +43,8 @@ export class Communicator implements ProxyHost {
 
   constructor(properties: CommunicatorProperties = {}) {
     const {channelFactory, ...rest} = properties;
-    this.props = {...clientConfigOf(undefined), ...rest};
+    const defaults = clientConfigOf(undefined);
+    this.props = {...defaults, ...rest, blocking: {...defaults.blocking, ...rest.blocking}};
     this.makeChannel = channelFactory ?? createChannel;
   }
 
@@ -54,6 +56,10 @@ export class Communicator implements ProxyHost {
 
   get properties(): Readonly<ClientConfig & {setdivision?: string}> {
     return this.props;
+  }
+
+  get blocking(): Partial<BlockingPolicy> {
+    return this.props.blocking;
   }
 
   get syncInvokeTimeout(): number {

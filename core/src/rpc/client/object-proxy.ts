@@ -9,9 +9,19 @@ import type {CallOptions} from '../call-options.js';
 import type {Invoker} from '../servant-proxy.js';
 import {TarsCallError} from './call-error.js';
 import {type Channel, LocalFailure} from './channel.js';
+import {EndpointManager, type HashType} from './governance/endpoint-manager.js';
+import type {BlockingPolicy} from './governance/types.js';
+import {parseSetId, selectBySet} from '../set-routing.js';
 
 /** Options of one proxy (what `stringToProxy` takes besides the object). */
 export interface ProxyOptions {
+  /**
+   * Load balancing of calls without a hash code: `round-robin`, `weighted` (by `-w`), `hash`, `consistent-hash`, or
+   * any registered strategy. Default: `weighted` when every endpoint has `-v 1`, else round robin (TarsCpp's rule).
+   */
+  loadBalance?: string;
+  /** How a call's hash code picks an endpoint: `modulo` (default, TarsCpp tars_hash) or `consistent`. */
+  hashType?: HashType;
   /** Default timeout of its calls, ms (else the communicator's sync-invoke-timeout). */
   timeout?: number;
   /** Protocol version of its calls: 1 TARS (default), 2 or 3 TUP, 5 JSON. */
@@ -22,6 +32,8 @@ export interface ProxyOptions {
 
 /** What an object proxy needs from its communicator. */
 export interface ProxyHost {
+  /** Endpoint blocking knobs (framework.md 5.1). */
+  readonly blocking: Partial<BlockingPolicy>;
   readonly syncInvokeTimeout: number;
   readonly asyncInvokeTimeout: number;
   readonly setdivision?: string;
@@ -70,49 +82,51 @@ function hashOf(code: number | bigint | string): number {
  */
 export class ObjectProxy implements Invoker {
   readonly objName: string;
-  private endpoints: Endpoint[];
   private readonly fixed: boolean;
   private resolving?: Promise<void>;
   private resolvedAt = 0;
-  private next = 0;
+  /** Membership, health (blocking) and load balancing of this object's endpoints. */
+  readonly endpointManager: EndpointManager;
 
   constructor(private readonly host: ProxyHost, target: ProxyTarget, readonly options: ProxyOptions = {}) {
     this.objName = target.objName;
     this.fixed = target.endpoints !== undefined;
-    this.endpoints = target.endpoints ?? [];
+    this.endpointManager = new EndpointManager({policy: host.blocking,
+      ...(options.loadBalance ? {balancer: options.loadBalance} : {})});
+    if (target.endpoints) this.endpointManager.setEndpoints(this.inOwnSet(target.endpoints));
   }
 
   /** The endpoints currently known (after a locator lookup for names without `@`). */
   async activeEndpoints(): Promise<Endpoint[]> {
     await this.ensureEndpoints();
-    return [...this.endpoints];
+    return [...this.endpointManager.endpoints];
+  }
+
+  /** Inside a SET, only the endpoints the SET rules allow (the registry applies them too; fixed lists need it). */
+  private inOwnSet(list: readonly Endpoint[]): Endpoint[] {
+    const own = parseSetId(this.host.setdivision);
+    return own ? selectBySet(list, own) : [...list];
   }
 
   private ensureEndpoints(): Promise<void> {
     if (this.fixed) return Promise.resolve();
+    const known = this.endpointManager.endpoints.length > 0;
     const stale = Date.now() - this.resolvedAt > this.host.refreshEndpointInterval;
-    if (this.endpoints.length > 0 && !stale) return Promise.resolve();
+    if (known && !stale) return Promise.resolve();
     this.resolving ??= this.host.locate(this.objName).then(({active}) => {
       // An empty answer keeps the old list (TarsCpp, TarsGo): a registry hiccup must not stop the traffic.
-      if (active.length > 0 || this.endpoints.length === 0) this.endpoints = active;
+      const list = this.inOwnSet(active);
+      if (list.length > 0 || !known) this.endpointManager.setEndpoints(list);
       this.resolvedAt = Date.now();
     }).finally(() => {
       this.resolving = undefined;
     });
     // With endpoints known, a refresh runs in the background and calls go on with the old list.
-    if (this.endpoints.length > 0) {
+    if (known) {
       this.resolving.catch(() => undefined);
       return Promise.resolve();
     }
     return this.resolving;
-  }
-
-  private pick(hashCode: number | bigint | string | undefined): Endpoint | undefined {
-    const n = this.endpoints.length;
-    if (n === 0) return undefined;
-    if (hashCode !== undefined) return this.endpoints[hashOf(hashCode) % n];
-    this.next = (this.next + 1) % n;
-    return this.endpoints[this.next];
   }
 
   /** {@link Invoker}: a typed call from a generated proxy. */
@@ -149,9 +163,16 @@ export class ObjectProxy implements Invoker {
           `cannot resolve the object through the locator: ${(error as Error).message}`, target, true);
       }
     }
-    const endpoint = endpointOverride ?? this.pick(options.hashCode);
+    let endpoint = endpointOverride;
     if (!endpoint) {
-      throw new TarsCallError(ReturnCode.TARSADAPTERNULL, 'the locator lists no active endpoint', target, true);
+      const picked = this.endpointManager.pick(options.hashCode === undefined ? undefined
+        : {hash: hashOf(options.hashCode), hashType: options.hashType ?? this.options.hashType ?? 'modulo'});
+      if (picked.kind === 'none') {
+        throw new TarsCallError(ReturnCode.TARSADAPTERNULL, this.fixed ? picked.reason
+          : `the locator lists no active endpoint${this.host.setdivision ? ` in SET ${this.host.setdivision}` : ''}`,
+        target, true);
+      }
+      endpoint = picked.endpoint;
     }
     const oneway = options.oneway === true;
     let messageType = 0;
@@ -183,9 +204,16 @@ export class ObjectProxy implements Invoker {
     try {
       response = await this.host.channel(endpoint).send(frame, requestId, timeout, oneway);
     } catch (error) {
-      if (error instanceof LocalFailure) throw new TarsCallError(error.code, error.message, where, true);
+      if (error instanceof LocalFailure) {
+        // Endpoint health counts what TarsGo counts: local timeouts and send/connect failures, not server answers.
+        this.endpointManager.report(endpoint, error.code === ReturnCode.TARSINVOKETIMEOUT ? 'timeout'
+          : error.code === ReturnCode.TARSPROXYCONNECTERR && /cannot connect/.test(error.message) ? 'connect-failure'
+            : 'failure');
+        throw new TarsCallError(error.code, error.message, where, true);
+      }
       throw error;
     }
+    this.endpointManager.report(endpoint, 'success');
     if (response && response.iRet !== 0) {
       throw new TarsCallError(response.iRet, response.sResultDesc || 'the server reported a failure', where, false);
     }
@@ -195,7 +223,7 @@ export class ObjectProxy implements Invoker {
   /** `tars_ping` to every endpoint: the round-trip time of each, or its error. */
   async ping(options: CallOptions = {}): Promise<{endpoint: Endpoint; ms?: number; error?: TarsError}[]> {
     await this.ensureEndpoints();
-    return Promise.all(this.endpoints.map(async (endpoint) => {
+    return Promise.all(this.endpointManager.endpoints.map(async (endpoint) => {
       try {
         const {ms} = await this.call({func: TARS_PING, sBuffer: new Uint8Array(0)}, options, endpoint);
         return {endpoint, ms};

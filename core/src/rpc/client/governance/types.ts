@@ -1,5 +1,7 @@
 import type {Endpoint} from '../../../protocol/endpoint.js';
 
+export {type BlockingPolicy, DEFAULT_BLOCKING} from '../../../config/blocking-policy.js';
+
 /**
  * Client-side governance (framework.md section 5): load balancing over the usable endpoints of one object, and
  * per-endpoint health (blocking of failing endpoints, periodic re-probe). The hot path only calls
@@ -40,30 +42,15 @@ export interface Clock {
 
 export const systemClock: Clock = {now: () => Date.now()};
 
-/** Blocking rules (TarsGo defaults, framework.md 5.1); every knob is configurable. */
-export interface BlockingPolicy {
-  /** Window over which the failure ratio is computed, ms (TarsGo checkTime: 60000). */
-  checkWindowMs: number;
-  /** Minimum failures in the window before the ratio rule applies (overN: 2). */
-  minFailuresInWindow: number;
-  /** Failure ratio in the window that blocks, 0..1 (failRatio: 0.5). */
-  failRatio: number;
-  /** Consecutive failures that block (failN: 5) ... */
-  consecutiveFailures: number;
-  /** ... once they have lasted at least this long since the last success, ms (failInterval: 5000). */
-  consecutiveFailureMs: number;
-  /** How long a blocked endpoint waits before one probe call is let through, ms (tryTimeInterval: 30000). */
-  retryIntervalMs: number;
-  /** Minimum calls in the window for the ratio rule (the issue's "minimum number of calls"; default 2). */
-  minCallsInWindow: number;
-}
 
-export const DEFAULT_BLOCKING: BlockingPolicy = {
-  checkWindowMs: 60000,
-  minFailuresInWindow: 2,
-  failRatio: 0.5,
-  consecutiveFailures: 5,
-  consecutiveFailureMs: 5000,
-  retryIntervalMs: 30000,
-  minCallsInWindow: 2,
-};
+
+/** The answer of every picker built over no endpoints; shared so that an empty pick allocates nothing. */
+export const NO_ENDPOINTS: PickResult = Object.freeze({kind: 'none', reason: 'no endpoints to pick from'});
+
+/**
+ * One frozen `{kind: 'ok'}` result per endpoint. Pickers build these once per snapshot so that `pick()` returns a
+ * prebuilt object instead of allocating one per call.
+ */
+export function okResults(endpoints: readonly Endpoint[]): readonly PickResult[] {
+  return Object.freeze(endpoints.map((endpoint) => Object.freeze({kind: 'ok' as const, endpoint})));
+}
