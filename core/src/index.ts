@@ -4,7 +4,11 @@
 export * from './runtime.js';
 
 export * from './idl/index.js';
-export {type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, generate, generatedBaseName} from './codegen/index.js';
+export {
+  type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, type ProgramDescriptors, describeProgram, generate,
+  generatedBaseName,
+} from './codegen/index.js';
+export {type InterfaceJson, type TypeJson, interfaceFromJson, interfaceToJson} from './protocol/descriptor-json.js';
 
 export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
 export {

@@ -19,7 +19,7 @@ export {
 
 export {
   CONTEXT_NODE_NAME, DEFAULT_MAX_PACKET, MIN_PACKET, MessageType, PacketType, RECONNECT_NOTICE, ReturnCode,
-  StatusKey, TARS_PING, Version,
+  StatusKey, TARS_DESCRIBE, TARS_PING, Version,
 } from './protocol/constants.js';
 export {
   type RequestPacket, type ResponsePacket, type ResponseWriteOptions, decodeAnyResponseFrame, decodeRequestFrame,

@@ -1,7 +1,7 @@
 import {Command, Errors} from '@oclif/core';
 import {TarsError} from '@tars-ts/core';
 
-import {ExitCode, UserError} from './user-error.js';
+import {ExitCode, ReportedFailure, UserError} from './user-error.js';
 
 interface ErrorReport {
   code: string;
@@ -35,6 +35,11 @@ export abstract class TarsCommand extends Command {
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof ReportedFailure) {
+      if (this.jsonEnabled()) this.logJson(err.json);
+      else process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return this.exit(err.exit);
+    }
     const report = reportOf(err);
     if (this.jsonEnabled()) {
       this.logJson({error: {code: report.code, message: report.message, ...(report.hint ? {hint: report.hint} : {})}});

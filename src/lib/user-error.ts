@@ -25,3 +25,14 @@ export class UserError extends Error {
     return this.options.code ?? 'USAGE';
   }
 }
+
+/**
+ * A failure with its own JSON document for `--json` (e.g. a call's TARS error, spec/cli.md) and exit code; printed
+ * as `error: <message>` otherwise.
+ */
+export class ReportedFailure extends Error {
+  constructor(message: string, readonly exit: number, readonly json: object, readonly hint?: string) {
+    super(message);
+    this.name = 'ReportedFailure';
+  }
+}

@@ -28,7 +28,7 @@ const ALLOWED: Record<string, string[]> = {
   codec: ['errors'],
   protocol: ['codec', 'errors'],
   idl: ['errors'],
-  codegen: ['idl'],
+  codegen: ['idl', 'codec', 'protocol'],
   config: ['protocol', 'errors'],
   rpc: ['config', 'protocol', 'codec', 'errors', 'framework'],
   // Generated stubs import the runtime through core's public entry, like any user's generated code.

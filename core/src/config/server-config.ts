@@ -84,6 +84,8 @@ export interface ServerConfig {
   readonly log?: string;
   readonly enableset: boolean;
   readonly setdivision?: string;
+  /** Whether servants answer tars_describe with their interface (`<server> reflection = y|n`, default y). */
+  readonly reflection: boolean;
   readonly adapters: readonly AdapterConfig[];
   readonly client: ClientConfig;
   /** The whole parsed file, for keys the framework does not know. */
@@ -206,6 +208,7 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     ...(opt(server, 'notify') ? {notify: opt(server, 'notify')} : {}),
     ...(opt(server, 'log') ? {log: opt(server, 'log')} : {}),
     enableset: (opt(application, 'enableset') ?? 'n').toLowerCase() === 'y',
+    reflection: !/^(n|no|false|0|off)$/i.test(opt(server, 'reflection') ?? 'y'),
     ...(opt(application, 'setdivision') && opt(application, 'setdivision') !== 'NULL'
       ? {setdivision: opt(application, 'setdivision')} : {}),
     adapters,

@@ -74,6 +74,12 @@ export const CONTEXT_NODE_NAME = 'node_name';
 /** Reserved function every TARS server answers with success. */
 export const TARS_PING = 'tars_ping';
 
+/**
+ * Reserved function servers built with this toolkit answer with the interface of the servant addressed, as JSON
+ * (`string tars_describe()`): reflection for `tars call` and `tars describe`. `<server> reflection = n` turns it off.
+ */
+export const TARS_DESCRIBE = 'tars_describe';
+
 /** sResultDesc of a TarsGo server's reconnect notice (sent with iRequestId 0). */
 export const RECONNECT_NOTICE = '_reconnect_';
 

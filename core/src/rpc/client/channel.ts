@@ -177,8 +177,12 @@ export class TcpChannel extends BaseChannel {
     }
     const conn = this.conn;
     if (oneway) {
-      return conn.send(frame) ? Promise.resolve(null)
-        : Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'send queue full or connection closed'));
+      // Resolved once the frame is handed to the socket, so that closing right after loses nothing.
+      return new Promise((resolve, reject) => {
+        const fail = (): void => reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR,
+          'send queue full or connection closed'));
+        if (!conn.send(frame, (error) => (error ? fail() : resolve(null)))) fail();
+      });
     }
     const answer = this.wait(requestId, timeoutMs, conn);
     if (!conn.send(frame)) this.failOne(requestId, 'send queue full or connection closed');
@@ -204,7 +208,10 @@ export class TcpChannel extends BaseChannel {
   close(): void {
     this.closed = true;
     this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
-    this.conn?.destroy();
+    // end, not destroy: frames already queued (one-way calls) still go out.
+    const conn = this.conn;
+    conn?.end();
+    if (conn) setTimeout(() => conn.destroy(), 1000).unref();
     this.conn = undefined;
   }
 }

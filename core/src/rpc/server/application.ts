@@ -58,7 +58,8 @@ export class Application {
   private signalHandler?: () => void;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
-    this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined);
+    this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
+      config.reflection);
     this.logger = options.logger ?? new Logger(levelOf(config.loglevel),
       config.logpath && config.logpath !== '.'
         ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)

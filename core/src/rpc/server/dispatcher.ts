@@ -1,6 +1,11 @@
 import {TarsReader} from '../../codec/reader.js';
 import {TarsError} from '../../errors/tars-error.js';
-import {MessageType, PacketType, ReturnCode, StatusKey, TARS_PING, Version} from '../../protocol/constants.js';
+import {T} from '../../codec/types.js';
+import {
+  MessageType, PacketType, ReturnCode, StatusKey, TARS_DESCRIBE, TARS_PING, Version,
+} from '../../protocol/constants.js';
+import {interfaceToJson} from '../../protocol/descriptor-json.js';
+import {encodeResponseBody} from '../../protocol/operation.js';
 import {
   type RequestPacket, encodeRequestFrame, encodeResponseFrame, readRequestPacket, requestPacket, responsePacket,
 } from '../../protocol/packets.js';
@@ -34,7 +39,7 @@ export class Dispatcher {
    * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
    * refused with -11 (TarsCpp's checkset).
    */
-  constructor(private readonly ownSet?: SetId) {}
+  constructor(private readonly ownSet?: SetId, private readonly reflection = true) {}
 
   add(name: string, servant: Servant): void {
     this.servants.set(name, servant);
@@ -82,7 +87,9 @@ export class Dispatcher {
       result = {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
     } else {
       const servant = this.servants.get(req.sServantName);
-      if (!servant) {
+      if (servant && this.reflection && req.sFuncName === TARS_DESCRIBE) {
+        result = describe(servant, req.iVersion);
+      } else if (!servant) {
         result = {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
           sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`};
       } else {
@@ -134,6 +141,15 @@ function tupOptionsFor(req: RequestPacket): UniAttributeOptions | undefined {
   if (req.iVersion !== Version.TUP_COMPLEX) return undefined;
   return Buffer.from(req.sBuffer.buffer, req.sBuffer.byteOffset, req.sBuffer.byteLength).includes(LIST_UPPER)
     ? {listSpelling: 'List'} : undefined;
+}
+
+const DESCRIBE_OP = {name: TARS_DESCRIBE, ret: T.string, params: []};
+
+/** The answer to tars_describe: the servant's interface as JSON, returned as a string. */
+function describe(servant: Servant, version: number): DispatchResult {
+  const text = JSON.stringify(interfaceToJson(servant.$interface));
+  return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: encodeResponseBody(DESCRIBE_OP, version, {ret: text}),
+    sResultDesc: ''};
 }
 
 /** Flags of a request worth knowing in logs: one-way, dyed. */

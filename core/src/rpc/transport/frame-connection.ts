@@ -87,7 +87,7 @@ export class FrameConnection {
    * Queues a frame. Returns false when the connection is closed or its queue is over `maxQueuedBytes` (the frame is
    * then not sent).
    */
-  send(frame: Uint8Array): boolean {
+  send(frame: Uint8Array, written?: (error?: Error | null) => void): boolean {
     if (!this.isOpen || this.socket.writableLength > this.maxQueued) return false;
     if (!this.corked) {
       this.corked = true;
@@ -95,7 +95,8 @@ export class FrameConnection {
       process.nextTick(uncork, this);
     }
     this.framesOut++;
-    this.socket.write(frame);
+    if (written) this.socket.write(frame, written);
+    else this.socket.write(frame);
     return true;
   }
 

@@ -1,0 +1,85 @@
+import {Args, Flags} from '@oclif/core';
+
+import {TarsCommand} from '../lib/base-command.js';
+import type {CallResultJson, RepeatResultJson} from '../lib/call.js';
+
+export default class Call extends TarsCommand {
+  static override summary = 'Call any method of a TARS servant.';
+
+  static override description = `Invokes <Func> of <Obj> and prints the return value and the out-parameters.
+
+Where: "Obj@tcp -h HOST -p PORT", or -e/--endpoint, or a bare name resolved through the registry (--locator,
+or the saved setting: tars settings set locator ...), or, inside a project made by \`tars new\`, the endpoint
+its config.conf gives that servant.
+
+The interface: --tars FILE.tars (with -I), else the .tars files of the current directory, else the server
+itself: servers built with this toolkit answer tars_describe with their interface (reflection; turn it off with
+"reflection = n" in the <server> domain of their config).
+
+Arguments: one per in-parameter, in order: strings as they are, numbers and booleans as text, structs and
+containers as JSON, vector<byte> as base64; or --data '{"param": value, ...}'. --template prints a skeleton.
+Wrong arguments or an unknown function are caught before anything is sent.
+
+Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing answered (connect, timeout).`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj EchoHello tars',
+    '<%= config.bin %> <%= command.id %> "TestApp.HelloGo.SayHelloObj@tcp -h 127.0.0.1 -p 10015" EchoHello tars --json',
+    '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj Greet --data \'{"req": {"name": "x"}}\' --tars SayHello.tars',
+    '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj EchoHello x --repeat 10000 --concurrency 64',
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    obj: Args.string({description: 'servant object, App.Server.Obj[@endpoints]', required: true}),
+    func: Args.string({description: 'function name', required: true}),
+  };
+
+  static override flags = {
+    endpoint: Flags.string({char: 'e', summary: 'Endpoint to call ("tcp -h HOST -p PORT").'}),
+    locator: Flags.string({summary: 'Registry to resolve a bare object name (tars.tarsregistry.QueryObj@...).'}),
+    tars: Flags.string({summary: '.tars file declaring the interface (repeatable).', multiple: true, default: []}),
+    include: Flags.string({char: 'I', summary: 'Directory for #include files (repeatable).', multiple: true, default: []}),
+    data: Flags.string({summary: 'Arguments as a JSON object keyed by parameter name.'}),
+    template: Flags.boolean({summary: 'Print a skeleton of the arguments (for --data) and call nothing.'}),
+    timeout: Flags.integer({summary: 'Call timeout, ms (default 3000 or the saved setting).', min: 1}),
+    hash: Flags.string({summary: 'Hash code for hash load balancing.'}),
+    context: Flags.string({summary: 'Request context entry key=value (repeatable).', multiple: true, default: []}),
+    dye: Flags.string({summary: 'Dye the call with this key.'}),
+    oneway: Flags.boolean({summary: 'Send one-way: no answer is awaited.'}),
+    tup: Flags.boolean({summary: 'Use the TUP protocol (version 3).'}),
+    repeat: Flags.integer({summary: 'Make N calls and print a load summary.', min: 1}),
+    concurrency: Flags.integer({summary: 'Calls in flight with --repeat.', default: 1, min: 1}),
+  };
+
+  async run(): Promise<CallResultJson | RepeatResultJson | Record<string, unknown>> {
+    const {args, argv, flags} = await this.parse(Call);
+    const {runCall, formatRepeat, formatResult} = await import('../lib/call.js');
+    const {Settings} = await import('../lib/settings.js');
+    const settings = new Settings(this.config.configDir);
+    const savedTimeout = settings.get('timeout');
+    const savedLocator = settings.get('locator');
+    const outcome = await runCall({
+      obj: args.obj, func: args.func, args: (argv as string[]).slice(2), cwd: process.cwd(),
+      tars: flags.tars, include: flags.include, template: flags.template, context: flags.context,
+      oneway: flags.oneway, tup: flags.tup, concurrency: flags.concurrency,
+      ...(flags.endpoint ? {endpoint: flags.endpoint} : {}), ...(flags.locator ? {locator: flags.locator} : {}),
+      ...(savedLocator ? {savedLocator} : {}), ...(flags.data !== undefined ? {data: flags.data} : {}),
+      ...(flags.timeout ?? savedTimeout ? {timeout: flags.timeout ?? Number(savedTimeout)} : {}),
+      ...(flags.hash !== undefined ? {hash: flags.hash} : {}), ...(flags.dye !== undefined ? {dye: flags.dye} : {}),
+      ...(flags.repeat !== undefined ? {repeat: flags.repeat} : {}),
+    });
+    switch (outcome.kind) {
+      case 'template':
+        this.log(JSON.stringify(outcome.template, null, 2));
+        return outcome.template;
+      case 'repeat':
+        this.log(formatRepeat(outcome.result));
+        return outcome.result;
+      default:
+        this.log(formatResult(outcome));
+        return outcome.result;
+    }
+  }
+}

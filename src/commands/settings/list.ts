@@ -1,0 +1,16 @@
+import {TarsCommand} from '../../lib/base-command.js';
+
+export default class SettingsList extends TarsCommand {
+  static override summary = 'List the local CLI settings and where they are stored.';
+  static override examples = ['<%= config.bin %> <%= command.id %>'];
+
+  async run(): Promise<{file: string; settings: Record<string, string>}> {
+    await this.parse(SettingsList);
+    const {Settings, SETTINGS} = await import('../../lib/settings.js');
+    const store = new Settings(this.config.configDir);
+    const settings = store.all();
+    for (const [key, spec] of SETTINGS) this.log(`${key} = ${settings[key] ?? '(not set)'}    # ${spec.description}`);
+    this.log(`-- ${store.file}`);
+    return {file: store.file, settings};
+  }
+}

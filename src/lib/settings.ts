@@ -1,0 +1,94 @@
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {parseProxyString} from '@tars-ts/core';
+
+import {UserError} from './user-error.js';
+
+/** A setting the CLI knows: what it means and how a value is checked. */
+interface SettingSpec {
+  readonly description: string;
+  check(value: string): void;
+}
+
+/** The local CLI settings (`tars settings ...`), stored as JSON in the oclif config directory. */
+export const SETTINGS: ReadonlyMap<string, SettingSpec> = new Map<string, SettingSpec>([
+  ['locator', {
+    description: 'default registry for bare object names (tars.tarsregistry.QueryObj@tcp -h HOST -p 17890)',
+    check(value) {
+      const text = value.includes('@') ? value : `tars.tarsregistry.QueryObj@${value}`;
+      try {
+        const t = parseProxyString(text);
+        if (!t.endpoints) throw new Error('no endpoints');
+      } catch (error) {
+        throw new UserError(`locator "${value}" is not a proxy string with endpoints: ${(error as Error).message}`,
+          {hint: 'tars settings set locator "tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p 17890"'});
+      }
+    },
+  }],
+  ['timeout', {
+    description: 'default call timeout of tars call/ping, ms',
+    check(value) {
+      if (!/^\d+$/.test(value) || Number(value) <= 0) {
+        throw new UserError(`timeout "${value}" is not a positive number of milliseconds`, {hint: 'e.g. 3000'});
+      }
+    },
+  }],
+]);
+
+/** Settings of one configuration directory. Writes are atomic (temp file + rename): a crash never corrupts them. */
+export class Settings {
+  readonly file: string;
+
+  constructor(configDir: string) {
+    this.file = path.join(configDir, 'settings.json');
+  }
+
+  /** Every stored setting. A corrupt file is reported, not silently replaced. */
+  all(): Record<string, string> {
+    if (!existsSync(this.file)) return {};
+    try {
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as
+        Record<string, string>;
+    } catch (error) {
+      throw new UserError(`settings file ${this.file} is not valid JSON: ${(error as Error).message}`,
+        {hint: `fix or remove ${this.file}`, exit: 1, code: 'SETTINGS_CORRUPT'});
+    }
+  }
+
+  get(key: string): string | undefined {
+    const all = this.all();
+    return Object.hasOwn(all, key) ? all[key] : undefined;
+  }
+
+  private known(key: string): SettingSpec {
+    const spec = SETTINGS.get(key);
+    if (!spec) {
+      throw new UserError(`unknown setting "${key}"`, {hint: `known settings: ${[...SETTINGS.keys()].join(', ')}`});
+    }
+    return spec;
+  }
+
+  set(key: string, value: string): void {
+    this.known(key).check(value);
+    this.write({...this.all(), [key]: value});
+  }
+
+  unset(key: string): boolean {
+    this.known(key);
+    const all = this.all();
+    if (!Object.hasOwn(all, key)) return false;
+    delete all[key];
+    this.write(all);
+    return true;
+  }
+
+  private write(values: Record<string, string>): void {
+    mkdirSync(path.dirname(this.file), {recursive: true});
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n');
+    renameSync(tmp, this.file);
+  }
+}
