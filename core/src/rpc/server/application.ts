@@ -141,7 +141,12 @@ export class Application {
     this.started = true;
     for (const config of this.config.adapters) {
       if (!this.dispatcher.has(config.servant)) {
-        this.logger.warn(`adapter ${config.name}: no servant added for ${config.servant}; not listening`);
+        // A not_tars adapter (HTTP and the like) is served by the application's own code, not by a servant.
+        if (config.protocol === 'tars') {
+          this.logger.warn(`adapter ${config.name}: no servant added for ${config.servant}; not listening`);
+        } else {
+          this.logger.debug(`adapter ${config.name}: protocol ${config.protocol}, left to the application`);
+        }
         continue;
       }
       const adapter = new ServantAdapter(config, this.dispatcher, {logger: this.logger,
@@ -159,11 +164,13 @@ export class Application {
       this.logger.info(`listening: ${this.adminAdapter.describe()}`);
     }
     if (this.options.handleSignals) {
+      // Stays installed while closing: a second Ctrl-C (or an npm wrapper passing the signal on) must not kill the
+      // process in the middle of the graceful stop.
       this.signalHandler = () => {
-        void this.close().then(() => process.exit(0));
+        void this.shutdown();
       };
-      process.once('SIGINT', this.signalHandler);
-      process.once('SIGTERM', this.signalHandler);
+      process.on('SIGINT', this.signalHandler);
+      process.on('SIGTERM', this.signalHandler);
     }
     this.logger.info(`${this.name} started`);
   }
@@ -174,14 +181,14 @@ export class Application {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.signalHandler) {
-        process.off('SIGINT', this.signalHandler);
-        process.off('SIGTERM', this.signalHandler);
-      }
       this.logger.info(`${this.name} stopping`);
       await Promise.all(this.adapters.map((a) => a.close(this.options.graceMs ?? 5000)));
       await this.adminAdapter?.close(1000);
       this.communicator.close();
+      if (this.signalHandler) {
+        process.off('SIGINT', this.signalHandler);
+        process.off('SIGTERM', this.signalHandler);
+      }
       this.logger.info(`${this.name} stopped`);
     })();
     return this.closing;
