@@ -5,48 +5,12 @@ import {expect} from 'chai';
 
 import {Communicator, type ObjectProxy, TarsCallError, formatEndpoint} from '@tars-ts/core';
 
-import {ProbeProxy, type Probe$Results, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {Probe as Named} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 
 const OBJ = 'RpcTest.ProbeServer.ProbeObj';
 
-/** A servant that says which server it is, optionally slowly. */
-class Named extends ProbeServant {
-  delayMs = 0;
-  calls = 0;
-
-  constructor(readonly id: string) {
-    super();
-  }
-
-  async echo(): Promise<Probe$Results['echo']> {
-    this.calls++;
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-    return {ret: this.id};
-  }
-
-  sleep(ms: number): Probe$Results['sleep'] {
-    return {ret: ms};
-  }
-
-  note(): void {}
-
-  whoami(): Probe$Results['whoami'] {
-    return {ret: Seen.create()};
-  }
-
-  later(): Probe$Results['later'] {
-    return {ret: 0, how: ''};
-  }
-
-  boom(): Probe$Results['boom'] {
-    return {ret: 0};
-  }
-
-  route(): Probe$Results['route'] {
-    return {ret: 0};
-  }
-}
 
 interface Cluster {
   servers: TestServer[];

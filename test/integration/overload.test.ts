@@ -5,42 +5,12 @@ import {expect} from 'chai';
 
 import {Communicator, TarsCallError} from '@tars-ts/core';
 
-import {ProbeProxy, type Probe$Results, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {Probe as Sleeper} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 
 const OBJ = 'RpcTest.ProbeServer.ProbeObj';
 
-class Sleeper extends ProbeServant {
-  readonly ran: number[] = [];
-
-  echo(s: string): Probe$Results['echo'] {
-    return {ret: s};
-  }
-
-  async sleep(ms: number): Promise<Probe$Results['sleep']> {
-    this.ran.push(ms);
-    await new Promise((r) => setTimeout(r, ms));
-    return {ret: ms};
-  }
-
-  note(): void {}
-
-  whoami(): Probe$Results['whoami'] {
-    return {ret: Seen.create()};
-  }
-
-  later(): Probe$Results['later'] {
-    return {ret: 0, how: ''};
-  }
-
-  boom(): Probe$Results['boom'] {
-    return {ret: 0};
-  }
-
-  route(): Probe$Results['route'] {
-    return {ret: 0};
-  }
-}
 
 describe('server overload protection', function () {
   this.timeout(20_000);

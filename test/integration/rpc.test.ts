@@ -4,56 +4,16 @@ import {expect} from 'chai';
 import net from 'node:net';
 
 import {
-  type CallContext, Communicator, type Deferred, MessageType, ReturnCode, TarsCallError, TarsError, endpoint,
+  Communicator, MessageType, TarsCallError, TarsError, endpoint,
 } from '@tars-ts/core';
 import {AdminF, EndpointF as EndpointFFile, QueryF} from '@tars-ts/core/framework';
 
-import {ProbeProxy, type Probe$Results, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {Probe as ProbeImpl} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 
 const OBJ = 'RpcTest.ProbeServer.ProbeObj';
 
-class ProbeImpl extends ProbeServant {
-  readonly notes: string[] = [];
-  readonly routes: string[] = [];
-
-  echo(s: string): Probe$Results['echo'] {
-    return {ret: s};
-  }
-
-  async sleep(ms: number): Promise<Probe$Results['sleep']> {
-    await new Promise((r) => setTimeout(r, ms));
-    return {ret: ms};
-  }
-
-  note(s: string): void {
-    this.notes.push(s);
-  }
-
-  whoami(ctx: CallContext): Probe$Results['whoami'] {
-    ctx.responseContext.set('answered-by', 'probe');
-    return {ret: Seen.create({servant: ctx.servant, context: new Map(ctx.context), status: new Map(ctx.status),
-      messageType: ctx.messageType, remoteHost: ctx.remote?.host ?? '', version: ctx.version,
-      dyeKey: ctx.dyeKey ?? ''})};
-  }
-
-  later(ms: number, ctx: CallContext): Deferred {
-    const reply = ctx.deferResponse<Probe$Results['later']>();
-    setTimeout(() => (ms < 0 ? reply.fail(-9, 'deferred failure') : reply.send({ret: ms, how: 'deferred'})),
-      Math.abs(ms));
-    return reply;
-  }
-
-  boom(how: string): Probe$Results['boom'] {
-    if (how === 'tars') throw new TarsCallError(ReturnCode.TARSSERVEROVERLOAD, 'busy', {obj: 'x', func: 'y'}, false);
-    throw new Error(`boom: ${how}`);
-  }
-
-  route(shard: string, ctx: CallContext): Probe$Results['route'] {
-    this.routes.push(`${shard}|${ctx.status.get('STATUS_GRID_KEY')}|${ctx.messageType & MessageType.TARSMESSAGETYPEGRID}`);
-    return {ret: 1};
-  }
-}
 
 async function failure(p: Promise<unknown>): Promise<TarsCallError> {
   try {

@@ -113,7 +113,7 @@ describe('a server process started with --config', function () {
       const slow = probe.later(300);
       await new Promise((r) => setTimeout(r, 100));
       server.child.kill('SIGTERM');
-      expect(await slow).to.deep.equal({ret: 300, how: 'later'});
+      expect(await slow).to.deep.equal({ret: 300, how: 'deferred'});
       expect(await server.exited).to.equal(0);
     } finally {
       comm.close();
