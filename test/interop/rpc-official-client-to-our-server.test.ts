@@ -326,7 +326,7 @@ describe('interop: @tars/rpc client -> our server', function () {
           iTimeout: 3000})));
         const [frame] = await raw.waitFrames(1);
         const reply = decodeRequestFrame(frame!);
-        return {sBuffer: reply.sBuffer, status: reply.status};
+        return {sBuffer: reply.sBuffer, status: new Map(reply.status)};
       } finally {
         raw.destroy();
       }

@@ -74,8 +74,9 @@ const TUP_RET = '';
 const TUP_RET_ALT = 'tars_ret';
 
 function checkArity(op: OperationDef, args: readonly unknown[], ins: ParamDef[]): void {
-  const given = args.length - [...args].reverse().findIndex((a) => a !== undefined);
-  const count = given > args.length ? 0 : given;
+  // Trailing undefined arguments count as not given (a generated proxy passes every parameter slot).
+  let count = args.length;
+  while (count > 0 && args[count - 1] === undefined) count--;
   if (count !== ins.length || args.length > ins.length) {
     throw new TarsError('ENCODE_BAD_VALUE', `${op.name} takes ${ins.length} argument(s) ` +
       `(${ins.map((p) => `${idlTypeName(p.type)} ${p.name}`).join(', ')}), got ${count}`);

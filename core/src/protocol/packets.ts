@@ -13,8 +13,8 @@ export interface RequestPacket {
   sFuncName: string;
   sBuffer: Uint8Array;
   iTimeout: number;
-  context: Map<string, string>;
-  status: Map<string, string>;
+  context: ReadonlyMap<string, string>;
+  status: ReadonlyMap<string, string>;
 }
 
 /** ResponsePacket (module `tars`). Note tags 3 and 4 are swapped against RequestPacket. */
@@ -25,26 +25,30 @@ export interface ResponsePacket {
   iMessageType: number;
   iRet: number;
   sBuffer: Uint8Array;
-  status: Map<string, string>;
+  status: ReadonlyMap<string, string>;
   sResultDesc: string;
-  context: Map<string, string>;
+  context: ReadonlyMap<string, string>;
 }
 
 const EMPTY = new Uint8Array(0);
 
 /** A RequestPacket with every field at its default; fields given in `p` override. */
 export function requestPacket(p: Partial<RequestPacket> = {}): RequestPacket {
+  // Explicit fields (no spread over defaults): one object shape, and no Map allocated just to be replaced.
   return {
-    iVersion: Version.TARSVERSION, cPacketType: PacketType.TARSNORMAL, iMessageType: 0, iRequestId: 0,
-    sServantName: '', sFuncName: '', sBuffer: EMPTY, iTimeout: 0, context: new Map(), status: new Map(), ...p,
+    iVersion: p.iVersion ?? Version.TARSVERSION, cPacketType: p.cPacketType ?? PacketType.TARSNORMAL,
+    iMessageType: p.iMessageType ?? 0, iRequestId: p.iRequestId ?? 0, sServantName: p.sServantName ?? '',
+    sFuncName: p.sFuncName ?? '', sBuffer: p.sBuffer ?? EMPTY, iTimeout: p.iTimeout ?? 0,
+    context: p.context ?? new Map(), status: p.status ?? new Map(),
   };
 }
 
 /** A ResponsePacket with every field at its default; fields given in `p` override. */
 export function responsePacket(p: Partial<ResponsePacket> = {}): ResponsePacket {
   return {
-    iVersion: Version.TARSVERSION, cPacketType: PacketType.TARSNORMAL, iRequestId: 0, iMessageType: 0, iRet: 0,
-    sBuffer: EMPTY, status: new Map(), sResultDesc: '', context: new Map(), ...p,
+    iVersion: p.iVersion ?? Version.TARSVERSION, cPacketType: p.cPacketType ?? PacketType.TARSNORMAL,
+    iRequestId: p.iRequestId ?? 0, iMessageType: p.iMessageType ?? 0, iRet: p.iRet ?? 0, sBuffer: p.sBuffer ?? EMPTY,
+    status: p.status ?? new Map(), sResultDesc: p.sResultDesc ?? '', context: p.context ?? new Map(),
   };
 }
 
@@ -214,13 +218,21 @@ export function decodeResponseFrame(frameBytes: Uint8Array, maxPacket = DEFAULT_
  */
 export function decodeAnyResponseFrame(frameBytes: Uint8Array, maxPacket = DEFAULT_MAX_PACKET): ResponsePacket {
   let version: number;
+  let r: TarsReader;
   try {
-    version = bodyReader(frameBytes, maxPacket).readInt16(1, true);
+    r = bodyReader(frameBytes, maxPacket);
+    version = r.readInt16(1, true);
   } catch (error) {
     return malformed('response', error);
   }
   if (version !== Version.TUPVERSION && version !== Version.TUP_COMPLEX) {
-    return decodeResponseFrame(frameBytes, maxPacket);
+    // The same reader, rewound: the frame is checked and decoded once.
+    try {
+      r.pos = 4;
+      return readResponsePacket(r);
+    } catch (error) {
+      return malformed('ResponsePacket', error);
+    }
   }
   const p = decodeRequestFrame(frameBytes, maxPacket);
   const code = p.status.get(StatusKey.RESULT_CODE);

@@ -18,8 +18,10 @@ export class LocalFailure extends Error {
 interface Pending {
   resolve(p: ResponsePacket): void;
   reject(e: LocalFailure): void;
-  timer: NodeJS.Timeout;
-  conn?: FrameConnection;
+  /** Date.now() after which the call times out. */
+  deadline: number;
+  timeoutMs: number;
+  conn: FrameConnection | undefined;
 }
 
 /** Options of a channel. */
@@ -50,6 +52,9 @@ export interface Channel {
 abstract class BaseChannel implements Channel {
   protected readonly pending = new Map<number, Pending>();
   protected closed = false;
+  /** One timer per channel instead of one per call: armed for the earliest deadline, re-armed by each sweep. */
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
 
   constructor(readonly endpoint: Endpoint, protected readonly options: ChannelOptions) {}
 
@@ -63,12 +68,49 @@ abstract class BaseChannel implements Channel {
 
   protected wait(requestId: number, timeoutMs: number, conn?: FrameConnection): Promise<ResponsePacket> {
     return new Promise<ResponsePacket>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new LocalFailure(ReturnCode.TARSINVOKETIMEOUT, `no answer in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(requestId, {resolve, reject, timer, ...(conn ? {conn} : {})});
+      const deadline = Date.now() + timeoutMs;
+      this.pending.set(requestId, {resolve, reject, deadline, timeoutMs, conn});
+      if (deadline < this.sweepAt) this.armSweep(deadline);
     });
+  }
+
+  private armSweep(at: number): void {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()) + 1);
+  }
+
+  /** Nothing pending: no timer may keep the process alive. */
+  private settled(): void {
+    if (this.pending.size > 0 || !this.sweepTimer) return;
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+  }
+
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    this.sweepAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(id);
+        p.reject(new LocalFailure(ReturnCode.TARSINVOKETIMEOUT, `no answer in ${p.timeoutMs} ms`));
+      } else if (p.deadline < next) {
+        next = p.deadline;
+      }
+    }
+    if (next < Infinity) this.armSweep(next);
+  }
+
+  /** Takes a pending call out (answered, failed); undefined when it already timed out. */
+  protected take(requestId: number): Pending | undefined {
+    const p = this.pending.get(requestId);
+    if (!p) return undefined;
+    this.pending.delete(requestId);
+    this.settled();
+    return p;
   }
 
   /** Routes a response frame to its request. Returns false when the frame is not a response. */
@@ -83,10 +125,8 @@ abstract class BaseChannel implements Channel {
       if (resp.sResultDesc === RECONNECT_NOTICE) this.onReconnectNotice();
       return true;
     }
-    const p = this.pending.get(resp.iRequestId);
+    const p = this.take(resp.iRequestId);
     if (!p) return true; // answered after its timeout
-    this.pending.delete(resp.iRequestId);
-    clearTimeout(p.timer);
     p.resolve(resp);
     return true;
   }
@@ -97,9 +137,9 @@ abstract class BaseChannel implements Channel {
     for (const [id, p] of this.pending) {
       if (conn && p.conn !== conn) continue;
       this.pending.delete(id);
-      clearTimeout(p.timer);
       p.reject(new LocalFailure(code, message));
     }
+    this.settled();
   }
 }
 
@@ -190,11 +230,7 @@ export class TcpChannel extends BaseChannel {
   }
 
   private failOne(requestId: number, message: string): void {
-    const p = this.pending.get(requestId);
-    if (!p) return;
-    this.pending.delete(requestId);
-    clearTimeout(p.timer);
-    p.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, message));
+    this.take(requestId)?.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, message));
   }
 
   protected override onReconnectNotice(): void {
@@ -246,12 +282,8 @@ export class UdpChannel extends BaseChannel {
     const answer = oneway ? null : this.wait(requestId, timeoutMs);
     this.socket.send(frame, this.endpoint.port, this.endpoint.host, (error) => {
       if (!error) return;
-      const p = this.pending.get(requestId);
-      if (p) {
-        this.pending.delete(requestId);
-        clearTimeout(p.timer);
-        p.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, `UDP send failed: ${error.message}`));
-      }
+      this.take(requestId)?.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR,
+        `UDP send failed: ${error.message}`));
     });
     return answer ?? Promise.resolve(null);
   }

@@ -60,9 +60,24 @@ export interface RawResult {
   ms: number;
 }
 
+/** Shared by calls without context or status: encoding only reads it. */
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
+
 function toMap(m: ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined): Map<string, string> {
   if (!m) return new Map();
   return m instanceof Map ? new Map(m) : new Map(Object.entries(m));
+}
+
+/** Index of the routekey parameter among the in-parameters, per operation (computed once). */
+const routeParams = new WeakMap<OperationDef, number>();
+
+function routeParamOf(op: OperationDef): number {
+  let i = routeParams.get(op);
+  if (i === undefined) {
+    i = op.params.filter((p) => !p.out).findIndex((p) => p.routekey);
+    routeParams.set(op, i);
+  }
+  return i;
 }
 
 /** A 31-bit non-negative hash of a hash code given as number, bigint or string. */
@@ -134,7 +149,7 @@ export class ObjectProxy implements Invoker {
     const version = options.version ?? this.options.version ?? Version.TARSVERSION;
     const tup = this.options.tupListSpelling ? {listSpelling: this.options.tupListSpelling} : undefined;
     const sBuffer = encodeRequestArgs(op, version, args, tup);
-    const routeParam = op.params.filter((p) => !p.out).findIndex((p) => p.routekey);
+    const routeParam = routeParamOf(op);
     const routeKey = routeParam >= 0 ? String(args[routeParam]) : undefined;
     const {response, endpoint} = await this.call({func: op.name, sBuffer, version,
       ...(routeKey !== undefined ? {routeKey} : {})}, options);
@@ -153,14 +168,14 @@ export class ObjectProxy implements Invoker {
    */
   async call(raw: RawCall, options: CallOptions = {}, endpointOverride?: Endpoint): Promise<RawResult> {
     const started = performance.now();
-    const target = {obj: this.objName, func: raw.func};
-    if (!endpointOverride) {
+    if (!endpointOverride && !this.fixed) {
       try {
         await this.ensureEndpoints();
       } catch (error) {
         if (error instanceof TarsError && error.code === 'NO_LOCATOR') throw error;
         throw new TarsCallError(ReturnCode.TARSADAPTERNULL,
-          `cannot resolve the object through the locator: ${(error as Error).message}`, target, true);
+          `cannot resolve the object through the locator: ${(error as Error).message}`, {obj: this.objName,
+            func: raw.func}, true);
       }
     }
     let endpoint = endpointOverride;
@@ -170,36 +185,42 @@ export class ObjectProxy implements Invoker {
       if (picked.kind === 'none') {
         throw new TarsCallError(ReturnCode.TARSADAPTERNULL, this.fixed ? picked.reason
           : `the locator lists no active endpoint${this.host.setdivision ? ` in SET ${this.host.setdivision}` : ''}`,
-        target, true);
+        {obj: this.objName, func: raw.func}, true);
       }
       endpoint = picked.endpoint;
     }
     const oneway = options.oneway === true;
     let messageType = 0;
-    const status = toMap(options.status);
-    if (options.dyeKey !== undefined) {
-      messageType |= MessageType.TARSMESSAGETYPEDYED;
-      status.set(StatusKey.DYED, options.dyeKey);
+    let status: ReadonlyMap<string, string> = NO_ENTRIES;
+    const needsStatus = options.status !== undefined || options.dyeKey !== undefined || raw.routeKey !== undefined ||
+      this.host.setdivision !== undefined;
+    if (needsStatus) {
+      const s = toMap(options.status);
+      if (options.dyeKey !== undefined) {
+        messageType |= MessageType.TARSMESSAGETYPEDYED;
+        s.set(StatusKey.DYED, options.dyeKey);
+      }
+      if (raw.routeKey !== undefined) {
+        messageType |= MessageType.TARSMESSAGETYPEGRID;
+        s.set(StatusKey.GRID, raw.routeKey);
+      }
+      if (this.host.setdivision) {
+        messageType |= MessageType.TARSMESSAGETYPESETNAME;
+        s.set(StatusKey.SETNAME, this.host.setdivision);
+      }
+      status = s;
     }
     if (options.hashCode !== undefined) messageType |= MessageType.TARSMESSAGETYPEHASH;
     if (options.async) messageType |= MessageType.TARSMESSAGETYPEASYNC;
-    if (raw.routeKey !== undefined) {
-      messageType |= MessageType.TARSMESSAGETYPEGRID;
-      status.set(StatusKey.GRID, raw.routeKey);
-    }
-    if (this.host.setdivision) {
-      messageType |= MessageType.TARSMESSAGETYPESETNAME;
-      status.set(StatusKey.SETNAME, this.host.setdivision);
-    }
     const timeout = options.timeout ?? this.options.timeout ??
       (options.async ? this.host.asyncInvokeTimeout : this.host.syncInvokeTimeout);
     const requestId = this.host.nextRequestId();
     const frame = encodeRequestFrame(requestPacket({
       iVersion: raw.version ?? Version.TARSVERSION, cPacketType: oneway ? PacketType.TARSONEWAY : PacketType.TARSNORMAL,
       iMessageType: messageType, iRequestId: requestId, sServantName: this.objName, sFuncName: raw.func,
-      sBuffer: raw.sBuffer, iTimeout: timeout, context: toMap(options.context), status,
+      sBuffer: raw.sBuffer, iTimeout: timeout, context: options.context ? toMap(options.context) : NO_ENTRIES,
+      status,
     }));
-    const where = {...target, endpoint: endpointKey(endpoint)};
     let response: ResponsePacket | null;
     try {
       response = await this.host.channel(endpoint).send(frame, requestId, timeout, oneway);
@@ -209,13 +230,15 @@ export class ObjectProxy implements Invoker {
         this.endpointManager.report(endpoint, error.code === ReturnCode.TARSINVOKETIMEOUT ? 'timeout'
           : error.code === ReturnCode.TARSPROXYCONNECTERR && /cannot connect/.test(error.message) ? 'connect-failure'
             : 'failure');
-        throw new TarsCallError(error.code, error.message, where, true);
+        throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
+          endpoint: endpointKey(endpoint)}, true);
       }
       throw error;
     }
     this.endpointManager.report(endpoint, 'success');
     if (response && response.iRet !== 0) {
-      throw new TarsCallError(response.iRet, response.sResultDesc || 'the server reported a failure', where, false);
+      throw new TarsCallError(response.iRet, response.sResultDesc || 'the server reported a failure',
+        {obj: this.objName, func: raw.func, endpoint: endpointKey(endpoint)}, false);
     }
     return {response, endpoint, ms: performance.now() - started};
   }

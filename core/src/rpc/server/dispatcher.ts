@@ -121,15 +121,14 @@ export class Dispatcher {
       return encodeRequestFrame(requestPacket({
         iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL, iMessageType: req.iMessageType,
         iRequestId: req.iRequestId, sServantName: req.sServantName, sFuncName: req.sFuncName,
-        sBuffer: result.sBuffer.length === 0 ? EMPTY_TUP : result.sBuffer, iTimeout: req.iTimeout,
-        context: new Map(context),
+        sBuffer: result.sBuffer.length === 0 ? EMPTY_TUP : result.sBuffer, iTimeout: req.iTimeout, context,
         status: new Map([[StatusKey.RESULT_CODE, String(result.iRet)], [StatusKey.RESULT_DESC, result.sResultDesc]]),
       }));
     }
     return encodeResponseFrame(responsePacket({
       iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL, iRequestId: req.iRequestId,
       iMessageType: req.iMessageType, iRet: result.iRet, sBuffer: result.sBuffer, sResultDesc: result.sResultDesc,
-      context: new Map(context),
+      context,
     }));
   }
 }

@@ -26,14 +26,17 @@ export interface FrameConnectionOptions {
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
 
 /**
- * A TCP socket carrying TARS frames in both directions. Writes made in the same tick are coalesced into one
- * writev (the socket is corked on the first write of a tick and uncorked on the next), and reads are split into
+ * A TCP socket carrying TARS frames in both directions. Frames sent in the same tick go out in one write on the
+ * next tick (joined when small, a writev when large), and reads are split into
  * frames by a {@link FrameDecoder}. Malformed framing destroys this connection only.
  */
 export class FrameConnection {
   private readonly decoder: FrameDecoder;
   private readonly maxQueued: number;
-  private corked = false;
+  /** Frames sent in this tick, written together on the next one. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private callbacks: ((error?: Error | null) => void)[] = [];
   private closed = false;
   readonly openedAt = Date.now();
   framesIn = 0;
@@ -88,22 +91,48 @@ export class FrameConnection {
    * then not sent).
    */
   send(frame: Uint8Array, written?: (error?: Error | null) => void): boolean {
-    if (!this.isOpen || this.socket.writableLength > this.maxQueued) return false;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(uncork, this);
-    }
+    if (!this.isOpen || this.socket.writableLength + this.batchBytes > this.maxQueued) return false;
+    if (this.batch.length === 0) process.nextTick(flushBatch, this);
+    this.batch.push(frame);
+    this.batchBytes += frame.length;
+    if (written) this.callbacks.push(written);
     this.framesOut++;
-    if (written) this.socket.write(frame, written);
-    else this.socket.write(frame);
     return true;
   }
 
-  /** @internal */
+  /**
+   * @internal Writes the frames of this tick: small ones joined into one buffer (one write, one syscall, no
+   * per-chunk stream bookkeeping), large ones as a corked writev (no copy of big payloads).
+   */
   flush(): void {
-    this.corked = false;
-    this.socket.uncork();
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    const bytes = this.batchBytes;
+    const callbacks = this.callbacks;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.callbacks = [];
+    const done = callbacks.length === 0 ? undefined : (error?: Error | null): void => {
+      for (const cb of callbacks) cb(error);
+    };
+    if (this.socket.destroyed) {
+      done?.(new Error('connection closed'));
+      return;
+    }
+    if (batch.length === 1) {
+      if (done) this.socket.write(batch[0]!, done);
+      else this.socket.write(batch[0]!);
+    } else if (bytes <= 64 * 1024) {
+      const joined = Buffer.concat(batch, bytes);
+      if (done) this.socket.write(joined, done);
+      else this.socket.write(joined);
+    } else {
+      this.socket.cork();
+      for (let i = 0; i < batch.length - 1; i++) this.socket.write(batch[i]!);
+      if (done) this.socket.write(batch[batch.length - 1]!, done);
+      else this.socket.write(batch[batch.length - 1]!);
+      this.socket.uncork();
+    }
   }
 
   /** Stops reading requests (backpressure); {@link resume} reads again. */
@@ -117,7 +146,7 @@ export class FrameConnection {
 
   /** Sends what is queued, then closes. */
   end(): void {
-    if (this.corked) this.flush();
+    this.flush();
     this.socket.end();
   }
 
@@ -128,6 +157,6 @@ export class FrameConnection {
   }
 }
 
-function uncork(c: FrameConnection): void {
+function flushBatch(c: FrameConnection): void {
   c.flush();
 }
