@@ -14,6 +14,7 @@ import {sinkValue} from './harness.js';
 
 const BENCHMARKS = [
   {name: 'codec', load: () => import('./codec.js')},
+  {name: 'rpc', load: () => import('./rpc.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]

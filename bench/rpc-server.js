@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw> [--standalone]
+//
+// Starts an Echo server of the given implementation on an ephemeral loopback port and prints {"ev":"ready","port"}.
+// Then answers the parent's commands on stdin (see rpc-common.js): {"cmd":"mark"} -> {"ev":"mark","cpu":{user,system}}
+// (this process's CPU time so far, µs). Exits when stdin ends. With --standalone it ignores stdin and runs until
+// SIGINT/SIGTERM, exiting normally (so that `node --cpu-prof` writes its profile).
+//
+//   ours    Application (core/dist) hosting a servant derived from the generated EchoServant
+//   theirs  @tars/rpc server.createServer() + start(BindAdapterOption) with the tars2node-style EchoImp
+//   raw     plain net echo of length-prefixed frames
+
+import {cpuNow, emit, importGenerated, serveCommands} from './rpc-common.js';
+
+const impl = process.argv[2];
+const standalone = process.argv.includes('--standalone');
+
+async function startOurs() {
+  const {Application} = await import('@tars-ts/core');
+  const {EchoServant} = await importGenerated();
+  class EchoImp extends EchoServant {
+    echo(s) {
+      return {ret: s};
+    }
+
+    echoBytes(b) {
+      return {ret: b};
+    }
+
+    echoStruct(i) {
+      return {ret: i};
+    }
+  }
+  const app = Application.fromText(`<tars>
+  <application>
+    <server>
+      app = BenchRpc
+      server = EchoServer
+      loglevel = NONE
+      <EchoAdapter>
+        endpoint = tcp -h 127.0.0.1 -p 0 -t 600000
+        servant = BenchRpc.EchoServer.EchoObj
+        maxconns = 16
+      </EchoAdapter>
+    </server>
+  </application>
+</tars>
+`, {graceMs: 100});
+  app.addServant(new EchoImp(), 'BenchRpc.EchoServer.EchoObj');
+  await app.start();
+  return app.servantAdapters[0].endpoint.port;
+}
+
+async function startTheirs() {
+  const {BenchRpc, TarsRpc} = await import('./rpc-theirs.js');
+  const server = TarsRpc.server;
+  const option = new server.BindAdapterOption();
+  option.endpoint = 'tcp -h 127.0.0.1 -p 0 -t 600000';
+  option.name = 'BenchRpc.EchoServer.EchoObjAdapter';
+  option.servant = 'BenchRpc.EchoServer.EchoObj';
+  option.handleImp = BenchRpc.EchoImp;
+  option.maxconns = 16;
+  const svr = server.createServer();
+  svr.start(option);
+  // start() gives no listen callback: wait on the adapter's listener (the only way to learn an ephemeral port).
+  const listener = svr._adapters[0]._netthread._listener;
+  if (!listener.listening) {
+    await new Promise((resolve, reject) => {
+      listener.once('listening', resolve);
+      listener.once('error', reject);
+    });
+  }
+  return listener.address().port;
+}
+
+async function startRaw() {
+  const {startRawServer} = await import('./rpc-raw.js');
+  const server = await startRawServer();
+  return server.address().port;
+}
+
+const starters = {ours: startOurs, theirs: startTheirs, raw: startRaw};
+if (!starters[impl]) {
+  process.stderr.write('usage: node bench/rpc-server.js <ours|theirs|raw> [--standalone]\n');
+  process.exit(2);
+}
+
+const port = await starters[impl]();
+emit({ev: 'ready', port, pid: process.pid});
+if (standalone) {
+  process.on('SIGINT', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0));
+} else {
+  serveCommands((command) => {
+    if (command.cmd === 'mark') return {ev: 'mark', cpu: cpuNow()};
+    throw new Error(`unknown command ${JSON.stringify(command)}`);
+  });
+}
