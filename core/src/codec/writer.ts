@@ -10,6 +10,8 @@ const SURELY_STRING1 = 85;
  */
 const SCRATCH_SIZE = 64 * 1024;
 let sharedScratch: Buffer | null = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+/** Expected sizes above this get their own buffer rather than the scratch one. */
+const OWN_BUFFER_FROM = 8 * 1024;
 
 /**
  * Writes the TARS binary encoding (protocol.md section 1) into one growing buffer.
@@ -32,7 +34,9 @@ export class TarsWriter {
    * encodings are small and sequential), so the size matters only for large values or nested writers.
    */
   constructor(initialSize = 256) {
-    if (initialSize <= SCRATCH_SIZE) {
+    // A caller expecting a large output (a frame around a big payload) gets a buffer of its own: writing there and
+    // returning a view beats copying kilobytes out of the scratch buffer.
+    if (initialSize <= OWN_BUFFER_FROM) {
       // A writer abandoned by an exception never hands its scratch back: start a new one then. Writers never live
       // across an await, so two at once (one encoding inside another) is the only other case.
       this.buf = sharedScratch ?? Buffer.allocUnsafeSlow(SCRATCH_SIZE);
