@@ -44,36 +44,19 @@ export interface Responder<R = unknown> extends Deferred {
 
 /**
  * What a servant method learns about the call it serves; servants receive it as their last argument. Besides the
- * request facts it carries the response context and the means to answer later.
+ * request facts ({@link CallInfo}) it carries the response context and the means to answer later.
  */
-export class CallContext implements CallInfo {
-  readonly servant: string;
-  readonly func: string;
-  readonly requestId: number;
-  readonly version: number;
-  readonly oneway: boolean;
-  readonly messageType: number;
-  readonly context: ReadonlyMap<string, string>;
-  readonly status: ReadonlyMap<string, string>;
-  readonly remote?: {readonly host: string; readonly port: number};
-  readonly adapter?: string;
-  readonly timeout?: number;
+// The interface merges the CallInfo fields into the class, so they are declared once.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface CallContext extends CallInfo {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CallContext {
   /** Context sent back with the response; the servant may set entries. */
   readonly responseContext = new Map<string, string>();
   private deferred?: Promise<unknown>;
 
   constructor(info: CallInfo) {
-    this.servant = info.servant;
-    this.func = info.func;
-    this.requestId = info.requestId;
-    this.version = info.version;
-    this.oneway = info.oneway;
-    this.messageType = info.messageType;
-    this.context = info.context;
-    this.status = info.status;
-    if (info.remote) this.remote = info.remote;
-    if (info.adapter) this.adapter = info.adapter;
-    if (info.timeout !== undefined) this.timeout = info.timeout;
+    Object.assign(this, info);
   }
 
   /** The dye key of a dyed call (TARSMESSAGETYPEDYED with STATUS_DYED_KEY), if any. */
