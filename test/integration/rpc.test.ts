@@ -286,6 +286,29 @@ describe('RPC: our client and our server', function () {
     }
   });
 
+  it('keep-alive pings keep an idle connection open past the server idle timeout; without them it is closed', async () => {
+    const idle = await startServer({[OBJ]: new ProbeImpl()}, {idleMs: 300});
+    const quiet = new Communicator();
+    const alive = new Communicator({keepAliveInterval: 80});
+    try {
+      const adapter = idle.app.servantAdapters[0]!;
+      await quiet.stringToProxy(ProbeProxy, idle.proxyString(OBJ)).echo('a');
+      await alive.stringToProxy(ProbeProxy, idle.proxyString(OBJ)).echo('b');
+      expect(adapter.stats.connections).to.equal(2);
+      await new Promise((r) => setTimeout(r, 800));
+      // The quiet client's connection was closed by the server's -t 300; the pinging one is still there.
+      expect(adapter.stats.connections).to.equal(1);
+      const channel = alive.channel(idle.app.servantAdapters[0]!.endpoint) as unknown as {keepAlivesSent: number};
+      expect(channel.keepAlivesSent).to.be.greaterThan(3);
+      // Both clients still call fine (the quiet one reconnects).
+      expect(await quiet.stringToProxy(ProbeProxy, idle.proxyString(OBJ)).echo('c')).to.deep.equal({ret: 'c'});
+    } finally {
+      quiet.close();
+      alive.close();
+      await idle.close();
+    }
+  });
+
   it('endpoint helper builds endpoints for custom channel factories', () => {
     expect(endpoint({host: 'h', port: 1})).to.include({protocol: 'tcp', timeout: 3000, weight: -1});
   });

@@ -2,9 +2,13 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 
 import {TarsError} from '../../errors/tars-error.js';
-import {DEFAULT_MAX_PACKET, RECONNECT_NOTICE, ReturnCode} from '../../protocol/constants.js';
+import {
+  DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, ReturnCode, TARS_PING,
+} from '../../protocol/constants.js';
 import {type Endpoint, endpointKey} from '../../protocol/endpoint.js';
-import {type ResponsePacket, decodeAnyResponseFrame, frameLength} from '../../protocol/packets.js';
+import {
+  type ResponsePacket, decodeAnyResponseFrame, encodeRequestFrame, frameLength, requestPacket,
+} from '../../protocol/packets.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 
 /** A call that failed before a response came: the TARS code to report and what happened. */
@@ -32,6 +36,13 @@ export interface ChannelOptions {
   maxBackoffMs?: number;
   /** Connect timeout, ms. Default 3000. */
   connectTimeoutMs?: number;
+  /**
+   * Keep-alive (`keep-alive-interval`, ms; 0 = off): a connection that sent nothing for this long sends a one-way
+   * tars_ping, as TarsGo does, so idle connections survive servers' -t idle timeouts and dead peers show up.
+   */
+  keepAliveMs?: number;
+  /** Servant name the keep-alive pings are addressed to (every TARS server answers tars_ping for any). */
+  keepAliveServant?: string;
 }
 
 /**
@@ -156,6 +167,30 @@ export class TcpChannel extends BaseChannel {
   private backoff = 0;
   private retryAt = 0;
   private lastError = '';
+  private keepAliveTimer?: NodeJS.Timeout;
+  private sentSinceTick = 0;
+  private keepAliveId = 0;
+
+  /** Keep-alive pings sent so far. */
+  keepAlivesSent = 0;
+
+  private startKeepAlive(): void {
+    const interval = this.options.keepAliveMs ?? 0;
+    if (interval <= 0 || this.keepAliveTimer) return;
+    this.keepAliveTimer = setInterval(() => {
+      const conn = this.conn;
+      if (conn && this.isConnected && this.sentSinceTick === 0) {
+        // Request ids of pings count down from the top of the range: they never meet the communicator's ids.
+        this.keepAliveId = this.keepAliveId <= 1_000_000_000 ? 2147483647 : this.keepAliveId - 1;
+        conn.send(encodeRequestFrame(requestPacket({cPacketType: PacketType.TARSONEWAY, iRequestId: this.keepAliveId,
+          sServantName: this.options.keepAliveServant ?? 'tars.keepalive', sFuncName: TARS_PING,
+          iTimeout: interval})));
+        this.keepAlivesSent++;
+      }
+      this.sentSinceTick = 0;
+    }, interval);
+    this.keepAliveTimer.unref();
+  }
 
   get connected(): boolean {
     return this.isConnected;
@@ -214,7 +249,9 @@ export class TcpChannel extends BaseChannel {
           `cannot connect (${this.lastError || 'refused'}); next attempt in ${wait} ms`));
       }
       this.conn = this.connect();
+      this.startKeepAlive();
     }
+    this.sentSinceTick++;
     const conn = this.conn;
     if (oneway) {
       // Resolved once the frame is handed to the socket, so that closing right after loses nothing.
@@ -243,6 +280,7 @@ export class TcpChannel extends BaseChannel {
 
   close(): void {
     this.closed = true;
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
     // end, not destroy: frames already queued (one-way calls) still go out.
     const conn = this.conn;

@@ -106,13 +106,14 @@ export class Communicator implements ProxyHost {
     return this.requestId;
   }
 
-  /** The shared channel of an endpoint. */
-  channel(endpoint: Endpoint): Channel {
+  /** The shared channel of an endpoint; `servant` names whom its keep-alive pings go to. */
+  channel(endpoint: Endpoint, servant?: string): Channel {
     if (this.closed) throw new TarsError('CLOSED', 'the communicator is closed');
     const key = endpointKey(endpoint);
     let ch = this.channels.get(key);
     if (!ch) {
-      ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize});
+      ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize,
+        keepAliveMs: this.props.keepAliveInterval, ...(servant ? {keepAliveServant: servant} : {})});
       this.channels.set(key, ch);
     }
     return ch;

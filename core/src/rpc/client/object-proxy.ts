@@ -38,7 +38,7 @@ export interface ProxyHost {
   readonly asyncInvokeTimeout: number;
   readonly setdivision?: string;
   nextRequestId(): number;
-  channel(endpoint: Endpoint): Channel;
+  channel(endpoint: Endpoint, servant?: string): Channel;
   /** Active and inactive endpoints of an object, from the locator (throws NO_LOCATOR when there is none). */
   locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}>;
   readonly refreshEndpointInterval: number;
@@ -223,7 +223,7 @@ export class ObjectProxy implements Invoker {
     }));
     let response: ResponsePacket | null;
     try {
-      response = await this.host.channel(endpoint).send(frame, requestId, timeout, oneway);
+      response = await this.host.channel(endpoint, this.objName).send(frame, requestId, timeout, oneway);
     } catch (error) {
       if (error instanceof LocalFailure) {
         // Endpoint health counts what TarsGo counts: local timeouts and send/connect failures, not server answers.
