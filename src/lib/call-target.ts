@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import {
   type InterfaceDef, type ObjectProxy, type OperationDef, TARS_DESCRIBE, TarsCallError, TarsError, assertNoErrors,
-  decodeResponseBody, describeProgram, formatEndpoint, idlTypeName, inParams, interfaceFromJson,
+  decodeResponseBody, describeProgram, formatEndpoint, idlTypeName, interfaceFromJson,
   loadIdl, loadServerConfig, parseProxyString,
 } from '@tars-ts/core';
 
@@ -165,4 +165,3 @@ export function findOperation(iface: InterfaceDef, func: string): OperationDef {
     hint: `functions: ${iface.operations.map(signature).join('; ')}`, code: 'NO_FUNCTION'});
 }
 
-export {inParams};

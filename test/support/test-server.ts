@@ -10,9 +10,9 @@ export interface TestServer {
 
 /** A config with one adapter per servant (all on port 0) and an admin endpoint. */
 export function testConfig(app: string, server: string, servants: string[], extra: {adapter?: string; server?: string;
-  protocol?: 'tcp' | 'udp'; idleMs?: number} = {}): string {
+  protocol?: 'tcp' | 'udp'; idleMs?: number; port?: number} = {}): string {
   const adapters = servants.map((s) => `      <${s}Adapter>
-        endpoint = ${extra.protocol ?? 'tcp'} -h 127.0.0.1 -p 0 -t ${extra.idleMs ?? 60000}
+        endpoint = ${extra.protocol ?? 'tcp'} -h 127.0.0.1 -p ${extra.port ?? 0} -t ${extra.idleMs ?? 60000}
         servant = ${s}
         ${extra.adapter ?? ''}
       </${s}Adapter>`).join('\n');

@@ -234,7 +234,13 @@ export function decodeAnyResponseFrame(frameBytes: Uint8Array, maxPacket = DEFAU
       return malformed('ResponsePacket', error);
     }
   }
-  const p = decodeRequestFrame(frameBytes, maxPacket);
+  let p: RequestPacket;
+  try {
+    r.pos = 4;
+    p = readRequestPacket(r);
+  } catch (error) {
+    return malformed('RequestPacket', error);
+  }
   const code = p.status.get(StatusKey.RESULT_CODE);
   // A result code that is not a number is garbage from the peer: report it as an unknown server error.
   const iRet = code === undefined || code === '' ? 0 : Number.parseInt(code, 10);

@@ -13,7 +13,8 @@ import {FrameConnection} from '../transport/frame-connection.js';
 
 /** A call that failed before a response came: the TARS code to report and what happened. */
 export class LocalFailure extends Error {
-  constructor(readonly code: number, message: string) {
+  /** @param connectFailed the connection could not be established (endpoint health blocks at once on this). */
+  constructor(readonly code: number, message: string, readonly connectFailed = false) {
     super(message);
     this.name = 'LocalFailure';
   }
@@ -144,11 +145,11 @@ abstract class BaseChannel implements Channel {
 
   protected onReconnectNotice(): void {}
 
-  protected failAll(code: number, message: string, conn?: FrameConnection): void {
+  protected failAll(code: number, message: string, conn?: FrameConnection, connectFailed = false): void {
     for (const [id, p] of this.pending) {
       if (conn && p.conn !== conn) continue;
       this.pending.delete(id);
-      p.reject(new LocalFailure(code, message));
+      p.reject(new LocalFailure(code, message, connectFailed));
     }
     this.settled();
   }
@@ -223,7 +224,8 @@ export class TcpChannel extends BaseChannel {
           this.backoff = Math.min(Math.max(this.options.backoffMs ?? 100, this.backoff * 2),
             this.options.maxBackoffMs ?? 5000);
           this.retryAt = Date.now() + this.backoff;
-          this.failAll(ReturnCode.TARSPROXYCONNECTERR, `cannot connect: ${this.lastError || 'connection refused'}`, conn);
+          this.failAll(ReturnCode.TARSPROXYCONNECTERR, `cannot connect: ${this.lastError || 'connection refused'}`, conn,
+            true);
         } else {
           this.failAll(ReturnCode.TARSPROXYCONNECTERR,
             `connection closed before the answer${this.lastError ? ` (${this.lastError})` : ''}`, conn);
@@ -246,7 +248,7 @@ export class TcpChannel extends BaseChannel {
       const wait = this.retryAt - Date.now();
       if (wait > 0) {
         return Promise.reject(new LocalFailure(ReturnCode.TARSPROXYCONNECTERR,
-          `cannot connect (${this.lastError || 'refused'}); next attempt in ${wait} ms`));
+          `cannot connect (${this.lastError || 'refused'}); next attempt in ${wait} ms`, true));
       }
       this.conn = this.connect();
       this.startKeepAlive();
@@ -271,11 +273,10 @@ export class TcpChannel extends BaseChannel {
   }
 
   protected override onReconnectNotice(): void {
-    const old = this.conn;
+    // New requests go to a new connection; the old one stays open for the answers still due on it and the
+    // server closes it when done.
     this.conn = undefined;
     this.isConnected = false;
-    // The old connection stays open for the answers still due on it; the server closes it when done.
-    void old;
   }
 
   close(): void {

@@ -35,6 +35,8 @@ export function fromEndpointF(e: EndpointF): Endpoint {
 export class Communicator implements ProxyHost {
   private props: ClientConfig & {setdivision?: string};
   private readonly channels = new Map<string, Channel>();
+  /** The same lookup by endpoint object: proxies pass the same objects call after call, so no key is built. */
+  private readonly channelOf = new WeakMap<Endpoint, Channel>();
   private readonly proxies = new Map<string, ObjectProxy>();
   private requestId = 0;
   private closed = false;
@@ -109,6 +111,8 @@ export class Communicator implements ProxyHost {
   /** The shared channel of an endpoint; `servant` names whom its keep-alive pings go to. */
   channel(endpoint: Endpoint, servant?: string): Channel {
     if (this.closed) throw new TarsError('CLOSED', 'the communicator is closed');
+    const known = this.channelOf.get(endpoint);
+    if (known) return known;
     const key = endpointKey(endpoint);
     let ch = this.channels.get(key);
     if (!ch) {
@@ -116,6 +120,7 @@ export class Communicator implements ProxyHost {
         keepAliveMs: this.props.keepAliveInterval, ...(servant ? {keepAliveServant: servant} : {})});
       this.channels.set(key, ch);
     }
+    this.channelOf.set(endpoint, ch);
     return ch;
   }
 

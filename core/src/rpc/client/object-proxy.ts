@@ -228,8 +228,7 @@ export class ObjectProxy implements Invoker {
       if (error instanceof LocalFailure) {
         // Endpoint health counts what TarsGo counts: local timeouts and send/connect failures, not server answers.
         this.endpointManager.report(endpoint, error.code === ReturnCode.TARSINVOKETIMEOUT ? 'timeout'
-          : error.code === ReturnCode.TARSPROXYCONNECTERR && /cannot connect/.test(error.message) ? 'connect-failure'
-            : 'failure');
+          : error.connectFailed ? 'connect-failure' : 'failure');
         throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
           endpoint: endpointKey(endpoint)}, true);
       }

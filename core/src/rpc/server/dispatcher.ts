@@ -150,10 +150,3 @@ function describe(servant: Servant, version: number): DispatchResult {
   return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: encodeResponseBody(DESCRIBE_OP, version, {ret: text}),
     sResultDesc: ''};
 }
-
-/** Flags of a request worth knowing in logs: one-way, dyed. */
-export function describeRequest(req: RequestPacket): string {
-  const flags = [req.cPacketType === PacketType.TARSONEWAY ? 'oneway' : '',
-    (req.iMessageType & MessageType.TARSMESSAGETYPEDYED) !== 0 ? 'dyed' : ''].filter(Boolean).join(',');
-  return `${req.sServantName}.${req.sFuncName} #${req.iRequestId} v${req.iVersion}${flags ? ` (${flags})` : ''}`;
-}
