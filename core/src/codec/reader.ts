@@ -6,6 +6,12 @@ import {WireType, wireTypeName} from './wire-type.js';
 export interface ReaderOptions {
   /** Deepest nesting of structs and containers accepted before DECODE_TOO_DEEP; default 256. */
   maxDepth?: number;
+  /**
+   * `vector<byte>` values at least this long are returned as views of the input instead of copies (default: never).
+   * For inputs nobody changes afterwards, such as received frames: a large value then costs no copy, at the price
+   * of keeping the input alive as long as the value.
+   */
+  bytesViewFrom?: number;
 }
 
 const DEFAULT_MAX_DEPTH = 256;
@@ -30,6 +36,7 @@ export class TarsReader {
   /** Offset just past the last readable byte. */
   readonly end: number;
   private readonly maxDepth: number;
+  private readonly bytesViewFrom: number;
   private depth = 0;
   /** Wire type of the head consumed by the last successful {@link seek}. */
   private type = 0;
@@ -40,6 +47,7 @@ export class TarsReader {
     this.pos = start;
     this.end = end;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.bytesViewFrom = options.bytesViewFrom ?? Infinity;
   }
 
   /** Bytes left to read. */
@@ -414,11 +422,12 @@ export class TarsReader {
 
   /**
    * `vector<byte>`: SIMPLE_LIST, or a LIST of BYTE elements (TarsGo and TarsCpp accept both). Returns a copy, so the
-   * result never pins the input buffer.
+   * result never pins the input buffer, unless the reader was told otherwise ({@link ReaderOptions.bytesViewFrom}).
    */
   readBytes(tag: number, required = false, def: Uint8Array = EMPTY): Buffer {
     const view = this.readBytesView(tag, required, def);
     if (view === def) return Buffer.from(def);
+    if (view.length >= this.bytesViewFrom && view.buffer === this.buf.buffer) return view as Buffer;
     // One allocation and copy; the species constructor of a Buffer view is Buffer.
     return Uint8Array.prototype.slice.call(view) as Buffer;
   }

@@ -5,12 +5,19 @@ const TWO_32 = 4294967296;
 /** Strings up to this many UTF-16 units encode to at most 255 UTF-8 bytes (3 bytes per unit at most). */
 const SURELY_STRING1 = 85;
 /**
- * Size of the scratch buffer one writer at a time borrows: encodings start there instead of growing a small buffer
- * step by step (growth was a third of encode time), and the result is copied out once at the end.
+ * Writers start in a shared slab instead of growing a small buffer step by step (growth was a third of encode
+ * time). One writer at a time borrows the slab's free part; a small result is copied out and the slab handed back
+ * as it was, a large one is handed out as a view of the slab (no copy) and the free part starts after it. A slab
+ * with too little room left is replaced by a new one; views handed out keep the old one alive until they go.
  */
-const SCRATCH_SIZE = 64 * 1024;
-let sharedScratch: Buffer | null = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
-/** Expected sizes above this get their own buffer rather than the scratch one. */
+const SLAB_SIZE = 64 * 1024;
+/** Results at least this long are views of the slab rather than copies. */
+const VIEW_FROM = 4 * 1024;
+/** A slab with less free room than this is not handed out again. */
+const MIN_ROOM = 16 * 1024;
+let freeSlab: Buffer | null = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let freeOffset = 0;
+/** Expected sizes above this get their own buffer rather than the shared slab. */
 const OWN_BUFFER_FROM = 8 * 1024;
 
 /**
@@ -26,25 +33,31 @@ const OWN_BUFFER_FROM = 8 * 1024;
 export class TarsWriter {
   private buf: Buffer;
   private pos = 0;
-  /** Whether `buf` is the shared scratch buffer, to be handed back by {@link toBuffer}. */
-  private scratch: boolean;
+  /** The slab `buf` is the free part of (starting at `slabOffset`), to be handed back by {@link toBuffer}. */
+  private slab: Buffer | null;
+  private slabOffset = 0;
 
   /**
-   * @param initialSize expected size in bytes. Writers start in a shared scratch buffer when it is free (most
-   * encodings are small and sequential), so the size matters only for large values or nested writers.
+   * @param initialSize expected size in bytes. Writers start in the shared slab when it is free (most encodings are
+   * small and sequential), so the size matters only for large values or nested writers.
    */
   constructor(initialSize = 256) {
-    // A caller expecting a large output (a frame around a big payload) gets a buffer of its own: writing there and
-    // returning a view beats copying kilobytes out of the scratch buffer.
+    // A caller expecting a large output (a frame around a big payload) gets a buffer of its own.
     if (initialSize <= OWN_BUFFER_FROM) {
-      // A writer abandoned by an exception never hands its scratch back: start a new one then. Writers never live
+      // A writer abandoned by an exception never hands the slab back: a new one is started then. Writers never live
       // across an await, so two at once (one encoding inside another) is the only other case.
-      this.buf = sharedScratch ?? Buffer.allocUnsafeSlow(SCRATCH_SIZE);
-      sharedScratch = null;
-      this.scratch = true;
+      let slab = freeSlab;
+      if (slab === null) {
+        slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+        freeOffset = 0;
+      }
+      freeSlab = null;
+      this.slab = slab;
+      this.slabOffset = freeOffset;
+      this.buf = freeOffset === 0 ? slab : slab.subarray(freeOffset);
     } else {
       this.buf = Buffer.allocUnsafe(initialSize > 16 ? initialSize : 16);
-      this.scratch = false;
+      this.slab = null;
     }
   }
 
@@ -54,32 +67,43 @@ export class TarsWriter {
   }
 
   /**
-   * The bytes written so far. The result is the caller's own: a writer that started in the shared scratch buffer
-   * copies its bytes out and hands the scratch back; otherwise it is a view of the writer's buffer, which later
-   * writes do not change (the writer moves on past it).
+   * The bytes written so far. The result is the caller's own: later writes of this writer or any other never change
+   * it. A small result of a writer in the shared slab is a copy; anything else is a view (of the slab or of the
+   * writer's own buffer, which the writer then moves on past).
    */
   toBuffer(): Buffer {
-    if (!this.scratch) return this.buf.subarray(0, this.pos);
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    this.release();
+    const slab = this.slab;
+    if (slab === null) return this.buf.subarray(0, this.pos);
+    this.slab = null;
+    let out: Buffer;
+    if (this.pos >= VIEW_FROM) {
+      out = this.buf.subarray(0, this.pos);
+      const next = this.slabOffset + ((this.pos + 7) & ~7);
+      if (SLAB_SIZE - next >= MIN_ROOM) {
+        freeSlab = slab;
+        freeOffset = next;
+      }
+    } else {
+      out = Buffer.allocUnsafe(this.pos);
+      this.buf.copy(out, 0, 0, this.pos);
+      freeSlab = slab;
+      freeOffset = this.slabOffset;
+    }
     this.buf = out;
     return out;
   }
 
-  private release(): void {
-    if (this.scratch) {
-      sharedScratch = this.buf;
-      this.scratch = false;
-    }
-  }
-
   private grow(need: number): void {
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 256);
     while (size < this.pos + need) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
-    this.release();
+    if (this.slab !== null) {
+      // Nothing of the slab is kept: hand it back as it was.
+      freeSlab = this.slab;
+      freeOffset = this.slabOffset;
+      this.slab = null;
+    }
     this.buf = next;
   }
 
@@ -295,6 +319,27 @@ export class TarsWriter {
     this.ensure(v.length);
     this.buf.set(v, this.pos);
     this.pos += v.length;
+  }
+
+  /**
+   * `vector<byte>` whose bytes `body` writes into this writer in place (no intermediate buffer), with the same bytes
+   * {@link writeBytes} would give: room for the longest length field is reserved, and once the body is written
+   * the length goes in its narrowest form, the body moved back over the unused room.
+   */
+  writeBytesWith(tag: number, body: (w: TarsWriter) => void): void {
+    this.writeHead(tag, WireType.SIMPLE_LIST);
+    this.ensure(6);
+    this.buf[this.pos++] = 0; // inner head: BYTE at tag 0
+    const lengthAt = this.pos;
+    this.pos += 5; // INT head + 4 bytes, the longest length field
+    body(this);
+    const n = this.pos - lengthAt - 5;
+    const bodyEnd = this.pos;
+    this.pos = lengthAt;
+    this.intField(0, n);
+    const gap = lengthAt + 5 - this.pos;
+    if (gap > 0 && n > 0) this.buf.copyWithin(this.pos, lengthAt + 5, bodyEnd);
+    this.pos = bodyEnd - gap;
   }
 
   /** Head and length of a LIST; the caller then writes `n` elements at tag 0. */

@@ -1,5 +1,5 @@
 import {type Json, fromJson, toJson} from '../codec/json.js';
-import {TarsReader} from '../codec/reader.js';
+import {type ReaderOptions, TarsReader} from '../codec/reader.js';
 import {
   type EnumDef, type StructDef, type TarsType, idlTypeName, readValue, setField, writeValue, zeroValue,
 } from '../codec/types.js';
@@ -73,7 +73,7 @@ export function outParams(op: OperationDef): ParamDef[] {
 const TUP_RET = '';
 const TUP_RET_ALT = 'tars_ret';
 
-function checkArity(op: OperationDef, args: readonly unknown[], ins: ParamDef[]): void {
+function checkArity(op: OperationDef, args: readonly unknown[], ins: readonly ParamDef[]): void {
   // Trailing undefined arguments count as not given (a generated proxy passes every parameter slot).
   let count = args.length;
   while (count > 0 && args[count - 1] === undefined) count--;
@@ -83,14 +83,19 @@ function checkArity(op: OperationDef, args: readonly unknown[], ins: ParamDef[])
   }
 }
 
+/** An encoding error raised for parameter `p`, with the parameter named (other errors pass unchanged). */
+function paramError(op: OperationDef, p: ParamDef, error: unknown): unknown {
+  if (!(error instanceof TarsError)) return error;
+  return new TarsError(error.code, `${op.name}: ${p.out ? 'out-parameter' : 'argument'} ${p.name} ` +
+    `(${idlTypeName(p.type)}): ${error.message}`, {...error.details, param: p.name}, {cause: error});
+}
+
 /** Runs `fn`, naming the parameter in any encoding error it raises. */
 function forParam<R>(op: OperationDef, p: ParamDef, fn: () => R): R {
   try {
     return fn();
   } catch (error) {
-    if (!(error instanceof TarsError)) throw error;
-    throw new TarsError(error.code, `${op.name}: ${p.out ? 'out-parameter' : 'argument'} ${p.name} ` +
-      `(${idlTypeName(p.type)}): ${error.message}`, {...error.details, param: p.name}, {cause: error});
+    throw paramError(op, p, error);
   }
 }
 
@@ -115,42 +120,126 @@ function isTup(version: number): version is TupVersion {
   return version === Version.TUPVERSION || version === Version.TUP_COMPLEX;
 }
 
+/** What the runtime needs of an operation on every call, computed once per OperationDef. */
+export interface OperationPlan {
+  readonly op: OperationDef;
+  readonly ins: readonly ParamDef[];
+  readonly outs: readonly ParamDef[];
+  /** Index among the in-parameters of the routekey parameter, -1 when none. */
+  readonly routeParam: number;
+  readonly retKey: string;
+  readonly method: string;
+}
+
+const plans = new WeakMap<OperationDef, OperationPlan>();
+
+/** The plan of an operation (made on first use, then cached). */
+export function operationPlan(op: OperationDef): OperationPlan {
+  let plan = plans.get(op);
+  if (!plan) {
+    const ins = inParams(op);
+    plan = {op, ins, outs: outParams(op), routeParam: ins.findIndex((p) => p.routekey), retKey: returnKey(op),
+      method: methodName(op)};
+    plans.set(op, plan);
+  }
+  return plan;
+}
+
+/** Writes the in-arguments (TARS version) into `w`, as {@link encodeRequestArgs} does, without a buffer of its own. */
+export function writeRequestArgs(w: TarsWriter, plan: OperationPlan, args: readonly unknown[]): void {
+  const ins = plan.ins;
+  checkArity(plan.op, args, ins);
+  let i = 0;
+  try {
+    for (; i < ins.length; i++) writeValue(w, ins[i].tag, ins[i].type, args[i]);
+  } catch (error) {
+    throw paramError(plan.op, ins[i], error);
+  }
+}
+
+/** The return value of a call result; a non-void operation must have one. */
+function returnValue(plan: OperationPlan, result: Readonly<Record<string, unknown>>): unknown {
+  const v = result[plan.retKey];
+  if (v === undefined) {
+    throw new TarsError('ENCODE_BAD_VALUE', `${plan.op.name} must return a value under "${plan.retKey}"`);
+  }
+  return v;
+}
+
+/** An out value of a call result; absent ones are their type's zero value. */
+function outValue(p: ParamDef, result: Readonly<Record<string, unknown>>): unknown {
+  const v = Object.hasOwn(result, p.name) ? result[p.name] : undefined;
+  return v === undefined ? zeroValue(p.type) : v;
+}
+
+/** Writes a call result (TARS version) into `w`: the return value at tag 0, out-parameters at their tags. */
+export function writeResponseBody(w: TarsWriter, plan: OperationPlan, result: Readonly<Record<string, unknown>>): void {
+  const ret = plan.op.ret;
+  if (ret !== null) writeValue(w, 0, ret, returnValue(plan, result));
+  for (const p of plan.outs) writeValue(w, p.tag, p.type, outValue(p, result));
+}
+
+/**
+ * Reader options for bodies of received frames, which nothing changes afterwards: large `vector<byte>` values are
+ * views of the frame (no copy), at the price of keeping the frame alive as long as they live.
+ */
+export const RECEIVED_BODY: ReaderOptions = {bytesViewFrom: 8192};
+
+/** The call result of a TARS-version response body. */
+export function readResponseBody(plan: OperationPlan, sBuffer: Uint8Array, options?: ReaderOptions):
+  Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const r = new TarsReader(sBuffer, 0, sBuffer.length, options);
+  if (plan.op.ret !== null) out[plan.retKey] = readValue(r, 0, plan.op.ret, true);
+  for (const p of plan.outs) setField(out, p.name, readValue(r, p.tag, p.type, false));
+  return out;
+}
+
+/** The in-arguments of a TARS-version request body. */
+export function readRequestArgs(plan: OperationPlan, sBuffer: Uint8Array, options?: ReaderOptions): unknown[] {
+  const r = new TarsReader(sBuffer, 0, sBuffer.length, options);
+  const ins = plan.ins;
+  const args = new Array<unknown>(ins.length);
+  for (let i = 0; i < ins.length; i++) args[i] = readValue(r, ins[i].tag, ins[i].type, true);
+  return args;
+}
+
 /**
  * The request sBuffer of a call: the in-arguments at their positional tags (TARS), under their names in a
  * UniAttribute (TUP v2/v3), or as a JSON object (v5).
  */
 export function encodeRequestArgs(op: OperationDef, version: number, args: readonly unknown[],
   tupOptions?: UniAttributeOptions): Uint8Array {
-  const ins = inParams(op);
-  checkArity(op, args, ins);
+  const plan = operationPlan(op);
   if (isTup(version)) {
+    checkArity(op, args, plan.ins);
     const attr = new UniAttribute(version, tupOptions);
-    ins.forEach((p, i) => forParam(op, p, () => attr.put(p.name, p.type, args[i])));
+    plan.ins.forEach((p, i) => forParam(op, p, () => attr.put(p.name, p.type, args[i])));
     return attr.encode();
   }
   if (version === Version.JSONVERSION) {
+    checkArity(op, args, plan.ins);
     const obj: Record<string, Json> = {};
-    ins.forEach((p, i) => forParam(op, p, () => setField(obj, p.name, toJson(p.type, args[i]))));
+    plan.ins.forEach((p, i) => forParam(op, p, () => setField(obj, p.name, toJson(p.type, args[i]))));
     return jsonText(obj);
   }
   const w = new TarsWriter(64);
-  for (let i = 0; i < ins.length; i++) forParam(op, ins[i], () => writeValue(w, ins[i].tag, ins[i].type, args[i]));
+  writeRequestArgs(w, plan, args);
   return w.toBuffer();
 }
 
 /** The in-arguments of a request, in declaration order (a server's view). */
 export function decodeRequestArgs(op: OperationDef, version: number, sBuffer: Uint8Array): unknown[] {
-  const ins = inParams(op);
+  const plan = operationPlan(op);
   if (isTup(version)) {
     const attr = UniAttribute.decode(sBuffer, version);
-    return ins.map((p) => attr.get(p.name, p.type));
+    return plan.ins.map((p) => attr.get(p.name, p.type));
   }
   if (version === Version.JSONVERSION) {
     const obj = parseJsonObject(sBuffer, 'JSON request');
-    return ins.map((p) => fromJson(p.type, Object.hasOwn(obj, p.name) ? obj[p.name] : undefined, p.name));
+    return plan.ins.map((p) => fromJson(p.type, Object.hasOwn(obj, p.name) ? obj[p.name] : undefined, p.name));
   }
-  const r = new TarsReader(sBuffer);
-  return ins.map((p) => readValue(r, p.tag, p.type, true));
+  return readRequestArgs(plan, sBuffer);
 }
 
 /**
@@ -160,59 +249,48 @@ export function decodeRequestArgs(op: OperationDef, version: number, sBuffer: Ui
  */
 export function encodeResponseBody(op: OperationDef, version: number, result: Readonly<Record<string, unknown>>,
   tupOptions?: UniAttributeOptions): Uint8Array {
-  const outs = outParams(op);
-  const retValue = result[returnKey(op)];
-  const value = (p: ParamDef): unknown => {
-    const v = Object.hasOwn(result, p.name) ? result[p.name] : undefined;
-    return v === undefined ? zeroValue(p.type) : v;
-  };
-  if (op.ret !== null && retValue === undefined) {
-    throw new TarsError('ENCODE_BAD_VALUE', `${op.name} must return a value under "${returnKey(op)}"`);
-  }
+  const plan = operationPlan(op);
   if (isTup(version)) {
     const attr = new UniAttribute(version, tupOptions);
     if (op.ret !== null) {
+      const retValue = returnValue(plan, result);
       attr.put(TUP_RET, op.ret, retValue);
       attr.put(TUP_RET_ALT, op.ret, retValue);
     }
-    for (const p of outs) attr.put(p.name, p.type, value(p));
+    for (const p of plan.outs) attr.put(p.name, p.type, outValue(p, result));
     return attr.encode();
   }
   if (version === Version.JSONVERSION) {
     const obj: Record<string, Json> = {};
-    if (op.ret !== null) obj.tars_ret = toJson(op.ret, retValue);
-    for (const p of outs) setField(obj, p.name, toJson(p.type, value(p)));
+    if (op.ret !== null) obj.tars_ret = toJson(op.ret, returnValue(plan, result));
+    for (const p of plan.outs) setField(obj, p.name, toJson(p.type, outValue(p, result)));
     return jsonText(obj);
   }
   const w = new TarsWriter(64);
-  if (op.ret !== null) writeValue(w, 0, op.ret, retValue);
-  for (const p of outs) writeValue(w, p.tag, p.type, value(p));
+  writeResponseBody(w, plan, result);
   return w.toBuffer();
 }
 
 /** The call result object of a response sBuffer: `{ret, <out name>: value, ...}` (a client's view). */
 export function decodeResponseBody(op: OperationDef, version: number, sBuffer: Uint8Array): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const key = returnKey(op);
-  const outs = outParams(op);
+  const plan = operationPlan(op);
   if (isTup(version)) {
+    const out: Record<string, unknown> = {};
     const attr = UniAttribute.decode(sBuffer, version);
     if (op.ret !== null) {
-      out[key] = attr.has(TUP_RET) ? attr.get(TUP_RET, op.ret) : attr.get(TUP_RET_ALT, op.ret);
+      out[plan.retKey] = attr.has(TUP_RET) ? attr.get(TUP_RET, op.ret) : attr.get(TUP_RET_ALT, op.ret);
     }
-    for (const p of outs) setField(out, p.name, attr.get(p.name, p.type, zeroValue(p.type)));
+    for (const p of plan.outs) setField(out, p.name, attr.get(p.name, p.type, zeroValue(p.type)));
     return out;
   }
   if (version === Version.JSONVERSION) {
+    const out: Record<string, unknown> = {};
     const obj = parseJsonObject(sBuffer, 'JSON response');
-    if (op.ret !== null) out[key] = fromJson(op.ret, obj.tars_ret, 'tars_ret');
-    for (const p of outs) {
+    if (op.ret !== null) out[plan.retKey] = fromJson(op.ret, obj.tars_ret, 'tars_ret');
+    for (const p of plan.outs) {
       setField(out, p.name, obj[p.name] === undefined ? zeroValue(p.type) : fromJson(p.type, obj[p.name], p.name));
     }
     return out;
   }
-  const r = new TarsReader(sBuffer);
-  if (op.ret !== null) out[key] = readValue(r, 0, op.ret, true);
-  for (const p of outs) setField(out, p.name, readValue(r, p.tag, p.type, false));
-  return out;
+  return readResponseBody(plan, sBuffer);
 }

@@ -31,6 +31,7 @@ export interface ResponsePacket {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
 /** A RequestPacket with every field at its default; fields given in `p` override. */
 export function requestPacket(p: Partial<RequestPacket> = {}): RequestPacket {
@@ -70,15 +71,27 @@ function readStringMap(r: TarsReader, tag: number, required: boolean): Map<strin
   return out;
 }
 
+/** A packet body (sBuffer): bytes, or a function writing them into the packet in place. */
+type Body = Uint8Array | ((w: TarsWriter) => void);
+
+function writeBody(w: TarsWriter, tag: number, body: Body): void {
+  if (typeof body === 'function') w.writeBytesWith(tag, body);
+  else w.writeBytes(tag, body);
+}
+
 /** Writes the fields of a RequestPacket (no frame length). Every field is `require`, so all are written. */
 export function writeRequestPacket(w: TarsWriter, p: RequestPacket): void {
+  writeRequestFields(w, p, p.sBuffer);
+}
+
+function writeRequestFields(w: TarsWriter, p: Omit<RequestPacket, 'sBuffer'>, body: Body): void {
   w.writeInt16(1, p.iVersion);
   w.writeInt8(2, p.cPacketType);
   w.writeInt32(3, p.iMessageType);
   w.writeInt32(4, p.iRequestId);
   w.writeString(5, p.sServantName);
   w.writeString(6, p.sFuncName);
-  w.writeBytes(7, p.sBuffer);
+  writeBody(w, 7, body);
   w.writeInt32(8, p.iTimeout);
   writeStringMap(w, 9, p.context);
   writeStringMap(w, 10, p.status);
@@ -112,12 +125,17 @@ export interface ResponseWriteOptions {
 
 /** Writes the fields of a ResponsePacket (no frame length). */
 export function writeResponsePacket(w: TarsWriter, p: ResponsePacket, options: ResponseWriteOptions = {}): void {
+  writeResponseFields(w, p, p.sBuffer, options);
+}
+
+function writeResponseFields(w: TarsWriter, p: Omit<ResponsePacket, 'sBuffer'>, body: Body,
+  options: ResponseWriteOptions): void {
   w.writeInt16(1, p.iVersion);
   w.writeInt8(2, p.cPacketType);
   w.writeInt32(3, p.iRequestId);
   w.writeInt32(4, p.iMessageType);
   w.writeInt32(5, p.iRet);
-  w.writeBytes(6, p.sBuffer);
+  writeBody(w, 6, body);
   writeStringMap(w, 7, p.status);
   if (options.writeEmptyOptional || p.sResultDesc !== '') w.writeString(8, p.sResultDesc);
   if (options.writeEmptyOptional || p.context.size > 0) writeStringMap(w, 9, p.context);
@@ -146,6 +164,19 @@ function frame(write: (w: TarsWriter) => void, sizeHint: number): Buffer {
   write(w);
   w.patchUInt32(at, w.length);
   return w.toBuffer();
+}
+
+/** A request frame whose sBuffer `writeArgs` writes straight into the frame (no buffer of its own). */
+export function encodeRequestFrameWith(p: Omit<RequestPacket, 'sBuffer'>, writeArgs: (w: TarsWriter) => void,
+  sizeHint = 128): Buffer {
+  return frame((w) => writeRequestFields(w, p, writeArgs), sizeHint);
+}
+
+/** A success ResponsePacket frame whose sBuffer `writeResult` writes straight into the frame. */
+export function encodeResponseFrameWith(p: Omit<ResponsePacket, 'sBuffer' | 'iRet' | 'sResultDesc' | 'status'>,
+  writeResult: (w: TarsWriter) => void, sizeHint = 128): Buffer {
+  return frame((w) => writeResponseFields(w, {...p, iRet: 0, sResultDesc: '', status: NO_ENTRIES}, writeResult, {}),
+    sizeHint);
 }
 
 /** A RequestPacket as a TCP/UDP frame: 4-byte big-endian length (counting itself), then the fields. */

@@ -1,7 +1,8 @@
 import {TarsError, TarsReturnCodeError} from '../errors/tars-error.js';
-import {ReturnCode} from '../protocol/constants.js';
+import {ReturnCode, Version} from '../protocol/constants.js';
 import {
-  type InterfaceDef, type OperationDef, decodeRequestArgs, encodeResponseBody, methodName,
+  type InterfaceDef, type OperationDef, type OperationPlan, RECEIVED_BODY, decodeRequestArgs, encodeResponseBody, operationPlan,
+  readRequestArgs,
 } from '../protocol/operation.js';
 import type {UniAttributeOptions} from '../protocol/tup.js';
 
@@ -51,9 +52,19 @@ export interface Responder<R = unknown> extends Deferred {
 export interface CallContext extends CallInfo {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class CallContext {
-  /** Context sent back with the response; the servant may set entries. */
-  readonly responseContext = new Map<string, string>();
+  private rc?: Map<string, string>;
   private deferred?: Promise<unknown>;
+
+  /** Context sent back with the response; the servant may set entries. Created on first use. */
+  get responseContext(): Map<string, string> {
+    this.rc ??= new Map();
+    return this.rc;
+  }
+
+  /** @internal The response context if a servant touched it. */
+  $responseContextIfAny(): Map<string, string> | undefined {
+    return this.rc;
+  }
 
   constructor(info: CallInfo) {
     Object.assign(this, info);
@@ -86,6 +97,20 @@ export class CallContext {
   }
 }
 
+/**
+ * @internal A successful call: the result object of the implementation, not yet encoded (the dispatcher writes a
+ * TARS-version result straight into the response frame).
+ */
+export interface CallSuccess {
+  iRet: 0;
+  plan: OperationPlan;
+  result: Record<string, unknown>;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as {then?: unknown}).then === 'function';
+}
+
 /** The outcome of dispatching one request to a servant. */
 export interface DispatchResult {
   /** Framework code for ResponsePacket.iRet (0 on success). */
@@ -115,47 +140,74 @@ export abstract class Servant {
   }
 
   /**
-   * Decodes the arguments of a request, calls the implementation and encodes its result, in the request's protocol
-   * version. Never throws: decode failures give -1, an unknown function -3, a failing encode -2, an error thrown by
-   * the implementation its TARS code when it is a TarsError with one, else -99 with its message.
+   * @internal Decodes the arguments and calls the implementation, synchronously when it answers synchronously (no
+   * promise, no deferred answer). The result is not encoded here. Never throws: decode failures give -1, an unknown
+   * function -3, an error thrown by the implementation its TARS code when it is a TarsError with one, else -99.
    */
-  async $dispatch(ctx: CallContext, sBuffer: Uint8Array, tup?: UniAttributeOptions): Promise<DispatchResult> {
+  $call(ctx: CallContext, sBuffer: Uint8Array): DispatchResult | CallSuccess | Promise<DispatchResult | CallSuccess> {
     const op = this.$operation(ctx.func);
     if (!op) {
       return failure(ReturnCode.TARSSERVERNOFUNCERR,
         `no function "${ctx.func}" in ${this.$interface.name} (servant ${ctx.servant})`);
     }
+    const plan = operationPlan(op);
     let args: unknown[];
     try {
-      args = decodeRequestArgs(op, ctx.version, sBuffer);
+      args = ctx.version === Version.TARSVERSION ? readRequestArgs(plan, sBuffer, RECEIVED_BODY)
+        : decodeRequestArgs(op, ctx.version, sBuffer);
     } catch (error) {
       return failure(ReturnCode.TARSSERVERDECODEERR, `decoding the arguments of ${op.name}: ${message(error)}`);
     }
+    const method = (this as unknown as Record<string, unknown>)[plan.method];
+    if (typeof method !== 'function' || method === (Object.prototype as Record<string, unknown>)[plan.method]) {
+      return failure(ReturnCode.TARSSERVERNOFUNCERR, `${this.$interface.name} does not implement ${op.name}`);
+    }
     let result: unknown;
     try {
-      const name = methodName(op);
-      const method = (this as unknown as Record<string, unknown>)[name];
-      if (typeof method !== 'function' || method === (Object.prototype as Record<string, unknown>)[name]) {
-        return failure(ReturnCode.TARSSERVERNOFUNCERR, `${this.$interface.name} does not implement ${op.name}`);
-      }
-      result = await (method as (...a: unknown[]) => unknown).apply(this, [...args, ctx]);
-      const deferred = ctx.$deferred();
-      if (deferred) result = await deferred;
+      args.push(ctx);
+      result = (method as (...a: unknown[]) => unknown).apply(this, args);
     } catch (error) {
-      const code = error instanceof TarsReturnCodeError ? error.returnCode
-        : error instanceof TarsError && error.wireCode !== undefined ? error.wireCode : ReturnCode.TARSSERVERUNKNOWNERR;
-      return failure(code, message(error));
+      return thrown(error);
     }
+    if (isThenable(result) || ctx.$deferred()) return settle(ctx, plan, result);
+    return {iRet: 0, plan, result: (result ?? {}) as Record<string, unknown>};
+  }
+
+  /**
+   * Decodes the arguments of a request, calls the implementation and encodes its result, in the request's protocol
+   * version. Never throws: failures as {@link $call} gives them, and -2 when the result cannot be encoded.
+   */
+  async $dispatch(ctx: CallContext, sBuffer: Uint8Array, tup?: UniAttributeOptions): Promise<DispatchResult> {
+    const outcome = await this.$call(ctx, sBuffer);
+    if (!('plan' in outcome)) return outcome;
     try {
-      const body = encodeResponseBody(op, ctx.version, (result ?? {}) as Record<string, unknown>, tup);
+      const body = encodeResponseBody(outcome.plan.op, ctx.version, outcome.result, tup);
       return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: body, sResultDesc: ''};
     } catch (error) {
-      return failure(ReturnCode.TARSSERVERENCODEERR, `encoding the result of ${op.name}: ${message(error)}`);
+      return failure(ReturnCode.TARSSERVERENCODEERR, `encoding the result of ${ctx.func}: ${message(error)}`);
     }
   }
 }
 
 const EMPTY = new Uint8Array(0);
+
+async function settle(ctx: CallContext, plan: OperationPlan, pending: unknown): Promise<DispatchResult | CallSuccess> {
+  let result: unknown;
+  try {
+    result = await pending;
+    const deferred = ctx.$deferred();
+    if (deferred) result = await deferred;
+  } catch (error) {
+    return thrown(error);
+  }
+  return {iRet: 0, plan, result: (result ?? {}) as Record<string, unknown>};
+}
+
+function thrown(error: unknown): DispatchResult {
+  const code = error instanceof TarsReturnCodeError ? error.returnCode
+    : error instanceof TarsError && error.wireCode !== undefined ? error.wireCode : ReturnCode.TARSSERVERUNKNOWNERR;
+  return failure(code, message(error));
+}
 
 function failure(iRet: number, sResultDesc: string): DispatchResult {
   return {iRet, sBuffer: EMPTY, sResultDesc};

@@ -1,10 +1,12 @@
 import {TarsError} from '../../errors/tars-error.js';
 import {MessageType, PacketType, ReturnCode, StatusKey, TARS_PING, Version} from '../../protocol/constants.js';
 import {type Endpoint, type ProxyTarget, endpointKey} from '../../protocol/endpoint.js';
+import type {TarsWriter} from '../../codec/writer.js';
 import {
-  type OperationDef, decodeResponseBody, encodeRequestArgs,
+  type OperationDef, RECEIVED_BODY, decodeResponseBody, encodeRequestArgs, operationPlan, readResponseBody,
+  writeRequestArgs,
 } from '../../protocol/operation.js';
-import {type ResponsePacket, encodeRequestFrame, requestPacket} from '../../protocol/packets.js';
+import {type ResponsePacket, encodeRequestFrame, encodeRequestFrameWith} from '../../protocol/packets.js';
 import type {CallOptions} from '../call-options.js';
 import type {Invoker} from '../servant-proxy.js';
 import {TarsCallError} from './call-error.js';
@@ -47,7 +49,8 @@ export interface ProxyHost {
 /** A raw call: a function name and an encoded body, as `tars call` and `tars ping` make them. */
 export interface RawCall {
   func: string;
-  sBuffer: Uint8Array;
+  /** The encoded arguments, or a function writing them into the request frame (no buffer of their own). */
+  sBuffer: Uint8Array | ((w: TarsWriter) => void);
   version?: number;
   /** Value of a `routekey` parameter, for STATUS_GRID_KEY. */
   routeKey?: string;
@@ -66,18 +69,6 @@ const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 function toMap(m: ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined): Map<string, string> {
   if (!m) return new Map();
   return m instanceof Map ? new Map(m) : new Map(Object.entries(m));
-}
-
-/** Index of the routekey parameter among the in-parameters, per operation (computed once). */
-const routeParams = new WeakMap<OperationDef, number>();
-
-function routeParamOf(op: OperationDef): number {
-  let i = routeParams.get(op);
-  if (i === undefined) {
-    i = op.params.filter((p) => !p.out).findIndex((p) => p.routekey);
-    routeParams.set(op, i);
-  }
-  return i;
 }
 
 /** A 31-bit non-negative hash of a hash code given as number, bigint or string. */
@@ -147,15 +138,22 @@ export class ObjectProxy implements Invoker {
   /** {@link Invoker}: a typed call from a generated proxy. */
   async invoke(op: OperationDef, args: readonly unknown[], options: CallOptions = {}): Promise<Record<string, unknown>> {
     const version = options.version ?? this.options.version ?? Version.TARSVERSION;
-    const tup = this.options.tupListSpelling ? {listSpelling: this.options.tupListSpelling} : undefined;
-    const sBuffer = encodeRequestArgs(op, version, args, tup);
-    const routeParam = routeParamOf(op);
-    const routeKey = routeParam >= 0 ? String(args[routeParam]) : undefined;
+    const plan = operationPlan(op);
+    let sBuffer: RawCall['sBuffer'];
+    if (version === Version.TARSVERSION) {
+      sBuffer = (w) => writeRequestArgs(w, plan, args); // straight into the request frame
+    } else {
+      const tup = this.options.tupListSpelling ? {listSpelling: this.options.tupListSpelling} : undefined;
+      sBuffer = encodeRequestArgs(op, version, args, tup);
+    }
+    const routeKey = plan.routeParam >= 0 ? String(args[plan.routeParam]) : undefined;
     const {response, endpoint} = await this.call({func: op.name, sBuffer, version,
       ...(routeKey !== undefined ? {routeKey} : {})}, options);
     if (!response) return {};
     try {
-      return decodeResponseBody(op, response.iVersion === version ? version : response.iVersion, response.sBuffer);
+      // A TARS body is read from the received frame itself (large byte arrays as views of it).
+      return response.iVersion === Version.TARSVERSION ? readResponseBody(plan, response.sBuffer, RECEIVED_BODY)
+        : decodeResponseBody(op, response.iVersion, response.sBuffer);
     } catch (error) {
       throw new TarsCallError(ReturnCode.TARSCLIENTDECODEERR, `cannot decode the response: ${(error as Error).message}`,
         {obj: this.objName, func: op.name, endpoint: endpointKey(endpoint)}, true);
@@ -215,12 +213,13 @@ export class ObjectProxy implements Invoker {
     const timeout = options.timeout ?? this.options.timeout ??
       (options.async ? this.host.asyncInvokeTimeout : this.host.syncInvokeTimeout);
     const requestId = this.host.nextRequestId();
-    const frame = encodeRequestFrame(requestPacket({
+    const packet = {
       iVersion: raw.version ?? Version.TARSVERSION, cPacketType: oneway ? PacketType.TARSONEWAY : PacketType.TARSNORMAL,
       iMessageType: messageType, iRequestId: requestId, sServantName: this.objName, sFuncName: raw.func,
-      sBuffer: raw.sBuffer, iTimeout: timeout, context: options.context ? toMap(options.context) : NO_ENTRIES,
-      status,
-    }));
+      iTimeout: timeout, context: options.context ? toMap(options.context) : NO_ENTRIES, status,
+    };
+    const frame = typeof raw.sBuffer === 'function' ? encodeRequestFrameWith(packet, raw.sBuffer)
+      : encodeRequestFrame({...packet, sBuffer: raw.sBuffer});
     let response: ResponsePacket | null;
     try {
       response = await this.host.channel(endpoint, this.objName).send(frame, requestId, timeout, oneway);

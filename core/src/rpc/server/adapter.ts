@@ -7,7 +7,7 @@ import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
 import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
-import type {Dispatcher} from './dispatcher.js';
+import type {Dispatcher, RequestOrigin} from './dispatcher.js';
 import {RequestQueue} from './request-queue.js';
 
 const EMPTY = new Uint8Array(0);
@@ -43,6 +43,8 @@ export interface AdapterStats {
 interface ServerConnection {
   readonly conn: FrameConnection;
   readonly remote: {host: string; port: number};
+  /** The origin handed to the dispatcher with each request (one object per connection). */
+  readonly origin: RequestOrigin;
   requests: number;
   inFlight: number;
   /** Whether every request so far was TARS (v1): only such clients can take a ResponsePacket-shaped notice. */
@@ -141,8 +143,10 @@ export class ServantAdapter {
       socket.destroy();
       return;
     }
+    const remote = {host, port: socket.remotePort ?? 0};
     const entry: ServerConnection = {
-      remote: {host, port: socket.remotePort ?? 0},
+      remote,
+      origin: {adapter: this.name, remote},
       requests: 0,
       inFlight: 0,
       onlyTars: true,
@@ -201,23 +205,27 @@ export class ServantAdapter {
       // Backpressure: a peer that does not read its responses gets no more requests read until it drains.
       if (entry.conn.needsDrain) entry.conn.pause();
     };
-    this.submit(req, entry.remote, respond);
+    this.submit(req, entry.origin, respond);
   }
 
   /** Puts a request through the queue: executed in turn, or refused with -9 (queue full) or -6 (waited too long). */
-  private submit(req: RequestPacket, remote: {host: string; port: number}, respond: (frame: Buffer | null) => void):
-    void {
+  private submit(req: RequestPacket, origin: RequestOrigin, respond: (frame: Buffer | null) => void): void {
     this.counters.requests++;
-    const oneway = req.cPacketType === PacketType.TARSONEWAY;
     this.queue.submit({
       arrivedAt: performance.now(),
       requestTimeoutMs: req.iTimeout,
-      run: () => this.dispatcher.handle(req, {adapter: this.name, remote}).then(respond),
+      run: () => {
+        // A servant that answers synchronously is answered without a promise.
+        const out = this.dispatcher.handle(req, origin);
+        if (out instanceof Promise) return out.then(respond);
+        respond(out);
+        return undefined;
+      },
       refuse: (code, message) => {
         this.options.logger?.warn(`adapter ${this.name}: ${code} for ${req.sServantName}.${req.sFuncName} from ` +
-          `${remote.host}: ${message}`);
-        respond(oneway ? null : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message},
-          new Map()));
+          `${origin.remote?.host ?? '?'}: ${message}`);
+        respond(req.cPacketType === PacketType.TARSONEWAY ? null
+          : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message}, new Map()));
       },
     });
   }
@@ -231,7 +239,7 @@ export class ServantAdapter {
       this.counters.badFrames++;
       return;
     }
-    this.submit(req, {host: rinfo.address, port: rinfo.port}, (response) => {
+    this.submit(req, {adapter: this.name, remote: {host: rinfo.address, port: rinfo.port}}, (response) => {
       if (response && this.udp && !this.closing) this.udp.send(response, rinfo.port, rinfo.address);
     });
   }

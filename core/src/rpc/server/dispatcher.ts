@@ -5,12 +5,13 @@ import {
   MessageType, PacketType, ReturnCode, StatusKey, TARS_DESCRIBE, TARS_PING, Version,
 } from '../../protocol/constants.js';
 import {interfaceToJson} from '../../protocol/descriptor-json.js';
-import {encodeResponseBody} from '../../protocol/operation.js';
+import {encodeResponseBody, writeResponseBody} from '../../protocol/operation.js';
 import {
-  type RequestPacket, encodeRequestFrame, encodeResponseFrame, readRequestPacket, requestPacket, responsePacket,
+  type RequestPacket, encodeRequestFrame, encodeResponseFrame, encodeResponseFrameWith, readRequestPacket,
+  requestPacket, responsePacket,
 } from '../../protocol/packets.js';
 import type {UniAttributeOptions} from '../../protocol/tup.js';
-import {CallContext, type DispatchResult, type Servant} from '../servant.js';
+import {CallContext, type DispatchResult, type Servant, type CallSuccess} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
 
 /** Where a request came from, as the transport knows it. */
@@ -20,6 +21,7 @@ export interface RequestOrigin {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 /** An empty UniAttribute: what a TUP reply with nothing to return carries (@tars/rpc's client cannot read less). */
 const EMPTY_TUP = Uint8Array.from([0x08, 0x0c]);
 const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COMPLEX, Version.TUPVERSION,
@@ -70,41 +72,61 @@ export class Dispatcher {
   }
 
   /**
-   * Serves one decoded request; resolves to the response frame, or null when nothing is to be sent (one-way).
-   * Never rejects.
+   * Serves one decoded request: the response frame, or null when nothing is to be sent (one-way); a promise of
+   * either only when the servant answers asynchronously. Never throws or rejects.
    */
-  async handle(req: RequestPacket, origin: RequestOrigin): Promise<Buffer | null> {
+  handle(req: RequestPacket, origin: RequestOrigin): Buffer | null | Promise<Buffer | null> {
     const oneway = req.cPacketType === PacketType.TARSONEWAY;
-    let result: DispatchResult;
+    const servant = this.servants.get(req.sServantName);
+    const refusal = this.refusal(req, servant);
+    if (refusal || !servant) return oneway ? null : this.reply(req, refusal!, NO_ENTRIES);
+    const ctx = new CallContext({
+      servant: req.sServantName, func: req.sFuncName, requestId: req.iRequestId, version: req.iVersion, oneway,
+      messageType: req.iMessageType, context: req.context, status: req.status, adapter: origin.adapter,
+      timeout: req.iTimeout, ...(origin.remote ? {remote: origin.remote} : {}),
+    });
+    const outcome = servant.$call(ctx, req.sBuffer);
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o));
+    return this.finish(req, ctx, outcome);
+  }
+
+  /** The answer to a request no servant method serves: bad version, wrong SET, tars_ping, tars_describe, no servant. */
+  private refusal(req: RequestPacket, servant: Servant | undefined): DispatchResult | undefined {
     if (!SUPPORTED_VERSIONS.has(req.iVersion)) {
-      result = {iRet: ReturnCode.TARSSERVERDECODEERR, sBuffer: EMPTY,
+      return {iRet: ReturnCode.TARSSERVERDECODEERR, sBuffer: EMPTY,
         sResultDesc: `protocol version ${req.iVersion} is not supported (1 TARS, 2/3 TUP, 5 JSON)`};
-    } else if (this.ownSet && !this.setAllowed(req)) {
-      result = {iRet: ReturnCode.TARSINVOKEBYINVALIDESET, sBuffer: EMPTY, sResultDesc: `a call from SET ` +
+    }
+    if (this.ownSet && !this.setAllowed(req)) {
+      return {iRet: ReturnCode.TARSINVOKEBYINVALIDESET, sBuffer: EMPTY, sResultDesc: `a call from SET ` +
         `${req.status.get(StatusKey.SETNAME)} may not reach SET ${this.ownSet.name}.${this.ownSet.area}.` +
         this.ownSet.group};
-    } else if (req.sFuncName === TARS_PING) {
-      result = {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
-    } else {
-      const servant = this.servants.get(req.sServantName);
-      if (servant && this.reflection && req.sFuncName === TARS_DESCRIBE) {
-        result = describe(servant, req.iVersion);
-      } else if (!servant) {
-        result = {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
-          sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`};
-      } else {
-        const ctx = new CallContext({
-          servant: req.sServantName, func: req.sFuncName, requestId: req.iRequestId, version: req.iVersion, oneway,
-          messageType: req.iMessageType, context: req.context, status: req.status, adapter: origin.adapter,
-          timeout: req.iTimeout, ...(origin.remote ? {remote: origin.remote} : {}),
-        });
-        result = await servant.$dispatch(ctx, req.sBuffer, tupOptionsFor(req));
-        if (oneway) return null;
-        return this.reply(req, result, ctx.responseContext);
-      }
     }
-    if (oneway) return null;
-    return this.reply(req, result, new Map());
+    if (req.sFuncName === TARS_PING) return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
+    if (!servant) {
+      return {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
+        sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`};
+    }
+    if (this.reflection && req.sFuncName === TARS_DESCRIBE) return describe(servant, req.iVersion);
+    return undefined;
+  }
+
+  /** The response frame of a servant call; a TARS-version result is encoded straight into the frame. */
+  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
+    if (ctx.oneway) return null;
+    const context = ctx.$responseContextIfAny() ?? NO_ENTRIES;
+    if (!('plan' in outcome)) return this.reply(req, outcome, context);
+    try {
+      if (req.iVersion === Version.TARSVERSION) {
+        return encodeResponseFrameWith({iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL,
+          iRequestId: req.iRequestId, iMessageType: req.iMessageType, context},
+        (w) => writeResponseBody(w, outcome.plan, outcome.result));
+      }
+      const sBuffer = encodeResponseBody(outcome.plan.op, req.iVersion, outcome.result, tupOptionsFor(req));
+      return this.reply(req, {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer, sResultDesc: ''}, context);
+    } catch (error) {
+      return this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
+        sResultDesc: `encoding the result of ${req.sFuncName}: ${(error as Error).message}`}, context);
+    }
   }
 
   private setAllowed(req: RequestPacket): boolean {

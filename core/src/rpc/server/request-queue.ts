@@ -30,8 +30,8 @@ export interface QueuedJob {
   readonly arrivedAt: number;
   /** The request's own timeout (ms, 0 = none): TarsCpp also drops requests that waited longer than that. */
   readonly requestTimeoutMs: number;
-  /** Executes it; resolves when its answer is ready. */
-  run(): Promise<void>;
+  /** Executes it; returns a promise when its answer is not ready on return (then it resolves when it is). */
+  run(): Promise<void> | void;
   /** Answers it with a framework code without executing it (-9 or -6). */
   refuse(code: number, message: string): void;
 }
@@ -54,6 +54,7 @@ export class RequestQueue {
   private executed = 0;
   private maxWaitMs = 0;
   private idleWaiters: (() => void)[] = [];
+  private draining = false;
 
   constructor(readonly limits: QueueLimits, private readonly now: () => number = () => performance.now()) {
     this.ring = new Array<QueuedJob | undefined>(Math.max(1, limits.cap));
@@ -88,6 +89,18 @@ export class RequestQueue {
     this.running++;
     this.executed++;
     if (waited > this.maxWaitMs) this.maxWaitMs = waited;
+    let pending: Promise<void> | void;
+    try {
+      pending = job.run();
+    } catch {
+      pending = undefined;
+    }
+    if (!pending) {
+      // Answered synchronously: the slot is free again (a drain in progress goes on with the next job).
+      this.running--;
+      if (!this.draining) this.drain();
+      return;
+    }
     let finished = false;
     const done = (): void => {
       if (finished) return;
@@ -95,10 +108,11 @@ export class RequestQueue {
       this.running--;
       this.drain();
     };
-    job.run().then(done, done);
+    pending.then(done, done);
   }
 
   private drain(): void {
+    this.draining = true;
     while (this.running < this.limits.concurrency && this.size > 0) {
       const job = this.ring[this.head]!;
       this.ring[this.head] = undefined;
@@ -114,6 +128,7 @@ export class RequestQueue {
       }
       this.start(job, waited);
     }
+    this.draining = false;
     if (this.pending === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -24,6 +24,8 @@ export interface FrameConnectionOptions {
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+/** Frames of a batch are joined into one buffer when they average at most this many bytes. */
+const JOIN_AVERAGE = 2048;
 
 /**
  * A TCP socket carrying TARS frames in both directions. Frames sent in the same tick go out in one write on the
@@ -102,7 +104,7 @@ export class FrameConnection {
 
   /**
    * @internal Writes the frames of this tick: small ones joined into one buffer (one write, one syscall, no
-   * per-chunk stream bookkeeping), large ones as a corked writev (no copy of big payloads).
+   * per-chunk stream bookkeeping), large ones as a corked writev (copying big payloads costs more than a chunk).
    */
   flush(): void {
     const batch = this.batch;
@@ -122,7 +124,7 @@ export class FrameConnection {
     if (batch.length === 1) {
       if (done) this.socket.write(batch[0]!, done);
       else this.socket.write(batch[0]!);
-    } else if (bytes <= 64 * 1024) {
+    } else if (bytes <= 64 * 1024 && bytes <= batch.length * JOIN_AVERAGE) {
       const joined = Buffer.concat(batch, bytes);
       if (done) this.socket.write(joined, done);
       else this.socket.write(joined);

@@ -29,9 +29,13 @@ export class FrameDecoder {
       const head = this.chunks[0].length >= 4 ? this.chunks[0] : Buffer.concat(this.chunks);
       const need = frameLength(head, 0, this.maxPacket);
       if (need < 0 || this.buffered < need) return;
-      data = Buffer.concat(this.chunks, this.buffered);
+      // Join only the frame's bytes; what follows it in the last chunk is read in place below.
+      const rest = this.buffered - need;
+      const frame = Buffer.concat(this.chunks, need);
       this.chunks = [];
       this.buffered = 0;
+      onFrame(frame);
+      data = chunk.subarray(chunk.length - rest);
     }
     let offset = 0;
     while (offset < data.length) {
