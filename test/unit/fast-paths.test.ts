@@ -74,7 +74,7 @@ describe('in-place bodies and the shared slab of the writer', () => {
       expect(hex(encodeRequestFrameWith(rest, (w) => w.writeRaw(body)))).to.equal(hex(encodeRequestFrame(req)));
       const resp = responsePacket({iRequestId: id, iMessageType: 2, context, sBuffer: body});
       const inPlace = encodeResponseFrameWith({iVersion: Version.TARSVERSION, cPacketType: PacketType.TARSNORMAL,
-        iRequestId: id, iMessageType: 2, context}, (w) => w.writeRaw(body));
+        iRequestId: id, iMessageType: 2, iRet: 0, status: new Map(), sResultDesc: '', context}, (w) => w.writeRaw(body));
       expect(hex(inPlace)).to.equal(hex(encodeResponseFrame(resp)));
     }), {numRuns: 100});
   });

@@ -31,7 +31,7 @@ export interface ResponsePacket {
 }
 
 const EMPTY = new Uint8Array(0);
-const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
+const NO_OPTIONS: ResponseWriteOptions = {};
 
 /** A RequestPacket with every field at its default; fields given in `p` override. */
 export function requestPacket(p: Partial<RequestPacket> = {}): RequestPacket {
@@ -172,11 +172,10 @@ export function encodeRequestFrameWith(p: Omit<RequestPacket, 'sBuffer'>, writeA
   return frame((w) => writeRequestFields(w, p, writeArgs), sizeHint);
 }
 
-/** A success ResponsePacket frame whose sBuffer `writeResult` writes straight into the frame. */
-export function encodeResponseFrameWith(p: Omit<ResponsePacket, 'sBuffer' | 'iRet' | 'sResultDesc' | 'status'>,
-  writeResult: (w: TarsWriter) => void, sizeHint = 128): Buffer {
-  return frame((w) => writeResponseFields(w, {...p, iRet: 0, sResultDesc: '', status: NO_ENTRIES}, writeResult, {}),
-    sizeHint);
+/** A response frame whose sBuffer `writeResult` writes straight into the frame. */
+export function encodeResponseFrameWith(p: Omit<ResponsePacket, 'sBuffer'>, writeResult: (w: TarsWriter) => void,
+  sizeHint = 128): Buffer {
+  return frame((w) => writeResponseFields(w, p, writeResult, NO_OPTIONS), sizeHint);
 }
 
 /** A RequestPacket as a TCP/UDP frame: 4-byte big-endian length (counting itself), then the fields. */

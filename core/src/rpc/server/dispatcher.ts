@@ -118,7 +118,8 @@ export class Dispatcher {
     try {
       if (req.iVersion === Version.TARSVERSION) {
         return encodeResponseFrameWith({iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL,
-          iRequestId: req.iRequestId, iMessageType: req.iMessageType, context},
+          iRequestId: req.iRequestId, iMessageType: req.iMessageType, iRet: ReturnCode.TARSSERVERSUCCESS,
+          status: NO_ENTRIES, sResultDesc: '', context},
         (w) => writeResponseBody(w, outcome.plan, outcome.result));
       }
       const sBuffer = encodeResponseBody(outcome.plan.op, req.iVersion, outcome.result, tupOptionsFor(req));
