@@ -81,21 +81,33 @@ abstract class BaseChannel implements Channel {
   protected wait(requestId: number, timeoutMs: number, conn?: FrameConnection): Promise<ResponsePacket> {
     return new Promise<ResponsePacket>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
+      if (this.pending.size === 0) this.busy(true);
       this.pending.set(requestId, {resolve, reject, deadline, timeoutMs, conn});
       if (deadline < this.sweepAt) this.armSweep(deadline);
     });
   }
 
+  /**
+   * The sweep timer stays armed when the calls are answered (re-arming it per call cost a timer-list insertion per
+   * call); it never keeps the process alive: while calls are pending, the channel's socket does ({@link busy}).
+   */
   private armSweep(at: number): void {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepAt = at;
     this.sweepTimer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()) + 1);
+    this.sweepTimer.unref();
   }
 
-  /** Nothing pending: no timer may keep the process alive. */
+  /** Calls are pending (true) or none any more (false): the socket must keep the process alive meanwhile. */
+  protected busy(_pending: boolean): void {}
+
   private settled(): void {
-    if (this.pending.size > 0 || !this.sweepTimer) return;
-    clearTimeout(this.sweepTimer);
+    if (this.pending.size === 0) this.busy(false);
+  }
+
+  /** Stops the sweep timer (the channel is closed). */
+  protected stopSweep(): void {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     this.sweepAt = Infinity;
   }
@@ -114,6 +126,7 @@ abstract class BaseChannel implements Channel {
       }
     }
     if (next < Infinity) this.armSweep(next);
+    this.settled();
   }
 
   /** Takes a pending call out (answered, failed); undefined when it already timed out. */
@@ -195,6 +208,15 @@ export class TcpChannel extends BaseChannel {
 
   get connected(): boolean {
     return this.isConnected;
+  }
+
+  /**
+   * The connection holds the process open only while a call waits for its answer: a client script ends by itself
+   * once its calls are done, and the idle connection stays for reuse as long as the process lives.
+   */
+  protected override busy(pending: boolean): void {
+    if (pending) this.conn?.socket.ref();
+    else this.conn?.socket.unref();
   }
 
   private connect(): FrameConnection {
@@ -283,6 +305,7 @@ export class TcpChannel extends BaseChannel {
     this.closed = true;
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
+    this.stopSweep();
     // end, not destroy: frames already queued (one-way calls) still go out.
     const conn = this.conn;
     conn?.end();
@@ -315,6 +338,12 @@ export class UdpChannel extends BaseChannel {
     return socket;
   }
 
+  /** As for TCP: the socket holds the process open only while a call waits for its answer. */
+  protected override busy(pending: boolean): void {
+    if (pending) this.socket?.ref();
+    else this.socket?.unref();
+  }
+
   send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null> {
     if (this.closed) return Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'the proxy is closed'));
     this.socket ??= this.open();
@@ -330,6 +359,7 @@ export class UdpChannel extends BaseChannel {
   close(): void {
     this.closed = true;
     this.failAll(ReturnCode.TARSSENDREQUESTERR, 'the communicator was closed');
+    this.stopSweep();
     this.socket?.close();
     this.socket = undefined;
   }
