@@ -53,7 +53,7 @@ export interface RawCall {
   sBuffer: Uint8Array | ((w: TarsWriter) => void);
   version?: number;
   /** Value of a `routekey` parameter, for STATUS_GRID_KEY. */
-  routeKey?: string;
+  routeKey?: string | undefined;
 }
 
 /** The outcome of a raw call: the response and the endpoint that answered. */
@@ -147,8 +147,7 @@ export class ObjectProxy implements Invoker {
       sBuffer = encodeRequestArgs(op, version, args, tup);
     }
     const routeKey = plan.routeParam >= 0 ? String(args[plan.routeParam]) : undefined;
-    const {response, endpoint} = await this.call({func: op.name, sBuffer, version,
-      ...(routeKey !== undefined ? {routeKey} : {})}, options);
+    const {response, endpoint} = await this.call({func: op.name, sBuffer, version, routeKey}, options);
     if (!response) return {};
     try {
       // A TARS body is read from the received frame itself (large byte arrays as views of it).
