@@ -175,3 +175,30 @@ describe('request queue with synchronous jobs', () => {
     expect(q.stats).to.include({running: 0, executed: 1});
   });
 });
+
+describe('request queue robustness', () => {
+  it('a refusal that throws neither stops the queue nor escapes it', async () => {
+    const clock = {t: 0};
+    const q = new RequestQueue({cap: 10, timeoutMs: 100, concurrency: 1}, () => clock.t);
+    let release!: () => void;
+    q.submit({arrivedAt: 0, requestTimeoutMs: 0, run: () => new Promise<void>((r) => {
+      release = r;
+    }), refuse: () => undefined});
+    q.submit({arrivedAt: 0, requestTimeoutMs: 0, run: () => undefined, refuse: () => {
+      throw new Error('cannot answer');
+    }});
+    const ran: string[] = [];
+    clock.t = 50;
+    q.submit({arrivedAt: 50, requestTimeoutMs: 0, run: () => {
+      ran.push('late one');
+    }, refuse: () => undefined});
+    clock.t = 200; // the second job waited 200 ms > 100: refused (and its refusal throws); the third waited 150
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(q.stats).to.include({expired: 2, running: 0, waiting: 0});
+    q.submit({arrivedAt: 200, requestTimeoutMs: 0, run: () => {
+      ran.push('next');
+    }, refuse: () => undefined});
+    expect(ran).to.deep.equal(['next']);
+  });
+});

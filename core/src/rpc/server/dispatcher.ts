@@ -76,22 +76,26 @@ export class Dispatcher {
    * either only when the servant answers asynchronously. Never throws or rejects.
    */
   handle(req: RequestPacket, origin: RequestOrigin): Buffer | null | Promise<Buffer | null> {
-    const oneway = req.cPacketType === PacketType.TARSONEWAY;
+    const refusal = this.refusal(req);
+    if (refusal) return this.answer(req, refusal);
     const servant = this.servants.get(req.sServantName);
-    const refusal = this.refusal(req, servant);
-    if (refusal || !servant) return oneway ? null : this.reply(req, refusal!, NO_ENTRIES);
+    if (!servant) {
+      return this.answer(req, {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
+        sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`});
+    }
+    if (this.reflection && req.sFuncName === TARS_DESCRIBE) return this.answer(req, describe(servant, req.iVersion));
     const ctx = new CallContext({
-      servant: req.sServantName, func: req.sFuncName, requestId: req.iRequestId, version: req.iVersion, oneway,
-      messageType: req.iMessageType, context: req.context, status: req.status, adapter: origin.adapter,
-      timeout: req.iTimeout, ...(origin.remote ? {remote: origin.remote} : {}),
+      servant: req.sServantName, func: req.sFuncName, requestId: req.iRequestId, version: req.iVersion,
+      oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
+      status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
     const outcome = servant.$call(ctx, req.sBuffer);
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o));
     return this.finish(req, ctx, outcome);
   }
 
-  /** The answer to a request no servant method serves: bad version, wrong SET, tars_ping, tars_describe, no servant. */
-  private refusal(req: RequestPacket, servant: Servant | undefined): DispatchResult | undefined {
+  /** The answer to a request that is not for a servant method: bad version, wrong SET, tars_ping. */
+  private refusal(req: RequestPacket): DispatchResult | undefined {
     if (!SUPPORTED_VERSIONS.has(req.iVersion)) {
       return {iRet: ReturnCode.TARSSERVERDECODEERR, sBuffer: EMPTY,
         sResultDesc: `protocol version ${req.iVersion} is not supported (1 TARS, 2/3 TUP, 5 JSON)`};
@@ -102,12 +106,12 @@ export class Dispatcher {
         this.ownSet.group};
     }
     if (req.sFuncName === TARS_PING) return {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer: EMPTY, sResultDesc: ''};
-    if (!servant) {
-      return {iRet: ReturnCode.TARSSERVERNOSERVANTERR, sBuffer: EMPTY,
-        sResultDesc: `no servant "${req.sServantName}" here (this server has ${this.names().join(', ') || 'none'})`};
-    }
-    if (this.reflection && req.sFuncName === TARS_DESCRIBE) return describe(servant, req.iVersion);
     return undefined;
+  }
+
+  /** The response frame of a result the dispatcher produced itself (none for one-way requests). */
+  private answer(req: RequestPacket, result: DispatchResult): Buffer | null {
+    return req.cPacketType === PacketType.TARSONEWAY ? null : this.reply(req, result, NO_ENTRIES);
   }
 
   /** The response frame of a servant call; a TARS-version result is encoded straight into the frame. */

@@ -78,7 +78,7 @@ export class RequestQueue {
     }
     if (this.size >= this.limits.cap) {
       this.rejected++;
-      job.refuse(TARSSERVEROVERLOAD, `server overloaded: ${this.size} requests waiting (queuecap ${this.limits.cap})`);
+      refuse(job, TARSSERVEROVERLOAD, `server overloaded: ${this.size} requests waiting (queuecap ${this.limits.cap})`);
       return;
     }
     this.ring[(this.head + this.size) % this.ring.length] = job;
@@ -113,22 +113,26 @@ export class RequestQueue {
 
   private drain(): void {
     this.draining = true;
-    while (this.running < this.limits.concurrency && this.size > 0) {
-      const job = this.ring[this.head]!;
-      this.ring[this.head] = undefined;
-      this.head = (this.head + 1) % this.ring.length;
-      this.size--;
-      const waited = this.now() - job.arrivedAt;
-      const limit = job.requestTimeoutMs > 0 ? Math.min(this.limits.timeoutMs, job.requestTimeoutMs)
-        : this.limits.timeoutMs;
-      if (waited > limit) {
-        this.expired++;
-        job.refuse(TARSSERVERQUEUETIMEOUT, `waited ${Math.round(waited)} ms in the server queue (limit ${limit} ms)`);
-        continue;
+    try {
+      while (this.running < this.limits.concurrency && this.size > 0) {
+        const job = this.ring[this.head]!;
+        this.ring[this.head] = undefined;
+        this.head = (this.head + 1) % this.ring.length;
+        this.size--;
+        const waited = this.now() - job.arrivedAt;
+        const limit = job.requestTimeoutMs > 0 ? Math.min(this.limits.timeoutMs, job.requestTimeoutMs)
+          : this.limits.timeoutMs;
+        if (waited > limit) {
+          this.expired++;
+          refuse(job, TARSSERVERQUEUETIMEOUT,
+            `waited ${Math.round(waited)} ms in the server queue (limit ${limit} ms)`);
+          continue;
+        }
+        this.start(job, waited);
       }
-      this.start(job, waited);
+    } finally {
+      this.draining = false;
     }
-    this.draining = false;
     if (this.pending === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -146,5 +150,14 @@ export class RequestQueue {
         resolve();
       });
     });
+  }
+}
+
+/** Refuses a job; an error from its refusal must not stop the queue (it would stall every request behind it). */
+function refuse(job: QueuedJob, code: number, message: string): void {
+  try {
+    job.refuse(code, message);
+  } catch {
+    // the job's own answer failed; the queue goes on
   }
 }
