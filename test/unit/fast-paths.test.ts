@@ -10,8 +10,8 @@ import {
   operationPlan, readRequestArgs, readResponseBody, writeRequestArgs, writeResponseBody,
 } from '../../core/src/protocol/operation.js';
 import {
-  decodeAnyResponseFrame, encodeRequestFrame, encodeRequestFrameWith, encodeResponseFrame, encodeResponseFrameWith,
-  requestPacket, responsePacket,
+  encodeRequestFrame, encodeRequestFrameWith, encodeResponseFrame, encodeResponseFrameWith, requestPacket,
+  responsePacket,
 } from '../../core/src/protocol/packets.js';
 import {RequestQueue} from '../../core/src/rpc/server/request-queue.js';
 
@@ -200,20 +200,5 @@ describe('request queue robustness', () => {
       ran.push('next');
     }, refuse: () => undefined});
     expect(ran).to.deep.equal(['next']);
-  });
-});
-
-describe('decoded packets without context or status', () => {
-  it('share one empty map that refuses changes, and decode entries when there are some', () => {
-    const bare = decodeAnyResponseFrame(encodeResponseFrame(responsePacket({iRequestId: 1})));
-    const other = decodeAnyResponseFrame(encodeResponseFrame(responsePacket({iRequestId: 2})));
-    expect(bare.context.size).to.equal(0);
-    expect(bare.context).to.equal(other.context);
-    expect(() => (bare.context as Map<string, string>).set('k', 'v')).to.throw(TypeError, /read-only/);
-    expect(bare.context.size).to.equal(0);
-    const withContext = decodeAnyResponseFrame(encodeResponseFrame(responsePacket({iRequestId: 3,
-      context: new Map([['trace', 'x']])})));
-    expect([...withContext.context]).to.deep.equal([['trace', 'x']]);
-    expect(new Map(bare.context).set('k', 'v').size).to.equal(1);
   });
 });

@@ -61,33 +61,8 @@ function writeStringMap(w: TarsWriter, tag: number, m: ReadonlyMap<string, strin
   }
 }
 
-/** A map that refuses changes: what every decoded packet without entries shares. */
-class FrozenMap<K, V> extends Map<K, V> {
-  private sealed = false;
-
-  constructor() {
-    super();
-    this.sealed = true;
-  }
-
-  override set(key: K, value: V): this {
-    if (this.sealed) throw new TypeError('a decoded packet\'s empty context/status map is read-only; copy it first');
-    return super.set(key, value);
-  }
-
-  override delete(): boolean {
-    return false;
-  }
-
-  override clear(): void {}
-}
-
-const NO_ENTRIES_DECODED: ReadonlyMap<string, string> = new FrozenMap<string, string>();
-
-/** The string map at `tag`; an empty one is a shared read-only map (most packets carry no context or status). */
-function readStringMap(r: TarsReader, tag: number, required: boolean): ReadonlyMap<string, string> {
+function readStringMap(r: TarsReader, tag: number, required: boolean): Map<string, string> {
   const n = r.readMapLength(tag, required);
-  if (n <= 0) return NO_ENTRIES_DECODED;
   const out = new Map<string, string>();
   for (let i = 0; i < n; i++) {
     const k = r.readString(0, true);
