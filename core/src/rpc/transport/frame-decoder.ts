@@ -11,6 +11,8 @@ import {frameLength} from '../../protocol/packets.js';
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Length of the frame under construction, once its 4-byte prefix is in; -1 before. */
+  private need = -1;
 
   constructor(private readonly maxPacket = DEFAULT_MAX_PACKET) {}
 
@@ -25,15 +27,18 @@ export class FrameDecoder {
     if (this.buffered > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
-      // Wait until the frame under construction is complete before joining anything.
-      const head = this.chunks[0].length >= 4 ? this.chunks[0] : Buffer.concat(this.chunks);
-      const need = frameLength(head, 0, this.maxPacket);
+      // Wait until the frame under construction is complete before joining anything. Its length is read once:
+      // a prefix split across chunks is joined once, not at every chunk (that made a large frame quadratic).
+      if (this.need < 0) {
+        if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)];
+        this.need = frameLength(this.chunks[0], 0, this.maxPacket);
+      }
+      const need = this.need;
       if (need < 0 || this.buffered < need) return;
       // Join only the frame's bytes; what follows it in the last chunk is read in place below.
       const rest = this.buffered - need;
       const frame = Buffer.concat(this.chunks, need);
-      this.chunks = [];
-      this.buffered = 0;
+      this.reset();
       onFrame(frame);
       data = chunk.subarray(chunk.length - rest);
     }
@@ -55,5 +60,6 @@ export class FrameDecoder {
   reset(): void {
     this.chunks = [];
     this.buffered = 0;
+    this.need = -1;
   }
 }
