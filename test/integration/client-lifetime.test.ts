@@ -12,10 +12,9 @@ import {
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'clients', 'ping-once.ts');
 
 /** Runs the one-ping client; resolves with what it printed and how long it lived. */
-function pingOnce(endpoint: string, timeoutMs: number): Promise<{out: string; code: number | null; ms: number}> {
-  const started = Date.now();
+function pingOnce(endpoint: string, timeoutMs: number, mode = ''): Promise<{out: string; code: number | null}> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=tars-dev', script, endpoint,
-    String(timeoutMs)], {stdio: ['ignore', 'pipe', 'pipe']});
+    String(timeoutMs), mode], {stdio: ['ignore', 'pipe', 'pipe']});
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -27,7 +26,7 @@ function pingOnce(endpoint: string, timeoutMs: number): Promise<{out: string; co
   const killer = setTimeout(() => child.kill(), 20_000);
   return new Promise((resolve) => child.on('exit', (code) => {
     clearTimeout(killer);
-    resolve({out: out.trim() || err.trim(), code, ms: Date.now() - started});
+    resolve({out: out.trim() || err.trim(), code});
   }));
 }
 
@@ -54,12 +53,15 @@ describe('a client process ends on its own, once its calls are answered or timed
     return socket.address().port;
   }
 
+  let framesReceived = 0;
+
   async function tcpServer(delayMs: number | null): Promise<number> {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
       sockets.add(socket);
       const decoder = new FrameDecoder();
       socket.on('data', (chunk) => decoder.push(chunk, (frame) => {
+        framesReceived++;
         if (delayMs !== null) setTimeout(() => socket.write(answer(frame)), delayMs);
       }));
       socket.on('error', () => undefined);
@@ -93,5 +95,16 @@ describe('a client process ends on its own, once its calls are answered or timed
     const never = await pingOnce(`tcp -h 127.0.0.1 -p ${await tcpServer(null)}`, 600);
     expect(never.out).to.equal(`error ${ReturnCode.TARSINVOKETIMEOUT}`);
     expect(never.code).to.equal(0);
+  });
+
+  it('TCP: a one-way call is sent, and the process ends without waiting for anything', async () => {
+    framesReceived = 0;
+    const port = await tcpServer(null);
+    const r = await pingOnce(`tcp -h 127.0.0.1 -p ${port}`, 5000, 'oneway');
+    expect(r.out).to.equal('sent');
+    expect(r.code, 'ended by itself, not killed').to.equal(0);
+    // The frame left before the child ended; its arrival here may trail the child's exit event.
+    for (let i = 0; i < 200 && framesReceived === 0; i++) await new Promise((r2) => setTimeout(r2, 10));
+    expect(framesReceived).to.equal(1);
   });
 });

@@ -222,6 +222,8 @@ export class TcpChannel extends BaseChannel {
   private connect(): FrameConnection {
     const {host, port, bind} = this.endpoint;
     const socket = net.connect({host, port, ...(bind ? {localAddress: bind} : {})});
+    // Held only while calls wait ({@link busy}); a one-way frame is held by its connect and write requests.
+    if (this.pending.size === 0) socket.unref();
     let established = false;
     const connectTimer = setTimeout(() => {
       if (!established) socket.destroy(new Error(`connect timed out after ${this.options.connectTimeoutMs ?? 3000} ms`));
