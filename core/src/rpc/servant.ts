@@ -100,6 +100,9 @@ export class CallContext {
         fail: (error, text) => reject(typeof error === 'number' ? new TarsReturnCodeError(error, text ?? '') : error),
       };
     });
+    // Observed here so that a failure is never an unhandled rejection: the method may also have thrown after
+    // deferring, and then nobody awaits the deferred answer.
+    this.deferred.catch(() => undefined);
     return responder;
   }
 

@@ -114,12 +114,16 @@ export class Dispatcher {
     return req.cPacketType === PacketType.TARSONEWAY ? null : this.reply(req, result, NO_ENTRIES);
   }
 
-  /** The response frame of a servant call; a TARS-version result is encoded straight into the frame. */
+  /**
+   * The response frame of a servant call; a TARS-version result is encoded straight into the frame. Whatever cannot
+   * be encoded (the result, or a response context the servant filled with non-strings) is answered -2 without the
+   * context: every request gets its answer.
+   */
   private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
     if (ctx.oneway) return null;
     const context = ctx.$responseContextIfAny() ?? NO_ENTRIES;
-    if (!('plan' in outcome)) return this.reply(req, outcome, context);
     try {
+      if (!('plan' in outcome)) return this.reply(req, outcome, context);
       if (req.iVersion === Version.TARSVERSION) {
         return encodeResponseFrameWith({iVersion: req.iVersion, cPacketType: PacketType.TARSNORMAL,
           iRequestId: req.iRequestId, iMessageType: req.iMessageType, iRet: ReturnCode.TARSSERVERSUCCESS,
@@ -130,7 +134,7 @@ export class Dispatcher {
       return this.reply(req, {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer, sResultDesc: ''}, context);
     } catch (error) {
       return this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
-        sResultDesc: `encoding the result of ${req.sFuncName}: ${(error as Error).message}`}, context);
+        sResultDesc: `encoding the answer to ${req.sFuncName}: ${(error as Error).message}`}, NO_ENTRIES);
     }
   }
 
