@@ -202,3 +202,14 @@ describe('request queue robustness', () => {
     expect(ran).to.deep.equal(['next']);
   });
 });
+
+describe('JSON (version 5) bodies', () => {
+  it('an absent out-parameter named like an Object.prototype member is its zero value, not the inherited member', () => {
+    const op: OperationDef = {name: 'f', ret: T.int, params: [
+      {name: 'toString', tag: 1, type: T.int, out: true},
+      {name: 'constructor', tag: 2, type: T.string, out: true},
+    ]};
+    const body = Buffer.from(JSON.stringify({tars_ret: 3}));
+    expect(decodeResponseBody(op, Version.JSONVERSION, body)).to.deep.equal({ret: 3, toString: 0, constructor: ''});
+  });
+});

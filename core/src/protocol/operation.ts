@@ -116,6 +116,11 @@ function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknow
   return parsed as Record<string, unknown>;
 }
 
+/** A member of a parsed JSON object; inherited ones (`toString`, `constructor`...) are not members. */
+function ownValue(obj: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(obj, name) ? obj[name] : undefined;
+}
+
 function isTup(version: number): version is TupVersion {
   return version === Version.TUPVERSION || version === Version.TUP_COMPLEX;
 }
@@ -237,7 +242,7 @@ export function decodeRequestArgs(op: OperationDef, version: number, sBuffer: Ui
   }
   if (version === Version.JSONVERSION) {
     const obj = parseJsonObject(sBuffer, 'JSON request');
-    return plan.ins.map((p) => fromJson(p.type, Object.hasOwn(obj, p.name) ? obj[p.name] : undefined, p.name));
+    return plan.ins.map((p) => fromJson(p.type, ownValue(obj, p.name), p.name));
   }
   return readRequestArgs(plan, sBuffer);
 }
@@ -286,9 +291,10 @@ export function decodeResponseBody(op: OperationDef, version: number, sBuffer: U
   if (version === Version.JSONVERSION) {
     const out: Record<string, unknown> = {};
     const obj = parseJsonObject(sBuffer, 'JSON response');
-    if (op.ret !== null) out[plan.retKey] = fromJson(op.ret, obj.tars_ret, 'tars_ret');
+    if (op.ret !== null) out[plan.retKey] = fromJson(op.ret, ownValue(obj, 'tars_ret'), 'tars_ret');
     for (const p of plan.outs) {
-      setField(out, p.name, obj[p.name] === undefined ? zeroValue(p.type) : fromJson(p.type, obj[p.name], p.name));
+      const v = ownValue(obj, p.name);
+      setField(out, p.name, v === undefined ? zeroValue(p.type) : fromJson(p.type, v, p.name));
     }
     return out;
   }
