@@ -6,11 +6,28 @@ import {expect} from 'chai';
 import {Communicator, TarsCallError} from '@tars-ts/core';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
-import {Probe as Sleeper} from '../support/probe.js';
+import {Probe} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
+import {sleep, until} from '../support/wait.js';
 
 const OBJ = 'RpcTest.ProbeServer.ProbeObj';
 
+/** sleep(ms) calls hold until the test releases them (oldest first) when `held`; otherwise they sleep `ms`. */
+class Sleeper extends Probe {
+  held = true;
+  private readonly waiting: (() => void)[] = [];
+
+  override async sleep(ms: number): ReturnType<Probe['sleep']> {
+    if (!this.held) return super.sleep(ms);
+    this.ran.push(ms);
+    await new Promise<void>((r) => this.waiting.push(r));
+    return {ret: ms};
+  }
+
+  release(): void {
+    this.waiting.shift()?.();
+  }
+}
 
 describe('server overload protection', function () {
   this.timeout(20_000);
@@ -29,48 +46,55 @@ describe('server overload protection', function () {
     await server.close();
   });
 
-  it('refuses a flood beyond queuecap at once, drops what waited too long, then serves normally', async () => {
+  it('refuses a flood beyond queuecap at once, drops what waited too long unexecuted, then serves normally', async () => {
     const probe = comm.stringToProxy(ProbeProxy, server.proxyString(OBJ));
     const adapter = server.app.servantAdapters[0]!;
     let maxQueued = 0;
     const watch = setInterval(() => {
       maxQueued = Math.max(maxQueued, adapter.stats.queued);
     }, 5);
-    const started = performance.now();
-    const outcomes = await Promise.all(Array.from({length: 60}, (_, i) => probe.sleep(200 + i, {timeout: 5000})
-      .then(() => ({code: 0, at: performance.now() - started}),
-        (e: TarsCallError) => ({code: e.returnCode, at: performance.now() - started}))));
-    clearInterval(watch);
+    // Every -9 must come back while only the first two calls have started (nothing queued has run yet).
+    const startedAtRefusal: number[] = [];
+    const calls = Array.from({length: 60}, (_, i) => probe.sleep(i, {timeout: 10_000}).then(() => 0,
+      (e: TarsCallError) => {
+        if (e.returnCode === -9) startedAtRefusal.push(impl.ran.length);
+        return e.returnCode;
+      }));
+    // 2 run (held), 5 wait, 60 - 7 = 53 are refused at once.
+    await until(() => adapter.stats.rejected === 53 && adapter.stats.queued === 5 && adapter.stats.running === 2,
+      '2 running, 5 queued, 53 refused');
+    await until(() => startedAtRefusal.length === 53, 'the 53 refusals received');
+    expect(Math.max(...startedAtRefusal)).to.equal(2);
+    // Held longer than queuetimeout (a lower bound): when a slot frees, every queued request has waited too long.
+    await sleep(400);
+    impl.release();
+    await until(() => adapter.stats.expired === 5, 'the 5 queued requests dropped');
+    expect(impl.ran, 'dropped requests never ran').to.have.length(2);
+    impl.release();
     const byCode = new Map<number, number>();
-    for (const o of outcomes) byCode.set(o.code, (byCode.get(o.code) ?? 0) + 1);
-    // 2 run at once, 5 wait: 60 - 7 = 53 refused with -9 before any sleep ends.
-    expect(byCode.get(-9)).to.equal(53);
-    const overloads = outcomes.filter((o) => o.code === -9);
-    const firstSuccess = Math.min(...outcomes.filter((o) => o.code === 0).map((o) => o.at));
-    expect(Math.max(...overloads.map((o) => o.at))).to.be.below(firstSuccess);
-    // After ~200 ms two queued requests start (waited < 300 ms); the other three have waited ~400 ms when a slot
-    // frees again: -6, never executed.
-    expect(byCode.get(0)).to.equal(4);
-    expect(byCode.get(-6)).to.equal(3);
-    expect(impl.ran).to.have.length(4);
+    for (const code of await Promise.all(calls)) byCode.set(code, (byCode.get(code) ?? 0) + 1);
+    clearInterval(watch);
+    expect(Object.fromEntries(byCode)).to.deep.equal({0: 2, [-9]: 53, [-6]: 5});
     expect(maxQueued).to.be.at.most(5);
-    const s = adapter.stats;
-    expect(s).to.include({rejected: 53, expired: 3, queued: 0, running: 0});
+    expect(adapter.stats).to.include({rejected: 53, expired: 5, queued: 0, running: 0});
     const status = await server.app.runAdminCommand('tars.viewstatus');
     expect(status).to.match(/rejected \(-9 overload\):\s+53/);
-    expect(status).to.match(/expired \(-6 queue timeout\):\s+3/);
+    expect(status).to.match(/expired \(-6 queue timeout\):\s+5/);
     // Normal traffic right after the flood.
     expect(await probe.echo('after')).to.deep.equal({ret: 'after'});
   });
 
   it('a request whose own timeout passed while it waited is dropped with -6', async () => {
     const probe = comm.stringToProxy(ProbeProxy, server.proxyString(OBJ));
-    const busy = [probe.sleep(250), probe.sleep(250)];
+    const busy = [probe.sleep(250), probe.sleep(251)];
+    await until(() => impl.ran.length === 2, 'both slots busy');
     const impatient = probe.sleep(1, {timeout: 100}).catch((e: TarsCallError) => e.returnCode);
     expect(await impatient).to.equal(-7);
+    await sleep(50); // a lower bound: it has now waited in the server queue longer than its own 100 ms
+    impl.release();
+    impl.release();
     await Promise.all(busy);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(server.app.servantAdapters[0]!.stats.expired).to.equal(1);
-    expect(impl.ran).to.deep.equal([250, 250]);
+    await until(() => server.app.servantAdapters[0]!.stats.expired === 1, 'the impatient request dropped');
+    expect(impl.ran).to.deep.equal([250, 251]);
   });
 });

@@ -13,6 +13,7 @@ import {
 import {Echo$def, type Echo$Results, EchoProxy, EchoServant, Pair} from '../golden/codegen/interopTars.js';
 import {RawClient} from '../support/rpc-oracle.js';
 import {type TestServer, startServer} from '../support/test-server.js';
+import {until} from '../support/wait.js';
 
 const SERVANT = 'Interop.Robust.EchoObj';
 const echoStringOp: OperationDef = Echo$def.operations.find((o) => o.name === 'echoString')!;
@@ -55,14 +56,6 @@ function readEcho(frame: Buffer): {id: number; ret: string} {
   return {id: resp.iRequestId, ret: decodeResponseBody(echoStringOp, 1, resp.sBuffer).ret as string};
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) expect.fail(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe('server robustness: misbehaving clients on raw sockets', function () {
   this.timeout(15000);
   let server: TestServer;
@@ -78,9 +71,7 @@ describe('server robustness: misbehaving clients on raw sockets', function () {
     return r;
   }
 
-  let goodCalls = 0;
   async function expectGood(tag: string): Promise<void> {
-    goodCalls++;
     expect(await good.echoString(tag, {timeout: 3000})).to.deep.equal({ret: tag});
   }
 
@@ -172,16 +163,17 @@ describe('server robustness: misbehaving clients on raw sockets', function () {
         const memoryBefore = process.memoryUsage();
         // The length prefix alone: a server that tried to collect the body would wait here and never close.
         await client.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
-        // What a flooding client would go on sending; the server has stopped reading.
+        // What a flooding client would go on sending (64 MiB, more than the bound below); the server has stopped
+        // reading, so a correct one has closed long before.
         const chunk = Buffer.alloc(64 * 1024, 0x5a);
-        for (let i = 0; i < 64 && !client.closed; i++) await client.write(chunk);
+        for (let i = 0; i < 1024 && !client.closed; i++) await client.write(chunk);
         await expectClosedAsBad(client, bad);
         const memoryAfter = process.memoryUsage();
         const grown = (memoryAfter.heapUsed + memoryAfter.arrayBuffers) -
           (memoryBefore.heapUsed + memoryBefore.arrayBuffers);
-        expect(grown, 'bytes held after the flood').to.be.below(32 * 1024 * 1024);
+        expect(grown, 'bytes held after the flood').to.be.below(16 * 1024 * 1024);
         const status = await server.app.runAdminCommand('tars.viewstatus');
-        expect(status).to.match(/bad frames:\s+\d+/);
+        expect(status).to.match(new RegExp(`bad frames:\\s+${bad + 1}\\b`));
       });
     });
 
@@ -272,7 +264,6 @@ describe('server robustness: misbehaving clients on raw sockets', function () {
     expect(readEcho((await clients[5]!.waitFrames(1))[0]!)).to.deep.equal({id: 1, ret: 'fine'});
     expect(adapter.stats.badFrames).to.equal(bad + 5);
     await expectGood('after all of them');
-    expect(goodCalls).to.be.greaterThan(20);
   });
 });
 

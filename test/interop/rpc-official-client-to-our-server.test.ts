@@ -16,6 +16,7 @@ import {
   intList, officialClient, pair, pairMap, tarsError,
 } from '../support/rpc-oracle.js';
 import {type TestServer, startServer} from '../support/test-server.js';
+import {until} from '../support/wait.js';
 
 const SERVANT = 'Interop.OurServer.EchoObj';
 const INT_MIN = -2147483648;
@@ -106,14 +107,6 @@ async function rejection(p: Promise<unknown>): Promise<OracleCallError> {
     return error as OracleCallError;
   }
   return expect.fail('the call succeeded; it should have failed');
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) expect.fail(`${what}: not seen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('interop: @tars/rpc client -> our server', function () {
