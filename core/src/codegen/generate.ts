@@ -168,12 +168,15 @@ class FileGenerator {
     }
   }
 
-  /** A stable identifier fragment for a type, naming element helpers. */
+  /**
+   * A stable identifier fragment for a type, naming element helpers. Parts are joined with `$`, which IDL names
+   * cannot contain: with `_`, `map<A_B, C>` and `map<A, B_C>` got the same helper.
+   */
   private typeKey(t: TypeRef): string {
     switch (t.kind) {
-      case 'vector': return `vector_${this.typeKey(t.elem)}_`;
-      case 'map': return `map_${this.typeKey(t.key)}_${this.typeKey(t.value)}_`;
-      case 'named': return this.named(t).ref.replace(/[^A-Za-z0-9_$]/g, '_');
+      case 'vector': return `vector$${this.typeKey(t.elem)}$`;
+      case 'map': return `map$${this.typeKey(t.key)}$${this.typeKey(t.value)}$`;
+      case 'named': return this.named(t).ref.replace(/[^A-Za-z0-9_$]/g, '$');
       default: return t.kind;
     }
   }

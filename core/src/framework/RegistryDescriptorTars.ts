@@ -239,12 +239,12 @@ export const ServerGroupRule = {
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: ServerGroupRule): void {
-    w.writeList(0, v.vGroupRuleInfo, $w0_map_string_string_);
+    w.writeList(0, v.vGroupRuleInfo, $w0_map$string$string$);
   },
   /** Reads the fields into a new ServerGroupRule. */
   read(r: $tars.TarsReader): ServerGroupRule {
     return {
-      vGroupRuleInfo: r.readList(0, true, $r0_map_string_string_),
+      vGroupRuleInfo: r.readList(0, true, $r0_map$string$string$),
     };
   },
   /** The TARS encoding of a ServerGroupRule as a top-level struct. */
@@ -318,7 +318,7 @@ ServerGroupRule.$def.writeFields = ServerGroupRule.write;
 ServerGroupRule.$def.readFields = ServerGroupRule.read;
 
 // Element readers and writers of containers.
-function $r0_map_string_string_(r: $tars.TarsReader): Map<string, string> {
+function $r0_map$string$string$(r: $tars.TarsReader): Map<string, string> {
   return r.readMap(0, true, $r0_string, $r1_string);
 }
 function $r0_string(r: $tars.TarsReader): string {
@@ -330,7 +330,7 @@ function $r1_AdapterDescriptor(r: $tars.TarsReader): AdapterDescriptor {
 function $r1_string(r: $tars.TarsReader): string {
   return r.readString(1, true);
 }
-function $w0_map_string_string_(w: $tars.TarsWriter, v: Map<string, string>): void {
+function $w0_map$string$string$(w: $tars.TarsWriter, v: Map<string, string>): void {
   w.writeMap(0, v, $w0_string, $w1_string);
 }
 function $w0_string(w: $tars.TarsWriter, v: string): void {

@@ -154,6 +154,215 @@ export const Other_Promise = {
   },
 };
 
+/** struct Keys::A (names.tars:33) */
+export interface A {
+  /** 0 optional int a (names.tars:33) */
+  a: number;
+}
+
+export const A = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "Keys.A", fields: []} as $tars.StructDef,
+  /** A A with every field at its default, overridden by `init`. */
+  create(init?: Partial<A>): A {
+    return {a: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: A): void {
+    w.writeInt32(0, v.a);
+  },
+  /** Reads the fields into a new A. */
+  read(r: $tars.TarsReader): A {
+    return {
+      a: r.readInt32(0, false),
+    };
+  },
+  /** The TARS encoding of a A as a top-level struct. */
+  encode(v: A): Buffer {
+    const w = new $tars.TarsWriter();
+    A.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): A {
+    return A.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: A): $tars.Json {
+    return $tars.toJson($tars.T.struct(A.$def), v);
+  },
+  fromJSON(json: unknown): A {
+    return $tars.fromJson($tars.T.struct(A.$def), json) as A;
+  },
+};
+
+/** struct Keys::A_B (names.tars:34) */
+export interface A_B {
+  /** 0 optional int ab (names.tars:34) */
+  ab: number;
+}
+
+export const A_B = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "Keys.A_B", fields: []} as $tars.StructDef,
+  /** A A_B with every field at its default, overridden by `init`. */
+  create(init?: Partial<A_B>): A_B {
+    return {ab: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: A_B): void {
+    w.writeInt32(0, v.ab);
+  },
+  /** Reads the fields into a new A_B. */
+  read(r: $tars.TarsReader): A_B {
+    return {
+      ab: r.readInt32(0, false),
+    };
+  },
+  /** The TARS encoding of a A_B as a top-level struct. */
+  encode(v: A_B): Buffer {
+    const w = new $tars.TarsWriter();
+    A_B.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): A_B {
+    return A_B.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: A_B): $tars.Json {
+    return $tars.toJson($tars.T.struct(A_B.$def), v);
+  },
+  fromJSON(json: unknown): A_B {
+    return $tars.fromJson($tars.T.struct(A_B.$def), json) as A_B;
+  },
+};
+
+/** struct Keys::B_C (names.tars:35) */
+export interface B_C {
+  /** 0 optional int bc (names.tars:35) */
+  bc: number;
+}
+
+export const B_C = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "Keys.B_C", fields: []} as $tars.StructDef,
+  /** A B_C with every field at its default, overridden by `init`. */
+  create(init?: Partial<B_C>): B_C {
+    return {bc: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: B_C): void {
+    w.writeInt32(0, v.bc);
+  },
+  /** Reads the fields into a new B_C. */
+  read(r: $tars.TarsReader): B_C {
+    return {
+      bc: r.readInt32(0, false),
+    };
+  },
+  /** The TARS encoding of a B_C as a top-level struct. */
+  encode(v: B_C): Buffer {
+    const w = new $tars.TarsWriter();
+    B_C.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): B_C {
+    return B_C.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: B_C): $tars.Json {
+    return $tars.toJson($tars.T.struct(B_C.$def), v);
+  },
+  fromJSON(json: unknown): B_C {
+    return $tars.fromJson($tars.T.struct(B_C.$def), json) as B_C;
+  },
+};
+
+/** struct Keys::C (names.tars:36) */
+export interface C {
+  /** 0 optional int c (names.tars:36) */
+  c: number;
+}
+
+export const C = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "Keys.C", fields: []} as $tars.StructDef,
+  /** A C with every field at its default, overridden by `init`. */
+  create(init?: Partial<C>): C {
+    return {c: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: C): void {
+    w.writeInt32(0, v.c);
+  },
+  /** Reads the fields into a new C. */
+  read(r: $tars.TarsReader): C {
+    return {
+      c: r.readInt32(0, false),
+    };
+  },
+  /** The TARS encoding of a C as a top-level struct. */
+  encode(v: C): Buffer {
+    const w = new $tars.TarsWriter();
+    C.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): C {
+    return C.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: C): $tars.Json {
+    return $tars.toJson($tars.T.struct(C.$def), v);
+  },
+  fromJSON(json: unknown): C {
+    return $tars.fromJson($tars.T.struct(C.$def), json) as C;
+  },
+};
+
+/** struct Keys::Both (names.tars:37) */
+export interface Both {
+  /** 0 optional vector<map<A_B, C>> left (names.tars:39) */
+  left: Map<A_B, C>[];
+  /** 1 optional vector<map<A, B_C>> right (names.tars:40) */
+  right: Map<A, B_C>[];
+}
+
+export const Both = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "Keys.Both", fields: []} as $tars.StructDef,
+  /** A Both with every field at its default, overridden by `init`. */
+  create(init?: Partial<Both>): Both {
+    return {left: [], right: [], ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: Both): void {
+    w.writeList(0, v.left, $w0_map$A_B$C$);
+    w.writeList(1, v.right, $w0_map$A$B_C$);
+  },
+  /** Reads the fields into a new Both. */
+  read(r: $tars.TarsReader): Both {
+    return {
+      left: r.readList(0, false, $r0_map$A_B$C$),
+      right: r.readList(1, false, $r0_map$A$B_C$),
+    };
+  },
+  /** The TARS encoding of a Both as a top-level struct. */
+  encode(v: Both): Buffer {
+    const w = new $tars.TarsWriter();
+    Both.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): Both {
+    return Both.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: Both): $tars.Json {
+    return $tars.toJson($tars.T.struct(Both.$def), v);
+  },
+  fromJSON(json: unknown): Both {
+    return $tars.fromJson($tars.T.struct(Both.$def), json) as Both;
+  },
+};
+
 // Field descriptors are attached once every struct exists, so structs may refer to each other.
 Names_Promise.$def.fields = [
   {tag: 0, name: "__proto__", type: $tars.T.string, required: true},
@@ -174,6 +383,32 @@ Other_Promise.$def.fields = [
 ];
 Other_Promise.$def.writeFields = Other_Promise.write;
 Other_Promise.$def.readFields = Other_Promise.read;
+A.$def.fields = [
+  {tag: 0, name: "a", type: $tars.T.int, required: false},
+];
+A.$def.writeFields = A.write;
+A.$def.readFields = A.read;
+A_B.$def.fields = [
+  {tag: 0, name: "ab", type: $tars.T.int, required: false},
+];
+A_B.$def.writeFields = A_B.write;
+A_B.$def.readFields = A_B.read;
+B_C.$def.fields = [
+  {tag: 0, name: "bc", type: $tars.T.int, required: false},
+];
+B_C.$def.writeFields = B_C.write;
+B_C.$def.readFields = B_C.read;
+C.$def.fields = [
+  {tag: 0, name: "c", type: $tars.T.int, required: false},
+];
+C.$def.writeFields = C.write;
+C.$def.readFields = C.read;
+Both.$def.fields = [
+  {tag: 0, name: "left", type: $tars.T.vector($tars.T.map($tars.T.struct(A_B.$def), $tars.T.struct(C.$def))), required: false},
+  {tag: 1, name: "right", type: $tars.T.vector($tars.T.map($tars.T.struct(A.$def), $tars.T.struct(B_C.$def))), required: false},
+];
+Both.$def.writeFields = Both.write;
+Both.$def.readFields = Both.read;
 
 /** Operations of interface Names::Names (names.tars:17), as on the wire. */
 const Names$ops = {
@@ -251,17 +486,53 @@ export abstract class NamesServant extends $tars.Servant {
 }
 
 // Element readers and writers of containers.
+function $r0_A(r: $tars.TarsReader): A {
+  return r.readStruct(0, true, A.read, A.create);
+}
+function $r0_A_B(r: $tars.TarsReader): A_B {
+  return r.readStruct(0, true, A_B.read, A_B.create);
+}
 function $r0_Names_Promise(r: $tars.TarsReader): Names_Promise {
   return r.readStruct(0, true, Names_Promise.read, Names_Promise.create);
 }
+function $r0_map$A$B_C$(r: $tars.TarsReader): Map<A, B_C> {
+  return r.readMap(0, true, $r0_A, $r1_B_C);
+}
+function $r0_map$A_B$C$(r: $tars.TarsReader): Map<A_B, C> {
+  return r.readMap(0, true, $r0_A_B, $r1_C);
+}
+function $r1_B_C(r: $tars.TarsReader): B_C {
+  return r.readStruct(1, true, B_C.read, B_C.create);
+}
+function $r1_C(r: $tars.TarsReader): C {
+  return r.readStruct(1, true, C.read, C.create);
+}
+function $w0_A(w: $tars.TarsWriter, v: A): void {
+  w.writeStruct(0, v, A.write);
+}
+function $w0_A_B(w: $tars.TarsWriter, v: A_B): void {
+  w.writeStruct(0, v, A_B.write);
+}
 function $w0_Names_Promise(w: $tars.TarsWriter, v: Names_Promise): void {
   w.writeStruct(0, v, Names_Promise.write);
+}
+function $w0_map$A$B_C$(w: $tars.TarsWriter, v: Map<A, B_C>): void {
+  w.writeMap(0, v, $w0_A, $w1_B_C);
+}
+function $w0_map$A_B$C$(w: $tars.TarsWriter, v: Map<A_B, C>): void {
+  w.writeMap(0, v, $w0_A_B, $w1_C);
+}
+function $w1_B_C(w: $tars.TarsWriter, v: B_C): void {
+  w.writeStruct(1, v, B_C.write);
+}
+function $w1_C(w: $tars.TarsWriter, v: C): void {
+  w.writeStruct(1, v, C.write);
 }
 
 /** Everything names.tars declares, for dynamic calls and reflection. */
 export const $file: $tars.FileDef = {
   source: "names.tars",
-  structs: [Names_Promise.$def, NamesProxy.$def, Other_Promise.$def],
+  structs: [Names_Promise.$def, NamesProxy.$def, Other_Promise.$def, A.$def, A_B.$def, B_C.$def, C.$def, Both.$def],
   enums: [Map_$def],
   consts: [],
   interfaces: [Names$def],

@@ -125,8 +125,8 @@ export const User = {
     w.writeInt32(12, v.color3);
     w.writeInt32(13, v.color4);
     w.writeBytes(14, v.blob);
-    w.writeMap(15, v.index, $w0_string, $w1_vector_int_);
-    w.writeList(16, v.nested, $w0_map_int_vector_User__);
+    w.writeMap(15, v.index, $w0_string, $w1_vector$int$);
+    w.writeList(16, v.nested, $w0_map$int$vector$User$$);
     w.writeStruct(17, v.result, $commonTars.Result.write);
     w.writeInt32(18, v.status);
     w.writeInt8(19, v.b);
@@ -151,8 +151,8 @@ export const User = {
       color3: r.readInt32(12, false, Color.NEG) as Color,
       color4: r.readInt32(13, false, 6 as Color) as Color,
       blob: r.readBytes(14, false),
-      index: r.readMap(15, false, $r0_string, $r1_vector_int_),
-      nested: r.readList(16, false, $r0_map_int_vector_User__),
+      index: r.readMap(15, false, $r0_string, $r1_vector$int$),
+      nested: r.readList(16, false, $r0_map$int$vector$User$$),
       result: r.readStruct(17, false, $commonTars.Result.read, $commonTars.Result.create),
       status: r.readInt32(18, false, $commonTars.Status.FAILED) as $commonTars.Status,
       b: r.readInt8(19, false, 127),
@@ -355,16 +355,16 @@ function $r0_User(r: $tars.TarsReader): User {
 function $r0_int(r: $tars.TarsReader): number {
   return r.readInt32(0, true);
 }
-function $r0_map_int_vector_User__(r: $tars.TarsReader): Map<number, User[]> {
-  return r.readMap(0, true, $r0_int, $r1_vector_User_);
+function $r0_map$int$vector$User$$(r: $tars.TarsReader): Map<number, User[]> {
+  return r.readMap(0, true, $r0_int, $r1_vector$User$);
 }
 function $r0_string(r: $tars.TarsReader): string {
   return r.readString(0, true);
 }
-function $r1_vector_User_(r: $tars.TarsReader): User[] {
+function $r1_vector$User$(r: $tars.TarsReader): User[] {
   return r.readList(1, true, $r0_User);
 }
-function $r1_vector_int_(r: $tars.TarsReader): number[] {
+function $r1_vector$int$(r: $tars.TarsReader): number[] {
   return r.readList(1, true, $r0_int);
 }
 function $w0_User(w: $tars.TarsWriter, v: User): void {
@@ -373,16 +373,16 @@ function $w0_User(w: $tars.TarsWriter, v: User): void {
 function $w0_int(w: $tars.TarsWriter, v: number): void {
   w.writeInt32(0, v);
 }
-function $w0_map_int_vector_User__(w: $tars.TarsWriter, v: Map<number, User[]>): void {
-  w.writeMap(0, v, $w0_int, $w1_vector_User_);
+function $w0_map$int$vector$User$$(w: $tars.TarsWriter, v: Map<number, User[]>): void {
+  w.writeMap(0, v, $w0_int, $w1_vector$User$);
 }
 function $w0_string(w: $tars.TarsWriter, v: string): void {
   w.writeString(0, v);
 }
-function $w1_vector_User_(w: $tars.TarsWriter, v: User[]): void {
+function $w1_vector$User$(w: $tars.TarsWriter, v: User[]): void {
   w.writeList(1, v, $w0_User);
 }
-function $w1_vector_int_(w: $tars.TarsWriter, v: number[]): void {
+function $w1_vector$int$(w: $tars.TarsWriter, v: number[]): void {
   w.writeList(1, v, $w0_int);
 }
 
