@@ -22,9 +22,12 @@ export {
 export {LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink} from './rpc/logger.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
-export {type CallTarget, TarsCallError} from './rpc/client/call-error.js';
 export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';
-export {ObjectProxy, type ProxyOptions, type RawCall, type RawResult} from './rpc/client/object-proxy.js';
+export {ObjectProxy, type ProxyOptions} from './rpc/client/object-proxy.js';
+export {
+  type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, type RawResult, type ServerInterceptor,
+  type ServerNext, type ServerOutcome, composeClient, refusal,
+} from './rpc/interceptors.js';
 export {Communicator, type CommunicatorProperties, defaultCommunicator, fromEndpointF} from './rpc/client/communicator.js';
 export {Dispatcher, type RequestOrigin} from './rpc/server/dispatcher.js';
 export {type AdapterStats, type ConnectionInfo, ServantAdapter} from './rpc/server/adapter.js';

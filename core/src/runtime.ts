@@ -4,9 +4,7 @@
  * package index: the communicator and the server import those stubs, and importing the index from them would be
  * a module cycle. User code imports the index, which re-exports all of this.
  */
-export {ERROR_CATALOGUE, type ErrorCode, type ErrorSpec, errorSpec, errorSpecByWireCode} from './errors/catalogue.js';
-export {errorCatalogueMarkdown} from './errors/docs-table.js';
-export {type ErrorDetails, TarsError, TarsReturnCodeError, returnCodeName} from './errors/tars-error.js';
+export * from './errors/index.js';
 
 export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
 export {TarsWriter, describe} from './codec/writer.js';

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
-import {TarsCommand} from '../lib/base-command.js';
+import {TarsCommand, targetFlags} from '@tars-ts/kit';
 import type {CallResultJson, RepeatResultJson} from '../lib/call.js';
 
 export default class Call extends TarsCommand {
@@ -37,15 +37,13 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
   };
 
   static override flags = {
-    endpoint: Flags.string({char: 'e', summary: 'Endpoint to call ("tcp -h HOST -p PORT").'}),
-    locator: Flags.string({summary: 'Registry to resolve a bare object name (tars.tarsregistry.QueryObj@...).'}),
-    tars: Flags.string({summary: '.tars file declaring the interface (repeatable).', multiple: true, default: []}),
-    include: Flags.string({char: 'I', summary: 'Directory for #include files (repeatable).', multiple: true, default: []}),
+    ...targetFlags,
+    tars: Flags.string({summary: '.tars file declaring the interface (repeatable).', multiple: true}),
+    include: Flags.string({char: 'I', summary: 'Directory for #include files (repeatable).', multiple: true}),
     data: Flags.string({summary: 'Arguments as a JSON object keyed by parameter name.'}),
     template: Flags.boolean({summary: 'Print a skeleton of the arguments (for --data) and call nothing.'}),
-    timeout: Flags.integer({summary: 'Call timeout, ms (default 3000 or the saved setting).', min: 1}),
     hash: Flags.string({summary: 'Hash code for hash load balancing.'}),
-    context: Flags.string({summary: 'Request context entry key=value (repeatable).', multiple: true, default: []}),
+    context: Flags.string({summary: 'Request context entry key=value (repeatable).', multiple: true}),
     dye: Flags.string({summary: 'Dye the call with this key.'}),
     oneway: Flags.boolean({summary: 'Send one-way: no answer is awaited.'}),
     tup: Flags.boolean({summary: 'Use the TUP protocol (version 3).'}),
@@ -56,20 +54,10 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
   async run(): Promise<CallResultJson | RepeatResultJson | Record<string, unknown>> {
     const {args, argv, flags} = await this.parse(Call);
     const {runCall, formatRepeat, formatResult} = await import('../lib/call.js');
-    const {Settings} = await import('../lib/settings.js');
-    const settings = new Settings(this.config.configDir);
-    const savedTimeout = settings.get('timeout');
-    const savedLocator = settings.get('locator');
-    const outcome = await runCall({
-      obj: args.obj, func: args.func, args: (argv as string[]).slice(2), cwd: process.cwd(),
-      tars: flags.tars, include: flags.include, template: flags.template, context: flags.context,
-      oneway: flags.oneway, tup: flags.tup, concurrency: flags.concurrency,
-      ...(flags.endpoint ? {endpoint: flags.endpoint} : {}), ...(flags.locator ? {locator: flags.locator} : {}),
-      ...(savedLocator ? {savedLocator} : {}), ...(flags.data !== undefined ? {data: flags.data} : {}),
-      ...(flags.timeout ?? savedTimeout ? {timeout: flags.timeout ?? Number(savedTimeout)} : {}),
-      ...(flags.hash !== undefined ? {hash: flags.hash} : {}), ...(flags.dye !== undefined ? {dye: flags.dye} : {}),
-      ...(flags.repeat !== undefined ? {repeat: flags.repeat} : {}),
-    });
+    const settings = this.settings;
+    const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: (argv as string[]).slice(2),
+      cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
+      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator')});
     switch (outcome.kind) {
       case 'template':
         this.log(JSON.stringify(outcome.template, null, 2));

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core';
 
-import {TarsCommand} from '../lib/base-command.js';
+import {TarsCommand} from '@tars-ts/kit';
 import type {GenResult} from '../lib/gen.js';
-import {ExitCode} from '../lib/user-error.js';
+import {ExitCode} from '@tars-ts/kit';
 
 export default class Gen extends TarsCommand {
   static override summary = 'Generate TypeScript from .tars IDL files.';

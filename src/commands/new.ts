@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
-import {TarsCommand} from '../lib/base-command.js';
+import {TarsCommand} from '@tars-ts/kit';
 import type {NewResult} from '../lib/scaffold.js';
 
 export default class New extends TarsCommand {

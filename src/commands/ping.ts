@@ -1,8 +1,5 @@
-import {Args, Flags} from '@oclif/core';
-import {Communicator, formatEndpoint, returnCodeName} from '@tars-ts/core';
-
-import {TarsCommand} from '../lib/base-command.js';
-import {ExitCode, ReportedFailure} from '../lib/user-error.js';
+import {Args} from '@oclif/core';
+import {TarsCommand, targetFlags} from '@tars-ts/kit';
 
 interface PingJson {
   obj: string;
@@ -25,32 +22,30 @@ the saved setting), or from the project's config.conf. Exit 4 when no endpoint a
     obj: Args.string({description: 'servant object, App.Server.Obj[@endpoints]', required: true}),
   };
 
-  static override flags = {
-    endpoint: Flags.string({char: 'e', summary: 'Endpoint to ping ("tcp -h HOST -p PORT").'}),
-    locator: Flags.string({summary: 'Registry to resolve a bare object name.'}),
-    timeout: Flags.integer({summary: 'Timeout of each ping, ms.', default: 3000, min: 1}),
-  };
+  static override flags = {...targetFlags};
 
   async run(): Promise<PingJson> {
     const {args, flags} = await this.parse(Ping);
-    const {resolveTarget} = await import('../lib/call-target.js');
-    const {Settings} = await import('../lib/settings.js');
-    const savedLocator = new Settings(this.config.configDir).get('locator');
-    const target = resolveTarget(args.obj, {cwd: process.cwd(), ...(flags.endpoint ? {endpoint: flags.endpoint} : {}),
-      ...(flags.locator ? {locator: flags.locator} : {}), ...(savedLocator ? {savedLocator} : {})});
+    const {Communicator, TarsCallError, formatEndpoint, returnCodeName} = await import('@tars-ts/core');
+    const {ExitCode, ReportedFailure, resolveTarget} = await import('@tars-ts/kit');
+    const target = await resolveTarget(args.obj, {...flags, cwd: process.cwd(),
+      savedLocator: this.settings.get('locator')});
     const comm = new Communicator({...(target.locator ? {locator: target.locator} : {})});
     try {
-      const results = await comm.objectProxy(target.proxy).ping({timeout: flags.timeout});
-      const json: PingJson = {obj: target.obj, endpoints: results.map((r) => (r.error
-        ? {endpoint: formatEndpoint(r.endpoint), error: {code: r.error.wireCode ?? 0,
-          name: returnCodeName(r.error.wireCode ?? 0), message: r.error.message}}
-        : {endpoint: formatEndpoint(r.endpoint), ms: Math.round(r.ms! * 1000) / 1000}))};
+      const results = await comm.objectProxy(target.proxy).ping({timeout: this.settings.timeout(flags.timeout)});
+      const json: PingJson = {obj: target.obj, endpoints: results.map(({endpoint, ms, error}) => {
+        if (!error) return {endpoint: formatEndpoint(endpoint), ms: Math.round(ms! * 1000) / 1000};
+        const code = error instanceof TarsCallError ? error.returnCode : error.wireCode ?? 0;
+        const message = error instanceof TarsCallError ? error.what : error.message;
+        return {endpoint: formatEndpoint(endpoint), error: {code, name: returnCodeName(code), message}};
+      })};
       for (const e of json.endpoints) {
-        this.log('ms' in e ? `${e.endpoint}  ${e.ms} ms` : `${e.endpoint}  error: ${e.error.message}`);
+        this.log('ms' in e ? `${e.endpoint}  ${e.ms} ms` : `${e.endpoint}  error: ${e.error.name}: ${e.error.message}`);
       }
       if (json.endpoints.length > 0 && json.endpoints.every((e) => 'error' in e)) {
         throw new ReportedFailure(`no endpoint of ${target.obj} answered`, ExitCode.NO_ANSWER, json,
-          'is the server up? check the endpoint');
+          target.via === 'locator' ? `the registry lists these endpoints: are the servers up? tars registry find ${target.obj}`
+            : 'is the server up and listening there? start it, or check the endpoint');
       }
       return json;
     } finally {

@@ -1,7 +1,7 @@
 import {type Json, type OperationDef, type TarsType, fromJson, inParams, toJson, zeroValue} from '@tars-ts/core';
 
-import {signature} from './call-target.js';
-import {UserError} from './user-error.js';
+import {signature} from './call-interface.js';
+import {UserError} from '@tars-ts/kit';
 
 const COMPLEX = new Set(['vector', 'map', 'struct']);
 

@@ -1,31 +1,32 @@
 import {
-  type CallOptions, Communicator, type Json, type ObjectProxy, type OperationDef, TarsCallError, decodeResponseBody,
-  encodeRequestArgs, formatEndpoint, inParams, outParams, returnCodeName, returnKey, toJson,
+  type CallOptions, Communicator, type InterfaceDef, type Json, type ObjectProxy, type OperationDef, TarsCallError,
+  formatEndpoint, outParams, returnCodeName, returnKey, toJson,
 } from '@tars-ts/core';
+import {UserError, resolveTarget} from '@tars-ts/kit';
 
 import {argsTemplate, buildArgs} from './call-args.js';
-import {findOperation, resolveInterface, resolveTarget, signature} from './call-target.js';
-import {ExitCode, ReportedFailure, UserError} from './user-error.js';
+import {findOperation, resolveInterface, signature} from './call-interface.js';
 
 /** Everything `tars call` is asked. */
 export interface CallRequest {
   obj: string;
   func: string;
   args: string[];
-  endpoint?: string;
-  locator?: string;
-  savedLocator?: string;
+  endpoint?: string | undefined;
+  locator?: string | undefined;
+  savedLocator?: string | undefined;
   tars: string[];
   include: string[];
-  data?: string;
+  data?: string | undefined;
   template: boolean;
-  timeout?: number;
-  hash?: string;
+  /** Timeout of each call, ms (flag, saved setting or default: the command decides). */
+  timeout: number;
+  hash?: string | undefined;
   context: string[];
-  dye?: string;
+  dye?: string | undefined;
   oneway: boolean;
   tup: boolean;
-  repeat?: number;
+  repeat?: number | undefined;
   concurrency: number;
   cwd: string;
 }
@@ -58,14 +59,6 @@ export type CallOutcome =
   | {kind: 'result'; op: OperationDef; source: string; result: CallResultJson}
   | {kind: 'repeat'; op: OperationDef; source: string; result: RepeatResultJson};
 
-/** A call that got a TARS error: printed with its code, and the exit code (3 remote, 4 nothing answered). */
-export class CallFailure extends ReportedFailure {
-  constructor(json: {obj: string; func: string; endpoint: string; error: {code: number; name: string;
-    message: string}}, exit: number) {
-    super(json.error.message, exit, json);
-  }
-}
-
 function parseContext(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
@@ -79,7 +72,7 @@ function parseContext(pairs: string[]): Record<string, string> {
 function callOptions(req: CallRequest): CallOptions {
   const hash = req.hash;
   return {
-    ...(req.timeout ? {timeout: req.timeout} : {}),
+    timeout: req.timeout,
     ...(hash !== undefined ? {hashCode: /^-?\d+$/.test(hash) ? BigInt(hash) : hash} : {}),
     ...(req.context.length ? {context: parseContext(req.context)} : {}),
     ...(req.dye !== undefined ? {dyeKey: req.dye} : {}),
@@ -87,29 +80,22 @@ function callOptions(req: CallRequest): CallOptions {
   };
 }
 
-function failureOf(error: TarsCallError, obj: string, func: string): CallFailure {
-  const nothingAnswered = error.local;
-  return new CallFailure({obj, func, endpoint: error.endpoint ?? '', error: {code: error.returnCode,
-    name: returnCodeName(error.returnCode), message: error.message}},
-  nothingAnswered ? ExitCode.NO_ANSWER : ExitCode.REMOTE_ERROR);
-}
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-async function once(proxy: ObjectProxy, op: OperationDef, args: unknown[], version: number, options: CallOptions,
-  obj: string): Promise<CallResultJson> {
-  const sBuffer = encodeRequestArgs(op, version, args);
-  const routeIndex = inParams(op).findIndex((p) => p.routekey);
-  const {response, endpoint, ms} = await proxy.call({func: op.name, sBuffer, version,
-    ...(routeIndex >= 0 ? {routeKey: String(args[routeIndex])} : {})}, options);
+/** One typed call through the proxy; the endpoint that answered is taken by an interceptor on the way back. */
+async function once(proxy: ObjectProxy, op: OperationDef, args: unknown[], options: CallOptions, obj: string,
+  answered: {endpoint: string}): Promise<CallResultJson> {
+  const started = performance.now();
+  const result = await proxy.invoke(op, args, options);
+  const ms = performance.now() - started;
   const out: Record<string, Json> = {};
   let ret: Json | undefined;
-  if (response) {
-    const decoded = decodeResponseBody(op, response.iVersion, response.sBuffer);
-    if (op.ret) ret = toJson(op.ret, decoded[returnKey(op)]);
-    for (const p of outParams(op)) out[p.name] = toJson(p.type, decoded[p.name]);
+  if (!options.oneway) {
+    if (op.ret) ret = toJson(op.ret, result[returnKey(op)]);
+    for (const p of outParams(op)) out[p.name] = toJson(p.type, result[p.name]);
   }
   // Keys in the order spec/cli.md documents.
-  return {obj, func: op.name, endpoint: formatEndpoint(endpoint), ...(ret !== undefined ? {ret} : {}), out,
-    ms: Math.round(ms * 1000) / 1000};
+  return {obj, func: op.name, endpoint: answered.endpoint, ...(ret !== undefined ? {ret} : {}), out, ms: round3(ms)};
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -117,9 +103,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], version: number, options: CallOptions,
-  total: number, concurrency: number): Promise<RepeatResultJson> {
-  const sBuffer = encodeRequestArgs(op, version, args);
+/** `total` typed calls with `concurrency` in flight: a load summary by return code. */
+async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], options: CallOptions, total: number,
+  concurrency: number): Promise<RepeatResultJson> {
   const latencies: number[] = [];
   const byCode: Record<string, number> = {};
   let issued = 0;
@@ -130,7 +116,7 @@ async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], ver
       const t0 = performance.now();
       let code = 0;
       try {
-        await proxy.call({func: op.name, sBuffer, version}, options);
+        await proxy.invoke(op, args, options);
       } catch (error) {
         if (!(error instanceof TarsCallError)) throw error;
         code = error.returnCode;
@@ -142,55 +128,46 @@ async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], ver
   await Promise.all(Array.from({length: Math.min(concurrency, total)}, worker));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
   const ok = byCode['0'] ?? 0;
   return {calls: total, ok, failed: total - ok, byCode, callsPerSec: Math.round(total / elapsed),
-    p50Ms: round(percentile(latencies, 0.5)), p99Ms: round(percentile(latencies, 0.99)),
-    maxMs: round(latencies.at(-1) ?? 0)};
+    p50Ms: round3(percentile(latencies, 0.5)), p99Ms: round3(percentile(latencies, 0.99)),
+    maxMs: round3(latencies.at(-1) ?? 0)};
 }
 
 /**
- * Runs `tars call`: finds where to call and the interface, checks and encodes the arguments, calls (once, or
- * `repeat` times with `concurrency` in flight), and decodes the answer to JSON values. TARS errors become
- * {@link CallFailure}s; mistakes of the user become UserErrors before anything is sent.
+ * Runs `tars call`: finds where to call and the interface, checks and encodes the arguments, calls through the
+ * object proxy (once, or `repeat` times with `concurrency` in flight) and decodes the answer to JSON values.
+ * Mistakes of the user are UserErrors raised before anything is sent; failed calls are TarsCallErrors naming the
+ * function called.
  */
 export async function runCall(req: CallRequest): Promise<CallOutcome> {
-  if (req.repeat !== undefined && (!Number.isInteger(req.repeat) || req.repeat < 1)) {
-    throw new UserError('--repeat takes a positive number of calls');
-  }
-  if (!Number.isInteger(req.concurrency) || req.concurrency < 1) {
-    throw new UserError('--concurrency takes a positive number');
-  }
-  const target = resolveTarget(req.obj, {cwd: req.cwd, ...(req.endpoint ? {endpoint: req.endpoint} : {}),
-    ...(req.locator ? {locator: req.locator} : {}), ...(req.savedLocator ? {savedLocator: req.savedLocator} : {})});
+  const target = await resolveTarget(req.obj, req);
   const version = req.tup ? 3 : 1;
   const comm = new Communicator({...(target.locator ? {locator: target.locator} : {}),
-    ...(req.timeout ? {syncInvokeTimeout: req.timeout} : {})});
+    syncInvokeTimeout: req.timeout});
   try {
     const proxy = comm.objectProxy(target.proxy, {version});
-    let iface;
-    try {
-      iface = await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj,
-        func: req.func, proxy: () => proxy, ...(req.timeout ? {timeout: req.timeout} : {})});
-    } catch (error) {
-      if (error instanceof TarsCallError) throw failureOf(error, target.obj, 'tars_describe');
-      throw error;
+    const answered = {endpoint: ''};
+    proxy.use(async (call, next) => {
+      const result = await next(call);
+      answered.endpoint = formatEndpoint(result.endpoint);
+      return result;
+    });
+    const found = await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj,
+      func: req.func, proxy: () => proxy, timeout: req.timeout});
+    if (found.iface === undefined) {
+      throw new UserError(found.why, {code: 'NO_INTERFACE'});
     }
-    const op = findOperation(iface.iface, req.func);
+    const op = findOperation(found.iface as InterfaceDef, req.func);
     if (req.template) return {kind: 'template', op, template: argsTemplate(op)};
     const args = buildArgs(op, req.args, req.data);
     const options = callOptions(req);
-    try {
-      if (req.repeat !== undefined) {
-        return {kind: 'repeat', op, source: iface.source,
-          result: await repeat(proxy, op, args, version, options, req.repeat, req.concurrency)};
-      }
-      return {kind: 'result', op, source: iface.source,
-        result: await once(proxy, op, args, version, options, target.obj)};
-    } catch (error) {
-      if (error instanceof TarsCallError) throw failureOf(error, target.obj, op.name);
-      throw error;
+    if (req.repeat !== undefined) {
+      return {kind: 'repeat', op, source: found.source,
+        result: await repeat(proxy, op, args, options, req.repeat, req.concurrency)};
     }
+    return {kind: 'result', op, source: found.source, result: await once(proxy, op, args, options, target.obj,
+      answered)};
   } finally {
     comm.close();
   }
@@ -213,4 +190,3 @@ export function formatRepeat(r: RepeatResultJson): string {
   return [`calls: ${r.calls}  ok: ${r.ok}  failed: ${r.failed}`, `by code: ${codes.join(', ')}`,
     `calls/s: ${r.callsPerSec}`, `latency ms: p50 ${r.p50Ms}  p99 ${r.p99Ms}  max ${r.maxMs}`].join('\n');
 }
-

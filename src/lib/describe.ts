@@ -1,6 +1,38 @@
-import {type InterfaceDef, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
+import {Communicator, type InterfaceDef, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
+import {UserError, resolveTarget} from '@tars-ts/kit';
 
-import {signature} from './call-target.js';
+import {resolveInterface, signature} from './call-interface.js';
+
+/** Everything `tars describe` is asked. */
+export interface DescribeRequest {
+  obj: string;
+  endpoint?: string | undefined;
+  locator?: string | undefined;
+  savedLocator?: string | undefined;
+  tars: string[];
+  include: string[];
+  timeout: number;
+  cwd: string;
+}
+
+/**
+ * Runs `tars describe`: the interface from --tars files (no server is asked), the project's .tars files, or the
+ * server's reflection. A server without reflection is a NO_INTERFACE error saying what to give instead.
+ */
+export async function runDescribe(req: DescribeRequest): Promise<{iface: InterfaceJson; source: string;
+  text: string}> {
+  const target = req.tars.length > 0 ? undefined : await resolveTarget(req.obj, req);
+  const comm = new Communicator({...(target?.locator ? {locator: target.locator} : {})});
+  try {
+    const obj = target?.obj ?? req.obj.split('@')[0]!;
+    const found = await resolveInterface({...req, obj, func: 'tars_describe',
+      proxy: () => comm.objectProxy(target!.proxy)});
+    if (found.iface === undefined) throw new UserError(found.why, {code: 'NO_INTERFACE'});
+    return {iface: interfaceToJson(found.iface), source: found.source, text: formatInterface(found.iface)};
+  } finally {
+    comm.close();
+  }
+}
 
 /** An interface as IDL-like text: its operations, then the structs and enums they use. */
 export function formatInterface(iface: InterfaceDef): string {

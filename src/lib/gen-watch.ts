@@ -1,7 +1,7 @@
 import {type FSWatcher, watch} from 'node:fs';
 import path from 'node:path';
 
-import {reportOf} from './base-command.js';
+import {errorLines, errorReport} from '@tars-ts/kit';
 import {type GenRequest, runGeneration} from './gen.js';
 
 /**
@@ -48,8 +48,7 @@ export async function watchGeneration(req: GenRequest, log: (line: string) => vo
         (written.length ? ` (${written.map((f) => f.path).join(', ')})` : '') +
         `, ${result.files.length - written.length} unchanged, in ${result.ms} ms; watching for changes`);
     } catch (error) {
-      const report = reportOf(error);
-      log(`error: ${report.message}${report.hint ? `\nhint: ${report.hint}` : ''}`);
+      log(errorLines(errorReport(error), error).join('\n'));
     }
     rewatch();
   };

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import {type GeneratedFile, type IdlProgram, assertNoErrors, formatDiagnostic, generate, loadIdl} from '@tars-ts/core';
 
-import {UserError} from './user-error.js';
+import {UserError} from '@tars-ts/kit';
 
 /** What `tars gen` is asked to do. */
 export interface GenRequest {

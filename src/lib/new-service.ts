@@ -4,7 +4,7 @@ import {
   type NewResult, type ScaffoldPlan, type ServiceNames, buildProject, checkName, coreIsBuilt, generateCode,
   installProject, planScaffold, writeScaffold,
 } from './scaffold.js';
-import {ExitCode, UserError} from './user-error.js';
+import {UserError} from '@tars-ts/kit';
 
 /** What `tars new` was given. */
 export interface NewServiceOptions {
@@ -63,7 +63,7 @@ export async function resolveNames(o: NewServiceOptions): Promise<ServiceNames> 
   } catch (error) {
     // Ctrl-C or a closed terminal at a prompt: nothing was written.
     if ((error as Error).name === 'ExitPromptError') {
-      throw new UserError('cancelled: nothing was written', {exit: ExitCode.FAILURE, code: 'CANCELLED'});
+      throw new UserError('cancelled: nothing was written', {code: 'CANCELLED'});
     }
     throw error;
   }

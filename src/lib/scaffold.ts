@@ -7,7 +7,7 @@ import {KEYWORDS} from '@tars-ts/core';
 
 import {runGeneration} from './gen.js';
 import {renderTemplate} from './template.js';
-import {ExitCode, UserError} from './user-error.js';
+import {UserError} from '@tars-ts/kit';
 
 /** The three names of `tars new <App> <Server> <Servant>`. */
 export interface ServiceNames {
@@ -241,7 +241,7 @@ export function planScaffold(req: ScaffoldRequest, toolkit: ToolkitPaths = toolk
     const root = path.join(toolkit.templates, set);
     const templates = listTemplates(root);
     if (templates.length === 0) {
-      throw new UserError(`the project templates are missing (${root})`, {exit: ExitCode.FAILURE,
+      throw new UserError(`the project templates are missing (${root})`, {
         code: 'TEMPLATES_MISSING', hint: 'reinstall the tars CLI'});
     }
     for (const t of templates) {
@@ -303,7 +303,7 @@ export async function runNpm(dir: string, args: readonly string[], onLine?: (lin
       .map((l) => l.replace(/^npm (error|ERR!)\s*/, ''));
     const last = errors.length > 0 ? errors.slice(0, 2).join(': ') : output.at(-1) ?? '';
     throw new UserError(`npm ${args.join(' ')} failed in ${dir} (${why})${last ? `: ${last}` : ''}`, {
-      exit: ExitCode.FAILURE, code: 'NPM_FAILED',
+      code: 'NPM_FAILED',
       hint: `run it there to see its whole output: cd ${sh(dir)} && npm ${args.join(' ')}`});
   }
 }
@@ -317,7 +317,7 @@ export function installProject(plan: ScaffoldPlan, onLine?: (line: string) => vo
 export async function buildProject(plan: ScaffoldPlan, onLine?: (line: string) => void): Promise<void> {
   if (!coreIsBuilt(plan.toolkit)) {
     throw new UserError(`@tars-ts/core in ${plan.toolkit.core} is not built (no dist/index.js), so the project cannot ` +
-      'compile against it', {exit: ExitCode.FAILURE, code: 'CORE_NOT_BUILT',
+      'compile against it', {code: 'CORE_NOT_BUILT',
       hint: `run npm run build in ${plan.toolkit.root}, then npm run build in ${plan.dir}`});
   }
   await runNpm(plan.dir, ['run', 'build'], onLine);

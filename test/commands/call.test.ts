@@ -143,12 +143,17 @@ describe('tars call, ping, describe', function () {
     it('nothing answering exits 4: a timeout names the endpoint, a refused connect says to check the server', async () => {
       const slow = await tars(['call', target, 'sleep', '2000', '--timeout', '150'], dir);
       expect(slow.exit).to.equal(4);
-      expect(slow.stderr).to.match(/-7 TARSINVOKETIMEOUT: no answer in 150 ms .* try: tars ping/);
+      expect(slow.stderr).to.match(/error: -7 TARSINVOKETIMEOUT: no answer in 150 ms \(RpcTest\.ProbeServer\.ProbeObj\.sleep at tcp /);
+      // The hint can be pasted as it is: the proxy string is quoted.
+      expect(slow.stderr).to.match(/\nhint: .* try: tars ping 'RpcTest\.ProbeServer\.ProbeObj@tcp -h 127\.0\.0\.1 -p \d+[^']*'\n/);
       const dead = await tars(['call', `${OBJ}@tcp -h 127.0.0.1 -p 1`, 'echo', 'x', '--tars', interopTars], dir);
       expect(dead.exit).to.equal(2); // no interface Probe in that file: refused before any call
       const refused = await tars(['call', `${OBJ}@tcp -h 127.0.0.1 -p 1`, 'echo', 'x'], dir);
       expect(refused.exit).to.equal(4);
       expect(refused.stderr).to.match(/-8 TARSPROXYCONNECTERR: cannot connect/);
+      // The failure is the call's, though it happened while asking for the interface.
+      expect(refused.stderr).to.match(/\(RpcTest\.ProbeServer\.ProbeObj\.echo at tcp -h 127\.0\.0\.1 -p 1\)/);
+      expect(refused.stderr).to.not.match(/tars_describe|tars ping/);
     });
 
     it('a bare name with no endpoint, project or locator says what to give (exit 2)', async () => {
@@ -223,8 +228,8 @@ describe('tars call, ping, describe', function () {
     try {
       const r = await tars(['call', closed.proxyString(OBJ), 'echo', 'x'], dir);
       expect(r.exit).to.equal(2);
-      expect(r.stderr).to.match(/does not describe itself \(-3: reflection is off/);
-      expect(r.stderr).to.match(/hint: give its interface with --tars/);
+      expect(r.stderr).to.match(/does not describe itself \(tars_describe answered -3: reflection is off/);
+      expect(r.stderr).to.match(/hint: give it with --tars/);
     } finally {
       await closed.close();
     }

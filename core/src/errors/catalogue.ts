@@ -16,10 +16,21 @@ export interface ErrorSpec {
   readonly summary: string;
   /** One line: the likely cause or what to do about it. */
   readonly hint: string;
+  /**
+   * The exit code of a `tars` command that ends with this error (cli.md: 1 failure, 2 usage, 3 the remote side
+   * answered with a TARS error, 4 nothing answered). Absent: 1. Return codes are 3 when the server sent them and 4
+   * when the client met them (timeout, connect failure), which only the error itself can tell.
+   */
+  readonly exit?: number;
 }
 
 function spec(code: string, retryable: boolean, summary: string, hint: string, wireCode?: number): ErrorSpec {
   return wireCode === undefined ? {code, retryable, summary, hint} : {code, wireCode, retryable, summary, hint};
+}
+
+/** An error of the command line: how the user called a command, or what it found on this machine. */
+function cli(code: string, exit: 1 | 2, summary: string, hint: string): ErrorSpec {
+  return {code, retryable: false, summary, hint, exit};
 }
 
 /** TARS return codes (BaseF.tars, module `tars`); the names are the official ones. */
@@ -100,8 +111,8 @@ export const PROTOCOL_ERRORS = [
 export const IDL_ERRORS = [
   spec('IDL_INVALID', false, 'a .tars file has errors (syntax, unknown types, duplicate tags or names, ...)',
     'each diagnostic names file:line:col and a fix; correct the .tars file and run again'),
-  spec('IDL_FILE_NOT_FOUND', false, 'a .tars file or an #include could not be found',
-    'check the path; add the directory that holds included files with -I/--include'),
+  {...spec('IDL_FILE_NOT_FOUND', false, 'a .tars file or an #include could not be found',
+    'check the path; add the directory that holds included files with -I/--include'), exit: 2},
 ] as const;
 
 /** Errors of configuration: the TARS config file, endpoints and proxy strings, communicator properties. */
@@ -120,9 +131,41 @@ export const RPC_ERRORS = [
     'the object was shut down; create a new one'),
 ] as const;
 
+/** Errors of the `tars` command line itself (the kit and the commands), with the exit code each ends with. */
+export const CLI_ERRORS = [
+  cli('USAGE', 2, 'a command was called with a wrong, missing or extra flag or argument',
+    'the message names it; `tars <command> --help` shows the usage'),
+  cli('BAD_NAME', 2, 'a name given on the command line is malformed (object, App or Server name)',
+    'objects are App.Server.Obj[@tcp -h HOST -p PORT]; App and Server names are letters, digits and _'),
+  cli('NO_ENDPOINT', 2, 'nothing says where the object listens',
+    'give "Obj@tcp -h HOST -p PORT", -e, --locator, or `tars settings set locator ...`'),
+  cli('NO_FUNCTION', 2, 'the interface has no function of that name',
+    'the message lists the functions (and the nearest name); names are case-sensitive'),
+  cli('NO_INTERFACE', 2, 'the interface of the object could not be found (no .tars file, no reflection)',
+    'give it with --tars FILE.tars [-I DIR], or call with inferred argument types (--arg-types)'),
+  cli('BAD_ARGUMENT', 2, 'an argument does not fit its parameter type',
+    'the message names the parameter and the expected signature; --template prints a skeleton for --data'),
+  cli('MISSING_ARGUMENT', 2, 'a required argument is missing and there is no terminal to ask for it',
+    'give it on the command line; prompts are only shown on a terminal without --json, --yes or CI'),
+  cli('TARGET_EXISTS', 2, 'the target directory exists and is not empty',
+    'choose another --dir, empty it, or pass --force to write over it'),
+  cli('SETTINGS_CORRUPT', 1, 'the CLI settings file is not valid JSON',
+    'fix or remove the file the message names (`tars settings list` shows where it is)'),
+  cli('CANCELLED', 1, 'the user cancelled at a prompt', 'nothing was written; run the command again'),
+  cli('TEMPLATES_MISSING', 1, 'the project templates are missing from the installation',
+    'reinstall the toolkit (npm run setup)'),
+  cli('NPM_FAILED', 1, 'npm failed while installing or building a generated project',
+    'the message has npm\'s output; run the step by hand in the project directory'),
+  cli('CORE_NOT_BUILT', 1, 'the toolkit\'s core library is not built, so a generated project cannot compile against it',
+    'run `npm run build` in the toolkit (npm run setup does it)'),
+  cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
+    'the message says what failed; DEBUG=tars* shows the stack'),
+] as const;
+
 /** The whole catalogue, in documentation order. */
 export const ERROR_CATALOGUE: readonly ErrorSpec[] = [
   ...RETURN_CODE_ERRORS, ...CODEC_ERRORS, ...PROTOCOL_ERRORS, ...IDL_ERRORS, ...CONFIG_ERRORS, ...RPC_ERRORS,
+  ...CLI_ERRORS,
 ];
 
 type CodesOf<T extends readonly ErrorSpec[]> = T[number]['code'];
@@ -133,7 +176,8 @@ export type ErrorCode =
   | CodesOf<typeof PROTOCOL_ERRORS>
   | CodesOf<typeof IDL_ERRORS>
   | CodesOf<typeof CONFIG_ERRORS>
-  | CodesOf<typeof RPC_ERRORS>;
+  | CodesOf<typeof RPC_ERRORS>
+  | CodesOf<typeof CLI_ERRORS>;
 
 const BY_CODE = new Map<string, ErrorSpec>(ERROR_CATALOGUE.map((e) => [e.code, e]));
 const BY_WIRE = new Map<number, ErrorSpec>();

@@ -8,3 +8,4 @@ export {KEYWORDS, type LexResult, type Token, type TokenKind, tokenize} from './
 export {MAX_DIAGNOSTICS, type ParseResult, parseIdl} from './parser.js';
 export {type LoadOptions, type LoadResult, loadIdl} from './loader.js';
 export {assertNoErrors, formatDiagnostic, formatDiagnostics, hasErrors} from './diagnostics.js';
+export {closestName} from './suggest.js';

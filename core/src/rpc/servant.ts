@@ -218,7 +218,8 @@ async function settle(ctx: CallContext, plan: OperationPlan, pending: unknown): 
   return {iRet: 0, plan, result: (result ?? {}) as Record<string, unknown>};
 }
 
-function thrown(error: unknown): DispatchResult {
+/** @internal The answer to an error thrown while serving: its TARS code when it has one, else -99; its message. */
+export function thrown(error: unknown): DispatchResult {
   const code = error instanceof TarsReturnCodeError ? error.returnCode
     : error instanceof TarsError && error.wireCode !== undefined ? error.wireCode : ReturnCode.TARSSERVERUNKNOWNERR;
   return failure(code, message(error));

@@ -1,4 +1,4 @@
-import {TarsCommand} from '../../lib/base-command.js';
+import {SETTINGS, TarsCommand} from '@tars-ts/kit';
 
 export default class SettingsList extends TarsCommand {
   static override summary = 'List the local CLI settings and where they are stored.';
@@ -6,8 +6,7 @@ export default class SettingsList extends TarsCommand {
 
   async run(): Promise<{file: string; settings: Record<string, string>}> {
     await this.parse(SettingsList);
-    const {Settings, SETTINGS} = await import('../../lib/settings.js');
-    const store = new Settings(this.config.configDir);
+    const store = this.settings;
     const settings = store.all();
     for (const [key, spec] of SETTINGS) this.log(`${key} = ${settings[key] ?? '(not set)'}    # ${spec.description}`);
     this.log(`-- ${store.file}`);

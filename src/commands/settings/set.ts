@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 
-import {TarsCommand} from '../../lib/base-command.js';
+import {TarsCommand} from '@tars-ts/kit';
 
 export default class SettingsSet extends TarsCommand {
   static override summary = 'Save a local CLI setting (e.g. the default locator).';
@@ -16,8 +16,7 @@ export default class SettingsSet extends TarsCommand {
 
   async run(): Promise<{key: string; value: string}> {
     const {args} = await this.parse(SettingsSet);
-    const {Settings} = await import('../../lib/settings.js');
-    new Settings(this.config.configDir).set(args.key, args.value);
+    await this.settings.set(args.key, args.value);
     this.log(`${args.key} = ${args.value}`);
     return {key: args.key, value: args.value};
   }

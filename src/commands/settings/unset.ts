@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 
-import {TarsCommand} from '../../lib/base-command.js';
+import {TarsCommand} from '@tars-ts/kit';
 
 export default class SettingsUnset extends TarsCommand {
   static override summary = 'Remove a local CLI setting.';
@@ -9,8 +9,7 @@ export default class SettingsUnset extends TarsCommand {
 
   async run(): Promise<{key: string; removed: boolean}> {
     const {args} = await this.parse(SettingsUnset);
-    const {Settings} = await import('../../lib/settings.js');
-    const removed = new Settings(this.config.configDir).unset(args.key);
+    const removed = this.settings.unset(args.key);
     this.log(removed ? `${args.key} removed` : `${args.key} was not set`);
     return {key: args.key, removed};
   }

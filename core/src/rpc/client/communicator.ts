@@ -7,6 +7,7 @@ import type {ServantProxy, ServantProxyClass} from '../servant-proxy.js';
 import type {BlockingPolicy} from './governance/types.js';
 import {type Channel, type ChannelOptions, createChannel} from './channel.js';
 import {ObjectProxy, type ProxyHost, type ProxyOptions} from './object-proxy.js';
+import type {ClientInterceptor} from '../interceptors.js';
 
 /** Properties of a communicator: the `<client>` keys of a TARS config file plus the SET membership. */
 export interface CommunicatorProperties extends Partial<ClientConfig> {
@@ -42,6 +43,7 @@ export class Communicator implements ProxyHost {
   private closed = false;
   private readonly makeChannel: (endpoint: Endpoint, options: ChannelOptions) => Channel;
   private queryProxy?: QueryFProxy;
+  private chain: readonly ClientInterceptor[] = [];
 
   constructor(properties: CommunicatorProperties = {}) {
     const {channelFactory, ...rest} = properties;
@@ -100,6 +102,20 @@ export class Communicator implements ProxyHost {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new TarsError('CONFIG_INVALID', `${name} must be a non-negative integer`);
     (this.props as unknown as Record<string, number>)[key] = n;
+  }
+
+  /** {@link ProxyHost}: the interceptors of every proxy of this communicator, outermost first. */
+  get interceptors(): readonly ClientInterceptor[] {
+    return this.chain;
+  }
+
+  /**
+   * Adds an interceptor around every call of every proxy of this communicator (those made before too), outside
+   * the proxies' own. See core/src/rpc/interceptors.ts for the contract.
+   */
+  use(interceptor: ClientInterceptor): this {
+    this.chain = [...this.chain, interceptor];
+    return this;
   }
 
   /** The next request id: 1..2^31-1, wrapping to 1 (0 means a push in responses). */

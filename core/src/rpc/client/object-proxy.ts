@@ -8,8 +8,10 @@ import {
 } from '../../protocol/operation.js';
 import {type ResponsePacket, encodeRequestFrame, encodeRequestFrameWith} from '../../protocol/packets.js';
 import type {CallOptions} from '../call-options.js';
+import {type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, type RawResult, composeClient} from
+  '../interceptors.js';
 import type {Invoker} from '../servant-proxy.js';
-import {TarsCallError} from './call-error.js';
+import {TarsCallError} from '../../errors/call-error.js';
 import {type Channel, LocalFailure} from './channel.js';
 import {EndpointManager, type HashType} from './governance/endpoint-manager.js';
 import type {BlockingPolicy} from './governance/types.js';
@@ -44,23 +46,8 @@ export interface ProxyHost {
   /** Active and inactive endpoints of an object, from the locator (throws NO_LOCATOR when there is none). */
   locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}>;
   readonly refreshEndpointInterval: number;
-}
-
-/** A raw call: a function name and an encoded body, as `tars call` and `tars ping` make them. */
-export interface RawCall {
-  func: string;
-  /** The encoded arguments, or a function writing them into the request frame (no buffer of their own). */
-  sBuffer: Uint8Array | ((w: TarsWriter) => void);
-  version?: number;
-  /** Value of a `routekey` parameter, for STATUS_GRID_KEY. */
-  routeKey?: string | undefined;
-}
-
-/** The outcome of a raw call: the response and the endpoint that answered. */
-export interface RawResult {
-  response: ResponsePacket | null;
-  endpoint: Endpoint;
-  ms: number;
+  /** Interceptors of every proxy of the host, outermost first (replaced, never mutated, when one is added). */
+  readonly interceptors: readonly ClientInterceptor[];
 }
 
 /** Shared by calls without context or status: encoding only reads it. */
@@ -93,6 +80,11 @@ export class ObjectProxy implements Invoker {
   private resolvedAt = 0;
   /** Membership, health (blocking) and load balancing of this object's endpoints. */
   readonly endpointManager: EndpointManager;
+  private own: readonly ClientInterceptor[] = [];
+  /** The composed chain and the interceptor lists it was composed from; undefined while there is none. */
+  private chain?: {next: ClientNext; host: readonly ClientInterceptor[]; own: readonly ClientInterceptor[]};
+  /** The end of every chain: the transport, with the call's own options and endpoint. */
+  private readonly transportNext: ClientNext = (c) => this.transport(c, c.options, c.endpoint);
 
   constructor(private readonly host: ProxyHost, target: ProxyTarget, readonly options: ProxyOptions = {}) {
     this.objName = target.objName;
@@ -100,6 +92,25 @@ export class ObjectProxy implements Invoker {
     this.endpointManager = new EndpointManager({policy: host.blocking,
       ...(options.loadBalance ? {balancer: options.loadBalance} : {})});
     if (target.endpoints) this.endpointManager.setEndpoints(this.inOwnSet(target.endpoints));
+  }
+
+  /**
+   * Adds an interceptor to this proxy's calls, inside the communicator's (which run first). See
+   * core/src/rpc/interceptors.ts for the contract.
+   */
+  use(interceptor: ClientInterceptor): this {
+    this.own = [...this.own, interceptor];
+    return this;
+  }
+
+  /** The chain for the next call, recomposed only when an interceptor list changed. */
+  private currentChain(): ClientNext | undefined {
+    const host = this.host.interceptors;
+    if (host.length === 0 && this.own.length === 0) return undefined;
+    if (this.chain?.host !== host || this.chain.own !== this.own) {
+      this.chain = {next: composeClient([...host, ...this.own], this.transportNext), host, own: this.own};
+    }
+    return this.chain.next;
   }
 
   /** The endpoints currently known (after a locator lookup for names without `@`). */
@@ -160,10 +171,25 @@ export class ObjectProxy implements Invoker {
   }
 
   /**
-   * Sends one request and waits for its response (none for one-way calls). A response with a non-zero iRet
-   * rejects with a TarsCallError carrying that code and the server's text.
+   * Sends one request through the interceptor chain and waits for its response (none for one-way calls). A
+   * response with a non-zero iRet rejects with a TarsCallError carrying that code and the server's text.
    */
-  async call(raw: RawCall, options: CallOptions = {}, endpointOverride?: Endpoint): Promise<RawResult> {
+  call(raw: RawCall, options: CallOptions = {}, endpointOverride?: Endpoint): Promise<RawResult> {
+    const chain = this.currentChain();
+    if (chain === undefined) return this.transport(raw, options, endpointOverride);
+    const call: ClientCall = {func: raw.func, sBuffer: raw.sBuffer, version: raw.version, routeKey: raw.routeKey,
+      obj: this.objName, options, endpoint: endpointOverride};
+    try {
+      return chain(call);
+    } catch (error) {
+      // An interceptor that throws instead of rejecting: callers see a rejected promise either way.
+      return Promise.reject(error);
+    }
+  }
+
+  /** The end of the chain: picks an endpoint, encodes the request, sends it and maps failures. */
+  private async transport(raw: RawCall, options: CallOptions, endpointOverride: Endpoint | undefined):
+    Promise<RawResult> {
     const started = performance.now();
     if (!endpointOverride && !this.fixed) {
       try {

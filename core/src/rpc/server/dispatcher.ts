@@ -11,7 +11,8 @@ import {
   requestPacket, responsePacket,
 } from '../../protocol/packets.js';
 import type {UniAttributeOptions} from '../../protocol/tup.js';
-import {CallContext, type DispatchResult, type Servant, type CallSuccess} from '../servant.js';
+import type {ServerInterceptor, ServerOutcome} from '../interceptors.js';
+import {CallContext, type DispatchResult, type Servant, type CallSuccess, thrown} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
 
 /** Where a request came from, as the transport knows it. */
@@ -36,6 +37,7 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
  */
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
+  private interceptors: readonly ServerInterceptor[] = [];
 
   /**
    * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
@@ -45,6 +47,15 @@ export class Dispatcher {
 
   add(name: string, servant: Servant): void {
     this.servants.set(name, servant);
+  }
+
+  /**
+   * Adds an interceptor around every servant call (after the framework checks; never for tars_ping or
+   * tars_describe). The first added is the outermost. See core/src/rpc/interceptors.ts for the contract.
+   */
+  use(interceptor: ServerInterceptor): this {
+    this.interceptors = [...this.interceptors, interceptor];
+    return this;
   }
 
   has(name: string): boolean {
@@ -89,9 +100,25 @@ export class Dispatcher {
       oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
       status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
-    const outcome = servant.$call(ctx, req.sBuffer);
+    const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
+      : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o));
     return this.finish(req, ctx, outcome);
+  }
+
+  /**
+   * Runs interceptor `i` of `chain` around the rest of it, the servant at its end. What an interceptor throws or
+   * rejects with is answered as a servant's error would be: the chain, like the servant, never throws.
+   */
+  private intercepted(chain: readonly ServerInterceptor[], i: number, ctx: CallContext, servant: Servant,
+    body: Uint8Array): ServerOutcome | Promise<ServerOutcome> {
+    if (i === chain.length) return servant.$call(ctx, body);
+    try {
+      const outcome = chain[i]!(ctx, () => this.intercepted(chain, i + 1, ctx, servant, body));
+      return outcome instanceof Promise ? outcome.catch(thrown) : outcome;
+    } catch (error) {
+      return thrown(error);
+    }
   }
 
   /** The answer to a request that is not for a servant method: bad version, wrong SET, tars_ping. */

@@ -1,21 +1,23 @@
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {parseProxyString} from '@tars-ts/core';
-
-import {UserError} from './user-error.js';
+import {UserError} from './errors.js';
 
 /** A setting the CLI knows: what it means and how a value is checked. */
 interface SettingSpec {
   readonly description: string;
-  check(value: string): void;
+  check(value: string): Promise<void>;
 }
+
+/** The default call timeout, ms, when neither a flag nor a saved setting gives one. */
+export const DEFAULT_TIMEOUT_MS = 3000;
 
 /** The local CLI settings (`tars settings ...`), stored as JSON in the oclif config directory. */
 export const SETTINGS: ReadonlyMap<string, SettingSpec> = new Map<string, SettingSpec>([
   ['locator', {
     description: 'default registry for bare object names (tars.tarsregistry.QueryObj@tcp -h HOST -p 17890)',
-    check(value) {
+    async check(value) {
+      const {parseProxyString} = await import('@tars-ts/core');
       const text = value.includes('@') ? value : `tars.tarsregistry.QueryObj@${value}`;
       try {
         const t = parseProxyString(text);
@@ -27,8 +29,8 @@ export const SETTINGS: ReadonlyMap<string, SettingSpec> = new Map<string, Settin
     },
   }],
   ['timeout', {
-    description: 'default call timeout of tars call/ping, ms',
-    check(value) {
+    description: 'default call timeout of commands that call servants (tars call, ping, describe), ms',
+    async check(value) {
       if (!/^\d+$/.test(value) || Number(value) <= 0) {
         throw new UserError(`timeout "${value}" is not a positive number of milliseconds`, {hint: 'e.g. 3000'});
       }
@@ -54,13 +56,18 @@ export class Settings {
         Record<string, string>;
     } catch (error) {
       throw new UserError(`settings file ${this.file} is not valid JSON: ${(error as Error).message}`,
-        {hint: `fix or remove ${this.file}`, exit: 1, code: 'SETTINGS_CORRUPT'});
+        {hint: `fix or remove ${this.file}`, code: 'SETTINGS_CORRUPT'});
     }
   }
 
   get(key: string): string | undefined {
     const all = this.all();
     return Object.hasOwn(all, key) ? all[key] : undefined;
+  }
+
+  /** The call timeout: the flag's, else the saved setting, else {@link DEFAULT_TIMEOUT_MS}. */
+  timeout(flag: number | undefined): number {
+    return flag ?? Number(this.get('timeout') ?? DEFAULT_TIMEOUT_MS);
   }
 
   private known(key: string): SettingSpec {
@@ -71,8 +78,8 @@ export class Settings {
     return spec;
   }
 
-  set(key: string, value: string): void {
-    this.known(key).check(value);
+  async set(key: string, value: string): Promise<void> {
+    await this.known(key).check(value);
     this.write({...this.all(), [key]: value});
   }
 

@@ -1,0 +1,10 @@
+/**
+ * @tars-ts/kit: what every `tars` command shares, in the root package and in every plugin (plugins cannot import
+ * the root package): the command base, the one error report, settings, target resolution. Light to load: the
+ * runtime (@tars-ts/core) is imported only by the functions that need it, when they run.
+ */
+export {TarsCommand, targetFlags} from './command.js';
+export {ExitCode, ReportedFailure, UserError} from './errors.js';
+export {type ErrorReport, errorLines, errorReport} from './report.js';
+export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
+export {type ResolvedTarget, type TargetOptions, resolveTarget} from './target.js';

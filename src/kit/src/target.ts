@@ -1,0 +1,83 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+
+import {shellQuote} from '@tars-ts/core/errors';
+
+import {UserError} from './errors.js';
+
+/** Where calls to an object go and how that was decided. */
+export interface ResolvedTarget {
+  /** The proxy string: `Obj@endpoints`, or the bare name when a locator resolves it. */
+  proxy: string;
+  /** The bare object name. */
+  obj: string;
+  locator?: string;
+  /** How the endpoints were found: given in the name, -e, the project's config.conf, or the locator. */
+  via: 'name' | 'endpoint' | 'project' | 'locator';
+}
+
+/** Where to find endpoints when the object name has none. */
+export interface TargetOptions {
+  /** `-e/--endpoint`. */
+  endpoint?: string | undefined;
+  /** `--locator`. */
+  locator?: string | undefined;
+  /** The locator saved with `tars settings set locator`. */
+  savedLocator?: string | undefined;
+  /** Where to look for a project's config.conf. */
+  cwd: string;
+}
+
+/**
+ * Decides where calls to an object go: `Obj@...` as given; `-e ENDPOINT`; inside a project made by `tars new` (a
+ * config.conf in the working directory with an adapter serving the object) that adapter's endpoint; else the
+ * locator (flag, then saved setting). Nothing of these: a NO_ENDPOINT error saying what to give. A malformed
+ * name or endpoint: BAD_NAME. Loads the runtime only when called.
+ */
+export async function resolveTarget(objArg: string, options: TargetOptions): Promise<ResolvedTarget> {
+  const {parseProxyString} = await import('@tars-ts/core');
+  let parsed;
+  try {
+    parsed = parseProxyString(objArg);
+  } catch (error) {
+    throw new UserError((error as Error).message, {code: 'BAD_NAME',
+      hint: 'write the object as App.Server.Obj, or "App.Server.Obj@tcp -h HOST -p PORT" (quoted)'});
+  }
+  const obj = parsed.objName;
+  if (parsed.endpoints) {
+    if (options.endpoint) throw new UserError('the object already has endpoints after "@"; drop -e/--endpoint');
+    return {proxy: objArg, obj, via: 'name'};
+  }
+  if (options.endpoint) {
+    const proxy = `${obj}@${options.endpoint}`;
+    try {
+      parseProxyString(proxy);
+    } catch (error) {
+      throw new UserError((error as Error).message, {code: 'BAD_NAME', hint: '-e takes "tcp -h HOST -p PORT"'});
+    }
+    return {proxy, obj, via: 'endpoint'};
+  }
+  const fromProject = await projectEndpoint(obj, options.cwd);
+  if (fromProject) return {proxy: `${obj}@${fromProject}`, obj, via: 'project'};
+  const locator = options.locator ?? options.savedLocator;
+  if (locator) return {proxy: obj, obj, locator, via: 'locator'};
+  throw new UserError(`no endpoint for ${obj}`, {code: 'NO_ENDPOINT',
+    hint: `give one: ${shellQuote(`${obj}@tcp -h 127.0.0.1 -p 10015`)}, -e 'tcp -h HOST -p PORT', --locator, ` +
+      'or `tars settings set locator ...`; inside a project made by `tars new`, its config.conf is used'});
+}
+
+/** The endpoint a project's config.conf gives the servant `obj`, reachable from this host. */
+async function projectEndpoint(obj: string, cwd: string): Promise<string | undefined> {
+  const file = path.join(cwd, 'config.conf');
+  if (!existsSync(file)) return undefined;
+  const {formatEndpoint, loadServerConfig} = await import('@tars-ts/core');
+  try {
+    const cfg = loadServerConfig(file);
+    const adapter = cfg.adapters.find((a) => a.servant === obj);
+    if (!adapter) return undefined;
+    const host = adapter.endpoint.host === '0.0.0.0' ? '127.0.0.1' : adapter.endpoint.host;
+    return formatEndpoint({...adapter.endpoint, host});
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import {existsSync, readdirSync} from 'node:fs';
+import path from 'node:path';
+
+import {
+  type InterfaceDef, type ObjectProxy, type OperationDef, ReturnCode, TARS_DESCRIBE, TarsCallError, TarsError,
+  assertNoErrors, closestName, decodeResponseBody, describeProgram, idlTypeName, interfaceFromJson, loadIdl,
+} from '@tars-ts/core';
+
+import {UserError} from '@tars-ts/kit';
+
+/** Where the interface came from. */
+export interface ResolvedInterface {
+  iface: InterfaceDef;
+  source: string;
+}
+
+/** Chooses the interface serving `obj` among several: `...SayHelloObj` is served by `SayHello`. */
+function chooseInterface(interfaces: InterfaceDef[], obj: string, func: string | undefined, source: string):
+  InterfaceDef {
+  if (interfaces.length === 0) throw new UserError(`${source} declares no interface`);
+  if (interfaces.length === 1) return interfaces[0]!;
+  const objShort = obj.split('.').pop() ?? obj;
+  const byName = interfaces.filter((i) => `${i.name.split('.').pop()}Obj` === objShort);
+  if (byName.length === 1) return byName[0]!;
+  if (func) {
+    const byFunc = interfaces.filter((i) => i.operations.some((op) => op.name === func));
+    if (byFunc.length === 1) return byFunc[0]!;
+  }
+  throw new UserError(`${source} declares several interfaces (${interfaces.map((i) => i.name).join(', ')}) and none ` +
+    `is clearly the one of ${obj}`, {hint: 'name the servant after its interface (SayHello -> ...SayHelloObj) or ' +
+    'pass only the .tars file of this interface with --tars'});
+}
+
+/** Loads interfaces from .tars files (with includes). */
+function fromFiles(files: string[], include: string[], cwd: string, obj: string, func: string | undefined):
+  ResolvedInterface {
+  const abs = files.map((f) => path.resolve(cwd, f));
+  for (const [i, f] of abs.entries()) {
+    if (!existsSync(f)) throw new UserError(`${files[i]}: no such file`, {hint: 'check the path given to --tars'});
+  }
+  const loaded = loadIdl(abs, {includeDirs: include.map((d) => path.resolve(cwd, d))});
+  const diagnostics = loaded.diagnostics.map((d) => ({...d, file: path.relative(cwd, d.file) || d.file}));
+  assertNoErrors(diagnostics);
+  const {interfaces} = describeProgram(loaded.program);
+  const source = files.join(', ');
+  return {iface: chooseInterface([...interfaces.values()], obj, func, source), source};
+}
+
+/**
+ * Return codes that mean "this server does not answer tars_describe": -3 (no such function: TarsCpp, @tars/rpc, or
+ * ours with `reflection = n`) and 1 (TarsGo answers an unknown function with 1).
+ */
+const NO_REFLECTION = new Set<number>([ReturnCode.TARSSERVERNOFUNCERR, 1]);
+
+/**
+ * Finds the interface of `obj`: from `--tars` files; else the .tars files of the project in the working
+ * directory; else by asking the server (reflection: `tars_describe`). Resolves `{iface: undefined, why}` when the
+ * server has no reflection, so that the caller can go on without an interface. A failure of the reflection call
+ * itself (nothing answered, no such object) is reported as a failure of `func`, the function the user called.
+ */
+export async function resolveInterface(options: {tars: string[]; include: string[]; cwd: string; obj: string;
+  func: string; proxy: () => ObjectProxy; timeout?: number}): Promise<ResolvedInterface | {iface: undefined;
+  why: string}> {
+  if (options.tars.length > 0) return fromFiles(options.tars, options.include, options.cwd, options.obj, options.func);
+  const local = readdirSync(options.cwd).filter((f) => f.endsWith('.tars')).sort();
+  if (local.length > 0) return fromFiles(local, options.include, options.cwd, options.obj, options.func);
+  const describe: OperationDef = {name: TARS_DESCRIBE, ret: {kind: 'string'}, params: []};
+  let text: string;
+  try {
+    const {response} = await options.proxy().call({func: TARS_DESCRIBE, sBuffer: new Uint8Array(0)},
+      options.timeout ? {timeout: options.timeout} : {});
+    text = String(decodeResponseBody(describe, 1, response!.sBuffer).ret);
+  } catch (error) {
+    if (!(error instanceof TarsCallError)) throw error;
+    if (!error.local && NO_REFLECTION.has(error.returnCode)) {
+      return {iface: undefined, why: `${options.obj} does not describe itself (tars_describe answered ` +
+        `${error.returnCode}: reflection is off, or the server is not built with this toolkit)`};
+    }
+    throw new TarsCallError(error.returnCode, error.what, {obj: error.obj, func: options.func,
+      ...(error.endpoint ? {endpoint: error.endpoint} : {})}, error.local);
+  }
+  try {
+    return {iface: interfaceFromJson(JSON.parse(text)), source: 'reflection'};
+  } catch (error) {
+    throw new TarsError('PACKET_MALFORMED', `the server's interface description is not valid: ${(error as Error).message}`);
+  }
+}
+
+/** `int EchoHello(string req, out string resp)`. */
+export function signature(op: OperationDef): string {
+  return `${op.ret ? idlTypeName(op.ret) : 'void'} ${op.name}(` +
+    op.params.map((p) => `${p.out ? 'out ' : p.routekey ? 'routekey ' : ''}${idlTypeName(p.type)} ${p.name}`)
+      .join(', ') + ')';
+}
+
+/** The operation `func` of the interface, or a usage error listing what there is. */
+export function findOperation(iface: InterfaceDef, func: string): OperationDef {
+  const op = iface.operations.find((o) => o.name === func);
+  if (op) return op;
+  const near = closestName(func, iface.operations.map((o) => o.name));
+  throw new UserError(`${iface.name} has no function "${func}"${near ? ` (did you mean ${near}?)` : ''}`, {
+    hint: `functions: ${iface.operations.map(signature).join('; ')}`, code: 'NO_FUNCTION'});
+}
+
