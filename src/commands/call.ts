@@ -29,11 +29,10 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj EchoHello x --repeat 10000 --concurrency 64',
   ];
 
-  static override strict = false;
-
   static override args = {
     obj: Args.string({description: 'servant object, App.Server.Obj[@endpoints]', required: true}),
     func: Args.string({description: 'function name', required: true}),
+    args: Args.string({description: 'arguments, one per in-parameter (see the description)', multiple: true}),
   };
 
   static override flags = {
@@ -52,10 +51,10 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
   };
 
   async run(): Promise<CallResultJson | RepeatResultJson | Record<string, unknown>> {
-    const {args, argv, flags} = await this.parse(Call);
+    const {args, flags} = await this.parse(Call);
     const {runCall, formatRepeat, formatResult} = await import('../lib/call.js');
     const settings = this.settings;
-    const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: (argv as string[]).slice(2),
+    const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
       cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
       timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator')});
     switch (outcome.kind) {

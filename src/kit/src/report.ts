@@ -48,9 +48,9 @@ export function errorReport(err: unknown, commandId?: string): ErrorReport {
       // IDL diagnostics arrive formatted, each with its own `file:line:col: error:` label.
       preformatted: err.code.startsWith('IDL_') && /^\S+:\d+:\d+: /.test(err.message)};
   }
-  const e = err as {message?: string; oclif?: {exit?: number}; code?: string} | undefined;
+  const e = err as {message?: string; oclif?: {exit?: number}; code?: string; args?: unknown} | undefined;
   if (e?.oclif?.exit !== undefined && e.oclif.exit !== 0) {
-    const message = usageMessage(e.message ?? String(err));
+    const message = missingArgs(e.args) ?? usageMessage(e.message ?? String(err));
     const hint = `see: tars ${commandId ? `${commandId.replaceAll(':', ' ')} ` : ''}--help`;
     return {code: 'USAGE', message, hint, exit: ExitCode.USAGE, json: {error: {code: 'USAGE', message, hint}},
       preformatted: false};
@@ -58,6 +58,15 @@ export function errorReport(err: unknown, commandId?: string): ErrorReport {
   const message = e?.message ?? String(err);
   return {code: 'FAILURE', message, exit: ExitCode.FAILURE, json: {error: {code: 'FAILURE', message}},
     preformatted: false};
+}
+
+/** oclif's RequiredArgsError in one line: `missing arguments: OBJ (servant object ...), FUNC (function name)`. */
+function missingArgs(args: unknown): string | undefined {
+  if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'object') return undefined;
+  const named = (args as {name?: string; description?: string}[]).filter((a) => a.name);
+  if (named.length === 0) return undefined;
+  return `missing argument${named.length === 1 ? '' : 's'}: ${named.map((a) =>
+    `${a.name!.toUpperCase()}${a.description ? ` (${a.description})` : ''}`).join(', ')}`;
 }
 
 /**
