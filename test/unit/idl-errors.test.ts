@@ -173,6 +173,14 @@ const CASES: Case[] = [
     message: 'duplicate parameter \'a\' in operation \'f\'', line: 2, col: 31},
   {name: 'duplicate operation', src: M('  interface I {\n    void f();\n    void f(int a);\n  };'),
     message: 'duplicate operation \'f\' in interface \'I\'', line: 4, col: 5, hint: 'no overloading'},
+  {name: 'out-parameters ret and ret_ beside a return value (two ret_ members in the result)',
+    src: M('  interface I { int f(out int ret, out int ret_); };'),
+    message: 'operation \'f\' returns a value and has parameters named both \'ret\' and \'ret_\'', line: 2, col: 36,
+    hint: 'rename the parameter \'ret_\''},
+  {name: 'in-parameter ret_ and out-parameter ret beside a return value',
+    src: M('  interface I { string f(string ret_, out int ret); };'),
+    message: 'operation \'f\' returns a value and has parameters named both \'ret\' and \'ret_\'', line: 2, col: 39,
+    hint: 'rename the parameter \'ret\''},
 
   // ---- files ----
   {name: 'include not found', src: `#include "missing.tars"\n${M('  struct S { 0 require int a; };')}`,
@@ -205,6 +213,16 @@ describe('idl errors: one case per malformed input', () => {
       expect(errorsOf(diagnostics), shown).to.have.length(c.errors ?? 1);
     });
   }
+
+  it('lets ret and ret_ through where no return value can collide, and warns of an out-parameter ret', () => {
+    expect(load({'main.tars': M('  interface I { void f(out int ret, out int ret_); };')})).to.deep.equal([]);
+    // As the framework's AdminReg.reportResult: an in-parameter never meets the return value in a result object.
+    expect(load({'main.tars': M('  interface I { int f(int requestId, int ret); };')})).to.deep.equal([]);
+    const warned = load({'main.tars': M('  interface I { int f(string s, out int ret); };')});
+    expect(warned.map((d) => [d.severity, d.line, d.col]), formatDiagnostics(warned)).to.deep.equal([['warning', 2, 33]]);
+    expect(warned[0]!.message).to.include('the return value is \'ret_\'');
+    expect(warned[0]!.hint).to.include('rename the parameter');
+  });
 
   it('reports a missing entry file at line 0 with the path as given', () => {
     const diagnostics = loadIdl(['no/such/file.tars'], {readFile: () => undefined}).diagnostics;
