@@ -19,7 +19,9 @@ export {
   type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, parseEndpoint, parseEndpoints,
   parseProxyString,
 } from './protocol/endpoint.js';
-export {LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink} from './rpc/logger.js';
+export {
+  type ClosableSink, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink,
+} from './rpc/logger.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
 export {type CallTarget, TarsCallError} from './rpc/client/call-error.js';
