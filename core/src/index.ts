@@ -20,7 +20,8 @@ export {
   parseProxyString,
 } from './protocol/endpoint.js';
 export {
-  type ClosableSink, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink,
+  type ClosableSink, DEFAULT_LOG_LEVEL, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink,
+  parseLogLevel, stderrSink,
 } from './rpc/logger.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';

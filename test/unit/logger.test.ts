@@ -5,7 +5,7 @@ import {fstatSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, unli
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {LOG_LEVELS, Logger, fileSink} from '@tars-ts/core';
+import {DEFAULT_LOG_LEVEL, LOG_LEVELS, Logger, fileSink, parseLogLevel} from '@tars-ts/core';
 
 describe('logger', () => {
   let dir: string;
@@ -91,5 +91,12 @@ describe('logger', () => {
     expect(got.at(-1)).to.match(/\|DEBUG\|d$/);
     expect(logger.setLevel('verbose')).to.equal(false);
     expect(LOG_LEVELS).to.deep.equal(['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG']);
+  });
+
+  it('parseLogLevel takes a level name in any case and nothing else', () => {
+    expect(LOG_LEVELS.map((l) => parseLogLevel(` ${l.toLowerCase()} `))).to.deep.equal([...LOG_LEVELS]);
+    expect(parseLogLevel('TRACE')).to.equal(undefined);
+    expect(parseLogLevel('')).to.equal(undefined);
+    expect(LOG_LEVELS).to.include(DEFAULT_LOG_LEVEL);
   });
 });

@@ -1,9 +1,15 @@
 import {appendFileSync, closeSync, fstatSync, mkdirSync, openSync, statSync, writeSync} from 'node:fs';
 import path from 'node:path';
 
-/** Log levels, as TARS names them (tars.setloglevel takes these names). */
-export const LOG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import {DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel} from '../protocol/constants.js';
+
+export {DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel};
+
+/** The level named `name` (any case, surrounding blanks ignored), or undefined when it names none. */
+export function parseLogLevel(name: string): LogLevel | undefined {
+  const upper = name.trim().toUpperCase();
+  return LOG_LEVELS.find((l) => l === upper);
+}
 
 /** Where a logger writes lines. */
 export type LogSink = (line: string) => void;
@@ -108,34 +114,33 @@ export class Logger {
 
   /** Sets the level; returns false (level unchanged) for a name that is not a level. */
   setLevel(name: string): boolean {
-    const upper = name.trim().toUpperCase() as LogLevel;
-    const rank = LOG_LEVELS.indexOf(upper);
-    if (rank < 0) return false;
-    this.levelName = upper;
-    this.rank = rank;
+    const level = parseLogLevel(name);
+    if (level === undefined) return false;
+    this.levelName = level;
+    this.rank = LOG_LEVELS.indexOf(level);
     return true;
   }
 
-  private write(rank: number, label: LogLevel, message: string): void {
-    if (rank > this.rank) return;
+  private write(level: LogLevel, message: string): void {
+    if (LOG_LEVELS.indexOf(level) > this.rank) return;
     const now = new Date();
     const stamp = `${now.toISOString().replace('T', ' ').replace('Z', '')}`;
-    this.sink(`${stamp}|${label}|${message}`);
+    this.sink(`${stamp}|${level}|${message}`);
   }
 
   error(message: string): void {
-    this.write(1, 'ERROR', message);
+    this.write('ERROR', message);
   }
 
   warn(message: string): void {
-    this.write(2, 'WARN', message);
+    this.write('WARN', message);
   }
 
   info(message: string): void {
-    this.write(3, 'INFO', message);
+    this.write('INFO', message);
   }
 
   debug(message: string): void {
-    this.write(4, 'DEBUG', message);
+    this.write('DEBUG', message);
   }
 }
