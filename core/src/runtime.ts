@@ -9,7 +9,7 @@ export {errorCatalogueMarkdown} from './errors/docs-table.js';
 export {type ErrorDetails, TarsError, TarsReturnCodeError, returnCodeName} from './errors/tars-error.js';
 
 export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
-export {TarsWriter, describe} from './codec/writer.js';
+export {TarsWriter, valueKind} from './codec/writer.js';
 export {type ReaderOptions, TarsReader} from './codec/reader.js';
 export {
   type EnumDef, type FieldDef, type ListSpelling, type ScalarKind, type StructDef, T, type TarsType, defaultStruct,

@@ -57,7 +57,7 @@ describe('interface descriptors as JSON', () => {
 
   const broken: Array<[string, (doc: Record<string, any>) => void, string]> = [
     ['a type without a kind', (d) => { d.operations[0].ret = {}; }, 'operations[0].ret.kind is not a string'],
-    ['a type that is not an object', (d) => { d.operations[0].ret = 'int'; }, 'operations[0].ret is string'],
+    ['a type that is not an object', (d) => { d.operations[0].ret = 'int'; }, 'operations[0].ret is the string "int", not an object'],
     ['a vector without its element', (d) => { d.operations[0].ret = {kind: 'vector'}; },
       'operations[0].ret.elem is missing'],
     ['a map without its value', (d) => { d.operations[0].ret = {kind: 'map', key: {kind: 'int'}}; },

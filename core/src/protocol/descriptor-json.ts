@@ -1,4 +1,5 @@
 import type {EnumDef, StructDef, TarsType} from '../codec/types.js';
+import {valueKind} from '../codec/writer.js';
 import {TarsError} from '../errors/tars-error.js';
 import type {InterfaceDef} from './operation.js';
 
@@ -85,7 +86,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function objectAt(v: unknown, where: string): Record<string, unknown> {
   if (v === undefined) throw malformed(where, 'is missing');
-  if (!isObject(v)) throw malformed(where, `is ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}, not an object`);
+  if (!isObject(v)) throw malformed(where, `is ${valueKind(v)}, not an object`);
   return v;
 }
 
