@@ -33,7 +33,8 @@ describe('interface descriptors as JSON', () => {
     const find = UserService$def.operations.find((op) => op.name === 'getUser')!;
     const rebuilt = iface.operations.find((op) => op.name === 'getUser')!;
     const args = decodeRequestArgs(find, 1, encodeRequestArgs(find, 1, [7n]));
-    expect(Buffer.from(encodeRequestArgs(rebuilt, 1, args))).to.deep.equal(Buffer.from(encodeRequestArgs(find, 1, args)));
+    expect(Buffer.from(encodeRequestArgs(rebuilt, 1, args)))
+      .to.deep.equal(Buffer.from(encodeRequestArgs(find, 1, args)));
     const struct = rebuilt.params.find((p) => p.out)!.type;
     expect(struct.kind === 'struct' && struct.struct.fields.map((f) => f.name))
       .to.deep.equal(User.$def.fields.map((f) => f.name));
@@ -57,7 +58,8 @@ describe('interface descriptors as JSON', () => {
 
   const broken: Array<[string, (doc: Record<string, any>) => void, string]> = [
     ['a type without a kind', (d) => { d.operations[0].ret = {}; }, 'operations[0].ret.kind is not a string'],
-    ['a type that is not an object', (d) => { d.operations[0].ret = 'int'; }, 'operations[0].ret is the string "int", not an object'],
+    ['a type that is not an object', (d) => { d.operations[0].ret = 'int'; },
+      'operations[0].ret is the string "int", not an object'],
     ['a vector without its element', (d) => { d.operations[0].ret = {kind: 'vector'}; },
       'operations[0].ret.elem is missing'],
     ['a map without its value', (d) => { d.operations[0].ret = {kind: 'map', key: {kind: 'int'}}; },

@@ -219,7 +219,8 @@ describe('idl errors: one case per malformed input', () => {
     // As the framework's AdminReg.reportResult: an in-parameter never meets the return value in a result object.
     expect(load({'main.tars': M('  interface I { int f(int requestId, int ret); };')})).to.deep.equal([]);
     const warned = load({'main.tars': M('  interface I { int f(string s, out int ret); };')});
-    expect(warned.map((d) => [d.severity, d.line, d.col]), formatDiagnostics(warned)).to.deep.equal([['warning', 2, 33]]);
+    expect(warned.map((d) => [d.severity, d.line, d.col]), formatDiagnostics(warned))
+      .to.deep.equal([['warning', 2, 33]]);
     expect(warned[0]!.message).to.include('the return value is \'ret_\'');
     expect(warned[0]!.hint).to.include('rename the parameter');
   });
@@ -242,6 +243,49 @@ describe('idl errors: one case per malformed input', () => {
     expect(diagnostics).to.deep.equal([]);
     expect(program.files.get(path.join(DIR, 'src/main.tars'))!.includes[0]!.resolved)
       .to.equal(path.join(DIR, 'lib/shared.tars'));
+  });
+
+  it('an absolute #include that does not exist falls back to its base name in the include directories', () => {
+    const files = new Map([
+      [path.join(DIR, 'src/main.tars'),
+        `#include "/elsewhere/build/shared.tars"\n${M('  struct S { 0 require Shared::T t; };')}`],
+      [path.join(DIR, 'lib/shared.tars'), 'module Shared { struct T { 0 require int a; }; };'],
+    ]);
+    const {program, diagnostics} = loadIdl([path.join(DIR, 'src/main.tars')],
+      {includeDirs: [path.join(DIR, 'lib')], readFile: (p) => files.get(p)});
+    expect(diagnostics).to.deep.equal([]);
+    expect(program.files.get(path.join(DIR, 'src/main.tars'))!.includes[0]!.resolved)
+      .to.equal(path.join(DIR, 'lib/shared.tars'));
+  });
+
+  it('an absolute #include that exists is used as is, before any file of the same name nearby', () => {
+    const files = new Map([
+      [path.join(DIR, 'main.tars'),
+        `#include "${path.join(DIR, 'abs/shared.tars')}"\n${M('  struct S { 0 require int a; };')}`],
+      [path.join(DIR, 'abs/shared.tars'), 'module Shared { struct T { 0 require int a; }; };'],
+      [path.join(DIR, 'shared.tars'), 'module Other { struct T { 0 require int a; }; };'],
+    ]);
+    const {program, diagnostics} = loadIdl([path.join(DIR, 'main.tars')], {readFile: (p) => files.get(p)});
+    expect(diagnostics).to.deep.equal([]);
+    expect(program.files.get(path.join(DIR, 'main.tars'))!.includes[0]!.resolved)
+      .to.equal(path.join(DIR, 'abs/shared.tars'));
+  });
+
+  it('the hint of a missing include lists only the places searched, each once', () => {
+    const src = (inc: string): Map<string, string> =>
+      new Map([[path.join(DIR, 'main.tars'), `#include "${inc}"\n${M('  struct S { 0 require int a; };')}`]]);
+    const hintOf = (inc: string, includeDirs: string[]): string => {
+      const files = src(inc);
+      const [d] = loadIdl([path.join(DIR, 'main.tars')], {includeDirs, readFile: (p) => files.get(p)}).diagnostics;
+      expect(d!.code).to.equal('IDL_FILE_NOT_FOUND');
+      return d!.hint ?? '';
+    };
+    // An absolute path was once said to be looked for in directories that were never searched.
+    expect(hintOf('/nowhere/gone.tars', [path.join(DIR, 'inc')])).to.equal(`looked for /nowhere/gone.tars, then for ` +
+      `'gone.tars' in ${DIR}, ${path.join(DIR, 'inc')}; add the directory that holds it to the include directories ` +
+      '(-I/--include)');
+    expect(hintOf('gone.tars', [DIR, path.join(DIR, 'inc')]))
+      .to.match(new RegExp(`^looked in ${DIR}, ${path.join(DIR, 'inc')}; `));
   });
 
   it('parses each file once however often it is included', () => {
