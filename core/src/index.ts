@@ -19,7 +19,10 @@ export {
   type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, parseEndpoint, parseEndpoints,
   parseProxyString,
 } from './protocol/endpoint.js';
-export {LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink, stderrSink} from './rpc/logger.js';
+export {
+  type ClosableSink, DEFAULT_LOG_LEVEL, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink,
+  parseLogLevel, stderrSink,
+} from './rpc/logger.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
 export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';

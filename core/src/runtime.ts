@@ -7,7 +7,7 @@
 export * from './errors/index.js';
 
 export {MAX_TAG, WireType, wireTypeName} from './codec/wire-type.js';
-export {TarsWriter, describe} from './codec/writer.js';
+export {TarsWriter, valueKind} from './codec/writer.js';
 export {type ReaderOptions, TarsReader} from './codec/reader.js';
 export {
   type EnumDef, type FieldDef, type ListSpelling, type ScalarKind, type StructDef, T, type TarsType, defaultStruct,

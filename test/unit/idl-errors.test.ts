@@ -173,6 +173,14 @@ const CASES: Case[] = [
     message: 'duplicate parameter \'a\' in operation \'f\'', line: 2, col: 31},
   {name: 'duplicate operation', src: M('  interface I {\n    void f();\n    void f(int a);\n  };'),
     message: 'duplicate operation \'f\' in interface \'I\'', line: 4, col: 5, hint: 'no overloading'},
+  {name: 'out-parameters ret and ret_ beside a return value (two ret_ members in the result)',
+    src: M('  interface I { int f(out int ret, out int ret_); };'),
+    message: 'operation \'f\' returns a value and has parameters named both \'ret\' and \'ret_\'', line: 2, col: 36,
+    hint: 'rename the parameter \'ret_\''},
+  {name: 'in-parameter ret_ and out-parameter ret beside a return value',
+    src: M('  interface I { string f(string ret_, out int ret); };'),
+    message: 'operation \'f\' returns a value and has parameters named both \'ret\' and \'ret_\'', line: 2, col: 39,
+    hint: 'rename the parameter \'ret\''},
 
   // ---- files ----
   {name: 'include not found', src: `#include "missing.tars"\n${M('  struct S { 0 require int a; };')}`,
@@ -206,6 +214,17 @@ describe('idl errors: one case per malformed input', () => {
     });
   }
 
+  it('lets ret and ret_ through where no return value can collide, and warns of an out-parameter ret', () => {
+    expect(load({'main.tars': M('  interface I { void f(out int ret, out int ret_); };')})).to.deep.equal([]);
+    // As the framework's AdminReg.reportResult: an in-parameter never meets the return value in a result object.
+    expect(load({'main.tars': M('  interface I { int f(int requestId, int ret); };')})).to.deep.equal([]);
+    const warned = load({'main.tars': M('  interface I { int f(string s, out int ret); };')});
+    expect(warned.map((d) => [d.severity, d.line, d.col]), formatDiagnostics(warned))
+      .to.deep.equal([['warning', 2, 33]]);
+    expect(warned[0]!.message).to.include('the return value is \'ret_\'');
+    expect(warned[0]!.hint).to.include('rename the parameter');
+  });
+
   it('reports a missing entry file at line 0 with the path as given', () => {
     const diagnostics = loadIdl(['no/such/file.tars'], {readFile: () => undefined}).diagnostics;
     expect(diagnostics).to.deep.equal([{
@@ -224,6 +243,49 @@ describe('idl errors: one case per malformed input', () => {
     expect(diagnostics).to.deep.equal([]);
     expect(program.files.get(path.join(DIR, 'src/main.tars'))!.includes[0]!.resolved)
       .to.equal(path.join(DIR, 'lib/shared.tars'));
+  });
+
+  it('an absolute #include that does not exist falls back to its base name in the include directories', () => {
+    const files = new Map([
+      [path.join(DIR, 'src/main.tars'),
+        `#include "/elsewhere/build/shared.tars"\n${M('  struct S { 0 require Shared::T t; };')}`],
+      [path.join(DIR, 'lib/shared.tars'), 'module Shared { struct T { 0 require int a; }; };'],
+    ]);
+    const {program, diagnostics} = loadIdl([path.join(DIR, 'src/main.tars')],
+      {includeDirs: [path.join(DIR, 'lib')], readFile: (p) => files.get(p)});
+    expect(diagnostics).to.deep.equal([]);
+    expect(program.files.get(path.join(DIR, 'src/main.tars'))!.includes[0]!.resolved)
+      .to.equal(path.join(DIR, 'lib/shared.tars'));
+  });
+
+  it('an absolute #include that exists is used as is, before any file of the same name nearby', () => {
+    const files = new Map([
+      [path.join(DIR, 'main.tars'),
+        `#include "${path.join(DIR, 'abs/shared.tars')}"\n${M('  struct S { 0 require int a; };')}`],
+      [path.join(DIR, 'abs/shared.tars'), 'module Shared { struct T { 0 require int a; }; };'],
+      [path.join(DIR, 'shared.tars'), 'module Other { struct T { 0 require int a; }; };'],
+    ]);
+    const {program, diagnostics} = loadIdl([path.join(DIR, 'main.tars')], {readFile: (p) => files.get(p)});
+    expect(diagnostics).to.deep.equal([]);
+    expect(program.files.get(path.join(DIR, 'main.tars'))!.includes[0]!.resolved)
+      .to.equal(path.join(DIR, 'abs/shared.tars'));
+  });
+
+  it('the hint of a missing include lists only the places searched, each once', () => {
+    const src = (inc: string): Map<string, string> =>
+      new Map([[path.join(DIR, 'main.tars'), `#include "${inc}"\n${M('  struct S { 0 require int a; };')}`]]);
+    const hintOf = (inc: string, includeDirs: string[]): string => {
+      const files = src(inc);
+      const [d] = loadIdl([path.join(DIR, 'main.tars')], {includeDirs, readFile: (p) => files.get(p)}).diagnostics;
+      expect(d!.code).to.equal('IDL_FILE_NOT_FOUND');
+      return d!.hint ?? '';
+    };
+    // An absolute path was once said to be looked for in directories that were never searched.
+    expect(hintOf('/nowhere/gone.tars', [path.join(DIR, 'inc')])).to.equal(`looked for /nowhere/gone.tars, then for ` +
+      `'gone.tars' in ${DIR}, ${path.join(DIR, 'inc')}; add the directory that holds it to the include directories ` +
+      '(-I/--include)');
+    expect(hintOf('gone.tars', [DIR, path.join(DIR, 'inc')]))
+      .to.match(new RegExp(`^looked in ${DIR}, ${path.join(DIR, 'inc')}; `));
   });
 
   it('parses each file once however often it is included', () => {

@@ -1,6 +1,6 @@
 import {TarsError} from '../errors/tars-error.js';
 import {type StructDef, type TarsType, defaultStruct, idlTypeName, setField} from './types.js';
-import {describe} from './writer.js';
+import {valueKind} from './writer.js';
 
 /**
  * JSON conversion of TARS values (spec/cli.md, "TARS values in JSON"), shared by generated `toJSON`/`fromJSON`,
@@ -71,7 +71,7 @@ function structToJson(def: StructDef, value: unknown): Json {
 
 function bad(path: string, t: TarsType, json: unknown, why = ''): TarsError {
   return new TarsError('ENCODE_BAD_VALUE',
-    `${path || 'value'}: expected ${idlTypeName(t)}${why ? ` (${why})` : ''}, got ${describe(json)}`, {path});
+    `${path || 'value'}: expected ${idlTypeName(t)}${why ? ` (${why})` : ''}, got ${valueKind(json)}`, {path});
 }
 
 const INT_RANGE: Record<string, [number, number]> = {

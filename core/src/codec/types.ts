@@ -1,6 +1,6 @@
 import {TarsError} from '../errors/tars-error.js';
 import type {TarsReader} from './reader.js';
-import {type TarsWriter, describe} from './writer.js';
+import {type TarsWriter, valueKind} from './writer.js';
 
 /**
  * Run-time descriptors of TARS types. Generated code carries them for reflection and dynamic calls; TUP v2 takes its
@@ -160,7 +160,7 @@ export function writeValue(w: TarsWriter, tag: number, t: TarsType, value: unkno
 /** Writes the fields of a struct value (no STRUCT_BEGIN/END: a top-level struct or the inside of a nested one). */
 export function writeStructFields(w: TarsWriter, def: StructDef, value: unknown): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TarsError('ENCODE_BAD_VALUE', `struct ${def.name}: expected an object, got ${describe(value)}`);
+    throw new TarsError('ENCODE_BAD_VALUE', `struct ${def.name}: expected an object, got ${valueKind(value)}`);
   }
   if (def.writeFields) {
     def.writeFields(w, value);

@@ -162,7 +162,7 @@ export class TarsWriter {
 
   private rangeError(tag: number, value: unknown, typeName: string): TarsError {
     if (typeof value !== 'number' && typeof value !== 'bigint') {
-      return new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a ${typeName}, got ${describe(value)}`, {tag});
+      return new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a ${typeName}, got ${valueKind(value)}`, {tag});
     }
     return new TarsError('ENCODE_OUT_OF_RANGE', `tag ${tag}: ${String(value)} does not fit ${typeName}`, {tag});
   }
@@ -170,7 +170,7 @@ export class TarsWriter {
   /** `bool`: written as byte 1 or 0. */
   writeBool(tag: number, v: boolean): void {
     if (typeof v !== 'boolean') {
-      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a bool, got ${describe(v)}`, {tag});
+      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a bool, got ${valueKind(v)}`, {tag});
     }
     this.intField(tag, v ? 1 : 0);
   }
@@ -271,7 +271,7 @@ export class TarsWriter {
   /** `string`: UTF-8; STRING1 when the byte length is at most 255, else STRING4. */
   writeString(tag: number, s: string): void {
     if (typeof s !== 'string') {
-      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a string, got ${describe(s)}`, {tag});
+      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a string, got ${valueKind(s)}`, {tag});
     }
     const n = s.length;
     if (n <= SURELY_STRING1) {
@@ -310,7 +310,7 @@ export class TarsWriter {
   /** `vector<byte>`: SIMPLE_LIST (head, inner BYTE head, length at tag 0, raw bytes). */
   writeBytes(tag: number, v: Uint8Array): void {
     if (!(v instanceof Uint8Array)) {
-      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected bytes (Uint8Array), got ${describe(v)}`, {tag});
+      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected bytes (Uint8Array), got ${valueKind(v)}`, {tag});
     }
     this.writeHead(tag, WireType.SIMPLE_LIST);
     this.ensure(1);
@@ -357,7 +357,7 @@ export class TarsWriter {
   /** A LIST of `items`, each written at tag 0 by `writeItem`. */
   writeList<T>(tag: number, items: readonly T[], writeItem: (w: TarsWriter, item: T) => void): void {
     if (!Array.isArray(items)) {
-      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected an array, got ${describe(items)}`, {tag});
+      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected an array, got ${valueKind(items)}`, {tag});
     }
     this.writeListHeader(tag, items.length);
     for (let i = 0; i < items.length; i++) writeItem(this, items[i]);
@@ -367,7 +367,7 @@ export class TarsWriter {
   writeMap<K, V>(tag: number, map: ReadonlyMap<K, V>, writeKey: (w: TarsWriter, k: K) => void,
     writeValue: (w: TarsWriter, v: V) => void): void {
     if (!(map instanceof Map)) {
-      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a Map, got ${describe(map)}`, {tag});
+      throw new TarsError('ENCODE_BAD_VALUE', `tag ${tag}: expected a Map, got ${valueKind(map)}`, {tag});
     }
     this.writeMapHeader(tag, map.size);
     for (const [k, v] of map) {
@@ -415,8 +415,11 @@ export class TarsWriter {
   }
 }
 
-/** A short, safe description of a value for error messages. */
-export function describe(v: unknown): string {
+/**
+ * What kind of JavaScript value `v` is, in a few safe words for error messages ("the string \"ab\"", "an array").
+ * (Not reflection: "describe" means an interface description elsewhere, as in `tars_describe`.)
+ */
+export function valueKind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return 'bytes';

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 
 import {TarsError} from '../errors/tars-error.js';
+import {DEFAULT_LOG_LEVEL} from '../protocol/constants.js';
 import {type Endpoint, parseEndpoint} from '../protocol/endpoint.js';
 import type {BlockingPolicy} from './blocking-policy.js';
 import {type ConfigDomain, parseTarsConfig} from './tars-config.js';
@@ -203,7 +204,7 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     basepath: opt(server, 'basepath') ?? '.',
     datapath: opt(server, 'datapath') ?? '.',
     logpath: opt(server, 'logpath') ?? '.',
-    loglevel: (opt(server, 'loglevel') ?? opt(server, 'logLevel') ?? 'DEBUG').toUpperCase(),
+    loglevel: (opt(server, 'loglevel') ?? opt(server, 'logLevel') ?? DEFAULT_LOG_LEVEL).toUpperCase(),
     ...(opt(server, 'config') ? {config: opt(server, 'config')} : {}),
     ...(opt(server, 'notify') ? {notify: opt(server, 'notify')} : {}),
     ...(opt(server, 'log') ? {log: opt(server, 'log')} : {}),

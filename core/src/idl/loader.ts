@@ -41,8 +41,9 @@ function displayPath(file: string): string {
  * Loads .tars entry files with everything they `#include`, and checks the whole as one program.
  *
  * - An include is looked up relative to the including file's directory, then in each of `includeDirs` (as
- *   tars2go does); an absolute include path is used as is. Every file is read and parsed once, however often it
- *   is included.
+ *   tars2go does); an absolute include path is used as is when it exists, else its base name is looked up in
+ *   those directories (as tarsparse's current-path options do). Every file is read and parsed once, however often
+ *   it is included.
  * - A missing entry file gives a diagnostic with line 0 naming the path as given; a missing include gives one at
  *   the `#include`. Both carry `code: 'IDL_FILE_NOT_FOUND'`.
  * - An include cycle is reported at the `#include` that closes it, with the chain (a.tars -> b.tars -> a.tars),
@@ -77,13 +78,13 @@ export function loadIdl(entries: readonly string[], options: LoadOptions = {}): 
     files.set(abs, parsed.file);
     diagnostics.push(...parsed.diagnostics);
     for (const inc of parsed.file.includes) {
-      const found = resolveInclude(inc, abs);
+      const search = includeSearch(inc, abs);
+      const found = resolveInclude(search.candidates);
       if (found === undefined) {
         missingIncludes.add(abs);
-        const looked = [path.dirname(abs), ...includeDirs].map(displayPath).join(', ');
         diagnostics.push({
           ...diagnosticAt(source, inc.pos, `cannot find included file '${inc.path}'`,
-            `looked in ${looked}; add the directory that holds it to the include directories (-I/--include)`),
+            `${search.looked}; add the directory that holds it to the include directories (-I/--include)`),
           code: 'IDL_FILE_NOT_FOUND',
         });
         continue;
@@ -109,9 +110,26 @@ export function loadIdl(entries: readonly string[], options: LoadOptions = {}): 
     return cache.get(abs);
   };
 
-  const resolveInclude = (inc: IncludeDecl, from: string): {abs: string; text: string} | undefined => {
-    const candidates = path.isAbsolute(inc.path) ? [inc.path]
-      : [path.dirname(from), ...includeDirs].map((d) => path.resolve(d, inc.path));
+  /**
+   * Where an include is looked for, in order, and the words saying so. A relative path is looked up in the including
+   * file's directory, then in each include directory. An absolute path that does not exist (a file written on
+   * another machine) falls back to its base name in those same directories, as tarsparse does with its current-path
+   * options (tars2cpp --currentPriority, tars2node --relative).
+   */
+  const includeSearch = (inc: IncludeDecl, from: string): {candidates: string[]; looked: string} => {
+    const dirs = [...new Set([path.dirname(from), ...includeDirs])];
+    const shownDirs = dirs.map(displayPath).join(', ');
+    if (!path.isAbsolute(inc.path)) {
+      return {candidates: dirs.map((d) => path.resolve(d, inc.path)), looked: `looked in ${shownDirs}`};
+    }
+    const base = path.basename(inc.path);
+    return {
+      candidates: [path.resolve(inc.path), ...dirs.map((d) => path.join(d, base))],
+      looked: `looked for ${path.resolve(inc.path)}, then for '${base}' in ${shownDirs}`,
+    };
+  };
+
+  const resolveInclude = (candidates: readonly string[]): {abs: string; text: string} | undefined => {
     for (const abs of candidates) {
       // A file already loaded (or being loaded) is found without reading it again.
       if (state.has(abs)) return {abs, text: ''};

@@ -88,3 +88,13 @@ export const DEFAULT_MAX_PACKET = 10 * 1024 * 1024;
 
 /** Smallest frame TarsCpp accepts: the 4-byte length plus one byte. */
 export const MIN_PACKET = 5;
+
+/**
+ * Log level names, least to most verbose, as TARS spells them: the `loglevel` of a server config and the argument
+ * of the `tars.setloglevel` admin command.
+ */
+export const LOG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A server's log level when its config names none (TarsCpp's default). */
+export const DEFAULT_LOG_LEVEL: LogLevel = 'DEBUG';

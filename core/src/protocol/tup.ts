@@ -85,18 +85,6 @@ export class UniAttribute {
       `(it holds ${[...entry.keys()].join(', ')})`, {name});
   }
 
-  /** The encoded bytes stored under `name` (the value at tag 0), without decoding. */
-  getRaw(name: string): Uint8Array | undefined {
-    const entry = this.data.get(name);
-    return entry === undefined ? undefined : entry.values().next().value;
-  }
-
-  /** Stores already-encoded bytes (a value at tag 0) under `name`; v2 needs its type name. */
-  putRaw(name: string, bytes: Uint8Array, typeName = ''): this {
-    this.data.set(name, new Map([[this.version === Version.TUP_COMPLEX ? typeName : '', bytes]]));
-    return this;
-  }
-
   /** The UniAttribute bytes: the map at tag 0 (an empty one is `08 0c`). */
   encode(): Buffer {
     const w = new TarsWriter(64);

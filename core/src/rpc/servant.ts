@@ -1,5 +1,5 @@
 import {TarsError, TarsReturnCodeError} from '../errors/tars-error.js';
-import {ReturnCode, Version} from '../protocol/constants.js';
+import {MessageType, ReturnCode, StatusKey, Version} from '../protocol/constants.js';
 import {
   type InterfaceDef, type OperationDef, type OperationPlan, RECEIVED_BODY, decodeRequestArgs, encodeResponseBody,
   operationPlan, readRequestArgs,
@@ -84,7 +84,7 @@ export class CallContext {
 
   /** The dye key of a dyed call (TARSMESSAGETYPEDYED with STATUS_DYED_KEY), if any. */
   get dyeKey(): string | undefined {
-    return (this.messageType & 0x04) !== 0 ? this.status.get('STATUS_DYED_KEY') : undefined;
+    return (this.messageType & MessageType.TARSMESSAGETYPEDYED) !== 0 ? this.status.get(StatusKey.DYED) : undefined;
   }
 
   /**
@@ -117,7 +117,7 @@ export class CallContext {
  * TARS-version result straight into the response frame).
  */
 export interface CallSuccess {
-  iRet: 0;
+  iRet: typeof ReturnCode.TARSSERVERSUCCESS;
   plan: OperationPlan;
   result: Record<string, unknown>;
 }
@@ -185,7 +185,7 @@ export abstract class Servant {
       return thrown(error);
     }
     if (isThenable(result) || ctx.$deferred()) return settle(ctx, plan, result);
-    return {iRet: 0, plan, result: (result ?? {}) as Record<string, unknown>};
+    return {iRet: ReturnCode.TARSSERVERSUCCESS, plan, result: (result ?? {}) as Record<string, unknown>};
   }
 
   /**
@@ -215,7 +215,7 @@ async function settle(ctx: CallContext, plan: OperationPlan, pending: unknown): 
   } catch (error) {
     return thrown(error);
   }
-  return {iRet: 0, plan, result: (result ?? {}) as Record<string, unknown>};
+  return {iRet: ReturnCode.TARSSERVERSUCCESS, plan, result: (result ?? {}) as Record<string, unknown>};
 }
 
 /** @internal The answer to an error thrown while serving: its TARS code when it has one, else -99; its message. */

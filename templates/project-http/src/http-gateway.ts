@@ -9,7 +9,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
-import {CallContext, type Logger, ReturnCode, type Servant, Version} from '@tars-ts/core';
+import {CallContext, type Logger, MessageType, ReturnCode, type Servant, Version} from '@tars-ts/core';
 
 /** Where and as what the gateway serves. */
 export interface HttpGatewayOptions {
@@ -80,7 +80,7 @@ export async function startHttpGateway(servant: Servant, options: HttpGatewayOpt
     const body = size === 0 ? Buffer.from('{}') : Buffer.concat(chunks);
     const ctx = new CallContext({
       servant: options.servantName, func, requestId: ++requestId, version: Version.JSONVERSION, oneway: false,
-      messageType: 0, context: new Map(), status: new Map(),
+      messageType: MessageType.TARSMESSAGETYPENULL, context: new Map(), status: new Map(),
       remote: {host: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0},
       ...(options.adapterName ? {adapter: options.adapterName} : {}),
     });

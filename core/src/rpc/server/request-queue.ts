@@ -1,3 +1,5 @@
+import {ReturnCode} from '../../protocol/constants.js';
+
 /** Limits of an adapter's request queue (framework.md 5.4). */
 export interface QueueLimits {
   /** Most requests waiting for a slot; a request beyond it is rejected at once (-9 TARSSERVEROVERLOAD). */
@@ -35,9 +37,6 @@ export interface QueuedJob {
   /** Answers it with a framework code without executing it (-9 or -6). */
   refuse(code: number, message: string): void;
 }
-
-const TARSSERVEROVERLOAD = -9;
-const TARSSERVERQUEUETIMEOUT = -6;
 
 /**
  * Overload protection of one adapter: at most `concurrency` requests execute at once, at most `cap` wait, a full
@@ -78,7 +77,8 @@ export class RequestQueue {
     }
     if (this.size >= this.limits.cap) {
       this.rejected++;
-      refuse(job, TARSSERVEROVERLOAD, `server overloaded: ${this.size} requests waiting (queuecap ${this.limits.cap})`);
+      refuse(job, ReturnCode.TARSSERVEROVERLOAD,
+        `server overloaded: ${this.size} requests waiting (queuecap ${this.limits.cap})`);
       return;
     }
     this.ring[(this.head + this.size) % this.ring.length] = job;
@@ -124,7 +124,7 @@ export class RequestQueue {
           : this.limits.timeoutMs;
         if (waited > limit) {
           this.expired++;
-          refuse(job, TARSSERVERQUEUETIMEOUT,
+          refuse(job, ReturnCode.TARSSERVERQUEUETIMEOUT,
             `waited ${Math.round(waited)} ms in the server queue (limit ${limit} ms)`);
           continue;
         }
