@@ -1,6 +1,6 @@
 import {
   type CallOptions, Communicator, type InterfaceDef, type Json, type ObjectProxy, type OperationDef, TarsCallError,
-  formatEndpoint, outParams, returnCodeName, returnKey, toJson,
+  Version, formatEndpoint, outParams, returnCodeName, returnKey, toJson,
 } from '@tars-ts/core';
 import {UserError, resolveTarget} from '@tars-ts/kit';
 
@@ -142,7 +142,7 @@ async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], opt
  */
 export async function runCall(req: CallRequest): Promise<CallOutcome> {
   const target = await resolveTarget(req.obj, req);
-  const version = req.tup ? 3 : 1;
+  const version = req.tup ? Version.TUPVERSION : Version.TARSVERSION;
   const comm = new Communicator({...(target.locator ? {locator: target.locator} : {}),
     syncInvokeTimeout: req.timeout});
   try {

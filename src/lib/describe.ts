@@ -1,4 +1,4 @@
-import {Communicator, type InterfaceDef, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
+import {Communicator, type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
 import {UserError, resolveTarget} from '@tars-ts/kit';
 
 import {resolveInterface, signature} from './call-interface.js';
@@ -25,7 +25,7 @@ export async function runDescribe(req: DescribeRequest): Promise<{iface: Interfa
   const comm = new Communicator({...(target?.locator ? {locator: target.locator} : {})});
   try {
     const obj = target?.obj ?? req.obj.split('@')[0]!;
-    const found = await resolveInterface({...req, obj, func: 'tars_describe',
+    const found = await resolveInterface({...req, obj, func: TARS_DESCRIBE,
       proxy: () => comm.objectProxy(target!.proxy)});
     if (found.iface === undefined) throw new UserError(found.why, {code: 'NO_INTERFACE'});
     return {iface: interfaceToJson(found.iface), source: found.source, text: formatInterface(found.iface)};

@@ -209,6 +209,35 @@ describe('RPC: our client and our server', function () {
     }
   });
 
+  it('a failed locator lookup is not repeated by every call: it backs off, then tries again', async () => {
+    const dead = net.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as net.AddressInfo).port;
+    await new Promise((r) => dead.close(r));
+    const located = new Communicator({locator: `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${port}`});
+    let lookups = 0;
+    located.use((call, next) => {
+      if (call.obj === 'tars.tarsregistry.QueryObj') lookups++;
+      return next(call);
+    });
+    try {
+      const p = located.stringToProxy(ProbeProxy, OBJ);
+      const errors: unknown[] = [];
+      for (let i = 0; i < 20; i++) errors.push(await p.echo('x').catch((e: unknown) => e));
+      expect(lookups).to.equal(1);
+      expect(errors.every((e) => e instanceof TarsError && (e as TarsError).wireCode === -10)).to.equal(true);
+      // After the back-off a call tries the registry again.
+      const started = Date.now();
+      while (lookups < 2 && Date.now() - started < 5000) {
+        await p.echo('x').catch(() => undefined);
+        await sleep(50);
+      }
+      expect(lookups).to.equal(2);
+    } finally {
+      located.close();
+    }
+  });
+
   it('resolves a bare object name through the locator (QueryF) and calls the endpoints it lists', async () => {
     const port = server.app.servantAdapters[0]!.endpoint.port;
     const asked: string[] = [];

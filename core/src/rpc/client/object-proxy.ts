@@ -50,6 +50,9 @@ export interface ProxyHost {
   readonly interceptors: readonly ClientInterceptor[];
 }
 
+/** The wait before retrying a failed locator lookup; doubled for each failure in a row. */
+export const LOOKUP_BACKOFF_MS = 1000;
+
 /** Shared by calls without context or status: encoding only reads it. */
 const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
@@ -78,6 +81,10 @@ export class ObjectProxy implements Invoker {
   private readonly fixed: boolean;
   private resolving?: Promise<void>;
   private resolvedAt = 0;
+  /** Failed locator lookups in a row, and when the next one may be tried (exponential back-off). */
+  private lookupFailures = 0;
+  private retryAt = 0;
+  private lastLookupError?: unknown;
   /** Membership, health (blocking) and load balancing of this object's endpoints. */
   readonly endpointManager: EndpointManager;
   private own: readonly ClientInterceptor[] = [];
@@ -125,16 +132,33 @@ export class ObjectProxy implements Invoker {
     return own ? selectBySet(list, own) : [...list];
   }
 
+  /**
+   * Makes sure the endpoints of a name without `@` are known and fresh. A failed lookup is not repeated by every
+   * call: the next try waits {@link LOOKUP_BACKOFF_MS}, doubling with each failure in a row up to the refresh
+   * interval; meanwhile calls go on with the old list, or, with none, fail at once with the last lookup's error.
+   */
   private ensureEndpoints(): Promise<void> {
     if (this.fixed) return Promise.resolve();
     const known = this.endpointManager.endpoints.length > 0;
-    const stale = Date.now() - this.resolvedAt > this.host.refreshEndpointInterval;
+    const now = Date.now();
+    const stale = now - this.resolvedAt > this.host.refreshEndpointInterval;
     if (known && !stale) return Promise.resolve();
+    if (!this.resolving && now < this.retryAt) {
+      return known ? Promise.resolve() : Promise.reject(this.lastLookupError);
+    }
     this.resolving ??= this.host.locate(this.objName).then(({active}) => {
       // An empty answer keeps the old list (TarsCpp, TarsGo): a registry hiccup must not stop the traffic.
       const list = this.inOwnSet(active);
       if (list.length > 0 || !known) this.endpointManager.setEndpoints(list);
       this.resolvedAt = Date.now();
+      this.lookupFailures = 0;
+      this.retryAt = 0;
+    }, (error: unknown) => {
+      this.lookupFailures++;
+      this.lastLookupError = error;
+      this.retryAt = Date.now() + Math.min(LOOKUP_BACKOFF_MS * 2 ** (this.lookupFailures - 1),
+        Math.max(LOOKUP_BACKOFF_MS, this.host.refreshEndpointInterval));
+      throw error;
     }).finally(() => {
       this.resolving = undefined;
     });
@@ -213,7 +237,7 @@ export class ObjectProxy implements Invoker {
       endpoint = picked.endpoint;
     }
     const oneway = options.oneway === true;
-    let messageType = 0;
+    let messageType: number = MessageType.TARSMESSAGETYPENULL;
     let status: ReadonlyMap<string, string> = NO_ENTRIES;
     const needsStatus = options.status !== undefined || options.dyeKey !== undefined || raw.routeKey !== undefined ||
       this.host.setdivision !== undefined;
