@@ -8,6 +8,11 @@ export {
   type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, type ProgramDescriptors, describeProgram, generate,
   generatedBaseName,
 } from './codegen/index.js';
+// Calls with no IDL: answers decoded by wire type.
+export {
+  type IntWireType, type TaggedJson, type UntypedField, type UntypedJson, type UntypedValue, decodeUntyped,
+  untypedToJson, untypedValueToJson,
+} from './codec/untyped.js';
 export {type InterfaceJson, type TypeJson, interfaceFromJson, interfaceToJson} from './protocol/descriptor-json.js';
 
 export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
