@@ -8,6 +8,15 @@ export {
   type GenerateOptions, type GeneratedFile, GENERATOR_VERSION, type ProgramDescriptors, describeProgram, generate,
   generatedBaseName,
 } from './codegen/index.js';
+// Calls with no IDL: arguments typed from text, answers decoded by wire type.
+export {
+  type IntWireType, type TaggedJson, type UntypedField, type UntypedJson, type UntypedValue, decodeUntyped,
+  untypedToJson, untypedValueToJson,
+} from './codec/untyped.js';
+export {
+  type InferArgsOptions, type UntypedArg, type UntypedArgs, encodeUntypedArgs, inferArgs, untypedTypeName,
+  writeUntypedArgs,
+} from './protocol/untyped-args.js';
 export {type InterfaceJson, type TypeJson, interfaceFromJson, interfaceToJson} from './protocol/descriptor-json.js';
 
 export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
