@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
 import {TarsCommand, targetFlags} from '@tars-ts/kit';
-import type {CallResultJson, RepeatResultJson} from '../lib/call.js';
+import type {CallResultJson, RepeatResultJson, UntypedResultJson} from '../lib/call.js';
 
 export default class Call extends TarsCommand {
   static override summary = 'Call any method of a TARS servant.';
@@ -20,6 +20,12 @@ Arguments: one per in-parameter, in order: strings as they are, numbers and bool
 containers as JSON, vector<byte> as base64; or --data '{"param": value, ...}'. --template prints a skeleton.
 Wrong arguments or an unknown function are caught before anything is sent.
 
+With no interface at all (a TarsGo, TarsCpp or @tars/rpc server, no .tars file at hand), the call is made
+anyway: the TARS encoding describes itself. Arguments take inferred wire types (integers, decimals as double,
+true/false, JSON objects keyed by tag as structs, other objects as maps, arrays as vectors, anything else as a
+string), sent at tags 1..n; --arg-types int,string,... forces them. The answer is printed by tag with its wire
+type (ret is tag 0), and the output says the interface was guessed.
+
 Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing answered (connect, timeout).`;
 
   static override examples = [
@@ -27,6 +33,7 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     '<%= config.bin %> <%= command.id %> "TestApp.HelloGo.SayHelloObj@tcp -h 127.0.0.1 -p 10015" EchoHello tars --json',
     '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj Greet --data \'{"req": {"name": "x"}}\' --tars SayHello.tars',
     '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj EchoHello x --repeat 10000 --concurrency 64',
+    '<%= config.bin %> <%= command.id %> "Go.Server.Obj@tcp -h 10.0.0.5 -p 8080" Add 1 2 --arg-types int,long',
   ];
 
   static override args = {
@@ -48,19 +55,24 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     tup: Flags.boolean({summary: 'Use the TUP protocol (version 3).'}),
     repeat: Flags.integer({summary: 'Make N calls and print a load summary.', min: 1}),
     concurrency: Flags.integer({summary: 'Calls in flight with --repeat.', default: 1, min: 1}),
+    'arg-types': Flags.string({summary: 'Call with these wire types, no interface needed: int,string,\'map<string,int>\',struct,...'}),
   };
 
-  async run(): Promise<CallResultJson | RepeatResultJson | Record<string, unknown>> {
+  async run(): Promise<CallResultJson | UntypedResultJson | RepeatResultJson | Record<string, unknown>> {
     const {args, flags} = await this.parse(Call);
-    const {runCall, formatRepeat, formatResult} = await import('../lib/call.js');
+    const {runCall, formatRepeat, formatResult, formatUntyped} = await import('../lib/call.js');
     const settings = this.settings;
     const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
       cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
-      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator')});
+      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types']});
     switch (outcome.kind) {
       case 'template':
         this.log(JSON.stringify(outcome.template, null, 2));
         return outcome.template;
+      case 'untyped':
+        for (const w of outcome.warnings) this.logToStderr(`warning: ${w}`);
+        this.log(formatUntyped(outcome));
+        return outcome.result;
       case 'repeat':
         this.log(formatRepeat(outcome.result));
         return outcome.result;

@@ -1,6 +1,7 @@
 import {
-  type CallOptions, Communicator, type InterfaceDef, type Json, type ObjectProxy, type OperationDef, TarsCallError,
-  Version, formatEndpoint, outParams, returnCodeName, returnKey, toJson,
+  type CallOptions, Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
+  type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey, toJson,
+  encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
 import {UserError, resolveTarget} from '@tars-ts/kit';
 
@@ -28,6 +29,8 @@ export interface CallRequest {
   tup: boolean;
   repeat?: number | undefined;
   concurrency: number;
+  /** `--arg-types`: call with these wire types (no interface is looked for). */
+  argTypes?: string | undefined;
   cwd: string;
 }
 
@@ -39,6 +42,16 @@ export interface CallResultJson {
   ret?: Json;
   out: Record<string, Json>;
   ms: number;
+}
+
+/**
+ * `tars call --json` of a call made with no interface: `ret` is what came at tag 0, `out` the other tags, `types`
+ * the wire type of each tag (integers as `int` or `long`: writers send the narrowest form), `guessed` the
+ * signature the arguments were sent with.
+ */
+export interface UntypedResultJson extends CallResultJson {
+  types: Record<string, Json>;
+  guessed: string;
 }
 
 /** `tars call --repeat N --json` (spec/cli.md). */
@@ -57,7 +70,8 @@ export interface RepeatResultJson {
 export type CallOutcome =
   | {kind: 'template'; op: OperationDef; template: Record<string, Json>}
   | {kind: 'result'; op: OperationDef; source: string; result: CallResultJson}
-  | {kind: 'repeat'; op: OperationDef; source: string; result: RepeatResultJson};
+  | {kind: 'untyped'; why: string; warnings: readonly string[]; result: UntypedResultJson}
+  | {kind: 'repeat'; source: string; result: RepeatResultJson};
 
 function parseContext(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -103,9 +117,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-/** `total` typed calls with `concurrency` in flight: a load summary by return code. */
-async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], options: CallOptions, total: number,
-  concurrency: number): Promise<RepeatResultJson> {
+/** `total` calls with `concurrency` in flight: a load summary by return code. */
+async function repeat(callOnce: () => Promise<unknown>, total: number, concurrency: number):
+  Promise<RepeatResultJson> {
   const latencies: number[] = [];
   const byCode: Record<string, number> = {};
   let issued = 0;
@@ -116,7 +130,7 @@ async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], opt
       const t0 = performance.now();
       let code = 0;
       try {
-        await proxy.invoke(op, args, options);
+        await callOnce();
       } catch (error) {
         if (!(error instanceof TarsCallError)) throw error;
         code = error.returnCode;
@@ -134,11 +148,58 @@ async function repeat(proxy: ObjectProxy, op: OperationDef, args: unknown[], opt
     maxMs: round3(latencies.at(-1) ?? 0)};
 }
 
+/** The arguments of a call with no interface, typed by inference or `--arg-types`; input mistakes exit 2. */
+function untypedArgs(req: CallRequest): UntypedArgs {
+  if (req.data !== undefined || req.template) {
+    throw new UserError(`${req.data !== undefined ? '--data' : '--template'} needs the interface (parameter names)`,
+      {code: 'NO_INTERFACE', hint: 'give positional arguments, or the interface with --tars FILE.tars'});
+  }
+  if (req.tup) {
+    throw new UserError('TUP calls need the interface (TUP carries arguments by parameter name)',
+      {code: 'NO_INTERFACE', hint: 'drop --tup, or give the interface with --tars FILE.tars'});
+  }
+  try {
+    return inferArgs(req.args, req.argTypes !== undefined ? {argTypes: req.argTypes} : {});
+  } catch (error) {
+    if (error instanceof TarsError) {
+      throw new UserError(error.message, {code: 'BAD_ARGUMENT', hint: 'force the types with --arg-types, ' +
+        'e.g. --arg-types string,long,\'map<string,int>\''});
+    }
+    throw error;
+  }
+}
+
+/** One call with no interface: arguments at tags 1..n, the answer decoded by tag and wire type. */
+async function untypedOnce(proxy: ObjectProxy, func: string, typed: UntypedArgs, options: CallOptions, obj: string):
+  Promise<UntypedResultJson> {
+  const {response, endpoint, ms} = await proxy.call({func, sBuffer: (w) => writeUntypedArgs(w, typed.args)}, options);
+  const out: Record<string, Json> = {};
+  let ret: Json | undefined;
+  let types: Record<string, Json> = {};
+  if (response) {
+    let decoded;
+    try {
+      decoded = untypedToJson(decodeUntyped(response.sBuffer));
+    } catch (error) {
+      throw new TarsCallError(ReturnCode.TARSCLIENTDECODEERR, `cannot decode the response: ${(error as Error).message}`,
+        {obj, func, endpoint: formatEndpoint(endpoint)}, true);
+    }
+    types = decoded.types;
+    for (const [tag, value] of Object.entries(decoded.values)) {
+      if (tag === '0') ret = value;
+      else out[tag] = value;
+    }
+  }
+  return {obj, func, endpoint: formatEndpoint(endpoint), ...(ret !== undefined ? {ret} : {}), out, types,
+    guessed: typed.signature, ms: round3(ms)};
+}
+
 /**
  * Runs `tars call`: finds where to call and the interface, checks and encodes the arguments, calls through the
- * object proxy (once, or `repeat` times with `concurrency` in flight) and decodes the answer to JSON values.
- * Mistakes of the user are UserErrors raised before anything is sent; failed calls are TarsCallErrors naming the
- * function called.
+ * object proxy (once, or `repeat` times with `concurrency` in flight) and decodes the answer to JSON values. With
+ * no interface to be had (no .tars file, no reflection), or with `--arg-types`, the arguments take inferred or
+ * given wire types and the answer is decoded by tag. Mistakes of the user are UserErrors raised before anything is
+ * sent; failed calls are TarsCallErrors naming the function called.
  */
 export async function runCall(req: CallRequest): Promise<CallOutcome> {
   const target = await resolveTarget(req.obj, req);
@@ -153,24 +214,45 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
       answered.endpoint = formatEndpoint(result.endpoint);
       return result;
     });
-    const found = await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj,
-      func: req.func, proxy: () => proxy, timeout: req.timeout});
+    const options = callOptions(req);
+    const found = req.argTypes !== undefined ? {iface: undefined, why: 'types given with --arg-types'}
+      : await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj, func: req.func,
+        proxy: () => proxy, timeout: req.timeout});
     if (found.iface === undefined) {
-      throw new UserError(found.why, {code: 'NO_INTERFACE'});
+      const typed = untypedArgs(req);
+      if (req.repeat !== undefined) {
+        const sBuffer = encodeUntypedArgs(typed.args);
+        return {kind: 'repeat', source: `no interface (${typed.signature})`,
+          result: await repeat(() => proxy.call({func: req.func, sBuffer}, options), req.repeat, req.concurrency)};
+      }
+      return {kind: 'untyped', why: found.why, warnings: typed.warnings, result: await untypedOnce(proxy, req.func, typed, options,
+        target.obj)};
     }
-    const op = findOperation(found.iface as InterfaceDef, req.func);
+    const op = findOperation(found.iface, req.func);
     if (req.template) return {kind: 'template', op, template: argsTemplate(op)};
     const args = buildArgs(op, req.args, req.data);
-    const options = callOptions(req);
     if (req.repeat !== undefined) {
-      return {kind: 'repeat', op, source: found.source,
-        result: await repeat(proxy, op, args, options, req.repeat, req.concurrency)};
+      return {kind: 'repeat', source: found.source,
+        result: await repeat(() => proxy.invoke(op, args, options), req.repeat, req.concurrency)};
     }
     return {kind: 'result', op, source: found.source, result: await once(proxy, op, args, options, target.obj,
       answered)};
   } finally {
     comm.close();
   }
+}
+
+/** The readable form of a call made with no interface: each tag with its value and wire type. */
+export function formatUntyped(outcome: Extract<CallOutcome, {kind: 'untyped'}>): string {
+  const {result, why} = outcome;
+  const lines: string[] = [];
+  const line = (label: string, tag: string, value: Json): string =>
+    `${label}: ${JSON.stringify(value)}  (${JSON.stringify(result.types[tag])})`;
+  if (result.ret !== undefined) lines.push(line('ret', '0', result.ret));
+  for (const [tag, value] of Object.entries(result.out)) lines.push(line(tag, tag, value));
+  if (lines.length === 0) lines.push('(nothing returned)');
+  lines.push(`-- ${result.ms} ms, ${result.endpoint} (no interface: sent as ${result.func}${result.guessed}; ${why})`);
+  return lines.join('\n');
 }
 
 /** The readable form of a call's result. */

@@ -5,6 +5,7 @@ import {run} from '@oclif/core';
 import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -156,6 +157,22 @@ describe('tars call, ping, describe', function () {
       expect(refused.stderr).to.not.match(/tars_describe|tars ping/);
     });
 
+    it('a wrong object name is -4 (no such servant, exit 3) naming the function called, not "reflection is off"',
+      async () => {
+        const wrong = target.replace(OBJ, 'RpcTest.ProbeServer.NoSuchObj');
+        const r = await tars(['call', wrong, 'echo', 'x'], dir);
+        expect(r.exit).to.equal(3);
+        expect(r.stderr).to.match(/^error: -4 TARSSERVERNOSERVANTERR: no servant "RpcTest\.ProbeServer\.NoSuchObj" here \(this server has RpcTest\.ProbeServer\.ProbeObj\) \(RpcTest\.ProbeServer\.NoSuchObj\.echo at /);
+        expect(r.stderr).to.match(/\nhint: the server does not host this object/);
+        expect(r.stderr).to.not.match(/reflection/);
+      });
+
+    it('a misspelt function gets "did you mean" and the list of functions (exit 2)', async () => {
+      const r = await tars(['call', target, 'ecoh', 'x'], dir);
+      expect(r.exit).to.equal(2);
+      expect(r.stderr).to.match(/^error: RpcTest\.Probe has no function "ecoh" \(did you mean echo\?\)\nhint: functions: string echo\(string s\);/);
+    });
+
     it('a bare name with no endpoint, project or locator says what to give (exit 2)', async () => {
       const r = await tars(['call', OBJ, 'echo', 'x'], dir);
       expect(r.exit).to.equal(2);
@@ -226,7 +243,7 @@ describe('tars call, ping, describe', function () {
     expect(json.operations.map((o) => o.name)).to.include.members(['echo', 'later', 'whoami']);
     const closed = await startServer({[OBJ]: new Probe()}, {server: 'reflection = n'});
     try {
-      const r = await tars(['call', closed.proxyString(OBJ), 'echo', 'x'], dir);
+      const r = await tars(['describe', closed.proxyString(OBJ)], dir);
       expect(r.exit).to.equal(2);
       expect(r.stderr).to.match(/does not describe itself \(tars_describe answered -3: reflection is off/);
       expect(r.stderr).to.match(/hint: give it with --tars/);
@@ -250,6 +267,25 @@ describe('tars settings', () => {
     if (saved === undefined) delete process.env.TARS_CONFIG_DIR;
     else process.env.TARS_CONFIG_DIR = saved;
     rmSync(config, {recursive: true, force: true});
+  });
+
+  it('ping and describe wait as long as the saved timeout says', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const obj = `X.Y.ZObj@tcp -h 127.0.0.1 -p ${(silent.address() as net.AddressInfo).port}`;
+    try {
+      expect((await tars(['settings', 'set', 'timeout', '150'])).exit).to.equal(0);
+      const ping = await tars(['ping', obj, '--json']);
+      expect(ping.exit).to.equal(4);
+      expect(JSON.parse(ping.stdout).endpoints[0].error.message).to.equal('no answer in 150 ms');
+      const describe = await tars(['describe', obj]);
+      expect(describe.exit).to.equal(4);
+      expect(describe.stderr).to.match(/^error: -7 TARSINVOKETIMEOUT: no answer in 150 ms/);
+      const flag = await tars(['ping', obj, '--timeout', '120', '--json']);
+      expect(JSON.parse(flag.stdout).endpoints[0].error.message).to.equal('no answer in 120 ms');
+    } finally {
+      silent.close();
+    }
   });
 
   it('set, get, list and unset a setting; unknown keys and bad values are refused without touching the file', async () => {
