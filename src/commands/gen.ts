@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core';
 
-import {TarsCommand} from '@tars-ts/kit';
+import {ExitCode, TarsCommand} from '@tars-ts/kit';
 import type {GenResult} from '../lib/gen.js';
-import {ExitCode} from '@tars-ts/kit';
 
 export default class Gen extends TarsCommand {
   static override summary = 'Generate TypeScript from .tars IDL files.';
