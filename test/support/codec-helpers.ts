@@ -2,7 +2,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import {createRequire} from 'node:module';
 
-import {type StructDef, T, TarsWriter} from '@tars-ts/core';
+import {expect} from 'chai';
+
+import {type StructDef, T, TarsError, TarsWriter} from '@tars-ts/core';
 
 const require = createRequire(import.meta.url);
 
@@ -58,3 +60,14 @@ export const OuterDef: StructDef = {
   ],
 };
 export const OuterT = T.struct(OuterDef);
+
+/** The error `fn` throws, which must be a TarsError (anything else, or nothing thrown, fails the test). */
+export function tarsError(fn: () => unknown): TarsError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TarsError) return error;
+    throw new Error(`expected a TarsError, got ${String(error)}`, {cause: error});
+  }
+  return expect.fail('expected a TarsError, nothing was thrown');
+}

@@ -11,7 +11,7 @@ import {
 } from '@tars-ts/core';
 import {expect} from 'chai';
 import fc from 'fast-check';
-import {InnerT, OuterDef, OuterT, bytes, hex} from '../support/codec-helpers.js';
+import {InnerT, OuterDef, OuterT, bytes, hex, tarsError} from '../support/codec-helpers.js';
 
 /** Types read by the generic paths, a field of each wire shape. */
 const READ_TYPES: TarsType[] = [
@@ -49,18 +49,6 @@ function onlyTarsError(input: Uint8Array, path: string, fn: () => unknown): void
   }
 }
 
-/** The error `fn` throws, which must be a TarsError. */
-function tarsError(fn: () => unknown): TarsError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  if (caught === undefined) expect.fail('expected a TarsError, nothing was thrown');
-  if (!(caught instanceof TarsError)) expect.fail(`expected a TarsError, got ${errorText(caught)}`);
-  return caught;
-}
 
 /** Asserts the details and the message of a codec error name its place. */
 function expectPlace(e: TarsError, where: {tag?: number; wireType?: number; offset?: number}): void {

@@ -8,17 +8,8 @@ import {
 import {expect} from 'chai';
 import fc from 'fast-check';
 
-import {hex} from '../support/codec-helpers.js';
+import {hex, tarsError} from '../support/codec-helpers.js';
 
-function tarsError(fn: () => unknown): TarsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TarsError) return error;
-    throw new Error(`expected a TarsError, got ${String(error)}`, {cause: error});
-  }
-  return expect.fail('expected a TarsError, nothing was thrown');
-}
 
 /** The one argument inferred (or forced) from `text`: type name, value and the body's hex. */
 function one(text: string, argTypes?: string): {name: string; value: unknown; hex: string; warnings: readonly string[]} {

@@ -9,7 +9,7 @@ import {
 import {expect} from 'chai';
 import fc from 'fast-check';
 
-import {bytes, hex} from '../support/codec-helpers.js';
+import {bytes, hex, tarsError} from '../support/codec-helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -24,15 +24,6 @@ function rendered(b: Uint8Array): {values: unknown; types: unknown} {
   return untypedToJson(decodeUntyped(b));
 }
 
-function tarsError(fn: () => unknown): TarsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TarsError) return error;
-    throw new Error(`expected a TarsError, got ${String(error)}`, {cause: error});
-  }
-  return expect.fail('expected a TarsError, nothing was thrown');
-}
 
 const PairDef: StructDef = {name: 'T.Pair', fields: [
   {tag: 0, name: 'name', type: T.string, required: true},
