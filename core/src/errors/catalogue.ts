@@ -118,6 +118,14 @@ export const CONFIG_ERRORS = [
 export const RPC_ERRORS = [
   spec('CLOSED', false, 'the communicator, proxy or server was closed',
     'the object was shut down; create a new one'),
+  spec('LISTEN_ADDRESS_IN_USE', true, 'an adapter cannot listen: another process listens on its endpoint',
+    'stop the other process, or give the adapter another port in the server config'),
+  spec('LISTEN_PERMISSION_DENIED', false, 'an adapter cannot listen: the system does not allow this port',
+    'ports below 1024 need privileges: give the adapter a port above 1023'),
+  spec('LISTEN_ADDRESS_NOT_AVAILABLE', false, 'an adapter cannot listen: its host is not an address of this machine',
+    'use 127.0.0.1, 0.0.0.0 or an address this machine has (see `ip addr`) as the endpoint\'s -h'),
+  spec('LISTEN_FAILED', false, 'an adapter cannot listen on its endpoint for another reason',
+    'the message carries the system\'s error; check the endpoint\'s host and port'),
 ] as const;
 
 /** The whole catalogue, in documentation order. */
