@@ -5,7 +5,7 @@ import {Communicator, type InterfaceDef, type OperationDef, ServantProxy, T} fro
 import {AdminF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,17 +111,16 @@ describe('tars new, end to end: install, build, npm start, call, npm test, SIGTE
     it(`${http ? '--http: ' : ''}the project installs, builds, answers EchoHello, passes its tests and stops with exit 0`,
       async () => {
         const dir = path.join(work, http ? 'HelloHttp' : 'HelloGo');
+        // A free port rather than the default, which something else may hold; tars new picks the others.
+        const [port] = await freePorts(1);
         const created = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', dir, '--json',
-          ...(http ? ['--http'] : [])], {root});
+          '--port', String(port), ...(http ? ['--http'] : [])], {root});
         expect(created.error, created.stderr).to.equal(undefined);
-        const result = JSON.parse(created.stdout) as {installed: boolean; built: boolean; obj: string};
+        const result = JSON.parse(created.stdout) as {installed: boolean; built: boolean; obj: string;
+          ports: {servant: number; admin: number; http?: number}};
         expect(result).to.include({installed: true, built: true, obj: 'TestApp.HelloGo.SayHelloObj'});
-
-        // Free ports instead of the defaults, which something else may hold.
-        const [tarsPort, adminPort, httpPort] = await freePorts(3);
-        const conf = path.join(dir, 'config.conf');
-        writeFileSync(conf, readFileSync(conf, 'utf8').replace('-p 10015 ', `-p ${tarsPort} `)
-          .replace('-p 15001 ', `-p ${adminPort} `).replace('-p 10016 ', `-p ${httpPort} `));
+        const {servant: tarsPort, admin: adminPort, http: httpPort = 0} = result.ports;
+        expect(tarsPort).to.equal(port);
 
         const server = spawn('npm', ['start'], {cwd: dir, env: npmEnv(), detached: true,
           stdio: ['ignore', 'pipe', 'pipe']});
