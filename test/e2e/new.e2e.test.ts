@@ -183,12 +183,30 @@ describe('tars new, end to end: install, build, npm start, call, npm test, SIGTE
         expect(tests.all).to.match(/^# pass [1-9]/m);
         expect(tests.all).to.match(/^# fail 0$/m);
 
-        // SIGTERM to the server (npm start runs it under sh, which would not pass the signal on): it stops
-        // gracefully and exits 0, and so does npm start.
-        process.kill(pid, 'SIGTERM');
+        // A second start beside the first: its port is taken, which the generated server says in one line (no
+        // stack) before it exits 1.
+        const second = await execa('node', ['dist/HelloGo.js', '--config=config.conf'], {cwd: dir, reject: false,
+          timeout: 30_000, all: true});
+        expect(second.exitCode, second.all).to.equal(1);
+        expect(second.stderr.split('\n').filter((l) => l.startsWith('error:'))).to.deep.equal([
+          `error: adapter TestApp.HelloGo.SayHelloObjAdapter cannot listen on tcp -h 127.0.0.1 -p ${tarsPort}: the ` +
+          'address is in use (another process listens there); change its endpoint in config.conf or stop the ' +
+          'other process']);
+        expect(second.stderr).to.not.match(/^\s+at /m);
+
+        if (http) {
+          // AdminObj.shutdown: the application closes, its onClose hook closes the HTTP gateway, and with nothing
+          // left holding it the process ends with 0 (the runtime never calls process.exit).
+          await admin.shutdown();
+        } else {
+          // SIGTERM to the server (npm start runs it under sh, which would not pass the signal on).
+          process.kill(pid, 'SIGTERM');
+        }
+        // Either way it stops gracefully and exits 0, and so does npm start.
         expect(await exitOf(server), log).to.equal(0);
         expect(log).to.contain('TestApp.HelloGo stopped');
         expect(await connects(tarsPort)).to.equal(false);
+        if (http) expect(await connects(httpPort)).to.equal(false);
       });
   }
 });
