@@ -2,7 +2,7 @@
 // nothing listening, listen errors as one line, and no process.exit anywhere in the runtime.
 import {
   Application, Communicator, LOG_LEVELS, Logger, OPTIONS_SOURCE, TarsError, listenFailure, parseTarsConfig,
-  serverConfigFromOptions, serverConfigOf, writeTarsConfig, serverConfigDomain,
+  serverConfigDomain, serverConfigFromOptions, serverConfigOf, writeTarsConfig,
 } from '@tars-ts/core';
 import {AdminF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
