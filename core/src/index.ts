@@ -21,7 +21,8 @@ export {type InterfaceJson, type TypeJson, interfaceFromJson, interfaceToJson} f
 
 export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
 export {
-  ADAPTER_DEFAULTS, type AdapterConfig, type ClientConfig, type ServerConfig, clientConfigOf, loadServerConfig,
+  ADAPTER_DEFAULTS, type AdapterConfig, type ClientConfig, type ClientOptions, OPTIONS_SOURCE, type ServerAdapterOptions,
+  type ServerConfig, type ServerOptions, clientConfigOf, loadServerConfig, serverConfigDomain, serverConfigFromOptions,
   serverConfigOf,
 } from './config/server-config.js';
 export {
@@ -43,4 +44,7 @@ export {
 export {Communicator, type CommunicatorProperties, defaultCommunicator, fromEndpointF} from './rpc/client/communicator.js';
 export {Dispatcher, type RequestOrigin} from './rpc/server/dispatcher.js';
 export {type AdapterStats, type ConnectionInfo, ServantAdapter} from './rpc/server/adapter.js';
-export {type AdminCommand, Application, type ApplicationOptions, RUNTIME_VERSION} from './rpc/server/application.js';
+export {
+  type AdminCommand, Application, type ApplicationFromOptions, type ApplicationOptions, type CloseHook, RUNTIME_VERSION,
+} from './rpc/server/application.js';
+export {listenFailure} from './rpc/server/listen-error.js';

@@ -37,14 +37,18 @@ export default class New extends TarsCommand {
     install: Flags.boolean({summary: 'Run npm install and npm run build in the project (--no-install: only write files).',
       default: true, allowNo: true}),
     http: Flags.boolean({summary: 'Also serve the servant over HTTP (POST /<Function> with JSON) on its own adapter.'}),
+    // Checked by tars new itself (parsePortFlag), so a bad value is one error line, not oclif's parse report.
+    port: Flags.string({char: 'p', helpValue: '<port>', summary: "The servant's port (1-65535); the HTTP adapter "
+      + '(--http) and then AdminObj take the next free ports above it. Default: 10015, 10016 and 15001, or free '
+      + 'ports where those are taken.'}),
     yes: Flags.boolean({char: 'y', summary: 'Never prompt: missing arguments are an error.'}),
   };
 
   async run(): Promise<NewResult> {
     const {args, flags} = await this.parse(New);
     const {createService, summaryLines} = await import('../lib/new-service.js');
-    const {result, plan} = await createService({...args, dir: flags.dir, http: flags.http, force: flags.force,
-      install: flags.install, json: this.jsonEnabled(), yes: flags.yes}, {warn: (line) => this.logToStderr(line)});
+    const {result, plan} = await createService({...args, dir: flags.dir, port: flags.port, http: flags.http,
+      force: flags.force, install: flags.install, json: this.jsonEnabled(), yes: flags.yes}, {warn: (line) => this.logToStderr(line)});
     if (!this.jsonEnabled()) for (const line of summaryLines(result, plan)) this.log(line);
     return result;
   }

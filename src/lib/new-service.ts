@@ -6,12 +6,16 @@ import {
 } from './scaffold.js';
 import {UserError} from '@tars-ts/kit';
 
+import {chooseProjectPorts, parsePortFlag} from './port-choice.js';
+
 /** What `tars new` was given. */
 export interface NewServiceOptions {
   app?: string;
   server?: string;
   servant?: string;
   dir?: string;
+  /** --port as given: the servant's port; the others take the next free ones. Absent: the defaults when free. */
+  port?: string;
   http: boolean;
   force: boolean;
   /** Run `npm install` and `npm run build` in the project. */
@@ -83,8 +87,11 @@ interface Ctx {
  */
 export async function createService(o: NewServiceOptions, io: NewServiceIo): Promise<{result: NewResult;
   plan: ScaffoldPlan}> {
+  const port = o.port === undefined ? undefined : parsePortFlag(o.port);
   const names = await resolveNames(o);
-  const plan = planScaffold({...names, ...(o.dir ? {dir: o.dir} : {}), http: o.http, force: o.force});
+  const {ports, notes} = await chooseProjectPorts({...(port === undefined ? {} : {port}), http: o.http});
+  const plan = planScaffold({...names, ...(o.dir ? {dir: o.dir} : {}), http: o.http, force: o.force, ports});
+  for (const note of notes) io.warn(`note: ${note}`);
   if (!coreIsBuilt(plan.toolkit)) {
     io.warn(`warning: @tars-ts/core in ${plan.toolkit.core} is not built yet; run npm run build in ` +
       `${plan.toolkit.root} before building the project`);
@@ -126,7 +133,8 @@ export async function createService(o: NewServiceOptions, io: NewServiceIo): Pro
   const ctx = await tasks.run();
   const result: NewResult = {
     dir: plan.dir, files: [...new Set(ctx.files)].sort(), installed: ctx.installed, built: ctx.built,
-    obj: plan.obj, endpoint: plan.endpoint, ...(plan.httpUrl ? {http: plan.httpUrl} : {}),
+    obj: plan.obj, endpoint: plan.endpoint, admin: plan.adminEndpoint, ports: plan.ports,
+    ...(plan.httpUrl ? {http: plan.httpUrl} : {}),
   };
   return {result, plan};
 }
@@ -144,6 +152,7 @@ export function summaryLines(result: NewResult, plan: ScaffoldPlan): string[] {
     `  servant   ${result.obj}`,
     `  endpoint  ${result.endpoint}`,
     ...(result.http ? [`  http      ${result.http}`] : []),
+    `  admin     ${result.admin}`,
     '',
     'Next:',
     `  cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`,

@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import {KEYWORDS} from '@tars-ts/core';
 
 import {runGeneration} from './gen.js';
+import {DEFAULT_PORTS, type ProjectPorts} from './port-choice.js';
 import {renderTemplate} from './template.js';
 import {UserError} from '@tars-ts/kit';
 
@@ -25,6 +26,8 @@ export interface ScaffoldRequest extends ServiceNames {
   /** Write into an existing non-empty directory. */
   force?: boolean;
   cwd?: string;
+  /** The ports to write into config.conf (see chooseProjectPorts); default 10015, 15001 and 10016 (HTTP). */
+  ports?: ProjectPorts;
 }
 
 /** One file of the project, ready to write. */
@@ -43,6 +46,10 @@ export interface ScaffoldPlan extends ServiceNames {
   obj: string;
   /** The servant's TARS endpoint in config.conf. */
   endpoint: string;
+  /** AdminObj's endpoint (`local`) in config.conf. */
+  adminEndpoint: string;
+  /** The ports in config.conf (http only with --http). */
+  ports: ProjectPorts;
   /** The HTTP gateway's URL, with --http. */
   httpUrl?: string;
   /** The .tars file, relative to the project. */
@@ -71,13 +78,15 @@ export interface NewResult {
   installed: boolean;
   built: boolean;
   obj: string;
+  /** The servant's endpoint in config.conf. */
   endpoint: string;
+  /** AdminObj's endpoint in config.conf (`local`). */
+  admin: string;
+  /** The ports written to config.conf: `servant`, `admin`, and `http` with --http. */
+  ports: ProjectPorts;
   /** With --http: the gateway's URL. */
   http?: string;
 }
-
-/** Default ports of the scaffolded config (TARS's examples use 10015 for SayHelloObj). */
-export const DEFAULT_PORTS = {tars: 10015, http: 10016, admin: 15001} as const;
 
 /** Versions the generated project pins (the toolkit's own). */
 export const PROJECT_DEV_DEPENDENCIES = {'@types/node': '20.19.43', typescript: '5.9.3'} as const;
@@ -221,18 +230,22 @@ export function planScaffold(req: ScaffoldRequest, toolkit: ToolkitPaths = toolk
 
   const http = req.http ?? false;
   const host = '127.0.0.1';
-  const endpoint = `tcp -h ${host} -p ${DEFAULT_PORTS.tars} -t 60000`;
+  const ports: ProjectPorts = req.ports ?? {servant: DEFAULT_PORTS.servant, admin: DEFAULT_PORTS.admin,
+    ...(http ? {http: DEFAULT_PORTS.http} : {})};
+  const httpPort = ports.http ?? DEFAULT_PORTS.http;
+  const endpoint = `tcp -h ${host} -p ${ports.servant} -t 60000`;
+  const adminEndpoint = `tcp -h ${host} -p ${ports.admin} -t 10000`;
   const obj = `${names.app}.${names.server}.${names.servant}Obj`;
   const httpObj = `${names.app}.${names.server}.${names.servant}HttpObj`;
   const base = {
-    ...names, dir, http, obj, endpoint, tarsFile: `${names.servant}.tars`, toolkit,
-    ...(http ? {httpUrl: `http://${host}:${DEFAULT_PORTS.http}`} : {}),
+    ...names, dir, http, obj, endpoint, adminEndpoint, ports, tarsFile: `${names.servant}.tars`, toolkit,
+    ...(http ? {httpUrl: `http://${host}:${httpPort}`} : {}),
   };
   const vars: Record<string, string> = {
     App: names.app, Server: names.server, Servant: names.servant, Obj: obj, Adapter: `${obj}Adapter`,
     HttpObj: httpObj, HttpAdapter: `${httpObj}Adapter`, endpoint,
-    adminEndpoint: `tcp -h ${host} -p ${DEFAULT_PORTS.admin} -t 10000`,
-    httpEndpoint: `tcp -h ${host} -p ${DEFAULT_PORTS.http} -t 60000`, httpPort: String(DEFAULT_PORTS.http),
+    adminEndpoint, servantPort: String(ports.servant),
+    httpEndpoint: `tcp -h ${host} -p ${httpPort} -t 60000`, httpPort: String(httpPort),
     coreSpec: `file:${toolkit.core}`, cliPath: toolkit.cli,
   };
   const sections = {http};

@@ -2,9 +2,11 @@ import {runCommand} from '@oclif/test';
 import {parseTarsConfig, serverConfigOf} from '@tars-ts/core';
 import {expect} from 'chai';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import {chooseProjectPorts} from '../../src/lib/port-choice.js';
 import {renderTemplate} from '../../src/lib/template.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -16,7 +18,27 @@ interface NewJson {
   built: boolean;
   obj: string;
   endpoint: string;
+  admin: string;
+  ports: {servant: number; admin: number; http?: number};
   http?: string;
+}
+
+/** Listens on 127.0.0.1:port, standing for another project's server; undefined when something already holds it. */
+async function hold(port: number): Promise<net.Server | undefined> {
+  const s = net.createServer();
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** A port the system reports free now. */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const {port} = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 const BASE_FILES = [
@@ -75,7 +97,6 @@ describe('tars new', () => {
     const client = read('p', 'src/client.ts');
     expect(client).to.contain('comm.stringToProxy(SayHelloProxy, target)');
     expect(client).to.contain("const OBJ = 'TestApp.HelloGo.SayHelloObj';");
-    expect(client).to.contain('@tcp -h 127.0.0.1 -p 10015 -t 60000');
     expect(client).to.contain('process.argv[2]');
 
     // Generated in-process, so the project builds before `npm run gen`.
@@ -89,7 +110,12 @@ describe('tars new', () => {
     expect(conf.adapters).to.have.length(1);
     expect(conf.adapters[0]).to.include({name: 'TestApp.HelloGo.SayHelloObjAdapter',
       servant: 'TestApp.HelloGo.SayHelloObj', protocol: 'tars'});
-    expect(conf.adapters[0].endpoint).to.include({protocol: 'tcp', host: '127.0.0.1', port: 10015, timeout: 60000});
+    // 10015 unless something holds it here (see the tests of the ports); the client and the summary agree.
+    const {port} = conf.adapters[0].endpoint;
+    expect(conf.adapters[0].endpoint).to.include({protocol: 'tcp', host: '127.0.0.1', timeout: 60000});
+    expect(client).to.contain(`@tcp -h 127.0.0.1 -p ${port} -t 60000`);
+    expect(stdout).to.contain(`  endpoint  tcp -h 127.0.0.1 -p ${port} -t 60000`);
+    expect(stdout).to.contain(`  admin     tcp -h 127.0.0.1 -p ${conf.local!.port} -t 10000`);
 
     const pkg = JSON.parse(read('p', 'package.json')) as {type: string; scripts: Record<string, string>;
       dependencies: Record<string, string>; devDependencies: Record<string, string>};
@@ -122,14 +148,16 @@ describe('tars new', () => {
     for (const f of BASE_FILES) expect(read('p', f), f).to.not.match(/\{\{[#^/]?\w+\}\}|__Serv(er|ant)__/);
   });
 
-  it('--json reports the directory, the files, the object and its endpoint', async () => {
+  it('--json reports the directory, the files, the object, its endpoint, the admin endpoint and the ports', async () => {
     const {stdout, error} = await runCommand(['new', 'MyApp', 'Shop', 'Cart', '--dir', at('shop'), '--no-install',
       '--json'], {root});
     expect(error).to.equal(undefined);
     const json = JSON.parse(stdout) as NewJson;
+    const {servant, admin} = json.ports;
     expect(json).to.deep.equal({
       dir: at('shop'), installed: false, built: false, obj: 'MyApp.Shop.CartObj',
-      endpoint: 'tcp -h 127.0.0.1 -p 10015 -t 60000',
+      endpoint: `tcp -h 127.0.0.1 -p ${servant} -t 60000`, admin: `tcp -h 127.0.0.1 -p ${admin} -t 10000`,
+      ports: {servant, admin},
       files: ['.gitignore', 'Cart.tars', 'README.md', 'config.conf', 'package.json', 'src/CartImp.ts', 'src/Shop.ts',
         'src/client.ts', 'src/gen/CartTars.ts', 'test/echo.test.mjs', 'tsconfig.json'],
     });
@@ -223,15 +251,16 @@ describe('tars new', () => {
       '--no-install', '--json'], {root});
     expect(error).to.equal(undefined);
     const json = JSON.parse(stdout) as NewJson;
-    expect(json.http).to.equal('http://127.0.0.1:10016');
+    const {servant, http} = json.ports;
+    expect(json.http).to.equal(`http://127.0.0.1:${http}`);
     expect(json.obj).to.equal('TestApp.HelloGo.SayHelloObj');
     expect(json.files).to.deep.equal([...BASE_FILES, 'src/http-client.ts', 'src/http-gateway.ts'].sort());
 
     const conf = serverConfigOf(parseTarsConfig(read('h', 'config.conf'), 'config.conf'), 'config.conf');
     expect(conf.local).to.not.equal(undefined);
     expect(conf.adapters.map((a) => [a.name, a.servant, a.protocol, a.endpoint.port])).to.deep.equal([
-      ['TestApp.HelloGo.SayHelloObjAdapter', 'TestApp.HelloGo.SayHelloObj', 'tars', 10015],
-      ['TestApp.HelloGo.SayHelloHttpObjAdapter', 'TestApp.HelloGo.SayHelloHttpObj', 'not_tars', 10016],
+      ['TestApp.HelloGo.SayHelloObjAdapter', 'TestApp.HelloGo.SayHelloObj', 'tars', servant],
+      ['TestApp.HelloGo.SayHelloHttpObjAdapter', 'TestApp.HelloGo.SayHelloHttpObj', 'not_tars', http],
     ]);
     const server = read('h', 'src/HelloGo.ts');
     expect(server).to.contain('const app = await Application.fromArgs(process.argv);');
@@ -241,11 +270,126 @@ describe('tars new', () => {
     expect(read('h', 'src/http-gateway.ts')).to.contain("from 'node:http'");
     expect(read('h', 'src/http-client.ts')).to.contain('await fetch(');
     expect(read('h', 'test/echo.test.mjs')).to.contain('/EchoHello`');
-    expect(read('h', 'README.md')).to.contain('curl -d \'{"req": "tars"}\' http://127.0.0.1:10016/EchoHello');
+    expect(read('h', 'README.md')).to.contain(`curl -d '{"req": "tars"}' http://127.0.0.1:${http}/EchoHello`);
     const pkg = JSON.parse(read('h', 'package.json')) as {scripts: Record<string, string>};
     expect(pkg.scripts['http-client']).to.equal('node dist/http-client.js');
     for (const f of json.files) expect(read('h', f), f).to.not.match(/\{\{[#^/]?\w+\}\}|__Serv(er|ant)__/);
   });
+});
+
+describe('tars new: ports', () => {
+  let tmp: string;
+  const held: net.Server[] = [];
+  const at = (...p: string[]): string => path.join(tmp, ...p);
+  const confOf = (dir: string) => serverConfigOf(parseTarsConfig(readFileSync(path.join(dir, 'config.conf'), 'utf8'),
+    'config.conf'), 'config.conf');
+
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'tars-new-ports-'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+    held.length = 0;
+    rmSync(tmp, {recursive: true, force: true});
+  });
+
+  it('--port P: the servant gets P, the HTTP adapter and AdminObj the next free ports above it', async () => {
+    const port = await freePort();
+    const {stdout, error} = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', at('p'), '--port',
+      String(port), '--http', '--no-install', '--json'], {root});
+    expect(error).to.equal(undefined);
+    const json = JSON.parse(stdout) as NewJson;
+    expect(json.ports.servant).to.equal(port);
+    expect(json.ports.http).to.be.greaterThan(port);
+    expect(json.ports.admin).to.be.greaterThan(json.ports.http!);
+    expect(json.endpoint).to.equal(`tcp -h 127.0.0.1 -p ${port} -t 60000`);
+    const conf = confOf(at('p'));
+    expect(conf.adapters.map((a) => a.endpoint.port)).to.deep.equal([port, json.ports.http]);
+    expect(conf.local!.port).to.equal(json.ports.admin);
+    expect(readFileSync(at('p', 'src/client.ts'), 'utf8')).to.contain(`@tcp -h 127.0.0.1 -p ${port} -t 60000`);
+    expect(readFileSync(at('p', 'README.md'), 'utf8')).to.contain(`node dist/client.js ${port} "hi there"`);
+  });
+
+  it('a second project beside a running first one: its ports are taken, so others are chosen and reported',
+    async () => {
+      // Held here unless something else already holds them: taken either way.
+      for (const p of [10015, 15001]) {
+        const s = await hold(p);
+        if (s) held.push(s);
+      }
+      const {stdout, stderr, error} = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', at('p'),
+        '--no-install'], {root});
+      expect(error).to.equal(undefined);
+      const conf = confOf(at('p'));
+      const servant = conf.adapters[0].endpoint.port;
+      const admin = conf.local!.port;
+      expect(servant).to.not.equal(10015);
+      expect(admin).to.not.equal(15001);
+      expect(servant).to.not.equal(admin);
+      expect(stderr).to.contain(`note: port 10015 is in use, so the servant gets port ${servant}`);
+      expect(stderr).to.contain(`note: port 15001 is in use, so AdminObj gets port ${admin}`);
+      expect(stdout).to.contain(`  endpoint  tcp -h 127.0.0.1 -p ${servant} -t 60000`);
+      expect(stdout).to.contain(`  admin     tcp -h 127.0.0.1 -p ${admin} -t 10000`);
+    });
+
+  for (const bad of ['0', '70000', 'abc', '12.5', '-1']) {
+    it(`--port ${bad} is a usage error (exit 2) in one line, and nothing is written`, async () => {
+      const {stderr, error} = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', at('x'),
+        `--port=${bad}`, '--no-install'], {root});
+      expect(error?.oclif?.exit).to.equal(2);
+      expect(stderr).to.match(new RegExp(`^error: --port must be a port number from 1 to 65535 \\(got "${bad}"\\)\n` +
+        'hint: [^\n]+\n$'));
+      expect(existsSync(at('x'))).to.equal(false);
+    });
+  }
+
+  it('--port with --json: the error object has the code BAD_PORT', async () => {
+    const {stdout, error} = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', at('x'), '--port',
+      'abc', '--json'], {root});
+    expect(error?.oclif?.exit).to.equal(2);
+    expect((JSON.parse(stdout) as {error: {code: string}}).error.code).to.equal('BAD_PORT');
+  });
+});
+
+describe('chooseProjectPorts', () => {
+  const busy = (...ports: number[]) => async (p: number) => !ports.includes(p);
+  let next = 40000;
+  const system = async () => next++;
+
+  beforeEach(() => {
+    next = 40000;
+  });
+
+  it('takes the defaults when they are free', async () => {
+    expect(await chooseProjectPorts({http: true}, busy(), system)).to.deep.equal({
+      ports: {servant: 10015, http: 10016, admin: 15001}, notes: []});
+    expect((await chooseProjectPorts({http: false}, busy(), system)).ports).to.deep.equal({servant: 10015,
+      admin: 15001});
+  });
+
+  it('a default in use gets a port from the system instead, noted', async () => {
+    const choice = await chooseProjectPorts({http: true}, busy(10015, 15001), system);
+    expect(choice.ports).to.deep.equal({servant: 40000, http: 10016, admin: 40001});
+    expect(choice.notes).to.deep.equal(['port 10015 is in use, so the servant gets port 40000',
+      'port 15001 is in use, so AdminObj gets port 40001']);
+  });
+
+  it('--port: the next free ports above it, skipping those in use; a busy --port is kept but noted', async () => {
+    const choice = await chooseProjectPorts({port: 20000, http: true}, busy(20000, 20001, 20003), system);
+    expect(choice.ports).to.deep.equal({servant: 20000, http: 20002, admin: 20004});
+    expect(choice.notes).to.deep.equal(['port 20000 is in use now: the server cannot start until it is free']);
+  });
+
+  it('--port 65535 (nothing above it) or a crowded range: a port from the system, never one already chosen',
+    async () => {
+      expect((await chooseProjectPorts({port: 65535, http: false}, busy(), system)).ports).to.deep.equal({
+        servant: 65535, admin: 40000});
+      const crowded = async (p: number) => p === 30000 || p > 30200;
+      const dup = [30000, 30000, 41000];
+      const choice = await chooseProjectPorts({port: 30000, http: false}, crowded, async () => dup.shift()!);
+      expect(choice.ports).to.deep.equal({servant: 30000, admin: 41000});
+    });
 });
 
 describe('tars new, when npm install fails', () => {

@@ -5,7 +5,7 @@ import {Communicator, type InterfaceDef, type OperationDef, ServantProxy, T} fro
 import {AdminF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,17 +111,16 @@ describe('tars new, end to end: install, build, npm start, call, npm test, SIGTE
     it(`${http ? '--http: ' : ''}the project installs, builds, answers EchoHello, passes its tests and stops with exit 0`,
       async () => {
         const dir = path.join(work, http ? 'HelloHttp' : 'HelloGo');
+        // A free port rather than the default, which something else may hold; tars new picks the others.
+        const [port] = await freePorts(1);
         const created = await runCommand(['new', 'TestApp', 'HelloGo', 'SayHello', '--dir', dir, '--json',
-          ...(http ? ['--http'] : [])], {root});
+          '--port', String(port), ...(http ? ['--http'] : [])], {root});
         expect(created.error, created.stderr).to.equal(undefined);
-        const result = JSON.parse(created.stdout) as {installed: boolean; built: boolean; obj: string};
+        const result = JSON.parse(created.stdout) as {installed: boolean; built: boolean; obj: string;
+          ports: {servant: number; admin: number; http?: number}};
         expect(result).to.include({installed: true, built: true, obj: 'TestApp.HelloGo.SayHelloObj'});
-
-        // Free ports instead of the defaults, which something else may hold.
-        const [tarsPort, adminPort, httpPort] = await freePorts(3);
-        const conf = path.join(dir, 'config.conf');
-        writeFileSync(conf, readFileSync(conf, 'utf8').replace('-p 10015 ', `-p ${tarsPort} `)
-          .replace('-p 15001 ', `-p ${adminPort} `).replace('-p 10016 ', `-p ${httpPort} `));
+        const {servant: tarsPort, admin: adminPort, http: httpPort = 0} = result.ports;
+        expect(tarsPort).to.equal(port);
 
         const server = spawn('npm', ['start'], {cwd: dir, env: npmEnv(), detached: true,
           stdio: ['ignore', 'pipe', 'pipe']});
@@ -184,12 +183,30 @@ describe('tars new, end to end: install, build, npm start, call, npm test, SIGTE
         expect(tests.all).to.match(/^# pass [1-9]/m);
         expect(tests.all).to.match(/^# fail 0$/m);
 
-        // SIGTERM to the server (npm start runs it under sh, which would not pass the signal on): it stops
-        // gracefully and exits 0, and so does npm start.
-        process.kill(pid, 'SIGTERM');
+        // A second start beside the first: its port is taken, which the generated server says in one line (no
+        // stack) before it exits 1.
+        const second = await execa('node', ['dist/HelloGo.js', '--config=config.conf'], {cwd: dir, reject: false,
+          timeout: 30_000, all: true});
+        expect(second.exitCode, second.all).to.equal(1);
+        expect(second.stderr.split('\n').filter((l) => l.startsWith('error:'))).to.deep.equal([
+          `error: adapter TestApp.HelloGo.SayHelloObjAdapter cannot listen on tcp -h 127.0.0.1 -p ${tarsPort}: the ` +
+          'address is in use (another process listens there); change its endpoint in config.conf or stop the ' +
+          'other process']);
+        expect(second.stderr).to.not.match(/^\s+at /m);
+
+        if (http) {
+          // AdminObj.shutdown: the application closes, its onClose hook closes the HTTP gateway, and with nothing
+          // left holding it the process ends with 0 (the runtime never calls process.exit).
+          await admin.shutdown();
+        } else {
+          // SIGTERM to the server (npm start runs it under sh, which would not pass the signal on).
+          process.kill(pid, 'SIGTERM');
+        }
+        // Either way it stops gracefully and exits 0, and so does npm start.
         expect(await exitOf(server), log).to.equal(0);
         expect(log).to.contain('TestApp.HelloGo stopped');
         expect(await connects(tarsPort)).to.equal(false);
+        if (http) expect(await connects(httpPort)).to.equal(false);
       });
   }
 });

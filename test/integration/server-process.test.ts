@@ -120,6 +120,37 @@ describe('a server process started with --config', function () {
     }
   });
 
+  it('stops gracefully on SIGINT with exit 0: the runtime never exits, the process ends as nothing holds it',
+    async () => {
+      const [port, adminPort] = [await freePort(), await freePort()];
+      writeFileSync(path.join(dir, 'config.conf'), config(port, adminPort));
+      const server = await start([`--config=${path.join(dir, 'config.conf')}`]);
+      children.push(server.child);
+      server.child.kill('SIGINT');
+      expect(await server.exited).to.equal(0);
+      expect(server.stderr()).to.match(/RpcTest\.ProbeServer stopped/);
+    });
+
+  it('a port in use is one error line naming the adapter, the endpoint and the fix, then exit 1', async () => {
+    const [port, adminPort] = [await freePort(), await freePort()];
+    const other = net.createServer();
+    await new Promise<void>((r) => other.listen(port, '127.0.0.1', r));
+    try {
+      const file = path.join(dir, 'config.conf');
+      writeFileSync(file, config(port, adminPort));
+      const server = await start([`--config=${file}`]);
+      children.push(server.child);
+      expect(await server.exited).to.equal(1);
+      const errors = server.stderr().split('\n').filter((l) => /error/i.test(l));
+      expect(errors).to.deep.equal([`error: adapter RpcTest.ProbeServer.ProbeObjAdapter cannot listen on tcp -h ` +
+        `127.0.0.1 -p ${port}: the address is in use (another process listens there); change its endpoint in ` +
+        `${file} or stop the other process`]);
+      expect(server.stderr()).to.not.match(/^\s+at /m);
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it('without --config, or with a broken file, it says what is wrong and exits 1', async () => {
     const none = await start([]);
     children.push(none.child);

@@ -2,9 +2,9 @@ import {readFileSync} from 'node:fs';
 
 import {TarsError} from '../errors/tars-error.js';
 import {DEFAULT_LOG_LEVEL} from '../protocol/constants.js';
-import {type Endpoint, parseEndpoint} from '../protocol/endpoint.js';
+import {type Endpoint, formatEndpoint, parseEndpoint} from '../protocol/endpoint.js';
 import type {BlockingPolicy} from './blocking-policy.js';
-import {type ConfigDomain, parseTarsConfig} from './tars-config.js';
+import {ConfigDomain, parseTarsConfig} from './tars-config.js';
 
 /** One adapter of a server (`<App.Server.XxxObjAdapter>`). */
 export interface AdapterConfig {
@@ -229,4 +229,159 @@ export function loadServerConfig(file: string): ServerConfig {
       (error as Error).message}`, {file});
   }
   return serverConfigOf(parseTarsConfig(text, file), file);
+}
+
+// ---- the same config from options ----------------------------------------------------------------------------------
+
+/** What {@link serverConfigFromOptions} reports its errors against, in place of a file name. */
+export const OPTIONS_SOURCE = 'server options';
+
+/** One adapter given as options; every knob left out takes the value a config file without it gets. */
+export interface ServerAdapterOptions {
+  /** The servant it serves: `App.Server.Obj`, or just `Obj` (then prefixed with `App.Server.`). */
+  servant: string;
+  /** `tcp -h 127.0.0.1 -p 10015 -t 60000` or a parsed endpoint; port 0 picks a free port. */
+  endpoint: string | Endpoint;
+  /** Adapter name; default `<servant>Adapter`, as tarsnode names them. */
+  name?: string;
+  maxconns?: number;
+  queuecap?: number;
+  queuetimeout?: number;
+  /** Client addresses allowed to connect (empty or absent: all). */
+  allow?: readonly string[];
+  /** `tars` (default) or `not_tars` (the application serves it itself). */
+  protocol?: string;
+  threads?: number;
+  concurrency?: number;
+}
+
+/** The `<client>` properties as options (the names of {@link ClientConfig}). */
+export type ClientOptions = Partial<Omit<ClientConfig, 'blocking'>> & {blocking?: Partial<BlockingPolicy>};
+
+/**
+ * A server's configuration given as options instead of a file: the keys of `<server>` (and `enableset`,
+ * `setdivision` of `<application>`), the adapters, and the `<client>` properties.
+ */
+export interface ServerOptions {
+  app: string;
+  server: string;
+  adapters?: readonly ServerAdapterOptions[];
+  /** The admin endpoint hosting AdminObj; none when absent. */
+  local?: string | Endpoint;
+  localip?: string;
+  node?: string;
+  nodename?: string;
+  basepath?: string;
+  datapath?: string;
+  logpath?: string;
+  loglevel?: string;
+  config?: string;
+  notify?: string;
+  log?: string;
+  enableset?: boolean;
+  setdivision?: string;
+  reflection?: boolean;
+  client?: ClientOptions;
+}
+
+const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking'>, string> = {
+  locator: 'locator', syncInvokeTimeout: 'sync-invoke-timeout', asyncInvokeTimeout: 'async-invoke-timeout',
+  refreshEndpointInterval: 'refresh-endpoint-interval', stat: 'stat', property: 'property',
+  reportInterval: 'report-interval', keepAliveInterval: 'keep-alive-interval', modulename: 'modulename',
+  maxPacketSize: 'max-packet-size',
+};
+
+const SERVER_KEYS = ['localip', 'node', 'nodename', 'basepath', 'datapath', 'logpath', 'loglevel', 'config',
+  'notify', 'log'] as const;
+
+const ADAPTER_NUMBERS = ['maxconns', 'queuecap', 'queuetimeout', 'threads', 'concurrency'] as const;
+
+function optionsError(message: string): TarsError {
+  return new TarsError('CONFIG_INVALID', `${OPTIONS_SOURCE}: ${message}`, {file: OPTIONS_SOURCE});
+}
+
+/** A name that can stand as a config domain or an object-name part: no blanks, no `<`, `>` or `/`. */
+function checkWord(value: unknown, what: string, allowDots: boolean): string {
+  if (typeof value !== 'string' || value.trim() === '') throw optionsError(`${what} is required (a non-empty string)`);
+  if (/[\s<>/&]/.test(value) || (!allowDots && value.includes('.'))) {
+    throw optionsError(`${what} "${value}" is not a valid name (no blanks, <, >, /, &${allowDots ? '' : ' or .'})`);
+  }
+  return value;
+}
+
+function integerText(value: unknown, what: string): string {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw optionsError(`${what} must be a non-negative integer (got ${JSON.stringify(value)})`);
+  }
+  return String(value);
+}
+
+function endpointText(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'host' in value && 'port' in value) return formatEndpoint(value as Endpoint);
+  throw optionsError(`${what} must be an endpoint like "tcp -h 127.0.0.1 -p 10015" (got ${JSON.stringify(value)})`);
+}
+
+/**
+ * The config-file tree that `options` stand for: `<tars><application><server>...` with one domain per adapter and
+ * a `<client>` domain. {@link serverConfigFromOptions} reads it back through {@link serverConfigOf}, so both paths
+ * share every default and every check; `writeTarsConfig` turns it into a file a TARS server reads the same way.
+ * Throws a CONFIG_INVALID TarsError naming the option at fault.
+ */
+export function serverConfigDomain(options: ServerOptions): ConfigDomain {
+  const app = checkWord(options.app, 'app', false);
+  const name = checkWord(options.server, 'server', false);
+  const root = new ConfigDomain('');
+  const application = root.child('tars').child('application');
+  const server = application.child('server');
+  server.params.set('app', app);
+  server.params.set('server', name);
+  for (const key of SERVER_KEYS) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw optionsError(`${key} must be a string (got ${JSON.stringify(v)})`);
+    server.params.set(key, v);
+  }
+  if (options.local !== undefined) server.params.set('local', endpointText(options.local, 'local'));
+  if (options.reflection !== undefined) server.params.set('reflection', options.reflection ? 'y' : 'n');
+  if (options.enableset !== undefined) application.params.set('enableset', options.enableset ? 'y' : 'n');
+  if (options.setdivision !== undefined) application.params.set('setdivision', options.setdivision);
+  const adapters = options.adapters ?? [];
+  if (!Array.isArray(adapters)) throw optionsError('adapters must be an array');
+  adapters.forEach((a: ServerAdapterOptions, i) => {
+    const where = `adapters[${i}]`;
+    const servantName = checkWord(a?.servant, `${where}.servant`, true);
+    const servant = servantName.includes('.') ? servantName : `${app}.${name}.${servantName}`;
+    const adapterName = checkWord(a.name ?? `${servant}Adapter`, `${where}.name`, true);
+    if (server.children.has(adapterName)) throw optionsError(`${where}: a second adapter named ${adapterName}`);
+    if (a.endpoint === undefined) throw optionsError(`${where} (${servant}) needs an endpoint`);
+    const d = server.child(adapterName);
+    d.params.set('endpoint', endpointText(a.endpoint, `${where}.endpoint`));
+    d.params.set('servant', servant);
+    if (a.protocol !== undefined) d.params.set('protocol', checkWord(a.protocol, `${where}.protocol`, false));
+    if (a.allow !== undefined) d.params.set('allow', [...a.allow].join(';'));
+    for (const key of ADAPTER_NUMBERS) {
+      if (a[key] !== undefined) d.params.set(key, integerText(a[key], `${where}.${key}`));
+    }
+  });
+  const client = options.client ?? {};
+  const domain = application.child('client');
+  for (const [field, key] of Object.entries(CLIENT_KEYS) as [keyof typeof CLIENT_KEYS, string][]) {
+    const v = client[field];
+    if (v === undefined) continue;
+    domain.params.set(key, typeof v === 'number' ? integerText(v, `client.${field}`) : String(v));
+  }
+  for (const [key, field] of Object.entries(BLOCKING_KEYS)) {
+    const v = client.blocking?.[field];
+    if (v !== undefined) domain.params.set(key, String(v));
+  }
+  return root;
+}
+
+/**
+ * The {@link ServerConfig} of options: exactly what a config file with the same keys gives (same defaults, same
+ * checks), with {@link OPTIONS_SOURCE} standing for the file name in messages. Throws CONFIG_INVALID TarsErrors.
+ */
+export function serverConfigFromOptions(options: ServerOptions): ServerConfig {
+  return serverConfigOf(serverConfigDomain(options), OPTIONS_SOURCE);
 }

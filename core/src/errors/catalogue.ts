@@ -24,12 +24,14 @@ export interface ErrorSpec {
   readonly exit?: number;
 }
 
-function spec(code: string, retryable: boolean, summary: string, hint: string, wireCode?: number): ErrorSpec {
+// Generic in the code, so that ErrorCode is the union of the codes written here and an unknown code does not compile.
+function spec<C extends string>(code: C, retryable: boolean, summary: string, hint: string, wireCode?: number):
+  ErrorSpec & {code: C} {
   return wireCode === undefined ? {code, retryable, summary, hint} : {code, wireCode, retryable, summary, hint};
 }
 
 /** An error of the command line: how the user called a command, or what it found on this machine. */
-function cli(code: string, exit: 1 | 2, summary: string, hint: string): ErrorSpec {
+function cli<C extends string>(code: C, exit: 1 | 2, summary: string, hint: string): ErrorSpec & {code: C} {
   return {code, retryable: false, summary, hint, exit};
 }
 
@@ -130,6 +132,14 @@ export const CONFIG_ERRORS = [
 export const RPC_ERRORS = [
   spec('CLOSED', false, 'the communicator, proxy or server was closed',
     'the object was shut down; create a new one'),
+  spec('LISTEN_ADDRESS_IN_USE', true, 'an adapter cannot listen: another process listens on its endpoint',
+    'stop the other process, or give the adapter another port in the server config'),
+  spec('LISTEN_PERMISSION_DENIED', false, 'an adapter cannot listen: the system does not allow this port',
+    'ports below 1024 need privileges: give the adapter a port above 1023'),
+  spec('LISTEN_ADDRESS_NOT_AVAILABLE', false, 'an adapter cannot listen: its host is not an address of this machine',
+    'use 127.0.0.1, 0.0.0.0 or an address this machine has (see `ip addr`) as the endpoint\'s -h'),
+  spec('LISTEN_FAILED', false, 'an adapter cannot listen on its endpoint for another reason',
+    'the message carries the system\'s error; check the endpoint\'s host and port'),
 ] as const;
 
 /** Errors of the `tars` command line itself (the kit and the commands), with the exit code each ends with. */
@@ -159,6 +169,10 @@ export const CLI_ERRORS = [
     'the message has npm\'s output; run the step by hand in the project directory'),
   cli('CORE_NOT_BUILT', 1, 'the toolkit\'s core library is not built, so a generated project cannot compile against it',
     'run `npm run build` in the toolkit (npm run setup does it)'),
+  cli('BAD_PORT', 2, 'a port given on the command line is not a port number',
+    'give a number from 1 to 65535, or leave the flag out to get a free port'),
+  cli('NO_FREE_PORT', 1, 'no free port could be found on this host',
+    'give one with --port, or stop processes that hold ports'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;

@@ -8,6 +8,7 @@ import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} fr
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import type {Dispatcher, RequestOrigin} from './dispatcher.js';
+import {listenFailure} from './listen-error.js';
 import {RequestQueue} from './request-queue.js';
 
 const EMPTY = new Uint8Array(0);
@@ -55,6 +56,8 @@ interface ServerConnection {
 export interface AdapterOptions {
   maxPacket?: number;
   logger?: Logger;
+  /** Where the endpoint comes from, for the fix of a listen error: default "its endpoint". */
+  endpointOrigin?: string;
 }
 
 /**
@@ -95,35 +98,46 @@ export class ServantAdapter {
     return {...this.config.endpoint, port: this.boundPort || this.config.endpoint.port};
   }
 
-  /** Starts listening; resolves once bound. */
+  /**
+   * Starts listening; resolves once bound. A failure to bind rejects with a one-line TarsError naming the adapter,
+   * the endpoint and the fix (see {@link listenFailure}) and leaves nothing bound; listen may then be called again.
+   */
   async listen(): Promise<void> {
     const {host, port, protocol} = this.config.endpoint;
-    if (protocol === 'udp') {
-      const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-      this.udp = udp;
-      udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
-      udp.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
+    try {
+      if (protocol === 'udp') {
+        const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+        await new Promise<void>((resolve, reject) => {
+          udp.once('error', reject);
+          udp.bind(port, host, () => {
+            udp.off('error', reject);
+            resolve();
+          });
+        }).catch((error: unknown) => {
+          udp.close();
+          throw error;
+        });
+        // Errors are logged only once bound: a bind failure is the caller's to report, as one line.
+        udp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+        udp.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
+        this.udp = udp;
+        this.boundPort = udp.address().port;
+        return;
+      }
+      const server = net.createServer((socket) => this.onConnection(socket));
       await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(port, host, () => {
-          udp.off('error', reject);
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
           resolve();
         });
       });
-      this.boundPort = udp.address().port;
-      return;
+      server.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
+      this.server = server;
+      this.boundPort = (server.address() as net.AddressInfo).port;
+    } catch (error) {
+      throw listenFailure(this.name, this.config.endpoint, error, this.options.endpointOrigin);
     }
-    const server = net.createServer((socket) => this.onConnection(socket));
-    this.server = server;
-    server.on('error', (error) => this.options.logger?.error(`adapter ${this.name}: ${error.message}`));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = (server.address() as net.AddressInfo).port;
   }
 
   private allowed(address: string): boolean {

@@ -2,7 +2,8 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {
-  ADAPTER_DEFAULTS, type AdapterConfig, type ServerConfig, loadServerConfig, serverConfigOf,
+  ADAPTER_DEFAULTS, type AdapterConfig, OPTIONS_SOURCE, type ServerConfig, type ServerOptions, loadServerConfig,
+  serverConfigFromOptions, serverConfigOf,
 } from '../../config/server-config.js';
 import {parseTarsConfig} from '../../config/tars-config.js';
 import {TarsError} from '../../errors/tars-error.js';
@@ -10,7 +11,7 @@ import {AdminFServant, type AdminF$Results} from '../../framework/AdminFTars.js'
 import {ConfigProxy} from '../../framework/ConfigFTars.js';
 import {formatEndpoint} from '../../protocol/endpoint.js';
 import {Communicator} from '../client/communicator.js';
-import {Logger, fileSink, stderrSink} from '../logger.js';
+import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '../logger.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
 import {ServantAdapter} from './adapter.js';
@@ -22,16 +23,27 @@ export const RUNTIME_VERSION = '0.1.0';
 /** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
 export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
 
+/** A hook run once when the application closes; see {@link Application.onClose}. */
+export type CloseHook = () => void | Promise<void>;
+
 /** Options of an {@link Application}. */
 export interface ApplicationOptions {
   /** Where the local log goes; default: `<logpath>/<app>/<server>/<app>.<server>.log` when logpath is set, else stderr. */
   logger?: Logger;
-  /** Install SIGINT/SIGTERM handlers that close the application gracefully and exit (default true for fromArgs). */
+  /**
+   * Install SIGINT/SIGTERM handlers that close the application gracefully (default true for fromArgs). The
+   * application never exits the process: once closed it holds nothing, so the process ends by itself when the
+   * caller's code holds nothing either; a caller that must end regardless adds an {@link Application.onClose} hook
+   * that exits.
+   */
   handleSignals?: boolean;
   /** Time requests in flight get to finish on close, ms (default 5000). */
   graceMs?: number;
   communicator?: Communicator;
 }
+
+/** {@link Application.fromOptions}: the server's configuration and the application's options in one object. */
+export type ApplicationFromOptions = ServerOptions & ApplicationOptions;
 
 /**
  * A TARS server process: `node dist/HelloGo.js --config=config.conf`. Reads the config file, hosts servants on the
@@ -56,15 +68,17 @@ export class Application {
   private closing?: Promise<void>;
   private readonly startedAt = new Date();
   private signalHandler?: () => void;
+  private readonly closeHooks: CloseHook[] = [];
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
     this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
       config.reflection);
-    this.logger = options.logger ?? new Logger(levelOf(config.loglevel),
+    this.logger = options.logger ?? new Logger(parseLogLevel(config.loglevel) ?? DEFAULT_LOG_LEVEL,
       config.logpath && config.logpath !== '.'
         ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)
         : stderrSink);
     this.communicator = options.communicator ?? Communicator.fromConfig(config);
+    this.adminDispatcher.add('AdminObj', new AdminServant(this));
     this.registerBuiltinCommands();
   }
 
@@ -89,6 +103,26 @@ export class Application {
   /** An application from config text (tests, embedded servers). */
   static fromText(text: string, options: ApplicationOptions = {}): Application {
     return new Application(serverConfigOf(parseTarsConfig(text, 'config'), 'config'), options);
+  }
+
+  /**
+   * An application from options, for servers started by code rather than by a config file (the base services):
+   * the config is exactly what a file with the same keys gives (same defaults, same checks; see
+   * {@link serverConfigFromOptions}), so `app.config` reads the same either way. Signals are not handled unless
+   * `handleSignals` says so. Throws a CONFIG_INVALID TarsError naming the option at fault.
+   *
+   * ```ts
+   * const app = Application.fromOptions({app: 'tars', server: 'tarsregistry', local: 'tcp -h 127.0.0.1 -p 0',
+   *   adapters: [{servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h 127.0.0.1 -p 17890', queuecap: 10000}]});
+   * ```
+   */
+  static fromOptions(options: ApplicationFromOptions): Application {
+    const {logger, handleSignals, graceMs, communicator, ...server} = options;
+    const appOptions: ApplicationOptions = {
+      ...(logger ? {logger} : {}), ...(handleSignals !== undefined ? {handleSignals} : {}),
+      ...(graceMs !== undefined ? {graceMs} : {}), ...(communicator ? {communicator} : {}),
+    };
+    return new Application(serverConfigFromOptions(server), appOptions);
   }
 
   /** `App.Server`. */
@@ -134,11 +168,44 @@ export class Application {
 
   /**
    * Binds every adapter that has a servant (adapters without one are reported and skipped) and the admin endpoint.
-   * Resolves when all listen.
+   * Resolves when all listen. When one cannot listen, the ones already bound (the admin adapter included) are closed
+   * again before it rejects, so nothing is left listening; the error is a one-line TarsError (LISTEN_ADDRESS_IN_USE
+   * and friends) naming the adapter, the endpoint and the fix. The application is then not started: start may be
+   * called again, or close to release the rest. Calling start after close rejects with CLOSED.
    */
   async start(): Promise<void> {
+    if (this.closing) throw new TarsError('CLOSED', `${this.name} is closed; create a new Application to start again`);
     if (this.started) return;
     this.started = true;
+    try {
+      await this.listenAll();
+    } catch (error) {
+      this.started = false;
+      const opened = [...this.adapters, ...(this.adminAdapter ? [this.adminAdapter] : [])];
+      this.adapters.length = 0;
+      this.adminAdapter = undefined;
+      await Promise.all(opened.map((a) => a.close(0)));
+      throw error;
+    }
+    if (this.options.handleSignals) {
+      // Stays installed while closing: a second Ctrl-C (or an npm wrapper passing the signal on) must not kill the
+      // process in the middle of the graceful stop.
+      this.signalHandler = () => {
+        void this.close();
+      };
+      process.on('SIGINT', this.signalHandler);
+      process.on('SIGTERM', this.signalHandler);
+    }
+    this.logger.info(`${this.name} started`);
+  }
+
+  /** Where an endpoint comes from, for the fix of a listen error: the config file's key, or the option. */
+  private originOf(key: 'endpoint' | 'local'): string {
+    const what = key === 'local' ? 'local' : 'its endpoint';
+    return this.config.file === OPTIONS_SOURCE ? what : `${what} in ${this.config.file}`;
+  }
+
+  private async listenAll(): Promise<void> {
     for (const config of this.config.adapters) {
       if (!this.dispatcher.has(config.servant)) {
         // A not_tars adapter (HTTP and the like) is served by the application's own code, not by a servant.
@@ -150,54 +217,69 @@ export class Application {
         continue;
       }
       const adapter = new ServantAdapter(config, this.dispatcher, {logger: this.logger,
-        maxPacket: this.communicator.properties.maxPacketSize});
+        maxPacket: this.communicator.properties.maxPacketSize, endpointOrigin: this.originOf('endpoint')});
       await adapter.listen();
       this.adapters.push(adapter);
       this.logger.info(`listening: ${adapter.describe()}`);
     }
     if (this.config.local) {
-      this.adminDispatcher.add('AdminObj', new AdminServant(this));
       const adminConfig: AdapterConfig = {name: 'AdminAdapter', endpoint: this.config.local, servant: 'AdminObj',
         ...ADAPTER_DEFAULTS, queuecap: 10240, queuetimeout: 60000, allow: [], protocol: 'tars'};
-      this.adminAdapter = new ServantAdapter(adminConfig, this.adminDispatcher, {logger: this.logger});
-      await this.adminAdapter.listen();
-      this.logger.info(`listening: ${this.adminAdapter.describe()}`);
+      const admin = new ServantAdapter(adminConfig, this.adminDispatcher, {logger: this.logger,
+        endpointOrigin: this.originOf('local')});
+      await admin.listen();
+      this.adminAdapter = admin;
+      this.logger.info(`listening: ${admin.describe()}`);
     }
-    if (this.options.handleSignals) {
-      // Stays installed while closing: a second Ctrl-C (or an npm wrapper passing the signal on) must not kill the
-      // process in the middle of the graceful stop.
-      this.signalHandler = () => {
-        void this.shutdown();
-      };
-      process.on('SIGINT', this.signalHandler);
-      process.on('SIGTERM', this.signalHandler);
-    }
-    this.logger.info(`${this.name} started`);
+  }
+
+  /**
+   * Adds a hook to run when the application closes: once, after every adapter (AdminObj's included) has stopped and
+   * before the communicator closes (so a hook may still call other servers, e.g. to deregister). Hooks run one
+   * after the other in the order added, each awaited; a hook that throws or rejects is logged and the next one
+   * still runs. A hook added once close has finished is never run.
+   */
+  onClose(hook: CloseHook): this {
+    this.closeHooks.push(hook);
+    return this;
   }
 
   /**
    * Graceful stop: adapters stop accepting, requests in flight finish (up to graceMs), connections close, the
-   * communicator closes. Idempotent; every call returns the same promise.
+   * onClose hooks run, the communicator closes, signal handlers are removed. Idempotent; every call returns the
+   * same promise. Never exits the process.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info(`${this.name} stopping`);
       await Promise.all(this.adapters.map((a) => a.close(this.options.graceMs ?? 5000)));
       await this.adminAdapter?.close(1000);
+      // Indexed, not iterated over a copy: a hook may add another, which then runs too.
+      for (let i = 0; i < this.closeHooks.length; i++) {
+        try {
+          await this.closeHooks[i]();
+        } catch (error) {
+          this.logger.error(`${this.name}: close hook ${i + 1} failed: ${(error as Error)?.message ?? String(error)}`);
+        }
+      }
       this.communicator.close();
       if (this.signalHandler) {
         process.off('SIGINT', this.signalHandler);
         process.off('SIGTERM', this.signalHandler);
       }
       this.logger.info(`${this.name} stopped`);
+      // A logger of our own making closes with us (its log file); one given in the options is its owner's.
+      if (!this.options.logger) this.logger.close();
     })();
     return this.closing;
   }
 
-  /** Closes gracefully and, when the application owns the process (started by fromArgs), exits. */
-  async shutdown(): Promise<void> {
-    await this.close();
-    if (this.options.handleSignals) process.exit(0);
+  /**
+   * What SIGINT/SIGTERM and AdminF.shutdown do: {@link close}. Kept for callers of the earlier API, where it also
+   * exited the process; it no longer does (add an onClose hook for that).
+   */
+  shutdown(): Promise<void> {
+    return this.close();
   }
 
   // ---- admin commands ---------------------------------------------------------------------------------------------
@@ -316,11 +398,6 @@ export class Application {
   }
 }
 
-function levelOf(name: string): 'NONE' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' {
-  const upper = name.toUpperCase();
-  return (['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG'] as const).find((l) => l === upper) ?? 'DEBUG';
-}
-
 /** AdminObj (AdminF): shutdown, notify (admin commands) and getPid. */
 class AdminServant extends AdminFServant {
   constructor(private readonly app: Application) {
@@ -329,8 +406,9 @@ class AdminServant extends AdminFServant {
 
   shutdown(ctx: CallContext): void {
     this.app.logger.info(`shutdown requested by ${ctx.remote?.host ?? 'a client'}`);
-    // Answer first, then stop (as TarsCpp, which flushes replies before exiting).
-    setTimeout(() => void this.app.shutdown(), 100);
+    // Answer first, then stop (as TarsCpp, which flushes replies before exiting). The process then ends by itself,
+    // or by an onClose hook of whoever owns it; the runtime never exits it.
+    setTimeout(() => void this.app.close(), 100);
   }
 
   async notify(command: string): Promise<AdminF$Results['notify']> {
