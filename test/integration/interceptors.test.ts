@@ -107,7 +107,7 @@ describe('interceptors', function () {
         order.push(`${name}<${outcome.iRet}`);
         return outcome;
       };
-      server.app.dispatcher.use(tag('a')).use(tag('b'));
+      server.app.use(tag('a')).use(tag('b'));
       const proxy = comm.stringToProxy(ProbeProxy, server.proxyString(OBJ));
       await proxy.echo('x');
       await proxy.boom('tars').catch(() => undefined);

@@ -12,6 +12,7 @@ import {ConfigProxy} from '../../framework/ConfigFTars.js';
 import {formatEndpoint} from '../../protocol/endpoint.js';
 import {Communicator} from '../client/communicator.js';
 import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '../logger.js';
+import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
 import {ServantAdapter} from './adapter.js';
@@ -142,6 +143,15 @@ export class Application {
     }
     if (this.dispatcher.has(name)) throw new TarsError('CONFIG_INVALID', `${name} is already added`);
     this.dispatcher.add(name, servant);
+    return this;
+  }
+
+  /**
+   * Adds an interceptor around every servant call of this application (stat, tracing, authentication...); the first
+   * added runs outermost. AdminObj's calls are not intercepted. See core/src/rpc/interceptors.ts.
+   */
+  use(interceptor: ServerInterceptor): this {
+    this.dispatcher.use(interceptor);
     return this;
   }
 
