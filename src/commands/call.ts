@@ -64,7 +64,7 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     const settings = this.settings;
     const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
       cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
-      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types']});
+      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types'], cacheDir: this.config.cacheDir});
     switch (outcome.kind) {
       case 'template':
         this.log(JSON.stringify(outcome.template, null, 2));

@@ -29,7 +29,7 @@ tars_describe). Where to ask: as for tars call (Obj@..., -e, --locator, the proj
     const {runDescribe} = await import('../lib/describe.js');
     const {iface, source, text} = await runDescribe({...flags, obj: args.obj, cwd: process.cwd(),
       tars: flags.tars ?? [], include: flags.include ?? [], timeout: this.settings.timeout(flags.timeout),
-      savedLocator: this.settings.get('locator')});
+      savedLocator: this.settings.get('locator'), cacheDir: this.config.cacheDir});
     this.log(text);
     this.log(`-- interface from ${source}`);
     return {...iface, source};

@@ -26,11 +26,11 @@ the saved setting), or from the project's config.conf. Exit 4 when no endpoint a
 
   async run(): Promise<PingJson> {
     const {args, flags} = await this.parse(Ping);
-    const {Communicator, TarsCallError, formatEndpoint, returnCodeName} = await import('@tars-ts/core');
-    const {ExitCode, ReportedFailure, resolveTarget} = await import('@tars-ts/kit');
+    const {TarsCallError, formatEndpoint, returnCodeName} = await import('@tars-ts/core');
+    const {ExitCode, ReportedFailure, communicatorFor, resolveTarget} = await import('@tars-ts/kit');
     const target = await resolveTarget(args.obj, {...flags, cwd: process.cwd(),
       savedLocator: this.settings.get('locator')});
-    const comm = new Communicator({...(target.locator ? {locator: target.locator} : {})});
+    const comm = await communicatorFor(target, {cacheDir: this.config.cacheDir});
     try {
       const results = await comm.objectProxy(target.proxy).ping({timeout: this.settings.timeout(flags.timeout)});
       const json: PingJson = {obj: target.obj, endpoints: results.map(({endpoint, ms, error}) => {

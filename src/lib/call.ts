@@ -1,9 +1,9 @@
 import {
-  type CallOptions, Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
+  type CallOptions, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
   type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey, toJson,
   encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
-import {UserError, resolveTarget} from '@tars-ts/kit';
+import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
 
 import {argsTemplate, buildArgs} from './call-args.js';
 import {findOperation, resolveInterface, signature} from './call-interface.js';
@@ -29,6 +29,8 @@ export interface CallRequest {
   tup: boolean;
   repeat?: number | undefined;
   concurrency: number;
+  /** Where the CLI keeps its endpoint cache (bare names resolved through the locator). */
+  cacheDir?: string | undefined;
   /** `--arg-types`: call with these wire types (no interface is looked for). */
   argTypes?: string | undefined;
   cwd: string;
@@ -204,8 +206,7 @@ async function untypedOnce(proxy: ObjectProxy, func: string, typed: UntypedArgs,
 export async function runCall(req: CallRequest): Promise<CallOutcome> {
   const target = await resolveTarget(req.obj, req);
   const version = req.tup ? Version.TUPVERSION : Version.TARSVERSION;
-  const comm = new Communicator({...(target.locator ? {locator: target.locator} : {}),
-    syncInvokeTimeout: req.timeout});
+  const comm = await communicatorFor(target, req);
   try {
     const proxy = comm.objectProxy(target.proxy, {version});
     const answered = {endpoint: ''};

@@ -1,5 +1,5 @@
-import {Communicator, type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
-import {UserError, resolveTarget} from '@tars-ts/kit';
+import {type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
+import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
 
 import {resolveInterface, signature} from './call-interface.js';
 
@@ -12,6 +12,7 @@ export interface DescribeRequest {
   tars: string[];
   include: string[];
   timeout: number;
+  cacheDir?: string | undefined;
   cwd: string;
 }
 
@@ -22,7 +23,7 @@ export interface DescribeRequest {
 export async function runDescribe(req: DescribeRequest): Promise<{iface: InterfaceJson; source: string;
   text: string}> {
   const target = req.tars.length > 0 ? undefined : await resolveTarget(req.obj, req);
-  const comm = new Communicator({...(target?.locator ? {locator: target.locator} : {})});
+  const comm = await communicatorFor(target, req);
   try {
     const obj = target?.obj ?? req.obj.split('@')[0]!;
     const found = await resolveInterface({...req, obj, func: TARS_DESCRIBE,

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {formatEndpoint} from '@tars-ts/core';
+import {EndpointF} from '@tars-ts/core/framework';
 
+import {FixedRegistry} from '../support/fixed-registry.js';
 import {Probe} from '../support/probe.js';
 import {OracleRecorder, type OfficialServer, createEchoImp, startOfficialServer} from '../support/rpc-oracle.js';
 import {type TestServer, startServer} from '../support/test-server.js';
@@ -172,6 +174,30 @@ describe('tars call, ping, describe', function () {
       expect(r.exit).to.equal(2);
       expect(r.stderr).to.match(/^error: RpcTest\.Probe has no function "ecoh" \(did you mean echo\?\)\nhint: functions: string echo\(string s\);/);
     });
+
+    it('a bare name resolved through the locator is still called while the registry is down (the CLI\'s cache)',
+      async () => {
+        const port = server.app.servantAdapters[0]!.endpoint.port;
+        const registry = await startServer({'tars.tarsregistry.QueryObj': new FixedRegistry(() =>
+          [EndpointF.EndpointF.create({host: '127.0.0.1', port, timeout: 3000, istcp: 1})])});
+        const locator = registry.proxyString('tars.tarsregistry.QueryObj');
+        const cache = mkdtempSync(path.join(os.tmpdir(), 'tars-cli-cache-'));
+        const saved = process.env.TARS_CACHE_DIR;
+        process.env.TARS_CACHE_DIR = cache;
+        try {
+          const up = await tars(['call', OBJ, 'echo', 'up', '--locator', locator, '--json'], dir);
+          expect(JSON.parse(up.stdout).ret).to.equal('up');
+          await registry.close();
+          const down = await tars(['call', OBJ, 'echo', 'down', '--locator', locator, '--json'], dir);
+          expect(down.exit, down.stderr).to.equal(0);
+          expect(JSON.parse(down.stdout).ret).to.equal('down');
+        } finally {
+          if (saved === undefined) delete process.env.TARS_CACHE_DIR;
+          else process.env.TARS_CACHE_DIR = saved;
+          await registry.close();
+          rmSync(cache, {recursive: true, force: true});
+        }
+      });
 
     it('a bare name with no endpoint, project or locator says what to give (exit 2)', async () => {
       const r = await tars(['call', OBJ, 'echo', 'x'], dir);

@@ -1,14 +1,18 @@
 // Our client against our server over real loopback sockets: every call form, every failure the client reports,
 // the admin object, UDP, the locator, and graceful shutdown.
 import {expect} from 'chai';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 import {
   Communicator, MessageType, TarsCallError, TarsError, endpoint,
 } from '@tars-ts/core';
-import {AdminF, EndpointF as EndpointFFile, QueryF} from '@tars-ts/core/framework';
+import {AdminF, EndpointF as EndpointFFile} from '@tars-ts/core/framework';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {FixedRegistry} from '../support/fixed-registry.js';
 import {Probe as ProbeImpl} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 import {sleep, until} from '../support/wait.js';
@@ -241,51 +245,11 @@ describe('RPC: our client and our server', function () {
   it('resolves a bare object name through the locator (QueryF) and calls the endpoints it lists', async () => {
     const port = server.app.servantAdapters[0]!.endpoint.port;
     const asked: string[] = [];
-    class Registry extends QueryF.QueryFServant {
-      findObjectById(id: string): QueryF.QueryF$Results['findObjectById'] {
-        asked.push(id);
-        return {ret: [EndpointFFile.EndpointF.create({host: '127.0.0.1', port, timeout: 3000, istcp: 1})]};
-      }
-
-      findObjectById4Any(id: string): QueryF.QueryF$Results['findObjectById4Any'] {
-        asked.push(id);
-        return {ret: 0, activeEp: [EndpointFFile.EndpointF.create({host: '127.0.0.1', port, timeout: 3000, istcp: 1})],
-          inactiveEp: []};
-      }
-
-      findObjectById4All(): QueryF.QueryF$Results['findObjectById4All'] {
-        return {ret: 0, activeEp: [], inactiveEp: []};
-      }
-
-      findObjectByIdInSameGroup(id: string): QueryF.QueryF$Results['findObjectByIdInSameGroup'] {
-        return this.findObjectById4Any(id);
-      }
-
-      findObjectByIdInSameStation(): QueryF.QueryF$Results['findObjectByIdInSameStation'] {
-        return {ret: 0, activeEp: [], inactiveEp: []};
-      }
-
-      findObjectByIdInSameSet(): QueryF.QueryF$Results['findObjectByIdInSameSet'] {
-        return {ret: 0, activeEp: [], inactiveEp: []};
-      }
-
-      findObjectNodeName(): QueryF.QueryF$Results['findObjectNodeName'] {
-        return {ret: 0, nodeName: []};
-      }
-
-      registerQuery(): QueryF.QueryF$Results['registerQuery'] {
-        return {ret: 0};
-      }
-
-      registerChange(): QueryF.QueryF$Results['registerChange'] {
-        return {ret: 0};
-      }
-
-      getLocker(): QueryF.QueryF$Results['getLocker'] {
-        return {ret: 0};
-      }
-    }
-    const registry = await startServer({'tars.tarsregistry.QueryObj': new Registry()});
+    const registryServant = new FixedRegistry((id) => {
+      asked.push(id);
+      return [EndpointFFile.EndpointF.create({host: '127.0.0.1', port, timeout: 3000, istcp: 1})];
+    });
+    const registry = await startServer({'tars.tarsregistry.QueryObj': registryServant});
     const located = new Communicator({locator: registry.proxyString('tars.tarsregistry.QueryObj')});
     try {
       const p = located.stringToProxy(ProbeProxy, OBJ);
@@ -295,6 +259,64 @@ describe('RPC: our client and our server', function () {
     } finally {
       located.close();
       await registry.close();
+    }
+  });
+
+  it('with the registry down, calls go on from the last list: in the process, and after a restart from the cache file',
+    async () => {
+      const port = server.app.servantAdapters[0]!.endpoint.port;
+      const registryServant = new FixedRegistry(() => [EndpointFFile.EndpointF.create({host: '127.0.0.1', port,
+        timeout: 3000, istcp: 1})]);
+      const registry = await startServer({'tars.tarsregistry.QueryObj': registryServant});
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tars-cache-'));
+      const cacheFile = path.join(dir, 'data', 'HelloGo.tarsdat');
+      const locator = registry.proxyString('tars.tarsregistry.QueryObj');
+      const first = new Communicator({locator, endpointCacheFile: cacheFile, refreshEndpointInterval: 1});
+      try {
+        const p = first.stringToProxy(ProbeProxy, OBJ);
+        expect(await p.echo('found')).to.deep.equal({ret: 'found'});
+        // TarsGo's AppCache shape, so either runtime reads the other's file.
+        const kept = JSON.parse(readFileSync(cacheFile, 'utf8')) as {ObjCaches: {Name: string; Locator: string;
+          Endpoints: {host: string; port: number}[]}[]};
+        expect(kept.ObjCaches).to.have.length(1);
+        expect(kept.ObjCaches[0]).to.deep.include({Name: OBJ, Locator: locator});
+        expect(kept.ObjCaches[0]!.Endpoints[0]).to.deep.include({host: '127.0.0.1', port});
+        await registry.close();
+        // Refreshes fail now (the interval is 1 ms): the process keeps its list.
+        for (let i = 0; i < 5; i++) expect(await p.echo(`still ${i}`)).to.deep.equal({ret: `still ${i}`});
+        // A client started now finds the server through the file.
+        const restarted = new Communicator({locator, endpointCacheFile: cacheFile});
+        try {
+          expect(await restarted.stringToProxy(ProbeProxy, OBJ).echo('cached')).to.deep.equal({ret: 'cached'});
+        } finally {
+          restarted.close();
+        }
+        // Without the file, the same client has nothing to call.
+        const bare = new Communicator({locator});
+        try {
+          const error = await bare.stringToProxy(ProbeProxy, OBJ).echo('x').catch((e: unknown) => e);
+          expect((error as TarsError).wireCode).to.equal(-10);
+        } finally {
+          bare.close();
+        }
+      } finally {
+        first.close();
+        await registry.close();
+        rmSync(dir, {recursive: true, force: true});
+      }
+    });
+
+  it('an unreadable cache file is no cache, not a failure', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tars-cache-'));
+    const cacheFile = path.join(dir, 'x.tarsdat');
+    writeFileSync(cacheFile, '{not json');
+    const comm = new Communicator({locator: 'tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p 1', endpointCacheFile: cacheFile});
+    try {
+      const error = await comm.stringToProxy(ProbeProxy, OBJ).echo('x').catch((e: unknown) => e);
+      expect((error as TarsError).wireCode).to.equal(-10);
+    } finally {
+      comm.close();
+      rmSync(dir, {recursive: true, force: true});
     }
   });
 

@@ -7,4 +7,4 @@ export {TarsCommand, targetFlags} from './command.js';
 export {ExitCode, ReportedFailure, UserError} from './errors.js';
 export {type ErrorReport, errorLines, errorReport} from './report.js';
 export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
-export {type ResolvedTarget, type TargetOptions, resolveTarget} from './target.js';
+export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import {type ClientConfig, type ServerConfig, clientConfigOf} from '../../config/server-config.js';
 import {TarsError} from '../../errors/tars-error.js';
 import {QueryFProxy} from '../../framework/QueryFTars.js';
@@ -6,7 +8,8 @@ import {type Endpoint, endpoint as makeEndpoint, endpointKey, parseProxyString} 
 import type {ServantProxy, ServantProxyClass} from '../servant-proxy.js';
 import type {BlockingPolicy} from './governance/types.js';
 import {type Channel, type ChannelOptions, createChannel} from './channel.js';
-import {ObjectProxy, type ProxyHost, type ProxyOptions} from './object-proxy.js';
+import {EndpointCache} from './endpoint-cache.js';
+import {ObjectProxy, type Located, type ProxyHost, type ProxyOptions} from './object-proxy.js';
 import type {ClientInterceptor} from '../interceptors.js';
 
 /** Properties of a communicator: the `<client>` keys of a TARS config file plus the SET membership. */
@@ -15,6 +18,12 @@ export interface CommunicatorProperties extends Partial<ClientConfig> {
   setdivision?: string;
   /** Replaces how channels are made: tests use it to put a fake transport under a real communicator. */
   channelFactory?: (endpoint: Endpoint, options: ChannelOptions) => Channel;
+  /**
+   * A file keeping what the locator answered (TarsGo's `<datapath>/<server>.tarsdat`), used when the registry cannot
+   * be reached and nothing newer is known, also after a restart. Servers started from a config with a `datapath`
+   * get `<datapath>/<server>.tarsdat`.
+   */
+  endpointCacheFile?: string;
 }
 
 const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
@@ -42,20 +51,23 @@ export class Communicator implements ProxyHost {
   private requestId = 0;
   private closed = false;
   private readonly makeChannel: (endpoint: Endpoint, options: ChannelOptions) => Channel;
+  private readonly endpointCache?: EndpointCache;
   private queryProxy?: QueryFProxy;
   private chain: readonly ClientInterceptor[] = [];
 
   constructor(properties: CommunicatorProperties = {}) {
-    const {channelFactory, ...rest} = properties;
+    const {channelFactory, endpointCacheFile, ...rest} = properties;
     const defaults = clientConfigOf(undefined);
     this.props = {...defaults, ...rest, blocking: {...defaults.blocking, ...rest.blocking}};
     this.makeChannel = channelFactory ?? createChannel;
+    if (endpointCacheFile) this.endpointCache = new EndpointCache(endpointCacheFile);
   }
 
   /** A communicator with the `<client>` properties of a server config (and its SET, when enabled). */
   static fromConfig(config: ServerConfig): Communicator {
     return new Communicator({...config.client,
-      ...(config.enableset && config.setdivision ? {setdivision: config.setdivision} : {})});
+      ...(config.enableset && config.setdivision ? {setdivision: config.setdivision} : {}),
+      ...(config.datapath !== '.' ? {endpointCacheFile: path.join(config.datapath, `${config.server}.tarsdat`)} : {})});
   }
 
   get properties(): Readonly<ClientConfig & {setdivision?: string}> {
@@ -164,18 +176,27 @@ export class Communicator implements ProxyHost {
 
   /**
    * Endpoints of an object from the registry: QueryF.findObjectByIdInSameGroup (the registry applies IDC grouping),
-   * or findObjectByIdInSameSet inside a SET, as TarsCpp and TarsGo clients ask.
+   * or findObjectByIdInSameSet inside a SET, as TarsCpp and TarsGo clients ask. With an endpoint cache file, an
+   * answer is kept there, and a registry that cannot be asked is replaced by the last answer kept (`stale`).
    */
-  async locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}> {
+  async locate(objName: string): Promise<Located> {
     const locator = this.props.locator;
     if (!locator) {
       throw new TarsError('NO_LOCATOR', `"${objName}" has no endpoints and no locator is set to resolve it`, {
         obj: objName});
     }
     this.queryProxy ??= this.stringToProxy(QueryFProxy, locator.includes('@') ? locator : `${QUERY_OBJ}@${locator}`);
-    const result = this.props.setdivision
-      ? await this.queryProxy.findObjectByIdInSameSet(objName, this.props.setdivision)
-      : await this.queryProxy.findObjectByIdInSameGroup(objName);
+    const setId = this.props.setdivision ?? '';
+    let result: {activeEp: EndpointF[]; inactiveEp: EndpointF[]};
+    try {
+      result = setId ? await this.queryProxy.findObjectByIdInSameSet(objName, setId)
+        : await this.queryProxy.findObjectByIdInSameGroup(objName);
+    } catch (error) {
+      const kept = this.endpointCache?.get(objName, setId, locator);
+      if (!kept) throw error;
+      return {active: kept.active.map(fromEndpointF), inactive: kept.inactive.map(fromEndpointF), stale: error};
+    }
+    this.endpointCache?.put(objName, setId, locator, {active: result.activeEp, inactive: result.inactiveEp});
     return {active: result.activeEp.map(fromEndpointF), inactive: result.inactiveEp.map(fromEndpointF)};
   }
 

@@ -34,6 +34,17 @@ export interface ProxyOptions {
   tupListSpelling?: 'list' | 'List';
 }
 
+/** What a locator lookup found. */
+export interface Located {
+  active: Endpoint[];
+  inactive: Endpoint[];
+  /**
+   * Set when the registry could not be asked and these lists are the last ones kept (the endpoint cache file): the
+   * failure. The proxy uses them only when it knows nothing newer, and retries the registry as after a failure.
+   */
+  stale?: unknown;
+}
+
 /** What an object proxy needs from its communicator. */
 export interface ProxyHost {
   /** Endpoint blocking knobs (framework.md 5.1). */
@@ -44,7 +55,7 @@ export interface ProxyHost {
   nextRequestId(): number;
   channel(endpoint: Endpoint, servant?: string): Channel;
   /** Active and inactive endpoints of an object, from the locator (throws NO_LOCATOR when there is none). */
-  locate(objName: string): Promise<{active: Endpoint[]; inactive: Endpoint[]}>;
+  locate(objName: string): Promise<Located>;
   readonly refreshEndpointInterval: number;
   /** Interceptors of every proxy of the host, outermost first (replaced, never mutated, when one is added). */
   readonly interceptors: readonly ClientInterceptor[];
@@ -146,18 +157,28 @@ export class ObjectProxy implements Invoker {
     if (!this.resolving && now < this.retryAt) {
       return known ? Promise.resolve() : Promise.reject(this.lastLookupError);
     }
-    this.resolving ??= this.host.locate(this.objName).then(({active}) => {
-      // An empty answer keeps the old list (TarsCpp, TarsGo): a registry hiccup must not stop the traffic.
+    const failed = (error: unknown): void => {
+      this.lookupFailures++;
+      this.lastLookupError = error;
+      this.retryAt = Date.now() + Math.min(LOOKUP_BACKOFF_MS * 2 ** (this.lookupFailures - 1),
+        Math.max(LOOKUP_BACKOFF_MS, this.host.refreshEndpointInterval));
+    };
+    this.resolving ??= this.host.locate(this.objName).then(({active, stale}) => {
       const list = this.inOwnSet(active);
+      if (stale !== undefined) {
+        // The registry is away: the kept lists serve only a proxy that knows nothing newer.
+        if (!known && list.length > 0) this.endpointManager.setEndpoints(list);
+        failed(stale);
+        if (!known && list.length === 0) throw stale;
+        return;
+      }
+      // An empty answer keeps the old list (TarsCpp, TarsGo): a registry hiccup must not stop the traffic.
       if (list.length > 0 || !known) this.endpointManager.setEndpoints(list);
       this.resolvedAt = Date.now();
       this.lookupFailures = 0;
       this.retryAt = 0;
     }, (error: unknown) => {
-      this.lookupFailures++;
-      this.lastLookupError = error;
-      this.retryAt = Date.now() + Math.min(LOOKUP_BACKOFF_MS * 2 ** (this.lookupFailures - 1),
-        Math.max(LOOKUP_BACKOFF_MS, this.host.refreshEndpointInterval));
+      failed(error);
       throw error;
     }).finally(() => {
       this.resolving = undefined;
