@@ -16,3 +16,4 @@ export type {
 export {MemoryRegistryRepository} from './memory-repository.js';
 export {DEFAULT_NODE_TIMEOUT_INTERVAL_MS, RegistryService, type RegistryServiceOptions} from './registry-service.js';
 export {QUERY_OBJ, QueryServant, callerHost} from './query-servant.js';
+export {RegistryObjServant, presentStateOf, serverDescriptorOf} from './registry-servant.js';
