@@ -1,0 +1,19 @@
+/**
+ * @tars-ts/plugin-registry: the TARS registry. Its core is storage-free: rows (the shape a store holds) -> an
+ * immutable snapshot index that answers QueryF as tarsregistry does, the servants of QueryObj / RegistryObj /
+ * AdminRegObj over an abstract {@link RegistryRepository}, and an in-memory repository.
+ */
+export * from './rows.js';
+export {IdcGroups, type PriorityEntry} from './idc-groups.js';
+export {
+  DEFAULT_NODE_TIMEOUT_MS, type EndpointLists, MIN_NODE_TIMEOUT_MS, type QueryAnswer, RegistrySnapshot,
+  type SnapshotOptions,
+} from './registry-snapshot.js';
+export {type Clock, RegistryModel, type RegistryModelOptions, systemClock} from './registry-model.js';
+export type {
+  NodeLoad, NodeRegistration, RegistryRepository, ServerFilter, ServerStateUpdate, ServerWithAdapters,
+} from './repository.js';
+export {MemoryRegistryRepository} from './memory-repository.js';
+export {DEFAULT_NODE_TIMEOUT_INTERVAL_MS, RegistryService, type RegistryServiceOptions} from './registry-service.js';
+export {QUERY_OBJ, QueryServant, callerHost} from './query-servant.js';
+export {RegistryObjServant, presentStateOf, serverDescriptorOf} from './registry-servant.js';

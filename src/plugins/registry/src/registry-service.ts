@@ -1,0 +1,73 @@
+// Ties a repository to the model: writes go to the repository, then the model reloads the rows and swaps in a new
+// snapshot. The servants share one service, so QueryObj sees what RegistryObj and AdminRegObj wrote.
+import {type Clock, RegistryModel, systemClock} from './registry-model.js';
+import type {RegistrySnapshot} from './registry-snapshot.js';
+import type {RegistryRepository} from './repository.js';
+
+/** Node timeout check period when none is configured: `/tars/reap<nodeTimeoutInterval>` 60 s. */
+export const DEFAULT_NODE_TIMEOUT_INTERVAL_MS = 60_000;
+
+/** Options of a {@link RegistryService}. */
+export interface RegistryServiceOptions {
+  readonly clock?: Clock;
+  /** Node heart-beat timeout (default 250 s, at least 15 s). */
+  readonly nodeTimeoutMs?: number;
+}
+
+/**
+ * The registry's state: a repository and the model built from it. {@link refresh} after every write (the servants
+ * do); {@link expireNodes} on the reaper's period. Refreshes never overlap: one asked for while another loads runs
+ * once after it, so the last write is always in the final snapshot.
+ */
+export class RegistryService {
+  readonly model: RegistryModel;
+  private loading?: Promise<RegistrySnapshot>;
+  private queued?: Promise<RegistrySnapshot>;
+
+  constructor(readonly repository: RegistryRepository, options: RegistryServiceOptions = {}) {
+    this.model = new RegistryModel({clock: options.clock ?? systemClock,
+      ...(options.nodeTimeoutMs !== undefined ? {nodeTimeoutMs: options.nodeTimeoutMs} : {})});
+  }
+
+  /** The clock everything here judges time by. */
+  get clock(): Clock {
+    return this.model.clock;
+  }
+
+  /** The snapshot to answer QueryF from now (no store access). */
+  snapshot(): RegistrySnapshot {
+    return this.model.snapshot();
+  }
+
+  /** Reloads every row from the repository and builds a new snapshot; resolves with it. */
+  refresh(): Promise<RegistrySnapshot> {
+    if (this.loading) {
+      // A load is under way and may have read before the caller's write: load once more after it.
+      this.queued ??= this.loading.catch(() => undefined).then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+      return this.queued;
+    }
+    const loading = (async () => {
+      try {
+        return this.model.replace(await this.repository.loadRows());
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    this.loading = loading;
+    return loading;
+  }
+
+  /**
+   * The reaper's tick: nodes silent for longer than the node timeout become inactive in the repository, with their
+   * servers (so the state survives the node's next heart-beat until it reports its servers again, as officially),
+   * then the model reloads. Returns the names of the nodes it expired.
+   */
+  async expireNodes(): Promise<string[]> {
+    const expired = await this.repository.expireNodes(this.clock() - this.model.nodeTimeoutMs);
+    if (expired.length > 0) await this.refresh();
+    return expired;
+  }
+}
