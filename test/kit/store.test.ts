@@ -1,5 +1,6 @@
 // The daemons' store (@tars-ts/kit/store) on real files: migrations, the newer-schema guard, stores that cannot be
-// opened, durability under SIGKILL and two processes writing one file.
+// opened, durability under SIGKILL and two processes writing one file. better-sqlite3 is used directly only to look
+// at a file as SQLite sees it (integrity_check, tables), independently of the store under test.
 import Database from 'better-sqlite3';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';

@@ -9,8 +9,8 @@ import {
 import {accessSync, constants, mkdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 
-import type {StoreBackend} from './backend.js';
 import {UserError} from '../errors.js';
+import type {StoreBackend} from './backend.js';
 import {storeError} from './store-error.js';
 
 /** Where a SQLite store lives. */
