@@ -35,6 +35,8 @@ function zoneOf(root: string, file: string): Zone | undefined {
 }
 
 const CLI_PACKAGES = /^(@oclif\/|oclif|inquirer|@inquirer\/|listr2|ora|cli-table3|execa)/;
+/** The store's database packages: only the kit's store (and, through it, the daemons) may use them. */
+const STORAGE_PACKAGES = /^(kysely|better-sqlite3|pg)(\/|$)/;
 
 /** Why `spec`, imported by `file` of `zone`, breaks a rule; undefined when it is allowed. */
 function violation(root: string, file: string, zone: Zone, spec: string): string | undefined {
@@ -51,11 +53,13 @@ function violation(root: string, file: string, zone: Zone, spec: string): string
   switch (zone.kind) {
     case 'core':
       if (CLI_PACKAGES.test(spec) || spec.startsWith('@tars-ts/')) return 'core is a library: no CLI package, no kit';
+      if (STORAGE_PACKAGES.test(spec)) return 'core is a library: no storage package (the store is the kit\'s)';
       return undefined;
     case 'template':
       if (spec.startsWith('@tars-ts/') && !spec.startsWith('@tars-ts/core')) {
         return 'a service made by tars new depends on @tars-ts/core only';
       }
+      if (STORAGE_PACKAGES.test(spec)) return 'a service made by tars new keeps no SQLite';
       return undefined;
     case 'kit':
       if (plugin || spec === 'tars-ts' || spec.startsWith('tars-ts/')) return 'the kit imports no plugin and no root code';

@@ -59,7 +59,7 @@ describe('dependency directions', () => {
     expect(dependencyViolations(repo)).to.deep.equal([]);
   });
 
-  it('a plugin importing another plugin, or reaching into the root, is caught', () => {
+  it('a plugin importing another plugin, reaching into the root, or core using a storage package is caught', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tars-deps-'));
     try {
       const write = (file: string, text: string): void => {
@@ -73,12 +73,17 @@ describe('dependency directions', () => {
       write('src/commands/call.ts', "import {B} from '@tars-ts/plugin-b';\n");
       write('templates/project/src/Server.ts', "import {K} from '@tars-ts/kit';\nimport {C} from '@tars-ts/core';\n");
       write('core/src/x/y.ts', "import {K} from '@tars-ts/kit';\n");
+      write('core/src/x/z.ts', "import {Kysely} from 'kysely';\nconst D = await import('better-sqlite3');\n");
+      write('templates/project/src/Db.ts', "import pg from 'pg';\nimport {K} from 'kysely-extra';\n");
       expect(dependencyViolations(dir).map((v) => v.split(': ').slice(0, 2).join(': ')).sort()).to.deep.equal([
         'core/src/x/y.ts: @tars-ts/kit',
+        'core/src/x/z.ts: better-sqlite3',
+        'core/src/x/z.ts: kysely',
         'src/commands/call.ts: @tars-ts/plugin-b',
         'src/kit/src/index.ts: ../../commands/call.js',
         'src/plugins/a/src/commands/a/x.ts: @tars-ts/plugin-b',
         'src/plugins/b/src/index.ts: ../../a/src/commands/a/x.js',
+        'templates/project/src/Db.ts: pg',
         'templates/project/src/Server.ts: @tars-ts/kit',
       ]);
     } finally {

@@ -142,6 +142,23 @@ export const RPC_ERRORS = [
     'the message carries the system\'s error; check the endpoint\'s host and port'),
 ] as const;
 
+/**
+ * Errors of a daemon's store (the kit's `@tars-ts/kit/store`): opening its database and bringing its schema up to
+ * date. Each message names the file (or database) and says what to do; in every case nothing was changed.
+ */
+export const STORE_ERRORS = [
+  cli('STORE_READ_ONLY', 1, 'a store cannot be written: its file or its directory is read-only for this user',
+    'give this user write access to the file and its directory, or choose another data directory (--data)'),
+  cli('STORE_CORRUPT', 1, 'a store file is not a database, or is damaged',
+    'the file was left as it is: restore it from a backup, or move it away to start with an empty store'),
+  cli('STORE_NEWER_SCHEMA', 1, 'a store was migrated by a newer build, which this build does not know',
+    'nothing was touched: run the newer build of tars, or use another data directory'),
+  cli('STORE_MIGRATION_FAILED', 1, 'a schema migration of a store failed and was rolled back',
+    'the store is as it was before: the message names the migration and its error (a bug: report it)'),
+  cli('STORE_OPEN_FAILED', 1, 'a store cannot be opened for another reason (a directory in its place, locked, ...)',
+    'the message names the file and the cause; fix that and run again'),
+] as const;
+
 /** Errors of the `tars` command line itself (the kit and the commands), with the exit code each ends with. */
 export const CLI_ERRORS = [
   cli('USAGE', 2, 'a command was called with a wrong, missing or extra flag or argument',
@@ -180,7 +197,7 @@ export const CLI_ERRORS = [
 /** The whole catalogue, in documentation order. */
 export const ERROR_CATALOGUE: readonly ErrorSpec[] = [
   ...RETURN_CODE_ERRORS, ...CODEC_ERRORS, ...PROTOCOL_ERRORS, ...IDL_ERRORS, ...CONFIG_ERRORS, ...RPC_ERRORS,
-  ...CLI_ERRORS,
+  ...STORE_ERRORS, ...CLI_ERRORS,
 ];
 
 type CodesOf<T extends readonly ErrorSpec[]> = T[number]['code'];
@@ -192,6 +209,7 @@ export type ErrorCode =
   | CodesOf<typeof IDL_ERRORS>
   | CodesOf<typeof CONFIG_ERRORS>
   | CodesOf<typeof RPC_ERRORS>
+  | CodesOf<typeof STORE_ERRORS>
   | CodesOf<typeof CLI_ERRORS>;
 
 const BY_CODE = new Map<string, ErrorSpec>(ERROR_CATALOGUE.map((e) => [e.code, e]));

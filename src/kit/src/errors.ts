@@ -17,8 +17,8 @@ export const ExitCode = {
 export class UserError extends TarsError {
   readonly hint: string;
 
-  constructor(message: string, options: {hint?: string; code?: ErrorCode} = {}) {
-    super(options.code ?? 'USAGE', message);
+  constructor(message: string, options: {hint?: string; code?: ErrorCode; cause?: unknown} = {}) {
+    super(options.code ?? 'USAGE', message, {}, options.cause === undefined ? undefined : {cause: options.cause});
     this.name = 'UserError';
     this.hint = options.hint ?? this.spec.hint;
   }

@@ -1,7 +1,8 @@
 /**
  * @tars-ts/kit: what every `tars` command shares, in the root package and in every plugin (plugins cannot import
  * the root package): the command base, the one error report, settings, target resolution. Light to load: the
- * runtime (@tars-ts/core) is imported only by the functions that need it, when they run.
+ * runtime (@tars-ts/core) is imported only by the functions that need it, when they run. The daemons' store is the
+ * subpath `@tars-ts/kit/store`, never re-exported here, so that commands without state never load SQLite.
  */
 export {TarsCommand, targetFlags} from './command.js';
 export {ExitCode, ReportedFailure, UserError} from './errors.js';

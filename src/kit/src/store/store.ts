@@ -1,0 +1,101 @@
+import type {Kysely, Transaction} from 'kysely';
+
+import {UserError} from '../errors.js';
+import type {StoreBackend} from './backend.js';
+import {type StoreMigrations, checkMigrationNames, migrate} from './migrate.js';
+import type {SqliteStoreOptions} from './sqlite.js';
+import {storeError} from './store-error.js';
+
+/**
+ * Where a store lives; `kind` picks the dialect. Today only SQLite (one file per daemon, the default);
+ * PostgreSQL (several registries sharing one database) is a later issue and joins this union as
+ * `{kind: 'postgres', url}` without changing any daemon's queries.
+ */
+export type StoreOptions = SqliteStoreOptions;
+
+/** The dialects, wired explicitly; each is imported only when a store of its kind is opened. */
+const BACKENDS: {[K in StoreOptions['kind']]: (options: Extract<StoreOptions, {kind: K}>) => Promise<StoreBackend>} = {
+  sqlite: async (options) => (await import('./sqlite.js')).openSqliteBackend(options),
+};
+
+/**
+ * A daemon's open store. Queries are Kysely's, typed by `DB` (an interface of tables, each an interface of
+ * columns). For the same SQL on every dialect, columns hold strings, numbers (integers within 2^53: SQLite returns
+ * numbers and rounds beyond; PostgreSQL's `bigint` is read back as a number), 0/1 for booleans and epoch
+ * milliseconds for times (`bigint` columns): SQLite binds neither `true` nor `Date`.
+ */
+export interface Store<DB> {
+  /** The dialect. */
+  readonly kind: StoreOptions['kind'];
+  /** The store as messages name it (the absolute file path for SQLite). */
+  readonly where: string;
+  /** The query builder. Single statements commit on their own; several that must hold together go in `transaction`. */
+  readonly db: Kysely<DB>;
+  /** The migrations this open applied, in order (empty when the schema was already up to date). */
+  readonly applied: readonly string[];
+  /**
+   * Runs `work` in one transaction: committed when its promise resolves, rolled back (and the error rethrown)
+   * when it rejects. On SQLite it takes the write lock at BEGIN, so a read-then-write never fails with SQLITE_BUSY
+   * while another process writes (it waits up to the busy timeout); transactions of one store run one at a time.
+   * Use `trx`, not `db`, inside `work`: `db` would wait for the transaction to end.
+   */
+  transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /** Closes the database (SQLite: checkpoints the WAL). Idempotent: later calls return the same promise. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a daemon's store and brings its schema up to date with `migrations` before returning. Guarantees:
+ * - pending migrations apply in name order, each once; if one fails, none of this open's is kept
+ *   (STORE_MIGRATION_FAILED);
+ * - a database with an applied migration this build does not know is refused before anything is written
+ *   (STORE_NEWER_SCHEMA);
+ * - a store that cannot be used is one catalogue error naming it, saying what is wrong and what to do, and nothing
+ *   is overwritten: STORE_READ_ONLY (file or directory), STORE_CORRUPT (not a database), STORE_OPEN_FAILED (a
+ *   directory in its place, locked for longer than the busy timeout, ...).
+ * A migration name that is not `NNNN_words` is a bug of the caller: TypeError, before anything is opened.
+ */
+export async function openStore<DB>(options: StoreOptions, migrations: StoreMigrations): Promise<Store<DB>> {
+  checkMigrationNames(migrations);
+  const open = BACKENDS[options.kind] as (o: StoreOptions) => Promise<StoreBackend>;
+  if (!open) throw new TypeError(`unknown store kind ${JSON.stringify((options as {kind: unknown}).kind)}`);
+  const backend = await open(options);
+  let applied: string[];
+  try {
+    applied = await migrate(backend.db, migrations, backend.where);
+  } catch (error) {
+    await backend.db.destroy().catch(() => {});
+    throw explain(backend, error);
+  }
+  return new OpenStore<DB>(backend, applied);
+}
+
+function explain(backend: StoreBackend, error: unknown): unknown {
+  if (error instanceof UserError || error instanceof TypeError) return error;
+  return backend.explain(error) ?? storeError('STORE_OPEN_FAILED', backend.where,
+    error instanceof Error ? error.message : String(error), 'fix the cause and run again', error);
+}
+
+class OpenStore<DB> implements Store<DB> {
+  readonly kind: StoreOptions['kind'];
+  readonly where: string;
+  readonly db: Kysely<DB>;
+  readonly applied: readonly string[];
+  #closing: Promise<void> | undefined;
+
+  constructor(backend: StoreBackend, applied: string[]) {
+    this.kind = backend.kind as StoreOptions['kind'];
+    this.where = backend.where;
+    this.db = backend.db as Kysely<DB>;
+    this.applied = Object.freeze(applied);
+  }
+
+  transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.db.destroy();
+    return this.#closing;
+  }
+}
