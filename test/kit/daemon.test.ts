@@ -186,7 +186,8 @@ describe('kit: the daemon host (tars <daemon> start|stop|status)', function () {
   it('--detach returns after READY; status shows it; a second start is refused naming the pid; stop stops it',
     async () => {
       const data = tempDir();
-      const started = await cli(['probe', 'start', '--detach', '--port', '0', '--data', data]);
+      const locator = 'tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p 1';
+      const started = await cli(['probe', 'start', '--detach', '--port', '0', '--data', data, '--locator', locator]);
       expect(started.code, started.stderr).to.equal(0);
       expect(started.stdout.trimEnd().split('\n').at(-1)).to.equal('READY');
       const pid = Number(readFileSync(path.join(data, 'daemon.pid'), 'utf8'));
@@ -217,7 +218,9 @@ describe('kit: the daemon host (tars <daemon> start|stop|status)', function () {
       expect(JSON.parse(stop.stdout) as DaemonStopJson).to.include({stopped: true, pid, forced: false});
       expect(alive(pid)).to.equal(false);
       expect(existsSync(path.join(data, 'closed')), 'stopped gracefully').to.equal(true);
-      expect(readFileSync(path.join(data, 'daemon.log'), 'utf8')).to.contain('READY');
+      const log = readFileSync(path.join(data, 'daemon.log'), 'utf8');
+      expect(log).to.contain('READY');
+      expect(log, 'the factory got --locator').to.contain(`locator ${locator}`);
 
       const stopAgain = await inProcess(['probe', 'stop', '--data', data]);
       expect(stopAgain.code).to.equal(0);
