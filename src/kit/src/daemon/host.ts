@@ -257,10 +257,10 @@ export async function stopDaemon(spec: Pick<DaemonSpec, 'name'>, options: {data?
   }
   const {pid} = probe.info;
   const begin = Date.now();
-  if (!signal(pid, 'SIGTERM', spec, dataDir)) return {stopped: true, pid, forced: false, ms: 0, dataDir};
   const timeoutMs = options.timeoutMs ?? STOP_TIMEOUT_MS;
   let forced = false;
-  if (!(await waitGone(pid, timeoutMs))) {
+  // A pid already gone (ESRCH) ended between the probe and the signal: only its leftovers remain to clean.
+  if (signal(pid, 'SIGTERM', spec, dataDir) && !(await waitGone(pid, timeoutMs))) {
     // Kill only the process that still holds the lock: a pid that outlived the lock is exiting, or is another's now.
     const again = await probeLock(dataDir);
     if (again.state === 'held' && again.info.pid === pid) {
