@@ -1,11 +1,13 @@
 /**
  * @tars-ts/kit: what every `tars` command shares, in the root package and in every plugin (plugins cannot import
- * the root package): the command base, the one error report, settings, target resolution. Light to load: the
- * runtime (@tars-ts/core) is imported only by the functions that need it, when they run. The daemons' store is the
- * subpath `@tars-ts/kit/store`, never re-exported here, so that commands without state never load SQLite.
+ * the root package): the command base, the one error report, settings, target resolution, and the daemon host
+ * (the base of every base service's `start`, `stop`, `status` and client commands). Light to load: the runtime
+ * (@tars-ts/core) is imported only by the functions that need it, when they run. The daemons' store is the subpath
+ * `@tars-ts/kit/store`, never re-exported here, so that commands without state never load SQLite.
  */
 export {TarsCommand, targetFlags} from './command.js';
 export {ExitCode, ReportedFailure, UserError} from './errors.js';
 export {type ErrorReport, errorLines, errorReport} from './report.js';
 export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
 export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
+export * from './daemon/index.js';

@@ -1,0 +1,121 @@
+// What a base service tells the daemon host about itself: a name, its servants with their official names and ports,
+// and a factory. Types only, plus pure helpers: importing this file loads nothing of the runtime.
+import path from 'node:path';
+
+import type {Logger, Servant, ServerAdapterOptions} from '@tars-ts/core';
+
+import {UserError} from '../errors.js';
+
+/** One servant of a daemon, as the official TARS deployment names it and where it listens by default. */
+export interface DaemonServantSpec {
+  /** The official object name, e.g. `tars.tarsregistry.QueryObj`: what real TARS clients ask the locator for. */
+  readonly obj: string;
+  /** The official port (design.md "Daemons"), used when `--port` is not given. */
+  readonly port: number;
+  /** Adapter settings other than the servant and the endpoint (queuecap, maxconns, ...); the runtime's defaults else. */
+  readonly adapter?: Omit<ServerAdapterOptions, 'servant' | 'endpoint'>;
+}
+
+/** What a daemon's factory gets: the options of `start`, resolved. */
+export interface DaemonContext {
+  /** The daemon's name (`registry`). */
+  readonly name: string;
+  /** The host every servant binds (`--host`, default 127.0.0.1). */
+  readonly host: string;
+  /**
+   * Each servant's configured endpoint (`tcp -h HOST -p PORT -t 60000`), in the spec's order. A port 0 (`--port 0`)
+   * is only bound at start: the status and the start output show the bound one.
+   */
+  readonly endpoints: readonly {obj: string; endpoint: string}[];
+  /** The data directory, absolute and existing (`--data`, default `./.tars/<name>/`); the daemon owns it while it runs. */
+  readonly dataDir: string;
+  /** `--locator`: the registry's QueryObj proxy string, when given. The application's communicator uses it too. */
+  readonly locator?: string;
+  /** The daemon's log: stderr in the foreground, DIR/daemon.log when detached. */
+  readonly logger: Logger;
+}
+
+/** What a daemon's factory returns: its servants, and what to do once they have stopped. */
+export interface DaemonInstance {
+  /** One servant per {@link DaemonServantSpec}, keyed by its official object name. */
+  readonly servants: Readonly<Record<string, Servant>>;
+  /**
+   * Runs once when the daemon stops (or fails to start after the factory ran), after every servant has stopped
+   * taking calls: close the store, flush what must be flushed. A failure is logged; the daemon still stops.
+   */
+  onClose?(): void | Promise<void>;
+  /** Where the daemon keeps its data (a database file, a URL without credentials), shown by `status`. */
+  readonly store?: string;
+}
+
+/**
+ * A base service as the daemon host runs it: `tars <name> start|stop|status` are this object plus a summary.
+ *
+ * ```ts
+ * export const registryDaemon: DaemonSpec = {
+ *   name: 'registry',
+ *   servants: [{obj: 'tars.tarsregistry.QueryObj', port: 17890}, {obj: 'tars.tarsregistry.RegistryObj', port: 17891},
+ *     {obj: 'tars.tarsAdminRegistry.AdminRegObj', port: 12000}],
+ *   async create(ctx) {
+ *     const {openRegistry} = await import('./registry.js');     // heavy imports here, not at the top
+ *     const reg = await openRegistry(ctx.dataDir, ctx.logger);
+ *     return {servants: {'tars.tarsregistry.QueryObj': reg.query, ...}, onClose: () => reg.close(), store: reg.file};
+ *   },
+ * };
+ * ```
+ */
+export interface DaemonSpec {
+  /** The topic and the data directory's default name: `registry` -> `tars registry start`, `./.tars/registry/`. */
+  readonly name: string;
+  /** The TARS server name; default `tars<name>` (`tarsregistry`), under the application `tars`. */
+  readonly server?: string;
+  /** The servants in the order `--port P` numbers them: the first gets P, the next P+1, ... (spec/cli.md). */
+  readonly servants: readonly DaemonServantSpec[];
+  /**
+   * Makes the servants, once the data directory is locked and before anything listens. Import heavy modules here.
+   * A throw ends the start with that error (a UserError keeps its code and hint).
+   */
+  create(ctx: DaemonContext): DaemonInstance | Promise<DaemonInstance>;
+}
+
+/** The options `start` resolves from its flags. */
+export interface DaemonStartOptions {
+  host?: string | undefined;
+  /** The first servant's port; the next ones follow. 0: every servant on a free port. Absent: the official ports. */
+  port?: number | undefined;
+  data?: string | undefined;
+  locator?: string | undefined;
+}
+
+/** The default host of a daemon's servants: local only, unless `--host` says otherwise. */
+export const DEFAULT_DAEMON_HOST = '127.0.0.1';
+
+/** The default data directory of a daemon, absolute: `./.tars/<name>/` under `cwd`. */
+export function defaultDataDir(name: string, cwd = process.cwd()): string {
+  return path.resolve(cwd, '.tars', name);
+}
+
+/** The data directory of `--data DIR` (absolute) or the default one. */
+export function dataDirOf(spec: Pick<DaemonSpec, 'name'>, data: string | undefined, cwd = process.cwd()): string {
+  return data ? path.resolve(cwd, data) : defaultDataDir(spec.name, cwd);
+}
+
+/**
+ * The port of each servant: `--port P` gives the first P and the next P+1, P+2, ... in the spec's order; 0 gives
+ * every servant a free port; absent, the official ports. A range past 65535 is a BAD_PORT usage error.
+ */
+export function daemonPorts(spec: Pick<DaemonSpec, 'servants'>, port: number | undefined): number[] {
+  if (port === undefined) return spec.servants.map((s) => s.port);
+  if (port === 0) return spec.servants.map(() => 0);
+  const last = port + spec.servants.length - 1;
+  if (!Number.isInteger(port) || port < 0 || last > 65_535) {
+    throw new UserError(`--port ${port} gives ports ${port}..${last}, past 65535`, {code: 'BAD_PORT',
+      hint: `give a first port of at most ${65_536 - spec.servants.length}, or leave --port out for the official ports`});
+  }
+  return spec.servants.map((_, i) => port + i);
+}
+
+/** The TARS endpoint text of a daemon servant: TCP, the idle timeout TARS servers use. */
+export function daemonEndpoint(host: string, port: number): string {
+  return `tcp -h ${host} -p ${port} -t 60000`;
+}
