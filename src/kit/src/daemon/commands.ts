@@ -115,9 +115,13 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
   async run(): Promise<DaemonStatusJson | undefined> {
     const spec = specOf(this);
     const {flags} = await this.parse() as unknown as {flags: {host: string; port?: number; data?: string;
-      detach: boolean; locator?: string}};
+      detach: boolean; locator?: string} & Record<string, unknown>};
     const host = await import('./host.js');
-    const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, bin: this.config.bin};
+    // The daemon's own flags (a subclass's `static flags`) go to its factory as settings.
+    const common = new Set([...Object.keys(DaemonStartCommand.baseFlags), 'json']);
+    const settings = Object.fromEntries(Object.entries(flags).filter(([k]) => !common.has(k)));
+    const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, bin: this.config.bin,
+      settings};
     if (flags.detach) {
       let info: DaemonInfo;
       try {
@@ -315,8 +319,8 @@ export abstract class DaemonClientCommand extends TarsCommand {
   protected async connect<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: {endpoint?: string |
     undefined; locator?: string | undefined; timeout?: number | undefined}, obj?: string): Promise<P> {
     const target = await this.target(flags, obj);
-    const {Communicator} = await import('@tars-ts/core');
-    this.communicator ??= new Communicator({...(target.locator ? {locator: target.locator} : {})});
+    const {communicatorFor} = await import('../target.js');
+    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
   }
 

@@ -69,7 +69,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   let instance: Awaited<ReturnType<DaemonSpec['create']>> | undefined;
   let app: import('@tars-ts/core').Application | undefined;
   try {
-    instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger,
+    instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
       ...(options.locator ? {locator: options.locator} : {})});
     if (instance.store) info.store = instance.store;
     app = core.Application.fromOptions({app: 'tars', server: spec.server ?? `tars${spec.name}`, logger,
@@ -82,7 +82,10 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
       app.addServant(servant, s.obj);
     }
     await app.start();
+    await instance.onStarted?.(app.servantAdapters.map((a) => ({obj: a.config.servant,
+      endpoint: core.formatEndpoint(a.endpoint)})));
   } catch (error) {
+    await app?.close();
     try {
       await instance?.onClose?.();
     } catch (closeError) {

@@ -33,6 +33,8 @@ export interface DaemonContext {
   readonly locator?: string;
   /** The daemon's log: stderr in the foreground, DIR/daemon.log when detached. */
   readonly logger: Logger;
+  /** The daemon's own flags of `start` (those its start command adds to the common ones), by flag name. */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 /** What a daemon's factory returns: its servants, and what to do once they have stopped. */
@@ -46,6 +48,11 @@ export interface DaemonInstance {
   onClose?(): void | Promise<void>;
   /** Where the daemon keeps its data (a database file, a URL without credentials), shown by `status`. */
   readonly store?: string;
+  /**
+   * Runs once every servant listens, with the endpoints they are bound to (a `--port 0` servant's real port): e.g.
+   * the registry lists its own servants. A throw stops the daemon and fails the start.
+   */
+  onStarted?(bound: readonly {obj: string; endpoint: string}[]): void | Promise<void>;
 }
 
 /**
@@ -85,6 +92,8 @@ export interface DaemonStartOptions {
   port?: number | undefined;
   data?: string | undefined;
   locator?: string | undefined;
+  /** The daemon's own flags (see {@link DaemonContext.settings}). */
+  settings?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The default host of a daemon's servants: local only, unless `--host` says otherwise. */
