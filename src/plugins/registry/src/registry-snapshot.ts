@@ -127,6 +127,16 @@ export class RegistrySnapshot {
       });
     };
 
+    // Set index: only instances with a complete set id whose name and area are not the wildcard.
+    const indexSet = (servant: string, [name, area, group]: readonly string[], isActive: boolean,
+      ep: Readonly<EndpointF>): void => {
+      if (!name || !area || !group || name === '*' || area === '*') return;
+      let byName = sets.get(servant);
+      if (!byName) sets.set(servant, byName = new Map());
+      let members = byName.get(name);
+      if (!members) byName.set(name, members = []);
+      members.push(Object.freeze({setId: `${name}.${area}.${group}`, setArea: `${name}.${area}`, active: isActive, ep}));
+    };
     for (const adapter of rows.adapters) {
       const server = servers.get(serverKeyOf(adapter));
       if (!server || server.bakFlag === 1) continue; // official: right join on t_server_conf; standbys never served
@@ -137,19 +147,14 @@ export class RegistrySnapshot {
       const isActive = server.settingState === 'active' && server.presentState === 'active' &&
         server.flowState !== 'inactive' && !deadNodes.has(server.nodeName);
       push(isActive ? active : inactive, adapter.servant, ep);
-      // Set index: only instances with a complete set id whose name and area are not the wildcard.
-      if (server.enableSet && server.setName !== '' && server.setArea !== '' && server.setGroup !== '' &&
-        server.setName !== '*' && server.setArea !== '*') {
-        let byName = sets.get(adapter.servant);
-        if (!byName) sets.set(adapter.servant, byName = new Map());
-        let members = byName.get(server.setName);
-        if (!members) byName.set(server.setName, members = []);
-        members.push(Object.freeze({setId, setArea: `${server.setName}.${server.setArea}`, active: isActive, ep}));
-      }
+      if (server.enableSet) indexSet(adapter.servant, [server.setName, server.setArea, server.setGroup], isActive, ep);
     }
     for (const row of rows.staticEndpoints) {
-      const ep = endpointF(row.endpoint, row.enableGroup, '', '', '');
-      if (ep) push(row.presentState === 'active' ? active : inactive, row.servant, ep);
+      const ep = endpointF(row.endpoint, row.enableGroup, row.ipGroupName.trim(), '', row.setId);
+      if (!ep) continue;
+      const isActive = row.presentState === 'active';
+      push(isActive ? active : inactive, row.servant, ep);
+      if (row.setId) indexSet(row.servant, row.setId.split('.'), isActive, ep);
     }
 
     const objects = new Map<string, ObjectEntry>();

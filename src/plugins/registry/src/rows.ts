@@ -103,6 +103,10 @@ export interface StaticEndpointRow {
   readonly endpoint: string;
   readonly presentState: 'active' | 'inactive';
   readonly enableGroup: boolean;
+  /** The IDC group by name ('' = the group of the endpoint host's IP), as ServerRow.ipGroupName. */
+  readonly ipGroupName: string;
+  /** SET membership `name.area.group` ('' = none), as a set-enabled server's. */
+  readonly setId: string;
   /** Who added it (a registry's locator id, or 'static'); the pair (owner, servant, endpoint) is unique. */
   readonly owner: string;
 }
@@ -153,6 +157,12 @@ export function serverRow(init: ServerKey & Partial<ServerRow>): ServerRow {
     patchUser: '', tarsVersion: '', startScript: '', stopScript: '', monitorScript: '', configCenterPort: 0,
     runType: '', baseImageId: '', ...init,
   };
+}
+
+/** A StaticEndpointRow: active, no IDC group, no SET, owner 'static', overridden by `init`. */
+export function staticEndpointRow(init: Pick<StaticEndpointRow, 'servant' | 'endpoint'> & Partial<StaticEndpointRow>):
+  StaticEndpointRow {
+  return {presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'static', ...init};
 }
 
 /** An AdapterRow with the official AdapterConf defaults, overridden by `init`. */

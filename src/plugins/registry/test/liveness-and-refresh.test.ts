@@ -114,7 +114,7 @@ describe('registry: node liveness and snapshot rebuilds', () => {
       const service = new RegistryService(repo, {clock: () => 0});
       const before = await service.refresh();
       await repo.addStaticEndpoint({servant: OBJ, endpoint: 'tcp -h 10.9.9.9 -p 9', presentState: 'active',
-        enableGroup: false, owner: 'static'});
+        enableGroup: false, ipGroupName: '', setId: '', owner: 'static'});
       const after = await service.refresh();
       expect(after).to.not.equal(before);
       expect(hp(before.findObjectById(OBJ))).to.deep.equal(['n1:1']);
@@ -127,7 +127,7 @@ describe('registry: node liveness and snapshot rebuilds', () => {
       const service = new RegistryService(repo, {clock: () => 0});
       const first = service.refresh();
       await repo.addStaticEndpoint({servant: OBJ, endpoint: 'tcp -h 10.9.9.9 -p 9', presentState: 'active',
-        enableGroup: false, owner: 'static'});
+        enableGroup: false, ipGroupName: '', setId: '', owner: 'static'});
       const second = service.refresh();
       const third = service.refresh();
       expect(second).to.equal(third); // queued refreshes coalesce

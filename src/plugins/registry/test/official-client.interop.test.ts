@@ -42,7 +42,7 @@ describe('registry interop: the official @tars/rpc client resolves through our Q
     app.addServant(new QueryServant(() => service.snapshot()), QUERY_OBJ);
     await app.start();
     const self = formatEndpoint(app.servantAdapters[0]!.endpoint);
-    await repo.addStaticEndpoint({servant: QUERY_OBJ, endpoint: self, presentState: 'active', enableGroup: false,
+    await repo.addStaticEndpoint({servant: QUERY_OBJ, endpoint: self, presentState: 'active', enableGroup: false, ipGroupName: '', setId: '',
       owner: 'self'});
     const key = {application: 'Test', serverName: 'HelloServer', nodeName: 'node1'};
     await repo.saveServer(serverRow({...key, settingState: 'active', presentState: 'active'}), false);

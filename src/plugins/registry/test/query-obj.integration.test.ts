@@ -54,7 +54,7 @@ describe('registry: QueryObj in a real application', function () {
     registry = await host('tars', 'tarsregistry', QUERY_OBJ, new QueryServant(() => service.snapshot()));
     // The registry lists itself, as each official registry writes its servants into t_registry_info.
     await repo.addStaticEndpoint({servant: QUERY_OBJ, endpoint: formatEndpoint(registry.servantAdapters[0]!.endpoint),
-      presentState: 'active', enableGroup: false, owner: 'self'});
+      presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'self'});
     await service.refresh();
   });
 

@@ -185,9 +185,9 @@ describe('registry: QueryF semantics', () => {
     it('serves static endpoints by their own present state, with no node behind them', () => {
       const s = RegistrySnapshot.build(rowsOf([], {staticEndpoints: [
         {servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h 10.0.0.9 -p 17890', presentState: 'active',
-          enableGroup: false, owner: 'r1'},
+          enableGroup: false, ipGroupName: '', setId: '', owner: 'r1'},
         {servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h 10.0.0.8 -p 17890', presentState: 'inactive',
-          enableGroup: false, owner: 'r2'},
+          enableGroup: false, ipGroupName: '', setId: '', owner: 'r2'},
       ]}), {now: 10 ** 12});
       expect(brief(s.findAll('tars.tarsregistry.QueryObj'))).to.deep.equal({ret: 0, active: ['10.0.0.9:17890'],
         inactive: ['10.0.0.8:17890']});
