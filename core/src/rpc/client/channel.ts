@@ -54,10 +54,6 @@ export interface Channel {
   readonly endpoint: Endpoint;
   /** Sends a frame; resolves with the response, or null for one-way requests once sent. Rejects with LocalFailure. */
   send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
-  /** Requests sent and not answered yet. */
-  readonly inFlight: number;
-  /** Whether a connection is up (UDP: always). */
-  readonly connected: boolean;
   close(): void;
 }
 
@@ -71,12 +67,7 @@ abstract class BaseChannel implements Channel {
   constructor(readonly endpoint: Endpoint, protected readonly options: ChannelOptions) {}
 
   abstract send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
-  abstract get connected(): boolean;
   abstract close(): void;
-
-  get inFlight(): number {
-    return this.pending.size;
-  }
 
   protected wait(requestId: number, timeoutMs: number, conn?: FrameConnection): Promise<ResponsePacket> {
     return new Promise<ResponsePacket>((resolve, reject) => {
@@ -206,10 +197,6 @@ export class TcpChannel extends BaseChannel {
     this.keepAliveTimer.unref();
   }
 
-  get connected(): boolean {
-    return this.isConnected;
-  }
-
   /**
    * The connection holds the process open only while a call waits for its answer: a client script ends by itself
    * once its calls are done, and the idle connection stays for reuse as long as the process lives.
@@ -319,10 +306,6 @@ export class TcpChannel extends BaseChannel {
 /** UDP: one datagram per frame each way (protocol.md 2.10); a lost datagram shows up as a timeout. */
 export class UdpChannel extends BaseChannel {
   private socket?: dgram.Socket;
-
-  get connected(): boolean {
-    return !this.closed;
-  }
 
   private open(): dgram.Socket {
     const socket = dgram.createSocket(this.endpoint.host.includes(':') ? 'udp6' : 'udp4');

@@ -40,9 +40,9 @@ export class FrameConnection {
   private batchBytes = 0;
   private callbacks: ((error?: Error | null) => void)[] = [];
   private closed = false;
+  /** Hands a frame to the handlers (bound once: the handlers may be an object with methods). */
+  private readonly deliver = (frame: Buffer): void => this.handlers.onFrame(frame);
   readonly openedAt = Date.now();
-  framesIn = 0;
-  framesOut = 0;
 
   constructor(readonly socket: Socket, private readonly handlers: FrameHandlers,
     options: FrameConnectionOptions = {}) {
@@ -63,10 +63,7 @@ export class FrameConnection {
 
   private onData(chunk: Buffer): void {
     try {
-      this.decoder.push(chunk, (frame) => {
-        this.framesIn++;
-        this.handlers.onFrame(frame);
-      });
+      this.decoder.push(chunk, this.deliver);
     } catch (error) {
       this.handlers.onError?.(error as Error);
       this.destroy();
@@ -98,7 +95,6 @@ export class FrameConnection {
     this.batch.push(frame);
     this.batchBytes += frame.length;
     if (written) this.callbacks.push(written);
-    this.framesOut++;
     return true;
   }
 
