@@ -160,9 +160,9 @@ abstract class BaseChannel implements Channel {
 }
 
 /**
- * TCP: one connection per endpoint, opened on the first request and reused; frames written in one tick go out in
- * one write. A failed connect fails the requests waiting on it with -8 and holds further connects back for a
- * doubling delay (100 ms up to 5 s); requests in that window fail at once with -8. A reconnect notice
+ * TCP: one connection per endpoint, opened on the first request and reused; frames sent in one tick go out in a
+ * few writes (FrameConnection). A failed connect fails the requests waiting on it with -8 and holds further
+ * connects back for a doubling delay (100 ms up to 5 s); requests in that window fail at once with -8. A reconnect notice
  * ("_reconnect_") from a server that is shutting down moves new requests to a new connection while the old one
  * finishes.
  */
