@@ -8,6 +8,7 @@ import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} fr
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import type {Dispatcher, RequestOrigin} from './dispatcher.js';
+import {RefusalLog, type RefusalLogOptions} from './refusal-log.js';
 import {RequestQueue} from './request-queue.js';
 
 const EMPTY = new Uint8Array(0);
@@ -55,6 +56,8 @@ interface ServerConnection {
 export interface AdapterOptions {
   maxPacket?: number;
   logger?: Logger;
+  /** How refused requests (-9, -6) are logged: at most one line per second by default (tests inject a clock). */
+  refusalLog?: RefusalLogOptions;
 }
 
 /**
@@ -72,11 +75,14 @@ export class ServantAdapter {
   private readonly counters = {connections: 0, requests: 0, refusedConnections: 0, badFrames: 0};
   /** The request queue: overload protection (queuecap, queuetimeout, concurrency). */
   readonly queue: RequestQueue;
+  private readonly refusals: RefusalLog;
 
   constructor(readonly config: AdapterConfig, private readonly dispatcher: Dispatcher,
     private readonly options: AdapterOptions = {}) {
     this.queue = new RequestQueue({cap: config.queuecap, timeoutMs: config.queuetimeout,
       concurrency: config.concurrency});
+    this.refusals = new RefusalLog((line) => this.options.logger?.warn(line), `adapter ${config.name}`,
+      options.refusalLog);
   }
 
   /** Counters for tars.viewstatus. */
@@ -222,8 +228,8 @@ export class ServantAdapter {
         return undefined;
       },
       refuse: (code, message) => {
-        this.options.logger?.warn(`adapter ${this.name}: ${code} for ${req.sServantName}.${req.sFuncName} from ` +
-          `${origin.remote?.host ?? '?'}: ${message}`);
+        this.refusals.note(code, `for ${req.sServantName}.${req.sFuncName} from ${origin.remote?.host ?? '?'}: ` +
+          message);
         respond(req.cPacketType === PacketType.TARSONEWAY ? null
           : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message}, new Map()));
       },
@@ -270,6 +276,7 @@ export class ServantAdapter {
     // Give peers a moment to read the last responses, then force what is left.
     await new Promise((r) => setTimeout(r, 20));
     for (const c of this.connections) c.conn.destroy();
+    this.refusals.flush();
     this.udp?.close();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
