@@ -3,7 +3,9 @@
 // traffic is served right after.
 import {expect} from 'chai';
 
-import {Communicator, TarsCallError} from '@tars-ts/core';
+import {
+  ADAPTER_DEFAULTS, Communicator, Dispatcher, Logger, ServantAdapter, TarsCallError, formatEndpoint, parseEndpoint,
+} from '@tars-ts/core';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {Probe} from '../support/probe.js';
@@ -96,5 +98,46 @@ describe('server overload protection', function () {
     await Promise.all(busy);
     await until(() => server.app.servantAdapters[0]!.stats.expired === 1, 'the impatient request dropped');
     expect(impl.ran).to.deep.equal([250, 251]);
+  });
+});
+
+describe('server overload logging', function () {
+  this.timeout(20_000);
+
+  it('a flood of refused requests logs a bounded number of lines that account for every refusal', async () => {
+    // One WARN line per refused request made a flood write as many log lines as it had requests.
+    const lines: string[] = [];
+    let clock = 0; // frozen unless the test moves it: the count of lines cannot depend on the machine's speed
+    const impl = new Sleeper();
+    const dispatcher = new Dispatcher();
+    dispatcher.add(OBJ, impl);
+    const adapter = new ServantAdapter({
+      ...ADAPTER_DEFAULTS, name: 'FloodAdapter', endpoint: parseEndpoint('tcp -h 127.0.0.1 -p 0 -t 60000'),
+      servant: OBJ, concurrency: 2, queuecap: 5, allow: [], protocol: 'tars',
+    }, dispatcher, {logger: new Logger('WARN', (line) => lines.push(line)), refusalLog: {now: () => clock}});
+    await adapter.listen();
+    const comm = new Communicator();
+    try {
+      const probe = comm.stringToProxy(ProbeProxy, `${OBJ}@${formatEndpoint(adapter.endpoint)}`);
+      const flood = (n: number): Promise<unknown>[] => Array.from({length: n}, (_, i) => probe.sleep(i).catch(() => 0));
+      const first = flood(60); // 2 run (held), 5 wait, 53 are refused
+      await until(() => adapter.stats.rejected === 53, '53 refused');
+      const refusedLines = (): string[] => lines.filter((l) => l.includes('refused'));
+      expect(refusedLines()).to.have.length(1);
+      clock += 1000;
+      const second = flood(10);
+      await until(() => adapter.stats.rejected === 63, '10 more refused');
+      expect(refusedLines()).to.have.length(2);
+      impl.held = false;
+      for (let i = 0; i < 7; i++) impl.release();
+      await Promise.all([...first, ...second]);
+      await adapter.close(2000);
+      const counted = refusedLines().map((l) => Number(/refused (\d+) request/.exec(l)![1]));
+      expect(counted).to.deep.equal([1, 53, 9]); // the last 9 reported when the adapter closed
+      expect(refusedLines()[2]).to.match(/-9 overload: 9\); latest: -9 for RpcTest\.ProbeServer\.ProbeObj\.sleep /);
+    } finally {
+      comm.close();
+      await adapter.close();
+    }
   });
 });

@@ -54,10 +54,6 @@ export interface Channel {
   readonly endpoint: Endpoint;
   /** Sends a frame; resolves with the response, or null for one-way requests once sent. Rejects with LocalFailure. */
   send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
-  /** Requests sent and not answered yet. */
-  readonly inFlight: number;
-  /** Whether a connection is up (UDP: always). */
-  readonly connected: boolean;
   close(): void;
 }
 
@@ -71,12 +67,7 @@ abstract class BaseChannel implements Channel {
   constructor(readonly endpoint: Endpoint, protected readonly options: ChannelOptions) {}
 
   abstract send(frame: Uint8Array, requestId: number, timeoutMs: number, oneway: boolean): Promise<ResponsePacket | null>;
-  abstract get connected(): boolean;
   abstract close(): void;
-
-  get inFlight(): number {
-    return this.pending.size;
-  }
 
   protected wait(requestId: number, timeoutMs: number, conn?: FrameConnection): Promise<ResponsePacket> {
     return new Promise<ResponsePacket>((resolve, reject) => {
@@ -169,9 +160,9 @@ abstract class BaseChannel implements Channel {
 }
 
 /**
- * TCP: one connection per endpoint, opened on the first request and reused; frames written in one tick go out in
- * one write. A failed connect fails the requests waiting on it with -8 and holds further connects back for a
- * doubling delay (100 ms up to 5 s); requests in that window fail at once with -8. A reconnect notice
+ * TCP: one connection per endpoint, opened on the first request and reused; frames sent in one tick go out in a
+ * few writes (FrameConnection). A failed connect fails the requests waiting on it with -8 and holds further
+ * connects back for a doubling delay (100 ms up to 5 s); requests in that window fail at once with -8. A reconnect notice
  * ("_reconnect_") from a server that is shutting down moves new requests to a new connection while the old one
  * finishes.
  */
@@ -204,10 +195,6 @@ export class TcpChannel extends BaseChannel {
       this.sentSinceTick = 0;
     }, interval);
     this.keepAliveTimer.unref();
-  }
-
-  get connected(): boolean {
-    return this.isConnected;
   }
 
   /**
@@ -319,10 +306,6 @@ export class TcpChannel extends BaseChannel {
 /** UDP: one datagram per frame each way (protocol.md 2.10); a lost datagram shows up as a timeout. */
 export class UdpChannel extends BaseChannel {
   private socket?: dgram.Socket;
-
-  get connected(): boolean {
-    return !this.closed;
-  }
 
   private open(): dgram.Socket {
     const socket = dgram.createSocket(this.endpoint.host.includes(':') ? 'udp6' : 'udp4');

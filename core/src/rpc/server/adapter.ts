@@ -2,13 +2,14 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 
 import type {AdapterConfig} from '../../config/server-config.js';
-import {DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE} from '../../protocol/constants.js';
+import {DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, Version} from '../../protocol/constants.js';
 import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
 import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import type {Dispatcher, RequestOrigin} from './dispatcher.js';
 import {listenFailure} from './listen-error.js';
+import {RefusalLog, type RefusalLogOptions} from './refusal-log.js';
 import {RequestQueue} from './request-queue.js';
 
 const EMPTY = new Uint8Array(0);
@@ -58,6 +59,8 @@ export interface AdapterOptions {
   logger?: Logger;
   /** Where the endpoint comes from, for the fix of a listen error: default "its endpoint". */
   endpointOrigin?: string;
+  /** How refused requests (-9, -6) are logged: at most one line per second by default (tests inject a clock). */
+  refusalLog?: RefusalLogOptions;
 }
 
 /**
@@ -75,11 +78,14 @@ export class ServantAdapter {
   private readonly counters = {connections: 0, requests: 0, refusedConnections: 0, badFrames: 0};
   /** The request queue: overload protection (queuecap, queuetimeout, concurrency). */
   readonly queue: RequestQueue;
+  private readonly refusals: RefusalLog;
 
   constructor(readonly config: AdapterConfig, private readonly dispatcher: Dispatcher,
     private readonly options: AdapterOptions = {}) {
     this.queue = new RequestQueue({cap: config.queuecap, timeoutMs: config.queuetimeout,
       concurrency: config.concurrency});
+    this.refusals = new RefusalLog((line) => this.options.logger?.warn(line), `adapter ${config.name}`,
+      options.refusalLog);
   }
 
   /** Counters for tars.viewstatus. */
@@ -209,7 +215,7 @@ export class ServantAdapter {
     }
     entry.requests++;
     entry.inFlight++;
-    if (req.iVersion !== 1) entry.onlyTars = false;
+    if (req.iVersion !== Version.TARSVERSION) entry.onlyTars = false;
     const respond = (response: Buffer | null): void => {
       entry.inFlight--;
       if (response && !entry.conn.send(response)) {
@@ -236,8 +242,8 @@ export class ServantAdapter {
         return undefined;
       },
       refuse: (code, message) => {
-        this.options.logger?.warn(`adapter ${this.name}: ${code} for ${req.sServantName}.${req.sFuncName} from ` +
-          `${origin.remote?.host ?? '?'}: ${message}`);
+        this.refusals.note(code, `for ${req.sServantName}.${req.sFuncName} from ${origin.remote?.host ?? '?'}: ` +
+          message);
         respond(req.cPacketType === PacketType.TARSONEWAY ? null
           : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message}, new Map()));
       },
@@ -284,12 +290,13 @@ export class ServantAdapter {
     // Give peers a moment to read the last responses, then force what is left.
     await new Promise((r) => setTimeout(r, 20));
     for (const c of this.connections) c.conn.destroy();
+    this.refusals.flush();
     this.udp?.close();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
   /** One line for logs and status: name, endpoint, servant. */
-  describe(): string {
+  toString(): string {
     return `${this.name} ${formatEndpoint(this.endpoint)} -> ${this.config.servant}`;
   }
 }

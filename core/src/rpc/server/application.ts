@@ -230,7 +230,7 @@ export class Application {
         maxPacket: this.communicator.properties.maxPacketSize, endpointOrigin: this.originOf('endpoint')});
       await adapter.listen();
       this.adapters.push(adapter);
-      this.logger.info(`listening: ${adapter.describe()}`);
+      this.logger.info(`listening: ${adapter}`);
     }
     if (this.config.local) {
       const adminConfig: AdapterConfig = {name: 'AdminAdapter', endpoint: this.config.local, servant: 'AdminObj',
@@ -239,7 +239,7 @@ export class Application {
         endpointOrigin: this.originOf('local')});
       await admin.listen();
       this.adminAdapter = admin;
-      this.logger.info(`listening: ${admin.describe()}`);
+      this.logger.info(`listening: ${admin}`);
     }
   }
 

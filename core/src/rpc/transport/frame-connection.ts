@@ -21,33 +21,55 @@ export interface FrameConnectionOptions {
    * queueing): a peer that stops reading cannot make us buffer without bound. Default 64 MiB.
    */
   maxQueuedBytes?: number;
+  /**
+   * Most frames written together in one write after the first frame of a tick (which goes alone, at once). Default
+   * 8. Smaller batches cost more writes per frame; larger ones let the two ends take turns instead of working at
+   * the same time (see {@link FrameConnection}).
+   */
+  maxBatchFrames?: number;
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
 /** Frames of a batch are joined into one buffer when they average at most this many bytes. */
 const JOIN_AVERAGE = 2048;
+/**
+ * Measured on the rpc benchmark (2 CPUs, 16 and 128 calls in flight): 8 beat 4 (more writes per call) and 16 or
+ * unbounded (the peer idles while a whole burst is produced); at 128 in flight 16-32 was up to 15% faster, at 16 in
+ * flight 8 was 30% faster than 16.
+ */
+const DEFAULT_MAX_BATCH = 8;
 
 /**
- * A TCP socket carrying TARS frames in both directions. Frames sent in the same tick go out in one write on the
- * next tick (joined when small, a writev when large), and reads are split into
- * frames by a {@link FrameDecoder}. Malformed framing destroys this connection only.
+ * A TCP socket carrying TARS frames in both directions; reads are split into frames by a {@link FrameDecoder}, and
+ * malformed framing destroys this connection only.
+ *
+ * Writes: the first frame sent in a tick is written at once; the following ones are batched (joined when small, a
+ * writev when large) and written when `maxBatchFrames` have gathered or on the next tick. Why not one write per
+ * tick: with many calls in flight, a read brings a whole burst of frames, and one write for the whole answering
+ * burst makes the two processes take turns, each idle while the other works (on 2 CPUs the pair used one CPU at
+ * 16 in flight). Handing the peer the first frame at once and the rest in bounded batches keeps both ends busy,
+ * at the cost of a few more writes per burst.
  */
 export class FrameConnection {
   private readonly decoder: FrameDecoder;
   private readonly maxQueued: number;
-  /** Frames sent in this tick, written together on the next one. */
+  private readonly maxBatch: number;
+  /** Frames sent in this tick after its first, not written yet. */
   private batch: Uint8Array[] = [];
   private batchBytes = 0;
   private callbacks: ((error?: Error | null) => void)[] = [];
   private closed = false;
+  /** A frame was written in this tick (the next frames are batched); cleared by the end-of-tick flush. */
+  private inTick = false;
+  /** Hands a frame to the handlers (bound once: the handlers may be an object with methods). */
+  private readonly deliver = (frame: Buffer): void => this.handlers.onFrame(frame);
   readonly openedAt = Date.now();
-  framesIn = 0;
-  framesOut = 0;
 
   constructor(readonly socket: Socket, private readonly handlers: FrameHandlers,
     options: FrameConnectionOptions = {}) {
     this.decoder = new FrameDecoder(options.maxPacket ?? DEFAULT_MAX_PACKET);
     this.maxQueued = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED;
+    this.maxBatch = Math.max(1, options.maxBatchFrames ?? DEFAULT_MAX_BATCH);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
@@ -63,10 +85,7 @@ export class FrameConnection {
 
   private onData(chunk: Buffer): void {
     try {
-      this.decoder.push(chunk, (frame) => {
-        this.framesIn++;
-        this.handlers.onFrame(frame);
-      });
+      this.decoder.push(chunk, this.deliver);
     } catch (error) {
       this.handlers.onError?.(error as Error);
       this.destroy();
@@ -94,16 +113,28 @@ export class FrameConnection {
    */
   send(frame: Uint8Array, written?: (error?: Error | null) => void): boolean {
     if (!this.isOpen || this.socket.writableLength + this.batchBytes > this.maxQueued) return false;
-    if (this.batch.length === 0) process.nextTick(flushBatch, this);
+    if (!this.inTick) {
+      this.inTick = true;
+      process.nextTick(endTick, this);
+      if (written) this.socket.write(frame, written);
+      else this.socket.write(frame);
+      return true;
+    }
     this.batch.push(frame);
     this.batchBytes += frame.length;
     if (written) this.callbacks.push(written);
-    this.framesOut++;
+    if (this.batch.length >= this.maxBatch) this.flush();
     return true;
   }
 
+  /** @internal End of the tick: writes what is batched; the next frame is written at once again. */
+  endTick(): void {
+    this.inTick = false;
+    this.flush();
+  }
+
   /**
-   * @internal Writes the frames of this tick: small ones joined into one buffer (one write, one syscall, no
+   * @internal Writes the batched frames: small ones joined into one buffer (one write, one syscall, no
    * per-chunk stream bookkeeping), large ones as a corked writev (copying big payloads costs more than a chunk).
    */
   flush(): void {
@@ -159,6 +190,6 @@ export class FrameConnection {
   }
 }
 
-function flushBatch(c: FrameConnection): void {
-  c.flush();
+function endTick(c: FrameConnection): void {
+  c.endTick();
 }
