@@ -3,6 +3,7 @@
 import {type Clock, RegistryModel, systemClock} from './registry-model.js';
 import type {RegistrySnapshot} from './registry-snapshot.js';
 import type {RegistryRepository} from './repository.js';
+import type {StaticEndpointRow} from './rows.js';
 
 /** Node timeout check period when none is configured: `/tars/reap<nodeTimeoutInterval>` 60 s. */
 export const DEFAULT_NODE_TIMEOUT_INTERVAL_MS = 60_000;
@@ -23,6 +24,7 @@ export class RegistryService {
   readonly model: RegistryModel;
   private loading?: Promise<RegistrySnapshot>;
   private queued?: Promise<RegistrySnapshot>;
+  private own: readonly StaticEndpointRow[] = [];
 
   constructor(readonly repository: RegistryRepository, options: RegistryServiceOptions = {}) {
     this.model = new RegistryModel({clock: options.clock ?? systemClock,
@@ -39,6 +41,16 @@ export class RegistryService {
     return this.model.snapshot();
   }
 
+  /**
+   * This registry's own servants (QueryObj, RegistryObj, ...) where they listen: served by QueryF like any object,
+   * so that `tars.tarsregistry.QueryObj` resolves to the live registry (the official t_registry_info rows). Kept in
+   * memory, not in the store: a registry that is not running does not answer, and must not be listed by another.
+   */
+  setOwnEndpoints(rows: readonly StaticEndpointRow[]): Promise<RegistrySnapshot> {
+    this.own = rows;
+    return this.refresh();
+  }
+
   /** Reloads every row from the repository and builds a new snapshot; resolves with it. */
   refresh(): Promise<RegistrySnapshot> {
     if (this.loading) {
@@ -51,7 +63,9 @@ export class RegistryService {
     }
     const loading = (async () => {
       try {
-        return this.model.replace(await this.repository.loadRows());
+        const rows = await this.repository.loadRows();
+        return this.model.replace(this.own.length === 0 ? rows
+          : {...rows, staticEndpoints: [...rows.staticEndpoints, ...this.own]});
       } finally {
         this.loading = undefined;
       }
