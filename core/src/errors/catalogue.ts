@@ -165,6 +165,8 @@ export const CLI_ERRORS = [
     'the message names it; `tars <command> --help` shows the usage'),
   cli('BAD_NAME', 2, 'a name given on the command line is malformed (object, App or Server name)',
     'objects are App.Server.Obj[@tcp -h HOST -p PORT]; App and Server names are letters, digits and _'),
+  cli('BAD_ENDPOINT', 2, 'an endpoint given on the command line cannot be parsed',
+    'write it as "tcp -h HOST -p PORT [-t TIMEOUT] [-w WEIGHT]", quoted as one argument'),
   cli('NO_ENDPOINT', 2, 'nothing says where the object listens',
     'give "Obj@tcp -h HOST -p PORT", -e, --locator, or `tars settings set locator ...`'),
   cli('NO_FUNCTION', 2, 'the interface has no function of that name',

@@ -1,0 +1,56 @@
+// The base of `tars registry list|find|add|rm|nodes`: where the registry is, and a proxy of one of its servants.
+import {Flags} from '@oclif/core';
+import type {ServantProxy, ServantProxyClass} from '@tars-ts/core';
+import {DaemonClientCommand, UserError} from '@tars-ts/kit';
+
+import {registryDaemon} from './daemon.js';
+import {QUERY_OBJ} from './query-servant.js';
+
+/** What every registry client command accepts. */
+export interface RegistryClientFlags {
+  locator?: string | undefined;
+  timeout?: number | undefined;
+  data?: string | undefined;
+}
+
+/**
+ * A command that talks to the registry. The registry is `--locator` (its QueryObj, or just `tcp -h H -p P`), else
+ * the saved locator (`tars settings set locator ...`), else the registry running on this machine with the default
+ * (or `--data`) data directory, found through its lock: `tars registry start` and then `tars registry list` just
+ * work. Every other servant (RegistryCtlObj, AdminRegObj) is resolved by name through that QueryObj, since the
+ * registry lists its own servants.
+ */
+export abstract class RegistryClientCommand extends DaemonClientCommand {
+  static override daemon = registryDaemon;
+
+  static override baseFlags = {
+    locator: Flags.string({summary: 'The registry: its QueryObj ("tars.tarsregistry.QueryObj@tcp -h H -p P", or ' +
+      'just "tcp -h H -p P"). Default: the saved locator, else the registry running here.', helpValue: 'OBJ'}),
+    timeout: Flags.integer({summary: 'Timeout of each call, ms (default 3000, or: tars settings set timeout N).',
+      min: 1, helpValue: 'MS'}),
+    data: Flags.string({summary: 'Data directory of the local registry to use when no locator is given.',
+      helpValue: 'DIR'}),
+  };
+
+  /** The registry's QueryObj proxy string, from the flags, the settings or the local registry. */
+  protected async registryLocator(flags: RegistryClientFlags): Promise<string> {
+    const given = flags.locator ?? this.settings.get('locator');
+    if (given) return given.includes('@') ? given : `${QUERY_OBJ}@${given}`;
+    const {daemonStatus} = await import('@tars-ts/kit');
+    const local = await daemonStatus(registryDaemon, {data: flags.data});
+    const query = local.running ? local.info.endpoints.find((e) => e.obj === QUERY_OBJ) : undefined;
+    if (query) return `${QUERY_OBJ}@${query.endpoint}`;
+    throw new UserError(`no registry to ask: no --locator, no saved locator, and no registry runs in ${local.running
+      ? local.info.dataDir : local.dataDir}`, {code: 'NO_ENDPOINT',
+      hint: 'start one (tars registry start --detach), or give --locator "tcp -h HOST -p 17890", or save it: ' +
+        'tars settings set locator "tars.tarsregistry.QueryObj@tcp -h HOST -p 17890"'});
+  }
+
+  /** A proxy of the registry's servant `obj` (default QueryObj), resolved through the registry itself. */
+  protected async registry<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: RegistryClientFlags,
+    obj = QUERY_OBJ): Promise<P> {
+    const locator = await this.registryLocator(flags);
+    if (obj === QUERY_OBJ) return this.connect(proxyClass, {endpoint: locator.split('@')[1], timeout: flags.timeout}, obj);
+    return this.connect(proxyClass, {locator, timeout: flags.timeout}, obj);
+  }
+}

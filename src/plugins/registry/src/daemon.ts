@@ -1,0 +1,47 @@
+// `tars registry start`: the registry as a daemon of the kit's host. Its store is SQLite in the data directory;
+// its servants are the official ones on the official ports (QueryObj 17890, RegistryObj 17891, AdminRegObj 12000)
+// and this toolkit's RegistryCtlObj (17892), or P, P+1, P+2, P+3 with --port P.
+import path from 'node:path';
+
+import type {DaemonSpec} from '@tars-ts/kit';
+
+/** The registry's store file inside its data directory. */
+export const REGISTRY_DB = 'registry.db';
+
+/** The registry daemon: what `tars registry start|stop|status` run. */
+export const registryDaemon: DaemonSpec = {
+  name: 'registry',
+  servants: [
+    {obj: 'tars.tarsregistry.QueryObj', port: 17890},
+    {obj: 'tars.tarsregistry.RegistryObj', port: 17891},
+    {obj: 'tars.tarsAdminRegistry.AdminRegObj', port: 12000},
+    {obj: 'tars.tarsregistry.RegistryCtlObj', port: 17892},
+  ],
+  async create(ctx) {
+    const [{openRegistry}, {openRegistryStore}] = await Promise.all([import('./registry.js'),
+      import('./sql-repository.js')]);
+    const file = path.join(ctx.dataDir, REGISTRY_DB);
+    const store = await openRegistryStore(file);
+    const nodeTimeoutMs = ctx.settings['node-timeout'] as number | undefined;
+    const reapIntervalMs = ctx.settings['reap-interval'] as number | undefined;
+    let registry;
+    try {
+      registry = await openRegistry({repository: store.repository, logger: ctx.logger,
+        ...(nodeTimeoutMs !== undefined ? {nodeTimeoutMs} : {}),
+        ...(reapIntervalMs !== undefined ? {reapIntervalMs} : {})});
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const opened = registry;
+    return {
+      servants: opened.servants,
+      store: file,
+      onStarted: (bound) => opened.listOwnEndpoints(bound),
+      async onClose() {
+        opened.close();
+        await store.close();
+      },
+    };
+  },
+};
