@@ -163,7 +163,9 @@ export const REGISTRY_MIGRATIONS: StoreMigrations = {
       for (const col of ['process_id', 'enable_group']) servers = servers.addColumn(col, 'integer', (c) => c.notNull());
       servers = servers.addColumn('ip_group_name', 'text', (c) => c.notNull())
         .addColumn('enable_set', 'integer', (c) => c.notNull());
-      for (const col of ['set_name', 'set_area', 'set_group']) servers = servers.addColumn(col, 'text', (c) => c.notNull());
+      for (const col of ['set_name', 'set_area', 'set_group']) {
+        servers = servers.addColumn(col, 'text', (c) => c.notNull());
+      }
       servers = servers.addColumn('bak_flag', 'integer', (c) => c.notNull());
       for (const col of ['server_type', 'base_path', 'exe_path', 'template_name', 'profile']) {
         servers = servers.addColumn(col, 'text', (c) => c.notNull());

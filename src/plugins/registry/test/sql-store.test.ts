@@ -29,7 +29,8 @@ async function until(cond: () => boolean, what: string, timeoutMs: number): Prom
 
 /** The directory's files with their bytes: a refused open must leave them as they were. */
 function filesOf(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((n) => [n, readFileSync(path.join(dir, n)).toString('base64')]));
+  return Object.fromEntries(readdirSync(dir).sort()
+    .map((n) => [n, readFileSync(path.join(dir, n)).toString('base64')]));
 }
 
 /** Writes `rows` through the repository interface, each node registered (heart-beaten) at `at(node)`. */
@@ -94,7 +95,9 @@ describe('registry: the SQL store on disk', function () {
   });
 
   afterEach(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+    }
     children.length = 0;
     rmSync(dir, {recursive: true, force: true});
   });
@@ -143,7 +146,8 @@ describe('registry: the SQL store on disk', function () {
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<void>((resolve) => proc.on('close', () => resolve()));
-    const acked = (what: string) => [...out.matchAll(new RegExp(`^ack ${what} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+    const acked = (what: string) =>
+      [...out.matchAll(new RegExp(`^ack ${what} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
 
     await until(() => acked('static').length >= 200 || proc.exitCode !== null, 'the child acknowledged 200 rounds',
       40_000);
