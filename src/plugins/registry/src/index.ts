@@ -2,6 +2,10 @@
  * @tars-ts/plugin-registry: the TARS registry. Its core is storage-free: rows (the shape a store holds) -> an
  * immutable snapshot index that answers QueryF as tarsregistry does, the servants of QueryObj / RegistryObj /
  * AdminRegObj over an abstract {@link RegistryRepository}, and an in-memory repository.
+ *
+ * The durable repository (SqlRegistryRepository, openRegistryStore in ./sql-repository.ts) is deliberately not
+ * exported here: it loads the kit's store (Kysely), which whatever imports this entry without keeping state should
+ * not pay for; the registry daemon imports that module itself.
  */
 export * from './rows.js';
 export {IdcGroups, type PriorityEntry} from './idc-groups.js';

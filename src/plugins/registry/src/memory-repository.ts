@@ -1,5 +1,6 @@
 // RegistryRepository over plain maps: for tests, and for a registry that needs no persistence. Rows are replaced,
-// never mutated, so a loadRows() result stays valid after later writes.
+// never mutated, so a loadRows() result stays valid after later writes. A Map keeps insertion order and `set` on an
+// existing key keeps its place: exactly the "order first added" the repository contract asks for.
 import type {
   NodeLoad, NodeRegistration, RegistryRepository, ServerFilter, ServerStateUpdate, ServerWithAdapters,
 } from './repository.js';
@@ -10,6 +11,8 @@ import {
 
 const adapterKey = (a: AdapterRow): string => `${serverKeyOf(a)}\0${a.adapterName}`;
 const staticKey = (owner: string, servant: string, endpoint: string): string => `${owner}\0${servant}\0${endpoint}`;
+/** Code-unit order: what a SQL store sorts to as well (localeCompare would depend on the process's locale). */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A {@link RegistryRepository} in memory, optionally seeded with rows. */
 export class MemoryRegistryRepository implements RegistryRepository {
@@ -22,12 +25,14 @@ export class MemoryRegistryRepository implements RegistryRepository {
 
   constructor(seed: Partial<RegistryRows> = {}) {
     const rows = {...EMPTY_ROWS, ...seed};
-    for (const n of rows.nodes) this.nodes.set(n.nodeName, n);
-    for (const s of rows.servers) this.servers.set(serverKeyOf(s), s);
-    for (const a of rows.adapters) this.adapters.set(adapterKey(a), a);
-    for (const e of rows.staticEndpoints) this.statics.set(staticKey(e.owner, e.servant, e.endpoint), e);
-    for (const r of rows.groupRules) this.rules.set(r.groupId, r);
-    for (const p of rows.groupPriorities) this.priorities.set(p.id, p);
+    // Copies, frozen: the contract hands out frozen rows, and the caller keeps its seed objects to itself.
+    const own = <T extends object>(row: T): T => Object.freeze({...row});
+    for (const n of rows.nodes) this.nodes.set(n.nodeName, own(n));
+    for (const s of rows.servers) this.servers.set(serverKeyOf(s), own(s));
+    for (const a of rows.adapters) this.adapters.set(adapterKey(a), own(a));
+    for (const e of rows.staticEndpoints) this.statics.set(staticKey(e.owner, e.servant, e.endpoint), own(e));
+    for (const r of rows.groupRules) this.rules.set(r.groupId, own(r));
+    for (const p of rows.groupPriorities) this.priorities.set(p.id, own(p));
   }
 
   async loadRows(): Promise<RegistryRows> {
@@ -43,7 +48,9 @@ export class MemoryRegistryRepository implements RegistryRepository {
 
   async registerNode(r: NodeRegistration, now: number): Promise<'registered' | 'name-taken'> {
     const old = this.nodes.get(r.nodeName);
-    if (old && old.presentState === 'active' && r.nodeObj !== '' && old.nodeObj !== r.nodeObj) return 'name-taken';
+    if (old && old.presentState === 'active' && old.nodeObj !== '' && r.nodeObj !== '' && old.nodeObj !== r.nodeObj) {
+      return 'name-taken';
+    }
     this.nodes.set(r.nodeName, Object.freeze({
       nodeName: r.nodeName, nodeObj: r.nodeObj, endpointIp: r.endpointIp, endpointPort: r.endpointPort,
       dataDir: r.dataDir, version: r.version, presentState: 'active', lastRegTime: now, lastHeartbeat: now,
@@ -77,7 +84,7 @@ export class MemoryRegistryRepository implements RegistryRepository {
       this.nodes.set(node.nodeName, Object.freeze({...node, presentState: 'inactive'}));
       this.deactivateServersOf(node.nodeName, true);
     }
-    return expired;
+    return expired.sort(byText);
   }
 
   private deactivateServersOf(nodeName: string, clearPid: boolean): void {
@@ -92,7 +99,7 @@ export class MemoryRegistryRepository implements RegistryRepository {
   }
 
   async listNodes(): Promise<NodeRow[]> {
-    return [...this.nodes.values()].sort((a, b) => a.nodeName.localeCompare(b.nodeName));
+    return [...this.nodes.values()].sort((a, b) => byText(a.nodeName, b.nodeName));
   }
 
   async getServers(filter: ServerFilter): Promise<ServerWithAdapters[]> {
@@ -157,6 +164,7 @@ export class MemoryRegistryRepository implements RegistryRepository {
 
   async saveAdapter(row: AdapterRow, replace: boolean): Promise<boolean> {
     const key = adapterKey(row);
+    if (!this.servers.has(serverKeyOf(row))) return false;
     if (this.adapters.has(key) && !replace) return false;
     this.adapters.set(key, Object.freeze({...row}));
     return true;

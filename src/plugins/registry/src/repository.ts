@@ -48,9 +48,17 @@ export interface ServerWithAdapters {
  * The registry's storage. Every method is one atomic change or read; times are the caller's clock (ms since the
  * epoch), never the store's, so that tests and several registries agree. After a write the caller reloads
  * {@link loadRows} into its model: the repository does not notify.
+ *
+ * Order: rows come back in the order they were first added (a replace or update keeps a row's place; a row removed
+ * and added again goes last), as the official tables' auto-increment ids give them; QueryF lists endpoints in it.
+ * Lists said to be "by name" are in code-unit order, whatever the database's collation. Rows returned are frozen.
+ * A store that keeps its rows durably has committed a write when its promise resolves.
  */
 export interface RegistryRepository {
-  /** Every row QueryF answers from, in one consistent read. */
+  /**
+   * Every row QueryF answers from, in one consistent read (no write lands between two of its tables), each table in
+   * the order its rows were first added. The result does not change with later writes.
+   */
   loadRows(): Promise<RegistryRows>;
 
   /**
@@ -65,7 +73,8 @@ export interface RegistryRepository {
   destroyNode(nodeName: string): Promise<boolean>;
   /**
    * The reaper's rule (official checkNodeTimeout): every node whose lastHeartbeat is before `heartbeatBefore`
-   * becomes inactive, and its servers inactive with processId 0. Returns the names of the nodes it changed.
+   * becomes inactive, and its servers inactive with processId 0 (an already-inactive silent node's servers too: they
+   * may have been reported since). Returns the names of the nodes that were active and are not any more, by name.
    */
   expireNodes(heartbeatBefore: number): Promise<string[]>;
   /** One node's row. */
@@ -73,13 +82,16 @@ export interface RegistryRepository {
   /** Every node, by name. */
   listNodes(): Promise<NodeRow[]>;
 
-  /** Servers of one node with their adapters, tars_dns servers left out (Registry.getServers). */
+  /**
+   * Servers of one node with their adapters, tars_dns servers left out (Registry.getServers); servers and adapters
+   * in the order first added.
+   */
   getServers(filter: ServerFilter): Promise<ServerWithAdapters[]>;
   /** One server instance, if it exists. */
   getServer(key: ServerKey): Promise<ServerRow | undefined>;
-  /** Every server instance. */
+  /** Every server instance, in the order first added. */
   listServers(): Promise<ServerRow[]>;
-  /** Present state and process id of each named server; unknown servers are skipped. */
+  /** Present state and process id of each named server, all or none; unknown servers are skipped. */
   updateServerStates(updates: readonly ServerStateUpdate[]): Promise<void>;
   /** An operator's start/stop: the setting state. False when no such server. */
   setSettingState(key: ServerKey, state: SettingState): Promise<boolean>;
@@ -92,20 +104,26 @@ export interface RegistryRepository {
   setPatchResult(key: ServerKey, patch: {version: string; user: string; time: string}): Promise<void>;
   /** Adds a server, or replaces it when `replace`; false when it exists and `replace` is false. */
   saveServer(row: ServerRow, replace: boolean): Promise<boolean>;
-  /** Adds an adapter, or replaces it when `replace`; false when it exists and `replace` is false. */
+  /**
+   * Adds an adapter, or replaces it when `replace` (key: its server, adapterName). False, and nothing saved, when it
+   * exists and `replace` is false, or when its server does not exist: an adapter belongs to a server and is removed
+   * with it.
+   */
   saveAdapter(row: AdapterRow, replace: boolean): Promise<boolean>;
   /** Removes a server instance and its adapters. False when no such server. */
   removeServer(key: ServerKey): Promise<boolean>;
 
   /** Adds or replaces an endpoint not managed by a node (key: owner, servant, endpoint). */
   addStaticEndpoint(row: StaticEndpointRow): Promise<void>;
-  /** Removes one; false when there was none. */
+  /** Removes one (key: owner, servant, endpoint); false when there was none. */
   removeStaticEndpoint(owner: string, servant: string, endpoint: string): Promise<boolean>;
 
   /** Adds or replaces an IDC group (key: groupId). */
   saveGroupRule(row: GroupRuleRow): Promise<void>;
+  /** Removes an IDC group; false when there was none. */
   removeGroupRule(groupId: number): Promise<boolean>;
   /** Adds or replaces a fallback row (key: id). */
   saveGroupPriority(row: GroupPriorityRow): Promise<void>;
+  /** Removes a fallback row; false when there was none. */
   removeGroupPriority(id: string): Promise<boolean>;
 }
