@@ -4,7 +4,7 @@
 import {fstatSync, statSync} from 'node:fs';
 import path from 'node:path';
 
-import {Flags, type Interfaces} from '@oclif/core';
+import {Flags} from '@oclif/core';
 import type {Communicator, ServantProxy, ServantProxyClass} from '@tars-ts/core';
 
 import {TarsCommand, targetFlags} from '../command.js';
@@ -287,8 +287,7 @@ export abstract class DaemonClientCommand extends TarsCommand {
   /** The daemon whose servants this command calls; every subclass sets it. */
   static daemon?: DaemonSpec;
 
-  // Typed loosely so that a topic may offer other ways to find its daemon (the registry's client commands do).
-  static override baseFlags: Interfaces.FlagInput = {...targetFlags};
+  static override baseFlags = {...targetFlags};
 
   private communicator?: Communicator;
 

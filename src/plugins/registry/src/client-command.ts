@@ -1,7 +1,7 @@
 // The base of `tars registry list|find|add|rm|nodes`: where the registry is, and a proxy of one of its servants.
 import {Flags} from '@oclif/core';
 import type {ServantProxy, ServantProxyClass} from '@tars-ts/core';
-import {DaemonClientCommand, UserError} from '@tars-ts/kit';
+import {type ResolvedTarget, TarsCommand, UserError} from '@tars-ts/kit';
 
 import {registryDaemon} from './daemon.js';
 import {QUERY_OBJ} from './query-servant.js';
@@ -20,8 +20,8 @@ export interface RegistryClientFlags {
  * work. Every other servant (RegistryCtlObj, AdminRegObj) is resolved by name through that QueryObj, since the
  * registry lists its own servants.
  */
-export abstract class RegistryClientCommand extends DaemonClientCommand {
-  static override daemon = registryDaemon;
+export abstract class RegistryClientCommand extends TarsCommand {
+  private communicator?: import('@tars-ts/core').Communicator;
 
   static override baseFlags = {
     locator: Flags.string({summary: 'The registry: its QueryObj ("tars.tarsregistry.QueryObj@tcp -h H -p P", or ' +
@@ -46,11 +46,23 @@ export abstract class RegistryClientCommand extends DaemonClientCommand {
         'tars settings set locator "tars.tarsregistry.QueryObj@tcp -h HOST -p 17890"'});
   }
 
-  /** A proxy of the registry's servant `obj` (default QueryObj), resolved through the registry itself. */
+  /**
+   * A proxy of the registry's servant `obj` (default QueryObj): QueryObj at the locator's endpoints, any other
+   * resolved by name through that QueryObj. Its calls time out after `--timeout`; the communicator closes when the
+   * command ends.
+   */
   protected async registry<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: RegistryClientFlags,
     obj = QUERY_OBJ): Promise<P> {
     const locator = await this.registryLocator(flags);
-    if (obj === QUERY_OBJ) return this.connect(proxyClass, {endpoint: locator.split('@')[1], timeout: flags.timeout}, obj);
-    return this.connect(proxyClass, {locator, timeout: flags.timeout}, obj);
+    const target: ResolvedTarget = obj === QUERY_OBJ ? {proxy: locator, obj, locator, via: 'locator'}
+      : {proxy: obj, obj, locator, via: 'locator'};
+    const {communicatorFor} = await import('@tars-ts/kit');
+    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
+    return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    this.communicator?.close();
+    return super.finally(err);
   }
 }

@@ -96,6 +96,8 @@ interface StaticEndpointsTable {
   endpoint: string;
   present_state: string;
   enable_group: number;
+  ip_group_name: string;
+  set_id: string;
   seq: number;
 }
 
@@ -212,6 +214,8 @@ export const REGISTRY_MIGRATIONS: StoreMigrations = {
         .addColumn('endpoint', 'text', (c) => c.notNull())
         .addColumn('present_state', 'text', (c) => c.notNull())
         .addColumn('enable_group', 'integer', (c) => c.notNull())
+        .addColumn('ip_group_name', 'text', (c) => c.notNull())
+        .addColumn('set_id', 'text', (c) => c.notNull())
         .addColumn('seq', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('static_endpoints_pk', ['owner', 'servant', 'endpoint'])
         .execute();
@@ -313,6 +317,7 @@ function staticOf(r: StaticEndpointsTable): StaticEndpointRow {
   return Object.freeze({
     owner: r.owner, servant: r.servant, endpoint: r.endpoint,
     presentState: r.present_state as StaticEndpointRow['presentState'], enableGroup: Number(r.enable_group) !== 0,
+    ipGroupName: r.ip_group_name, setId: r.set_id,
   });
 }
 
@@ -543,7 +548,8 @@ export class SqlRegistryRepository implements RegistryRepository {
   }
 
   async addStaticEndpoint(row: StaticEndpointRow): Promise<void> {
-    const columns = {present_state: row.presentState, enable_group: bool(row.enableGroup)};
+    const columns = {present_state: row.presentState, enable_group: bool(row.enableGroup),
+      ip_group_name: row.ipGroupName, set_id: row.setId};
     await this.store.transaction(async (trx) => {
       await trx.insertInto('static_endpoints').values({owner: row.owner, servant: row.servant, endpoint: row.endpoint,
         ...columns, seq: await nextSeq(trx, 'static_endpoints')})

@@ -54,7 +54,7 @@ try {
     }
     for (let i = 0; i < STATICS; i++) {
       await trx.insertInto('static_endpoints').values({owner: 'static', servant: `Static.S${i % 500}.Obj`,
-        endpoint: `tcp -h 10.8.${i >> 8 & 255}.${i & 255} -p 9000`, present_state: 'active', enable_group: 0,
+        endpoint: `tcp -h 10.8.${i >> 8 & 255}.${i & 255} -p 9000`, present_state: 'active', enable_group: 0, ip_group_name: '', set_id: '',
         seq: ++seq}).execute();
     }
   });
@@ -78,7 +78,7 @@ try {
   // A single write between two loads, as in the registry: one added static endpoint, then the full reload.
   const t0 = performance.now();
   await repo.addStaticEndpoint({servant: 'Static.Extra.Obj', endpoint: 'tcp -h 10.9.9.9 -p 1', presentState: 'active',
-    enableGroup: false, owner: 'static'});
+    enableGroup: false, ipGroupName: '', setId: '', owner: 'static'});
   const write = performance.now() - t0;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, min ${Math.min(...xs).toFixed(1)}, ` +

@@ -351,15 +351,15 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
     describe('static endpoints', () => {
       const ep = (owner: string, port: number, presentState: 'active' | 'inactive' = 'active') =>
         ({servant: 'tars.tarsregistry.QueryObj', endpoint: `tcp -h 10.0.0.1 -p ${port}`, presentState,
-          enableGroup: false, owner});
+          enableGroup: false, ipGroupName: '', setId: '', owner});
 
       it('adds, replaces in place by (owner, servant, endpoint), and removes', async () => {
         await repo.addStaticEndpoint(ep('r1', 1));
         await repo.addStaticEndpoint(ep('r2', 1));
         await repo.addStaticEndpoint(ep('r1', 2));
-        await repo.addStaticEndpoint({...ep('r1', 1, 'inactive'), enableGroup: true});
+        await repo.addStaticEndpoint({...ep('r1', 1, 'inactive'), enableGroup: true, setId: 'a.b.c'});
         expect((await repo.loadRows()).staticEndpoints).to.deep.equal([
-          {...ep('r1', 1, 'inactive'), enableGroup: true}, ep('r2', 1), ep('r1', 2)]);
+          {...ep('r1', 1, 'inactive'), enableGroup: true, setId: 'a.b.c'}, ep('r2', 1), ep('r1', 2)]);
         expect(await repo.removeStaticEndpoint('r2', 'tars.tarsregistry.QueryObj', 'tcp -h 10.0.0.1 -p 1'))
           .to.equal(true);
         expect(await repo.removeStaticEndpoint('r2', 'tars.tarsregistry.QueryObj', 'tcp -h 10.0.0.1 -p 1'))
@@ -408,7 +408,7 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
         await server('S', 'n1', {presentState: 'active'});
         await repo.saveAdapter(fullAdapter(key('S')), false);
         await repo.addStaticEndpoint({servant: 'X.Y.Obj', endpoint: 'tcp -h h -p 1', presentState: 'active',
-          enableGroup: true, owner: 'static'});
+          enableGroup: true, ipGroupName: '', setId: '', owner: 'static'});
         await repo.saveGroupRule({groupId: 1, groupName: 'g', allowIpRule: '1.2.3.4'});
         await repo.saveGroupPriority({id: 'p', order: 1, groupList: '1', station: 's'});
         const rows = await repo.loadRows();
@@ -424,7 +424,7 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
         await repo.removeServer(key('S'));
         await repo.expireNodes(Number.MAX_SAFE_INTEGER);
         await repo.addStaticEndpoint({servant: 'X.Y.Obj', endpoint: 'tcp -h h -p 2', presentState: 'active',
-          enableGroup: false, owner: 'static'});
+          enableGroup: false, ipGroupName: '', setId: '', owner: 'static'});
         await repo.removeGroupRule(1);
         await repo.removeGroupPriority('p');
         expect(rows).to.deep.equal(copy);

@@ -61,8 +61,8 @@ const ROWS: RegistryRows = rowsOf([
   instance(C, '10.5.0.3', 13, {enableSet: true, setName: 'mtt', setArea: 'sz', setGroup: '*'}),
   instance(C, '10.5.0.4', 14, {enableSet: true, setName: 'mtt', setArea: 'sh', setGroup: '1'}),
 ], {...GROUPS, staticEndpoints: [
-  {servant: Q, endpoint: 'tcp -h 10.0.0.9 -p 17890', presentState: 'active', enableGroup: false, owner: 'r1'},
-  {servant: Q, endpoint: 'tcp -h 10.0.0.8 -p 17890', presentState: 'inactive', enableGroup: false, owner: 'r2'},
+  {servant: Q, endpoint: 'tcp -h 10.0.0.9 -p 17890', presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'r1'},
+  {servant: Q, endpoint: 'tcp -h 10.0.0.8 -p 17890', presentState: 'inactive', enableGroup: false, ipGroupName: '', setId: '', owner: 'r2'},
 ]});
 
 /** What QueryF answers from a service's snapshot, for a spread of objects, callers, stations and sets. */
@@ -173,7 +173,7 @@ describe('registry: the SQL store on disk', function () {
       expect(rows.nodes.every((n) => n.presentState === 'active')).to.equal(true);
       // The reopened store takes writes again.
       await store.repository.addStaticEndpoint({servant: 'App.Static.Obj', endpoint: 'tcp -h 10.9.9.9 -p 65535',
-        presentState: 'active', enableGroup: false, owner: 'after'});
+        presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'after'});
     } finally {
       await store.close();
     }

@@ -19,7 +19,7 @@ for (let i = 0; i < count; i++) {
   // Synchronous writes: the test may SIGKILL this process the moment it reads a line.
   writeSync(1, `ack node ${i}\n`);
   await store.repository.addStaticEndpoint({servant: 'App.Static.Obj', endpoint: `tcp -h 10.9.9.9 -p ${i}`,
-    presentState: 'active', enableGroup: false, owner: 'child'});
+    presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'child'});
   writeSync(1, `ack static ${i}\n`);
 }
 await store.close();
