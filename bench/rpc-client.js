@@ -36,6 +36,8 @@ async function makeCaller() {
     const {EchoProxy} = await importGenerated();
     const comm = new Communicator();
     comm.setProperty('sync-invoke-timeout', TIMEOUT_MS);
+    // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
+    for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) comm.use((call, next) => next(call));
     const prx = comm.stringToProxy(EchoProxy, OBJ);
     if (payload === '16B') {
       return {call: () => prx.echo(STRING_16), check: async () => same((await prx.echo(STRING_16)).ret, STRING_16)};

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw> [--standalone]
+// (TARS_BENCH_INTERCEPTORS=N: ours with N pass-through server interceptors; rpc-client.js takes it too.)
 //
 // Starts an Echo server of the given implementation on an ephemeral loopback port and prints {"ev":"ready","port"}.
 // Then answers the parent's commands on stdin (see rpc-common.js): {"cmd":"mark"} -> {"ev":"mark","cpu":{user,system}}
@@ -47,6 +48,8 @@ async function startOurs() {
 </tars>
 `, {graceMs: 100});
   app.addServant(new EchoImp(), 'BenchRpc.EchoServer.EchoObj');
+  // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
+  for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) app.use((_ctx, next) => next());
   await app.start();
   return app.servantAdapters[0].endpoint.port;
 }
