@@ -40,11 +40,12 @@ async function host(app: string, server: string, servant: string, impl: Paramete
   return application;
 }
 
-/** A target server: QueryF answering findObjectById('who') with one endpoint whose host is `name`. */
-function target(name: string): Promise<Application> {
+/** A target server of `servant`: QueryF answering findObjectById('who') with one endpoint whose host is `name`. */
+function target(name: string, servant = TARGET): Promise<Application> {
   const snapshot = RegistrySnapshot.build({...EMPTY_ROWS, staticEndpoints: [{servant: 'who',
     endpoint: `tcp -h ${name} -p 1`, presentState: 'active', enableGroup: false, owner: 'test'}]}, {now: 0});
-  return host('Test', 'TargetServer', TARGET, new QueryServant(() => snapshot));
+  const [app, server] = servant.split('.') as [string, string];
+  return host(app, server, servant, new QueryServant(() => snapshot));
 }
 
 /** The clock @tars/rpc's EndpointManager judges its refresh deadline by (the @tars/utils instance it loaded). */
@@ -61,6 +62,7 @@ describe('registry interop: an @tars/rpc client with our QueryObj as its locator
   let service: RegistryService;
   let serverA: Application | undefined;
   let serverB: Application | undefined;
+  const others: Application[] = [];
   let comm: any;
   const clock = rpcTimeProvider();
   const realNow = clock.nowTimestamp;
@@ -93,6 +95,7 @@ describe('registry interop: an @tars/rpc client with our QueryObj as its locator
     if (comm) destroyOfficial(comm);
     await serverA?.close();
     await serverB?.close();
+    for (const app of others) await app.close();
     await registry?.close();
   });
 
@@ -123,5 +126,26 @@ describe('registry interop: an @tars/rpc client with our QueryObj as its locator
     serverA = undefined;
     for (let i = 0; i < 3; i++) expect(await who()).to.equal('server-b');
     expect(lookups()).to.have.length(2);
+  });
+
+  it('asks findObjectByIdInSameSet for a proxy made with a set name, and calls only that set\'s instance', async () => {
+    const SET_OBJ = 'Test.SetServer.SetObj';
+    const [inSet, noSet] = [await target('server-in-set', SET_OBJ), await target('server-no-set', SET_OBJ)];
+    others.push(inSet, noSet);
+    for (const [app, nodeName, enableSet] of [[inSet, 'node3', true], [noSet, 'node4', false]] as const) {
+      const key = {application: 'Test', serverName: 'SetServer', nodeName};
+      await repo.saveServer(serverRow({...key, settingState: 'active', presentState: 'active', enableSet,
+        setName: 's', setArea: 'a', setGroup: '1'}), false);
+      await repo.saveAdapter(adapterRow({...key, servant: SET_OBJ,
+        endpoint: `tcp -h 127.0.0.1 -p ${port(app)} -t 60000`}), false);
+    }
+    await service.refresh();
+
+    const proxy = comm.stringToProxy(officialQueryFProxy(), SET_OBJ, 's.a.1');
+    for (let i = 0; i < 4; i++) {
+      expect((await proxy.findObjectById('who')).response.return.toObject()[0].host).to.equal('server-in-set');
+    }
+    expect(servant.calls.filter((c) => c.id === SET_OBJ).map((c) => c.func)).to.deep.equal(
+      ['findObjectByIdInSameSet']);
   });
 });
