@@ -43,7 +43,7 @@ async function host(app: string, server: string, servant: string, impl: Paramete
 /** A target server of `servant`: QueryF answering findObjectById('who') with one endpoint whose host is `name`. */
 function target(name: string, servant = TARGET): Promise<Application> {
   const snapshot = RegistrySnapshot.build({...EMPTY_ROWS, staticEndpoints: [{servant: 'who',
-    endpoint: `tcp -h ${name} -p 1`, presentState: 'active', enableGroup: false, owner: 'test'}]}, {now: 0});
+    endpoint: `tcp -h ${name} -p 1`, presentState: 'active', enableGroup: false, ipGroupName: '', setId: '', owner: 'test'}]}, {now: 0});
   const [app, server] = servant.split('.') as [string, string];
   return host(app, server, servant, new QueryServant(() => snapshot));
 }
