@@ -6,7 +6,8 @@
 // QueryObj (QueryServant over the service) in a core Application on 127.0.0.1:0 and prints
 //   {"ev":"ready","port","pid","refreshMs","buildMs":[...],"objects","counts","mem":{rss,heapUsed,...}}
 // (mem after a full GC when run with --expose-gc). Then answers the parent's commands (see rpc-common.js):
-//   {"cmd":"mark"}              -> {"ev":"mark","cpu":{user,system} (µs),"rss"}
+//   {"cmd":"mark"}              -> {"ev":"mark","cpu":{user,system} (µs),"rss","loopDelayUs":{p50,p99,max},
+//                                   "gc":{count,ms,maxMs}} (event-loop delay and GC pauses since the last mark)
 //   {"cmd":"mem"}               -> {"ev":"mem","mem":{...}} after a full GC (with --expose-gc)
 //   {"cmd":"churn","perSec":N}  -> a node heart-beat (Registry.keepAlive's repository write + refresh, as our
 //                                  RegistryObj does it) N times a second from here on, 0 to stop; answers
@@ -15,6 +16,7 @@
 //
 // Runs on the compiled packages (core/dist, src/plugins/registry/dist): build first.
 
+import {PerformanceObserver, monitorEventLoopDelay} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 
 import {Application} from '@tars-ts/core';
@@ -54,6 +56,26 @@ const app = Application.fromOptions({app: 'tars', server: 'tarsregistry', loglev
   adapters: [{servant: QUERY_OBJ, endpoint: 'tcp -h 127.0.0.1 -p 0 -t 600000'}]});
 app.addServant(new QueryServant(() => service.snapshot()), QUERY_OBJ);
 await app.start();
+
+// What holds requests up inside this process: event-loop delay (sampled every 2 ms) and GC pauses, since the last mark.
+const loopDelay = monitorEventLoopDelay({resolution: 2});
+loopDelay.enable();
+const gc = {count: 0, ms: 0, maxMs: 0};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+  }
+}).observe({entryTypes: ['gc']});
+
+function stalls() {
+  const out = {loopDelayUs: {p50: loopDelay.percentile(50) / 1000, p99: loopDelay.percentile(99) / 1000,
+    max: loopDelay.max / 1000}, gc: {...gc}};
+  loopDelay.reset();
+  Object.assign(gc, {count: 0, ms: 0, maxMs: 0});
+  return out;
+}
 
 emit({ev: 'ready', port: app.servantAdapters[0].endpoint.port, pid: process.pid, refreshMs, buildMs,
   objects: snapshot.objectNames.length, counts: data.counts, baseline, mem: mem()});
@@ -96,7 +118,7 @@ if (opts.standalone) {
   serveCommands((command) => {
     switch (command.cmd) {
       case 'mark':
-        return {ev: 'mark', cpu: cpuNow(), rss: process.memoryUsage.rss()};
+        return {ev: 'mark', cpu: cpuNow(), rss: process.memoryUsage.rss(), ...stalls()};
       case 'mem':
         return {ev: 'mem', mem: mem()};
       case 'churn': {

@@ -5,7 +5,8 @@
 //             IDC groups and fallback rows, sets, static endpoints; ~25,000 endpoints)
 //   client    registry-client.js: 16 clients (a communicator, so a connection, each) in one process, asking for
 //             random known objects from random nodes (context node_name), through core's QueryF.QueryFProxy; with
-//             TARS_BENCH_REGISTRY_THEIRS=1 also the official @tars/rpc client (@tars/registry's QueryFProxy)
+//             the official @tars/rpc client (@tars/registry's QueryFProxy) as a second client implementation
+//             (TARS_BENCH_REGISTRY_THEIRS=0 leaves it out)
 //
 // Measured: (a) max lookups/s with 16 in flight (each client 1 call at a time), p50/p99 of those calls; (b) an open
 // loop at 5,000 lookups/s (bursts every 1 ms, latency from the burst's scheduled time, so queueing shows):
@@ -84,6 +85,8 @@ async function window(registry, client, start, settleMs, runMs) {
     clientCpuUs: clientUs / calls,
     registryCpuShare: registryUs / 1e6 / seconds,
     foreign: m0 === null ? null : Math.max(0, (m1 - m0 - registryUs - clientUs) / 1e6 / seconds),
+    loopDelayUs: s1.loopDelayUs,
+    gc: s1.gc,
     errors: stopped.errors,
     dropped: stopped.dropped,
     lastError: stopped.lastError,
@@ -104,7 +107,7 @@ function row(label, unit, values, extra = {}) {
 export async function run(opts = {}) {
   const profile = opts.profile ?? (opts.quick ? PROFILES.quick : PROFILES.full);
   const progress = opts.progress ?? (() => {});
-  const impls = ['ours', ...(process.env.TARS_BENCH_REGISTRY_THEIRS === '1' ? ['theirs'] : [])];
+  const impls = ['ours', ...(process.env.TARS_BENCH_REGISTRY_THEIRS === '0' ? [] : ['theirs'])];
   const children = [];
   const killAll = () => {
     for (const c of children) c.kill();
@@ -227,8 +230,9 @@ export async function run(opts = {}) {
     w.clientCpuUs)), 1)} µs (registry + client), registry busy ${fmt(median(ws.map((w) => w.registryCpuShare)) *
     100)}% of a CPU`;
   const notes = [
-    'theirs is null in every row: there is no official registry here to compare with (the @tars/rpc rows, when ' +
-      'run with TARS_BENCH_REGISTRY_THEIRS=1, are the official client against our registry)',
+    'theirs is null in every row: there is no official registry here to compare with; the rows marked @tars/rpc ' +
+      'client are the official client (@tars/registry\'s QueryFProxy) against our registry ' +
+      '(TARS_BENCH_REGISTRY_THEIRS=0 leaves them out)',
     `data set: ${fmt(c.objects)} objects (${fmt(c.objects - c.staticObjects)} on ${fmt(c.servers)} server ` +
       `instances of ${fmt(c.nodes)} nodes, ${fmt(c.staticObjects)} with static endpoints only), ` +
       `${fmt(c.endpoints)} endpoints, ${fmt(c.groupedServers)} instances IDC-grouped, ${fmt(c.setServers)} in sets; ` +
@@ -243,6 +247,10 @@ export async function run(opts = {}) {
       `max latency ${fmt(Math.max(...us(out.paced, (w) => w.lat?.max)))} µs`,
     `goal (p99 < ${fmt(GOAL.p99Us)} µs at ${fmt(GOAL.rate)}/s): ${goalOk ? 'met' : 'MISSED'} (p99 ` +
       `${fmt(p99)} µs, rounds ${us(out.paced, (w) => w.lat?.p99).map((x) => fmt(x)).join(', ')})`,
+    `inside the registry during the paced windows: event-loop delay p99 ${fmt(median(us(out.paced, (w) =>
+      w.loopDelayUs?.p99)))} µs, max ${fmt(Math.max(...us(out.paced, (w) => w.loopDelayUs?.max)))} µs; GC ` +
+      `${fmt(median(us(out.paced, (w) => w.gc?.count)))} pauses per window, ${fmt(median(us(out.paced, (w) =>
+        w.gc?.ms)), 1)} ms in all, longest ${fmt(Math.max(...us(out.paced, (w) => w.gc?.maxMs)), 1)} ms`,
     `CPU per lookup at ${GOAL.clients} in flight: ${split(closed)}; at ${fmt(GOAL.rate)}/s: ${split(out.paced)}`,
     `snapshot: built in ${ready.buildMs.map((x) => fmt(x, 1)).join(', ')} ms (RegistrySnapshot.build of the rows); ` +
       `the first refresh (loadRows + build) ${fmt(ready.refreshMs, 1)} ms. Every write to the registry rebuilds it, ` +
