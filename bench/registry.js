@@ -179,6 +179,12 @@ export async function run(opts = {}) {
     out.churnReport = await registry.request({cmd: 'churn', perSec: 0});
     memAfter = (await registry.request({cmd: 'mem'})).mem;
   } finally {
+    // Children exit when their stdin ends (so that one run with --cpu-prof writes its profile); killed if they linger.
+    await Promise.all(children.map((c) => c.exited ? null : Promise.race([
+      new Promise((resolve) => {
+        c.proc.once('exit', resolve);
+        c.proc.stdin.end();
+      }), sleep(5000)])));
     killAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
