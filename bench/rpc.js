@@ -69,9 +69,11 @@ function killAll() {
  * command and resolves with the answer. Messages are awaited with a deadline so that a stuck child fails the
  * benchmark instead of hanging it.
  */
-class Child {
-  constructor(script, args, label) {
+export class Child {
+  /** `nodeArgs`: node options of this child (before the script), after those of TARS_BENCH_CHILD_ARGS. */
+  constructor(script, args, label, nodeArgs = []) {
     this.label = label;
+    this.bench = script.replace(/[-.].*$/, ''); // rpc-server.js -> rpc: errors name the benchmark
     this.messages = [];
     this.waiters = [];
     this.stderr = '';
@@ -80,7 +82,7 @@ class Child {
     delete env.TARS_CONFIG; // would make @tars/rpc read a config file
     delete env.TARS_MONITOR; // would make @tars/rpc report to a stat server
     const extra = (process.env.TARS_BENCH_CHILD_ARGS ?? '').split(/\s+/).filter(Boolean);
-    this.proc = spawn(process.execPath, [...extra, path.join(here, script), ...args.map(String)],
+    this.proc = spawn(process.execPath, [...extra, ...nodeArgs, path.join(here, script), ...args.map(String)],
       {stdio: ['pipe', 'pipe', 'pipe'], env});
     live.add(this);
     let out = '';
@@ -111,7 +113,7 @@ class Child {
   failure(what) {
     const tail = this.stderr.trim().split('\n').filter((l) => !/circular dependency|--trace-warnings/.test(l))
       .slice(-15).join('\n');
-    return new Error(`rpc bench: ${this.label} ${what}${tail ? `\n${tail}` : ''}`);
+    return new Error(`${this.bench} bench: ${this.label} ${what}${tail ? `\n${tail}` : ''}`);
   }
 
   deliver(message) {
@@ -169,9 +171,9 @@ const cpuOf = (c) => c.user + c.system;
  */
 const PROC_STAT = '/proc/stat';
 /** Other load above this (CPUs' worth) marks a window as skewed. */
-const BUSY = 0.15;
+export const BUSY = 0.15;
 const hasProcStat = existsSync(PROC_STAT);
-function machineBusyUs() {
+export function machineBusyUs() {
   if (!hasProcStat) return null;
   const fields = readFileSync(PROC_STAT, 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
   // irq and softirq are left out: loopback TCP runs in softirqs, charged to no process, part of the workload.
@@ -249,7 +251,7 @@ async function quietWindow(pair, inflight, profile, quiet) {
   return w;
 }
 
-async function waitQuiet(quiet) {
+export async function waitQuiet(quiet) {
   if (!hasProcStat) return;
   while (quiet.budgetMs > 0) {
     const slice = 250;

@@ -5,7 +5,9 @@
 // exporting `name`, `description` and `async run({quick, log, progress})`, which returns
 //   {rows: [{case, ours: {median, min, max, madPct, rounds}, theirs: {...} | null, ratio, pairedRatio, target}],
 //    notes?: string[], info?: object}
-// with rates in operations per second; "theirs" is the official implementation the row is compared with. To add a
+// with rates in operations per second; "theirs" is the official implementation the row is compared with (null when
+// there is none). A row whose goal is not a ratio gives `targetLabel` (shown as its target) and `ok` (its status)
+// instead of `target`. To add a
 // benchmark (an RPC echo, say), write bench/<name>.js with that interface and list it in BENCHMARKS.
 
 import os from 'node:os';
@@ -15,6 +17,7 @@ import {sinkValue} from './harness.js';
 const BENCHMARKS = [
   {name: 'codec', load: () => import('./codec.js')},
   {name: 'rpc', load: () => import('./rpc.js')},
+  {name: 'registry', load: () => import('./registry.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]
@@ -56,7 +59,8 @@ function table(results) {
   const lines = [head];
   for (const b of results) {
     for (const row of b.rows) {
-      const status = row.target == null || !Number.isFinite(row.ratio) ? '' : row.ratio >= row.target ? 'ok' : 'BELOW';
+      const status = typeof row.ok === 'boolean' ? (row.ok ? 'ok' : 'BELOW')
+        : row.target == null || !Number.isFinite(row.ratio) ? '' : row.ratio >= row.target ? 'ok' : 'BELOW';
       lines.push([
         b.name,
         row.case,
@@ -65,7 +69,7 @@ function table(results) {
         row.theirs ? fmtRate(row.theirs.median) : '-',
         row.theirs ? `${row.theirs.madPct.toFixed(1)}%` : '',
         fmtRatio(row.ratio),
-        row.target == null ? '-' : fmtRatio(row.target),
+        row.targetLabel ?? (row.target == null ? '-' : fmtRatio(row.target)),
         status,
       ]);
     }

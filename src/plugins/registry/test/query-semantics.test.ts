@@ -199,5 +199,18 @@ describe('registry: QueryF semantics', () => {
       expect(query.findObjectById(A).ret).to.have.length(3);
       expect(Object.isFrozen(query.findObjectById(A).ret[0])).to.equal(true);
     });
+
+    it('hands out fresh lists from the group answers it remembers, for every caller of the group', () => {
+      // The group-priority answer is computed once per (object, caller group): emptying one caller's lists must not
+      // empty the next one's, whichever IP of the group asks.
+      const first = query.findObjectByIdInSameGroup(A, from('10.1.1.100'));
+      first.activeEp.length = 0;
+      first.inactiveEp.length = 0;
+      expect(brief(query.findObjectByIdInSameGroup(A, from('10.1.1.101')))).to.deep.equal({ret: 0,
+        active: ['10.1.1.5:1'], inactive: ['10.1.1.6:4']});
+      const fallback = query.findObjectByIdInSameGroup(B, from('10.3.3.9'));
+      fallback.activeEp.length = 0;
+      expect(brief(query.findObjectByIdInSameGroup(B, from('10.3.3.10'))).active).to.deep.equal(['10.2.2.2:5']);
+    });
   });
 });
