@@ -120,7 +120,7 @@ export function makeDataSet({now = 0, rowHelpers, ...options} = {}) {
     const n = 1 + Math.floor(rnd() * 3);
     for (let j = 0; j < n; j++) {
       staticEndpoints.push(Object.freeze({servant, endpoint: `tcp -h 10.30.${i % 8}.${10 + j} -p ${17000 + i} -t 3000`,
-        presentState: chance(0.05) ? 'inactive' : 'active', enableGroup, owner: 'static'}));
+        presentState: chance(0.05) ? 'inactive' : 'active', enableGroup, ipGroupName: '', setId: '', owner: 'static'}));
     }
   }
 

@@ -179,9 +179,13 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     if (!endpointText || !servant) {
       throw new TarsError('CONFIG_INVALID', `${file}: adapter <${d.name}> needs "endpoint" and "servant"`, {file});
     }
-    if (!servant.startsWith(`${app}.${name}.`)) {
+    // The framework's own servers (application `tars`) may host servants of several of them in one process: this
+    // toolkit's daemons do (the registry serves tars.tarsregistry.* and tars.tarsAdminRegistry.AdminRegObj, as
+    // tarsregistry and tarsAdminRegistry do in two processes officially). Any other server serves only its own.
+    const own = app === 'tars' ? 'tars.' : `${app}.${name}.`;
+    if (!servant.startsWith(own)) {
       throw new TarsError('CONFIG_INVALID', `${file}: adapter <${d.name}> serves ${servant}, which is not a servant ` +
-        `of ${app}.${name} (it must start with "${app}.${name}.")`, {file});
+        `of ${app}.${name} (it must start with "${own}")`, {file});
     }
     const ep = endpointOf(endpointText.replace(/-h\s+localip\b/, `-h ${localip}`), file, `adapter <${d.name}>`);
     adapters.push({

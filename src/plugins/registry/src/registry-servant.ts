@@ -79,8 +79,7 @@ export class RegistryObjServant extends Registry.RegistryServant {
 
   async keepAlive(nodeName: string, load: NodeDescriptor.LoadInfo): Promise<R['keepAlive']> {
     try {
-      await this.repo.keepAlive(nodeName, {avg1: load.avg1, avg5: load.avg5, avg15: load.avg15}, this.service.clock());
-      await this.service.refresh();
+      await this.service.keepAlive(nodeName, {avg1: load.avg1, avg5: load.avg5, avg15: load.avg15});
     } catch {
       // Official: queued to a worker and answered 0 before the write; its failure never reaches the node.
     }

@@ -178,6 +178,20 @@ export class RegistrySnapshot {
     return new RegistrySnapshot(objects, frozenSets, groups, now, staleAfter, liveNodes);
   }
 
+  /**
+   * This snapshot with the heart-beat deadlines of `rows` (where only live nodes' heart-beats moved on): the same
+   * answers, a later {@link staleAfter}. What a heart-beat of a live node changes, at the cost of one pass over the
+   * nodes instead of a rebuild of every object.
+   */
+  withHeartbeats(rows: RegistryRows, nodeTimeoutMs: number): RegistrySnapshot {
+    const timeout = Math.max(nodeTimeoutMs, MIN_NODE_TIMEOUT_MS);
+    let staleAfter = Infinity;
+    for (const node of rows.nodes) {
+      if (this.liveNodes.has(node.nodeName)) staleAfter = Math.min(staleAfter, node.lastHeartbeat + timeout);
+    }
+    return new RegistrySnapshot(this.objects, this.sets, this.groups, this.builtAt, staleAfter, this.liveNodes);
+  }
+
   /** True when `now` is past a live node's heart-beat deadline: the answers would differ from a fresh build. */
   isStaleAt(now: number): boolean {
     return now > this.staleAfter;
