@@ -20,4 +20,9 @@ export type {
 export {MemoryRegistryRepository} from './memory-repository.js';
 export {DEFAULT_NODE_TIMEOUT_INTERVAL_MS, RegistryService, type RegistryServiceOptions} from './registry-service.js';
 export {QUERY_OBJ, QueryServant, callerHost} from './query-servant.js';
-export {RegistryObjServant, presentStateOf, serverDescriptorOf} from './registry-servant.js';
+export {RegistryObjServant, presentStateOf, serverDescriptorOf, sqlTime} from './registry-servant.js';
+export {ADMIN_REG_OBJ, type AdminRegOptions, AdminRegServant} from './admin-reg-servant.js';
+export {
+  CommunicatorNodeChannel, type CommunicatorNodeChannelOptions, DEFAULT_NODE_CALL_TIMEOUT_MS, type NodeChannel,
+  type NodeLink,
+} from './node-channel.js';

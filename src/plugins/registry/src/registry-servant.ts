@@ -19,7 +19,7 @@ export function presentStateOf(state: number): PresentState {
 }
 
 /** `YYYY-MM-DD HH:MM:SS` (UTC) of a clock reading: the form the official tables keep times in. */
-function sqlTime(ms: number): string {
+export function sqlTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -3,6 +3,7 @@
 // (./daemon.ts) opens one over its store; tests open one over a memory repository.
 import type {Logger, Servant} from '@tars-ts/core';
 
+import {ADMIN_REG_OBJ, AdminRegServant} from './admin-reg-servant.js';
 import {REGISTRY_CTL_OBJ, RegistryCtlServant} from './ctl-servant.js';
 import {QUERY_OBJ, QueryServant} from './query-servant.js';
 import type {Clock} from './registry-model.js';
@@ -52,6 +53,7 @@ export async function openRegistry(options: RegistryOptions): Promise<OpenRegist
     [QUERY_OBJ]: new QueryServant(() => service.snapshot()),
     [REGISTRY_OBJ]: new RegistryObjServant(service),
     [REGISTRY_CTL_OBJ]: new RegistryCtlServant(service),
+    [ADMIN_REG_OBJ]: new AdminRegServant(service, options.logger ? {logger: options.logger} : {}),
   };
   const interval = options.reapIntervalMs ?? DEFAULT_NODE_TIMEOUT_INTERVAL_MS;
   let reaping = false;
@@ -76,6 +78,7 @@ export async function openRegistry(options: RegistryOptions): Promise<OpenRegist
     },
     close() {
       if (reaper) clearInterval(reaper);
+      (servants[ADMIN_REG_OBJ] as AdminRegServant).close();
     },
   };
 }
