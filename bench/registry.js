@@ -259,10 +259,10 @@ export async function run(opts = {}) {
         w.gc?.ms)), 1)} ms in all, longest ${fmt(Math.max(...us(out.paced, (w) => w.gc?.maxMs)), 1)} ms`,
     `CPU per lookup at ${GOAL.clients} in flight: ${split(closed)}; at ${fmt(GOAL.rate)}/s: ${split(out.paced)}`,
     `snapshot: built in ${ready.buildMs.map((x) => fmt(x, 1)).join(', ')} ms (RegistrySnapshot.build of the rows); ` +
-      `the first refresh (loadRows + build) ${fmt(ready.refreshMs, 1)} ms. Every write to the registry rebuilds it, ` +
-      'on the event loop: lookups wait for it',
-    `heart-beats: ${CHURN_PER_SEC}/s (keepAlive + refresh, coalesced by RegistryService) during the paced run gave ` +
-      `${out.churnReport?.refreshes ?? 0} refreshes, each awaited for p50 ${fmt(out.churnReport?.refreshMs?.p50, 1)}` +
+      `the first refresh (loadRows + build) ${fmt(ready.refreshMs, 1)} ms. Every write that changes an answer rebuilds ` +
+      'it, on the event loop: lookups wait for it; a live node\'s heart-beat only moves its deadline',
+    `heart-beats: ${CHURN_PER_SEC}/s (RegistryService.keepAlive, what Registry.keepAlive runs) during the paced run ` +
+      `gave ${out.churnReport?.refreshes ?? 0} heart-beats, each awaited for p50 ${fmt(out.churnReport?.refreshMs?.p50, 1)}` +
       ` ms, max ${fmt(out.churnReport?.refreshMs?.max, 1)} ms; lookups/s ${fmt(median(out.churn.map((w) =>
         w.rate)))}, registry busy ${fmt(median(out.churn.map((w) => w.registryCpuShare)) * 100)}% of a CPU`,
     `registry memory: RSS ${fmt(ready.baseline.rss / MiB)} MiB at start, ${fmt(ready.mem.rss / MiB)} MiB after ` +
