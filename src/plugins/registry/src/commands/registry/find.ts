@@ -56,7 +56,7 @@ grouping). Each endpoint with its state, node, SET, IDC group and weight.`;
       this.log(json.endpoints.length === 0 ? `no endpoint for ${args.obj} (${lookup})`
         : await renderTable(['ENDPOINT', 'STATE', 'NODE', 'SET', 'GROUP', 'WEIGHT'], json.endpoints.map((e) =>
           [e.endpoint, e.active ? 'active' : 'inactive', e.node || '-', e.setId || '-',
-            e.group < 0 ? '-' : String(e.group), String(e.weight)])));
+            e.group < 0 ? '-' : String(e.group), e.weight < 0 ? '-' : String(e.weight)])));
     }
     return json;
   }
