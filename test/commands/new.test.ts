@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import {chooseProjectPorts} from '../../src/lib/port-choice.js';
 import {renderTemplate} from '../../src/lib/template.js';
+import {freePort} from '../support/ports.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -32,14 +33,6 @@ async function hold(port: number): Promise<net.Server | undefined> {
   });
 }
 
-/** A port the system reports free now. */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const {port} = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const BASE_FILES = [
   '.gitignore', 'README.md', 'SayHello.tars', 'config.conf', 'package.json', 'src/HelloGo.ts', 'src/SayHelloImp.ts',

@@ -6,11 +6,12 @@ import {AdminF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync} from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import {execa} from 'execa';
+
+import {connects, freePorts} from '../support/ports.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -34,25 +35,7 @@ function npmEnv(): NodeJS.ProcessEnv {
     .filter(([k]) => !/^npm_(package_|lifecycle_|command$|config_local_prefix$)/i.test(k)));
 }
 
-/** `n` distinct free ports: all are held open at once, so none is handed out twice. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({length: n}, () => net.createServer());
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Resolves once every port accepts connections; rejects when the process exits first or `ms` pass. */
 async function waitForPorts(ports: number[], child: ChildProcess, log: () => string, ms = 30_000): Promise<void> {

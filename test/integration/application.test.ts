@@ -10,16 +10,9 @@ import net from 'node:net';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {Probe} from '../support/probe.js';
+import {connects, freePorts} from '../support/ports.js';
 import {until} from '../support/wait.js';
 
-/** `n` distinct free ports: all held open at once, so none is handed out twice. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({length: n}, () => net.createServer());
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
 
 /** A socket listening on `port` of 127.0.0.1, standing for another process that holds it. */
 async function hold(port: number): Promise<net.Server> {
@@ -31,16 +24,6 @@ async function hold(port: number): Promise<net.Server> {
   return s;
 }
 
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** A logger that keeps its lines, to see what the application reported. */
 function memoryLogger(): {logger: Logger; lines: string[]} {

@@ -11,16 +11,10 @@ import {Communicator} from '@tars-ts/core';
 import {AdminF} from '@tars-ts/core/framework';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {freePort} from '../support/ports.js';
 
 const script = new URL('../fixtures/servers/probe-server.ts', import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const {port} = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function config(port: number, adminPort: number): string {
   return `<tars>

@@ -16,6 +16,10 @@
 import {createRequire} from 'node:module';
 import net from 'node:net';
 
+import {freePort} from './ports.js';
+
+export {freePort};
+
 const require = createRequire(import.meta.url);
 /** `@tars/stream`. */
 export const TarsStream: any = require('@tars/stream');
@@ -681,17 +685,6 @@ export class EchoProxy {
 
 // ---- plumbing: official servers and clients in tests ---------------------------------------------------------------
 
-/** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const {port} = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves once something accepts connections on 127.0.0.1:port (polling every 10 ms, up to `timeoutMs`). */
 export async function waitForPort(port: number, timeoutMs = 3000): Promise<void> {

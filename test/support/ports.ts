@@ -1,0 +1,31 @@
+// Ports for tests: free ones on 127.0.0.1, and whether something accepts connections on one.
+import net from 'node:net';
+
+/** `n` distinct free ports: all held open at once, so none is handed out twice. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({length: n}, () => net.createServer());
+  await Promise.all(servers.map((s) => new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', resolve);
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
+/** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/** True when something accepts a connection on 127.0.0.1:`port` now. */
+export function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
