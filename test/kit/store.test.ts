@@ -250,6 +250,8 @@ describe('the store (@tars-ts/kit/store)', function () {
     });
 
     // Root may write any file, so the refusals are checked in a process running as nobody when the tests run as root.
+    // It starts as root and drops to nobody once its modules are loaded: nobody may not be able to read the checkout
+    // (a clone in a private temporary directory, as CI makes).
     const asOther = process.getuid?.() === 0;
     async function openElsewhere(file: string): Promise<{ok?: boolean; code?: string; message?: string}> {
       if (!asOther) {
@@ -260,9 +262,12 @@ describe('the store (@tars-ts/kit/store)', function () {
           return e as {code: string; message: string};
         }
       }
-      const r = run(['open', file], {uid: 65534});
+      const warm = mkdtempSync(path.join(os.tmpdir(), 'tars-warm-'));
+      const r = run(['open', file, '65534', path.join(warm, 'warm.db')]);
       started.push(r.proc);
-      expect(await r.exited, r.err()).to.equal(0);
+      const code = await r.exited;
+      rmSync(warm, {recursive: true, force: true});
+      expect(code, r.err()).to.equal(0);
       return JSON.parse(r.out()) as {ok?: boolean; code?: string; message?: string};
     }
 
