@@ -13,9 +13,17 @@ import {storeError} from './store-error.js';
  */
 export type StoreOptions = SqliteStoreOptions;
 
-/** The dialects, wired explicitly; each is imported only when a store of its kind is opened. */
+/** A module imported once, on first use: later opens reuse it instead of resolving the import again. */
+function lazy<M>(load: () => Promise<M>): () => Promise<M> {
+  let loaded: Promise<M> | undefined;
+  return () => (loaded ??= load());
+}
+
+const sqliteModule = lazy(() => import('./sqlite.js'));
+
+/** The dialects, wired explicitly; each is imported only when a store of its kind is first opened. */
 const BACKENDS: {[K in StoreOptions['kind']]: (options: Extract<StoreOptions, {kind: K}>) => Promise<StoreBackend>} = {
-  sqlite: async (options) => (await import('./sqlite.js')).openSqliteBackend(options),
+  sqlite: async (options) => (await sqliteModule()).openSqliteBackend(options),
 };
 
 /**
