@@ -6,3 +6,4 @@ export {
   DEFAULT_SERVER_TEMPLATE, type NodeFacts, type ServerConfigDescriptor, type ServerConfigInput, expandMacros,
   localEndpointOf, mergeConfig, serverConfigText, serverMacros, writeServerConfig,
 } from './server-config-file.js';
+export * from './supervisor/index.js';
