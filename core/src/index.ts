@@ -48,3 +48,6 @@ export {
   type AdminCommand, Application, type ApplicationFromOptions, type ApplicationOptions, type CloseHook, RUNTIME_VERSION,
 } from './rpc/server/application.js';
 export {listenFailure} from './rpc/server/listen-error.js';
+export {
+  ADMIN_ADAPTER_NAME, NODE_ACTIVATING_INTERVAL, NodeReporter, type NodeReporterOptions, type NodeReportStats,
+} from './rpc/server/node-reporter.js';
