@@ -21,9 +21,9 @@ export {type InterfaceJson, type TypeJson, interfaceFromJson, interfaceToJson} f
 
 export {ConfigDomain, parseTarsConfig, writeTarsConfig} from './config/tars-config.js';
 export {
-  ADAPTER_DEFAULTS, type AdapterConfig, type ClientConfig, type ClientOptions, OPTIONS_SOURCE, type ServerAdapterOptions,
-  type ServerConfig, type ServerOptions, clientConfigOf, loadServerConfig, serverConfigDomain, serverConfigFromOptions,
-  serverConfigOf,
+  ADAPTER_DEFAULTS, type AdapterConfig, type ClientConfig, type ClientOptions, MAINLOOPTICKER_DEFAULT, OPTIONS_SOURCE,
+  type ServerAdapterOptions, type ServerConfig, type ServerOptions, clientConfigOf, loadServerConfig,
+  serverConfigDomain, serverConfigFromOptions, serverConfigOf,
 } from './config/server-config.js';
 export {
   type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, parseEndpoint, parseEndpoints,
@@ -48,3 +48,6 @@ export {
   type AdminCommand, Application, type ApplicationFromOptions, type ApplicationOptions, type CloseHook, RUNTIME_VERSION,
 } from './rpc/server/application.js';
 export {listenFailure} from './rpc/server/listen-error.js';
+export {
+  ADMIN_ADAPTER_NAME, NODE_ACTIVATING_INTERVAL, NodeReporter, type NodeReporterOptions, type NodeReportStats,
+} from './rpc/server/node-reporter.js';

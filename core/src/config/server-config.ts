@@ -76,6 +76,11 @@ export interface ServerConfig {
   /** `tars.tarsnode.ServerObj@...` for heartbeats. */
   readonly node?: string;
   readonly nodename: string;
+  /**
+   * ms between the keepAlive rounds sent to `node` (`<server> mainloopticker`, TarsGo's key for the loop that sends
+   * them; TarsCpp has no key and beats every 10 s). Default 10000; 0 or less also means the default.
+   */
+  readonly mainloopticker: number;
   readonly basepath: string;
   readonly datapath: string;
   readonly logpath: string;
@@ -95,6 +100,9 @@ export interface ServerConfig {
   readonly file: string;
 }
 
+/** Default of `<server> mainloopticker`, ms: TarsGo's MainLoopTicker, TarsCpp's fixed HEART_BEAT_INTERVAL. */
+export const MAINLOOPTICKER_DEFAULT = 10000;
+
 /** Defaults of adapters (TarsCpp's) and of the client (framework.md 4.2). */
 export const ADAPTER_DEFAULTS = {
   maxconns: 128, queuecap: 1024, queuetimeout: 10000, threads: 1, concurrency: 1024,
@@ -107,6 +115,11 @@ function num(d: ConfigDomain, key: string, def: number, file: string): number {
     throw new TarsError('CONFIG_INVALID', `${file}: <${d.name}> ${key} = ${v} is not an integer`, {file, key});
   }
   return Number(v);
+}
+
+/** `value` when above 0, else `def` (for intervals, where 0 cannot mean "as often as possible"). */
+function positive(value: number, def: number): number {
+  return value > 0 ? value : def;
 }
 
 function opt(d: ConfigDomain | undefined, key: string): string | undefined {
@@ -205,6 +218,7 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     ...(local ? {local: endpointOf(local, file, '<server> local')} : {}),
     ...(opt(server, 'node') ? {node: opt(server, 'node')} : {}),
     nodename: opt(server, 'nodename') ?? opt(server, 'node_name') ?? localip,
+    mainloopticker: positive(num(server, 'mainloopticker', MAINLOOPTICKER_DEFAULT, file), MAINLOOPTICKER_DEFAULT),
     basepath: opt(server, 'basepath') ?? '.',
     datapath: opt(server, 'datapath') ?? '.',
     logpath: opt(server, 'logpath') ?? '.',
@@ -275,6 +289,8 @@ export interface ServerOptions {
   localip?: string;
   node?: string;
   nodename?: string;
+  /** ms between the keepAlive rounds sent to `node` (default 10000). */
+  mainloopticker?: number;
   basepath?: string;
   datapath?: string;
   logpath?: string;
@@ -347,6 +363,9 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     server.params.set(key, v);
   }
   if (options.local !== undefined) server.params.set('local', endpointText(options.local, 'local'));
+  if (options.mainloopticker !== undefined) {
+    server.params.set('mainloopticker', integerText(options.mainloopticker, 'mainloopticker'));
+  }
   if (options.reflection !== undefined) server.params.set('reflection', options.reflection ? 'y' : 'n');
   if (options.enableset !== undefined) application.params.set('enableset', options.enableset ? 'y' : 'n');
   if (options.setdivision !== undefined) application.params.set('setdivision', options.setdivision);

@@ -9,6 +9,7 @@ import {parseTarsConfig} from '../../config/tars-config.js';
 import {TarsError} from '../../errors/tars-error.js';
 import {AdminFServant, type AdminF$Results} from '../../framework/AdminFTars.js';
 import {ConfigProxy} from '../../framework/ConfigFTars.js';
+import {ServerFProxy} from '../../framework/NodeFTars.js';
 import {formatEndpoint} from '../../protocol/endpoint.js';
 import {Communicator} from '../client/communicator.js';
 import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '../logger.js';
@@ -17,6 +18,7 @@ import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
 import {ServantAdapter} from './adapter.js';
 import {Dispatcher} from './dispatcher.js';
+import {ADMIN_ADAPTER_NAME, NodeReporter, type NodeReportStats} from './node-reporter.js';
 
 /** The version `tars.viewversion` reports. */
 export const RUNTIME_VERSION = '0.1.0';
@@ -70,6 +72,7 @@ export class Application {
   private readonly startedAt = new Date();
   private signalHandler?: () => void;
   private readonly closeHooks: CloseHook[] = [];
+  private nodeReporter?: NodeReporter;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
     this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
@@ -182,15 +185,25 @@ export class Application {
    * again before it rejects, so nothing is left listening; the error is a one-line TarsError (LISTEN_ADDRESS_IN_USE
    * and friends) naming the adapter, the endpoint and the fix. The application is then not started: start may be
    * called again, or close to release the rest. Calling start after close rejects with CLOSED.
+   *
+   * When the config names a node (`<server> node = tars.tarsnode.ServerObj@...`), the node hears keepActiving before
+   * the adapters bind, then reportVersion and keepAlive once they listen, then a keepAlive per live adapter every
+   * `mainloopticker` ms until close (see {@link NodeReporter}); a node that is away never delays or fails the start.
    */
   async start(): Promise<void> {
     if (this.closing) throw new TarsError('CLOSED', `${this.name} is closed; create a new Application to start again`);
     if (this.started) return;
     this.started = true;
+    // As TarsCpp: the node hears keepActiving before the adapters bind, so it knows the process is starting.
+    const reporter = this.reporter();
+    reporter?.activating();
     try {
       await this.listenAll();
     } catch (error) {
       this.started = false;
+      // Not started after all: no beats; a later start begins again with keepActiving.
+      reporter?.stop();
+      this.nodeReporter = undefined;
       const opened = [...this.adapters, ...(this.adminAdapter ? [this.adminAdapter] : [])];
       this.adapters.length = 0;
       this.adminAdapter = undefined;
@@ -206,7 +219,41 @@ export class Application {
       process.on('SIGINT', this.signalHandler);
       process.on('SIGTERM', this.signalHandler);
     }
+    reporter?.started(() => this.beatingAdapters());
     this.logger.info(`${this.name} started`);
+  }
+
+  /**
+   * What the node heard from this server, when the config names one (`<server> node`); undefined otherwise or
+   * before start. See {@link NodeReporter} for what is sent when.
+   */
+  get nodeReports(): NodeReportStats | undefined {
+    return this.nodeReporter?.stats;
+  }
+
+  /** The reporter to the node of the config, made at the first start; none without `node`. */
+  private reporter(): NodeReporter | undefined {
+    const obj = this.config.node;
+    if (!obj) return undefined;
+    this.nodeReporter ??= new NodeReporter(this.communicator.stringToProxy(ServerFProxy, obj), {
+      obj, app: this.config.app, server: this.config.server, logger: this.logger, version: RUNTIME_VERSION,
+      intervalMs: this.config.mainloopticker,
+    });
+    return this.nodeReporter;
+  }
+
+  /**
+   * The adapter names each keepAlive round names: those that listen, the admin one as `AdminAdapter`, and the
+   * non-tars ones the application serves itself (TarsGo beats those always, having no way to see them live). A tars
+   * adapter left without a servant does not listen, so it does not beat and the node sees it as down.
+   */
+  private beatingAdapters(): string[] {
+    const names = this.adapters.map((a) => a.name);
+    for (const config of this.config.adapters) {
+      if (config.protocol !== 'tars' && !names.includes(config.name)) names.push(config.name);
+    }
+    if (this.adminAdapter) names.push(ADMIN_ADAPTER_NAME);
+    return names;
   }
 
   /** Where an endpoint comes from, for the fix of a listen error: the config file's key, or the option. */
@@ -233,7 +280,7 @@ export class Application {
       this.logger.info(`listening: ${adapter}`);
     }
     if (this.config.local) {
-      const adminConfig: AdapterConfig = {name: 'AdminAdapter', endpoint: this.config.local, servant: 'AdminObj',
+      const adminConfig: AdapterConfig = {name: ADMIN_ADAPTER_NAME, endpoint: this.config.local, servant: 'AdminObj',
         ...ADAPTER_DEFAULTS, queuecap: 10240, queuetimeout: 60000, allow: [], protocol: 'tars'};
       const admin = new ServantAdapter(adminConfig, this.adminDispatcher, {logger: this.logger,
         endpointOrigin: this.originOf('local')});
@@ -262,6 +309,8 @@ export class Application {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info(`${this.name} stopping`);
+      // First: a stopping server must not tell the node it lives (TarsGo stops beating once shutdown begins).
+      this.nodeReporter?.stop();
       await Promise.all(this.adapters.map((a) => a.close(this.options.graceMs ?? 5000)));
       await this.adminAdapter?.close(1000);
       // Indexed, not iterated over a copy: a hook may add another, which then runs too.
@@ -345,6 +394,8 @@ export class Application {
       `local:                     ${c.local ? formatEndpoint(this.adminAdapter?.endpoint ?? c.local) : ''}`,
       `node:                      ${c.node ?? ''}`,
       `nodename:                  ${c.nodename}`,
+      `mainloopticker:            ${c.mainloopticker}`,
+      `node reports:              ${this.nodeReportLine()}`,
       `basepath:                  ${c.basepath}`,
       `datapath:                  ${c.datapath}`,
       `logpath:                   ${c.logpath}`,
@@ -379,6 +430,13 @@ export class Application {
         `bad frames:   ${s.badFrames}`);
     }
     return lines.join('\n');
+  }
+
+  private nodeReportLine(): string {
+    const r = this.nodeReporter?.stats;
+    if (!r) return this.config.node ? 'none yet' : 'none (no node configured)';
+    return `sent ${r.sent}, failed ${r.failed}, skipped rounds ${r.skipped}, last answered ` +
+      `${r.lastOk?.toISOString() ?? 'never'}`;
   }
 
   private connections(): string {
