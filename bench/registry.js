@@ -28,7 +28,7 @@
 import os from 'node:os';
 
 import {summarize} from './harness.js';
-import {BUSY, Child, machineBusyUs, waitQuiet} from './rpc.js';
+import {BUSY, Child, killOnExit, machineBusyUs, waitQuiet} from './rpc.js';
 
 export const name = 'registry';
 export const description = 'registry QueryObj: findObjectByIdInSameGroup over 10,000 objects from 16 clients ' +
@@ -112,13 +112,7 @@ export async function run(opts = {}) {
   const killAll = () => {
     for (const c of children) c.kill();
   };
-  const onSignal = () => {
-    killAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', killAll);
+  const release = killOnExit(killAll);
   const quiet = {budgetMs: profile.quietBudgetMs, waitedMs: 0, retried: 0};
   const windows = [];
   const record = (w) => {
@@ -186,9 +180,7 @@ export async function run(opts = {}) {
         c.proc.stdin.end();
       }), sleep(5000)])));
     killAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', killAll);
+    release();
   }
 
   // ---- rows --------------------------------------------------------------------------------------------------------

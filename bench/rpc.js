@@ -171,6 +171,25 @@ const cpuOf = (c) => c.user + c.system;
  */
 const PROC_STAT = '/proc/stat';
 /** Other load above this (CPUs' worth) marks a window as skewed. */
+/**
+ * Kills the benchmark's children with `killAll` when this process ends or is interrupted (exit 130); returns the
+ * function that removes these handlers once the run has cleaned up by itself.
+ */
+export function killOnExit(killAll) {
+  const onSignal = () => {
+    killAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', killAll);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', killAll);
+  };
+}
+
 export const BUSY = 0.15;
 const hasProcStat = existsSync(PROC_STAT);
 export function machineBusyUs() {
@@ -410,13 +429,7 @@ export async function run(opts = {}) {
   await compileGenerated();
   const structBytes = Item.encode(makeItem()).length;
 
-  const onSignal = () => {
-    killAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', killAll);
+  const release = killOnExit(killAll);
   const measured = {};
   const quiet = {budgetMs: profile.quietBudgetMs ?? 0, waitedMs: 0, retried: 0};
   try {
@@ -426,9 +439,7 @@ export async function run(opts = {}) {
     }
   } finally {
     killAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', killAll);
+    release();
   }
 
   const rows = rowsOf(measured);
