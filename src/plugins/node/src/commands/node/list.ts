@@ -1,4 +1,4 @@
-import {DaemonClientCommand} from '@tars-ts/kit';
+import {DaemonClientCommand, UserError} from '@tars-ts/kit';
 
 import {nodeDaemon} from '../../daemon.js';
 
@@ -22,7 +22,14 @@ export default class NodeList extends DaemonClientCommand {
       import('@tars-ts/kit')]);
     const locator = flags.locator && !flags.locator.includes('@') ? `tars.tarsregistry.QueryObj@${flags.locator}`
       : flags.locator;
-    const ctl = await this.connect(RegistryCtl.RegistryCtlProxy, {...flags, locator}, REGISTRY_CTL_OBJ);
+    const ctl = await this.connect(RegistryCtl.RegistryCtlProxy, {...flags, locator}, REGISTRY_CTL_OBJ)
+      .catch((error: unknown) => {
+        // The nodes are the registry's to list: point at the registry, not at a local node's port.
+        if (!(error instanceof UserError) || error.code !== 'NO_ENDPOINT') throw error;
+        throw new UserError('no registry to ask for the nodes: give --locator, or save a locator', {code: 'NO_ENDPOINT',
+          hint: `${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? 'node list'} --locator "tcp -h REGISTRY_HOST ` +
+            `-p 17890", or ${this.config.bin} settings set locator "tars.tarsregistry.QueryObj@tcp -h HOST -p 17890"`});
+      });
     const {nodes} = await ctl.listNodes();
     const json: NodeListJson = {nodes: nodes.map((n) => ({name: n.name, nodeObj: n.nodeObj, alive: n.alive,
       lastHeartbeat: new Date(Number(n.lastHeartbeat)).toISOString(), load: [n.load1, n.load5, n.load15],
