@@ -68,8 +68,14 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   const endpoints = spec.servants.map((s, i) => ({obj: s.obj, endpoint: daemonEndpoint(host, ports[i])}));
   let instance: Awaited<ReturnType<DaemonSpec['create']>> | undefined;
   let app: import('@tars-ts/core').Application | undefined;
+  // Bound once the daemon runs: a servant may ask for the stop of its own daemon (answered first, then stopped).
+  let stopNow: (() => void) | undefined;
+  const requestStop = (): void => {
+    setTimeout(() => stopNow?.(), 50);
+  };
   try {
     instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
+      requestStop,
       ...(options.locator ? {locator: options.locator} : {})});
     if (instance.store) info.store = instance.store;
     app = core.Application.fromOptions({app: 'tars', server: spec.server ?? `tars${spec.name}`, logger,
@@ -125,6 +131,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
     info.state = 'stopping';
     return started.close().then(() => closed);
   };
+  stopNow = () => void stop();
   if (options.handleSignals) {
     // Stays installed while stopping: a second Ctrl-C must not kill the daemon in the middle of its graceful stop.
     process.on('SIGINT', onSignal);

@@ -35,6 +35,11 @@ export interface DaemonContext {
   readonly logger: Logger;
   /** The daemon's own flags of `start` (those its start command adds to the common ones), by flag name. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /**
+   * Stops the daemon gracefully, as SIGTERM does: what a servant's own shutdown call (tarsnode's NodeObj.shutdown)
+   * uses. Returns at once; the stop runs after the current call has been answered. Ignored before the daemon runs.
+   */
+  readonly requestStop: () => void;
 }
 
 /** What a daemon's factory returns: its servants, and what to do once they have stopped. */

@@ -7,3 +7,6 @@ export {
   localEndpointOf, mergeConfig, serverConfigText, serverMacros, writeServerConfig,
 } from './server-config-file.js';
 export * from './supervisor/index.js';
+export {NODE_OBJ, NODE_VERSION, SERVER_OBJ, defaultNodeName, nodeDaemon, nodeLocator} from './daemon.js';
+export {ManagedServers, NodeImpl, type NodeServantHost, ServerFImpl, currentLoad} from './node-servants.js';
+export {DEFAULT_KEEPALIVE_MS, REGISTRY_OBJ, RegistryLink, type RegistryLinkOptions} from './registry-link.js';

@@ -1,0 +1,79 @@
+// `tars node start`: the per-host node as a daemon of the kit's host. Its servants are the official ones on the
+// official ports: ServerObj (ServerF, 19386: what the servers it runs report) and NodeObj (Node, 19385: what the
+// registry asks), or P and P+1 with --port P. It cannot work without a registry: --locator is required.
+import os from 'node:os';
+
+import type {DaemonSpec} from '@tars-ts/kit';
+import {UserError} from '@tars-ts/kit';
+
+/** ServerF: the servers' heart-beats. */
+export const SERVER_OBJ = 'tars.tarsnode.ServerObj';
+/** Node: the registry's and operators' commands. */
+export const NODE_OBJ = 'tars.tarsnode.NodeObj';
+/** The registry's QueryObj, which a bare `tcp -h H -p P` locator names. */
+export const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
+/** The version a node registers with. */
+export const NODE_VERSION = 'tars-ts-node 0.1.0';
+
+/** The default node name: the host's first external IPv4 address, else its host name. */
+export function defaultNodeName(): string {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const ip = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (ip) return ip.address;
+  }
+  return os.hostname();
+}
+
+/** `--locator`: the registry's QueryObj proxy string (a bare endpoint names QueryObj); NO_LOCATOR when absent. */
+export function nodeLocator(locator: string | undefined): string {
+  if (!locator) {
+    throw new UserError('the node needs a registry: give --locator', {code: 'NO_LOCATOR',
+      hint: 'tars node start --locator "tars.tarsregistry.QueryObj@tcp -h REGISTRY_HOST -p 17890"'});
+  }
+  return locator.includes('@') ? locator : `${QUERY_OBJ}@${locator}`;
+}
+
+/**
+ * The node daemon: what `tars node start|stop|status` run. Its own settings (flags of `start`): `name` (default
+ * {@link defaultNodeName}) and `keepalive-interval` (ms, default 10000).
+ */
+export const nodeDaemon: DaemonSpec = {
+  name: 'node',
+  servants: [
+    {obj: SERVER_OBJ, port: 19386},
+    {obj: NODE_OBJ, port: 19385},
+  ],
+  async create(ctx) {
+    const locator = nodeLocator(ctx.locator);
+    const [core, {Registry, NodeDescriptor}, servants, {RegistryLink}] = await Promise.all([
+      import('@tars-ts/core'), import('@tars-ts/core/framework'), import('./node-servants.js'),
+      import('./registry-link.js')]);
+    const nodeName = (ctx.settings.name as string | undefined) ?? defaultNodeName();
+    const intervalMs = ctx.settings['keepalive-interval'] as number | undefined;
+    const servers = new servants.ManagedServers();
+    const communicator = new core.Communicator({locator});
+    let link: InstanceType<typeof RegistryLink> | undefined;
+    return {
+      servants: {
+        [SERVER_OBJ]: new servants.ServerFImpl(servers),
+        [NODE_OBJ]: new servants.NodeImpl({nodeName, servers, requestStop: ctx.requestStop}),
+      },
+      async onStarted(bound) {
+        const nodeEndpoint = bound.find((b) => b.obj === NODE_OBJ)!.endpoint;
+        const ep = core.parseEndpoint(nodeEndpoint);
+        const nodeInfo = NodeDescriptor.NodeInfo.create({nodeName, nodeObj: `${NODE_OBJ}@${nodeEndpoint}`,
+          endpointIp: ep.host, endpointPort: ep.port, timeOut: Math.min(ep.timeout || 30_000, 32_767),
+          dataDir: ctx.dataDir, version: NODE_VERSION});
+        link = new RegistryLink({communicator, nodeName, nodeInfo, load: servants.currentLoad, logger: ctx.logger,
+          ...(intervalMs !== undefined ? {intervalMs} : {})}, Registry.RegistryProxy);
+        ctx.logger.info(`node ${nodeName}: NodeObj ${nodeEndpoint}, registry ${locator}`);
+        await link.start();
+      },
+      onClose() {
+        // The servers keep running (as with tarsnode): a node started again adopts them.
+        link?.close();
+        communicator.close();
+      },
+    };
+  },
+};
