@@ -6,7 +6,7 @@ export async function renderTable(head: readonly string[], rows: readonly (reado
   tty = Boolean(process.stdout.isTTY) && !process.env.CI): Promise<string> {
   if (tty) {
     const {default: Table} = await import('cli-table3');
-    const table = new Table({head: [...head], style: {head: [], border: []}});
+    const table = new Table({head: [...head], style: {head: [], border: [], compact: true}});
     table.push(...rows.map((r) => [...r]));
     return table.toString();
   }
