@@ -11,4 +11,5 @@ export {type ErrorReport, errorLines, errorReport} from './report.js';
 export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
 export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
 export * from './daemon/index.js';
+export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {renderTable} from './table.js';

@@ -333,14 +333,6 @@ export class Application {
     return this.closing;
   }
 
-  /**
-   * What SIGINT/SIGTERM and AdminF.shutdown do: {@link close}. Kept for callers of the earlier API, where it also
-   * exited the process; it no longer does (add an onClose hook for that).
-   */
-  shutdown(): Promise<void> {
-    return this.close();
-  }
-
   // ---- admin commands ---------------------------------------------------------------------------------------------
 
   /** Runs an admin command line (`tars.viewstatus`, `tars.setloglevel DEBUG`, ...) and returns the reply. */

@@ -1,14 +1,9 @@
-import {DaemonClientCommand, UserError} from '@tars-ts/kit';
+import {DaemonClientCommand, type NodesJson, UserError} from '@tars-ts/kit';
 
 import {nodeDaemon} from '../../daemon.js';
 
 /** The registry's own control servant, resolved by name through the locator. */
 const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
-
-interface NodeListJson {
-  nodes: {name: string; nodeObj: string; alive: boolean; lastHeartbeat: string; load: [number, number, number];
-    servers: number; version: string}[];
-}
 
 export default class NodeList extends DaemonClientCommand {
   static override daemon = nodeDaemon;
@@ -16,9 +11,9 @@ export default class NodeList extends DaemonClientCommand {
   static override examples = ['<%= config.bin %> <%= command.id %> --locator "tcp -h 127.0.0.1 -p 17890"',
     '<%= config.bin %> <%= command.id %> --json'];
 
-  async run(): Promise<NodeListJson> {
+  async run(): Promise<NodesJson> {
     const {flags} = await this.parse(NodeList);
-    const [{RegistryCtl}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'),
+    const [{RegistryCtl}, {nodesJson, nodesText}] = await Promise.all([import('@tars-ts/core/framework'),
       import('@tars-ts/kit')]);
     const locator = flags.locator && !flags.locator.includes('@') ? `tars.tarsregistry.QueryObj@${flags.locator}`
       : flags.locator;
@@ -31,16 +26,8 @@ export default class NodeList extends DaemonClientCommand {
             `-p 17890", or ${this.config.bin} settings set locator "tars.tarsregistry.QueryObj@tcp -h HOST -p 17890"`});
       });
     const {nodes} = await ctl.listNodes();
-    const json: NodeListJson = {nodes: nodes.map((n) => ({name: n.name, nodeObj: n.nodeObj, alive: n.alive,
-      lastHeartbeat: new Date(Number(n.lastHeartbeat)).toISOString(), load: [n.load1, n.load5, n.load15],
-      servers: n.servers, version: n.version}))};
-    if (!this.jsonEnabled()) {
-      const now = Date.now();
-      this.log(json.nodes.length === 0 ? 'no node has registered' : await renderTable(
-        ['NODE', 'STATE', 'LAST HEART-BEAT', 'LOAD 1/5/15', 'SERVERS', 'NODEOBJ'], json.nodes.map((n) => [n.name,
-          n.alive ? 'alive' : 'silent', `${Math.max(0, Math.round((now - Date.parse(n.lastHeartbeat)) / 1000))} s ago`,
-          n.load.map((l) => l.toFixed(2)).join(' '), String(n.servers), n.nodeObj])));
-    }
+    const json = nodesJson(nodes);
+    if (!this.jsonEnabled()) this.log(await nodesText(json));
     return json;
   }
 }
