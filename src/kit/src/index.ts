@@ -14,3 +14,4 @@ export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
 export {renderTable} from './table.js';
+export {type Step, runSteps} from './steps.js';

@@ -382,15 +382,15 @@ export class NodeServers {
     await writeServerConfig(layout.configFile, text);
     const id = `${d.application}.${d.serverName}`;
     const command = this.commandOf(d, layout);
-    const process = new ServerProcess({application: d.application, serverName: d.serverName, layout,
+    const old = this.byId.get(id);
+    const oldSnap = old?.process.snapshot();
+    const process = new ServerProcess({startsSoFar: oldSnap?.starts ?? 0, application: d.application, serverName: d.serverName, layout,
       ...(command ? {command} : {entry: record.entry}), env: envOf(text),
       adapters: [...d.adapters.keys()].filter((k) => k !== ''), autoStart: d.settingState === 'active',
       localEndpoint: local, timeouts: {...timeoutsOf(text), ...this.options.timeouts},
       ...(this.options.limits ? {limits: this.options.limits} : {}), launcher: this.launcher, clock: this.clock,
       admin: communicatorShutdown(this.options.communicator)});
     const m: Managed = {process, layout, descriptor: d, local, record};
-    const old = this.byId.get(id);
-    const oldSnap = old?.process.snapshot();
     old?.process.close();
     if (oldSnap && oldSnap.pid > 0 && oldSnap.startTime !== undefined) {
       process.adopt(oldSnap.pid, oldSnap.startTime);
@@ -408,7 +408,9 @@ export class NodeServers {
 
   private watch(m: Managed): void {
     const {process, layout} = m;
+    let lastPid = process.snapshot().pid;
     process.onLaunch((pid, startTime) => {
+      lastPid = pid;
       void writeFile(path.join(layout.root, RUN), JSON.stringify({pid, startTime: startTime ?? null}))
         .catch(() => undefined);
       this.limitedWarned.delete(process.id);
@@ -416,7 +418,7 @@ export class NodeServers {
     process.onStateChange((change) => {
       this.report(m);
       if (change.to === ServerState.Inactive && change.reason === 'exited') {
-        void lastLines(process.log.file, 5).then((tail) => this.options.logger.warn(`${process.id}: pid ${change.pid} ` +
+        void lastLines(process.log.file, 5).then((tail) => this.options.logger.warn(`${process.id}: pid ${lastPid} ` +
           `exited${tail ? `; its last lines:\n${tail}` : ''}`));
       } else if (change.reason !== 'heartbeat' && change.reason !== 'activating') {
         this.options.logger.info(`${process.id}: ${serverStateName(change.from)} -> ${serverStateName(change.to)} ` +
@@ -469,7 +471,12 @@ export class NodeServers {
         return {outcome: ok(`staged ${info.files} files (${info.bytes} bytes) from ${source}`), info};
       });
     } catch (error) {
-      return {outcome: failed((error as Error).message)};
+      // A server that never had a package here leaves no directory behind.
+      if (!this.byId.has(id) && !await exists(path.join(layout.root, RECORD))) {
+        await rm(layout.root, {recursive: true, force: true});
+      }
+      const hint = error instanceof UserError && error.hint ? `\nhint: ${error.hint}` : '';
+      return {outcome: failed(`${(error as Error).message}${hint}`)};
     }
   }
 
@@ -512,8 +519,8 @@ export class NodeServers {
       }
       if (ep.protocol === 'udp' || held.has(ep.port)) continue;
       if (!await portFree(ep.host, ep.port)) {
-        return failed(`adapter ${name}: port ${ep.port} on ${ep.host} is in use by another process: free it, or ` +
-          `deploy with --adapter ${a.servant.split('.').pop()}=ENDPOINT on another port`);
+        return failed(`adapter ${name}: port ${ep.port} on ${ep.host} is in use by another process\nhint: free it, ` +
+          `or deploy with --adapter ${a.servant.split('.').pop()}="tcp -h ${ep.host} -p OTHER_PORT"`);
       }
     }
     const previousConfig = await readFile(layout.configFile, 'utf8').catch(() => undefined);
@@ -593,8 +600,9 @@ export class NodeServers {
     if (was.old) {
       const restored = await this.apply(was.old.descriptor, false).catch(() => undefined);
       if (restored && was.wasRunning) {
-        restored.process.setAutoStart(true);
-        await restored.process.start().catch(() => false);
+        // The deploy answers once the previous version serves again (or could not: the check loop goes on).
+        const failure = await this.startAndWait(restored, 15_000).catch((error: unknown) => (error as Error).message);
+        if (failure) this.options.logger.warn(`${id}: the previous version did not come back: ${failure}`);
       }
     }
   }
@@ -713,10 +721,12 @@ export class NodeServers {
       return failed((error as Error).message);
     }
     if (!this.byId.has(id)) return failed(`${id} is not deployed on node ${this.nodeName}`);
-    if (file !== '' && (file.includes('/') || file.includes('\\') || file.startsWith('.'))) {
-      return failed(`"${file}" is not a file name in ${id}'s log directory`);
+    if (file === '') return {dir: layout.log, path: path.join(layout.log, `${id}.stdout.log`)};
+    try {
+      return {dir: layout.log, path: inside(layout.log, file)};
+    } catch {
+      return failed(`"${file}" is not a file of ${id}'s log directory`);
     }
-    return {dir: layout.log, path: path.join(layout.log, file === '' ? `${id}.stdout.log` : file)};
   }
 
   /** The files of a server's log directory, by name. */
@@ -724,8 +734,8 @@ export class NodeServers {
     const where = this.logFile(application, serverName, '');
     if ('ret' in where) return where;
     const {readdir} = await import('node:fs/promises');
-    return (await readdir(where.dir, {withFileTypes: true}).catch(() => [])).filter((e) => e.isFile())
-      .map((e) => e.name).sort();
+    return (await readdir(where.dir, {withFileTypes: true, recursive: true}).catch(() => [])).filter((e) => e.isFile())
+      .map((e) => path.relative(where.dir, path.join(e.parentPath, e.name))).sort();
   }
 
   /** NodeCtl.readLog: see NodeCtl.tars. */
@@ -739,7 +749,9 @@ export class NodeServers {
     try {
       handle = await open(where.path, 'r');
     } catch {
-      return {outcome: failed(`${application}.${serverName} has no log file ${path.basename(where.path)} yet`)};
+      const files = await this.logFiles(application, serverName);
+      return {outcome: failed(`${application}.${serverName} has no log file ${path.relative(where.dir, where.path)}` +
+        (Array.isArray(files) && files.length > 0 ? `; it has: ${files.join(', ')}` : ' yet'))};
     }
     try {
       const {size} = await handle.stat();
@@ -753,14 +765,14 @@ export class NodeServers {
         if (start > 0) text = text.slice(text.indexOf('\n') + 1);
         const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
         const data = text === '' ? '' : `${all.slice(-lines).join('\n')}\n`;
-        return {outcome: ok(''), chunk: {file: path.basename(where.path), offset: size - Buffer.byteLength(data),
+        return {outcome: ok(''), chunk: {file: path.relative(where.dir, where.path), offset: size - Buffer.byteLength(data),
           nextOffset: size, size, data}};
       }
       // Whole lines only, unless one line is longer than the cap.
       const lastNewline = bytes.lastIndexOf(0x0a);
       if (lastNewline >= 0) bytes = bytes.subarray(0, lastNewline + 1);
       else if (bytes.length < cap) bytes = bytes.subarray(0, 0);
-      return {outcome: ok(''), chunk: {file: path.basename(where.path), offset: start, nextOffset: start + bytes.length,
+      return {outcome: ok(''), chunk: {file: path.relative(where.dir, where.path), offset: start, nextOffset: start + bytes.length,
         size, data: bytes.toString('utf8')}};
     } finally {
       await handle.close();

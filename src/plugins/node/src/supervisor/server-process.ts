@@ -104,6 +104,8 @@ export interface ServerProcessOptions {
   readonly timeouts?: Partial<ServerTimeouts>;
   readonly limits?: Partial<RestartLimits>;
   readonly logRotation?: Partial<LogRotation>;
+  /** Starts counted before this supervisor (by the one it replaces): where {@link ServerProcessSnapshot.starts} begins. */
+  readonly startsSoFar?: number;
   /** Default: an {@link ExecaLauncher}. */
   readonly launcher?: ProcessLauncher;
   /** Default: AdminF.shutdown through a Communicator of its own (closed by {@link ServerProcess.close}). */
@@ -178,6 +180,7 @@ export class ServerProcess {
     this.timeouts = {...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts};
     this.limiter = new RestartLimiter({...DEFAULT_RESTART_LIMITS, ...options.limits});
     this.autoStart = options.autoStart ?? true;
+    this.starts = options.startsSoFar ?? 0;
     this.log = new RotatedLog(path.join(options.layout.log, `${this.id}.stdout.log`), options.logRotation);
     this.admin = options.admin;
     if (!options.command && !options.entry) throw new TypeError(`${this.id}: a command or an entry script is needed`);
