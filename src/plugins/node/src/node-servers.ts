@@ -164,7 +164,8 @@ export async function lastLines(file: string, lines: number, maxBytes = 64 * 102
   try {
     handle = await open(file, 'r');
     const {size} = await handle.stat();
-    const start = Math.max(0, size - maxBytes);
+    // One byte more than the window: when it is a newline, the window starts on a whole line.
+    const start = Math.max(0, size - maxBytes - 1);
     const buffer = Buffer.alloc(size - start);
     await handle.read(buffer, 0, buffer.length, start);
     let text = buffer.toString('utf8');
@@ -755,9 +756,10 @@ export class NodeServers {
     }
     try {
       const {size} = await handle.stat();
-      let start = lines > 0 ? Math.max(0, size - cap) : Math.max(0, offset);
+      // For lines: one byte more than the cap, so a window starting on a whole line keeps it (see lastLines).
+      let start = lines > 0 ? Math.max(0, size - cap - 1) : Math.max(0, offset);
       if (start > size) start = 0; // the file was rotated: read the new one from its beginning
-      const buffer = Buffer.alloc(Math.min(cap, size - start));
+      const buffer = Buffer.alloc(lines > 0 ? size - start : Math.min(cap, size - start));
       const {bytesRead} = await handle.read(buffer, 0, buffer.length, start);
       let bytes = buffer.subarray(0, bytesRead);
       if (lines > 0) {

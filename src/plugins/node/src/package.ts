@@ -65,10 +65,11 @@ async function publishedEntries(dir: string): Promise<string[] | undefined> {
  * points to, as npm would install it (the `files` of its package.json when it has a list, else all of it but `.git`
  * and its own node_modules), so the copy runs where it lands and never reaches back into the source folder.
  */
-async function copyPackage(root: string, from: string, to: string, seen: Set<string>): Promise<void> {
+async function copyPackage(root: string, from: string, to: string, seen: Set<string>, skipNodeModules = false):
+  Promise<void> {
   await mkdir(to, {recursive: true});
   for (const entry of await readdir(from, {withFileTypes: true})) {
-    if (entry.name === '.git') continue;
+    if (entry.name === '.git' || (skipNodeModules && entry.name === 'node_modules')) continue;
     const src = path.join(from, entry.name);
     const dest = path.join(to, entry.name);
     if (entry.isSymbolicLink()) {
@@ -82,9 +83,15 @@ async function copyPackage(root: string, from: string, to: string, seen: Set<str
         const relTarget = path.relative(path.dirname(src), target);
         await symlink(relTarget, dest);
       } else if ((await stat(target)).isDirectory()) {
+        // `seen` holds the links being followed now (a loop), not every target ever copied: a package linked from
+        // two places is copied to both.
         if (seen.has(target)) continue;
         seen.add(target);
-        await copyLinkedDirectory(target, dest, seen);
+        try {
+          await copyLinkedDirectory(target, dest, seen);
+        } finally {
+          seen.delete(target);
+        }
       } else {
         await cp(target, dest);
       }
@@ -96,22 +103,53 @@ async function copyPackage(root: string, from: string, to: string, seen: Set<str
   }
 }
 
+/** The runtime dependencies a package.json names (`dependencies`, not dev ones). */
+async function runtimeDependencies(dir: string): Promise<string[]> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {dependencies?: unknown};
+    return manifest.dependencies && typeof manifest.dependencies === 'object' ? Object.keys(manifest.dependencies) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A package outside the project, linked into its node_modules: what npm would install of it (its `files`, or all of
+ * it but `.git` and node_modules), plus the runtime dependencies it has installed in its own node_modules (copied
+ * the same way; dependencies hoisted elsewhere are not followed).
+ */
 async function copyLinkedDirectory(target: string, dest: string, seen: Set<string>): Promise<void> {
   const published = await publishedEntries(target);
   if (!published) {
-    await copyPackage(target, target, dest, seen);
-    return;
+    await copyPackage(target, target, dest, seen, true);
+  } else {
+    await mkdir(dest, {recursive: true});
+    for (const name of published) {
+      const src = path.join(target, name);
+      if (!within(target, src) || name === 'node_modules') continue;
+      try {
+        await lstat(src);
+      } catch {
+        continue;
+      }
+      await cp(src, path.join(dest, name), {recursive: true, dereference: true});
+    }
   }
-  await mkdir(dest, {recursive: true});
-  for (const name of published) {
-    const src = path.join(target, name);
-    if (!within(target, src)) continue;
+  for (const dep of await runtimeDependencies(target)) {
+    const from = path.join(target, 'node_modules', dep);
+    let real: string;
     try {
-      await lstat(src);
+      real = await realpath(from);
     } catch {
       continue;
     }
-    await cp(src, path.join(dest, name), {recursive: true, dereference: true});
+    if (seen.has(real)) continue;
+    seen.add(real);
+    try {
+      await copyLinkedDirectory(real, path.join(dest, 'node_modules', dep), seen);
+    } finally {
+      seen.delete(real);
+    }
   }
 }
 
