@@ -183,8 +183,15 @@ export async function run({quick = false, log = () => {}} = {}) {
     } catch {
       // gone
     }
-    for (const c of children.reverse()) c.kill('SIGTERM');
-    await sleep(500);
+    // Node first, then the registry; each gets 10 s to stop gracefully before SIGKILL.
+    for (const c of children.reverse()) {
+      const exited = new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve()
+        : c.once('exit', resolve)));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     release();
     rmSync(work, {recursive: true, force: true});
   }
