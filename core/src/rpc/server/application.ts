@@ -16,12 +16,13 @@ import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '..
 import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
+import {RUNTIME_VERSION} from '../version.js';
 import {ServantAdapter} from './adapter.js';
 import {Dispatcher} from './dispatcher.js';
 import {ADMIN_ADAPTER_NAME, NodeReporter, type NodeReportStats} from './node-reporter.js';
 
 /** The version `tars.viewversion` reports. */
-export const RUNTIME_VERSION = '0.1.0';
+export {RUNTIME_VERSION} from '../version.js';
 
 /** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
 export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
@@ -220,6 +221,9 @@ export class Application {
       process.on('SIGTERM', this.signalHandler);
     }
     reporter?.started(() => this.beatingAdapters());
+    // Callee-side call statistics, when the communicator reports to a stat object (`<client> stat`).
+    this.dispatcher.stat = this.communicator.statReporter?.serverScope(this.config.app, this.config.server,
+      this.config.localip, this.config.enableset ? this.config.setdivision : undefined);
     this.logger.info(`${this.name} started`);
   }
 
@@ -377,6 +381,8 @@ export class Application {
       `report-interval:           ${p.reportInterval}`,
       `keep-alive-interval:       ${p.keepAliveInterval}`,
       `modulename:                ${p.modulename ?? this.name}`,
+      `stat reports:              ${this.reportLine('stat')}`,
+      `property reports:          ${this.reportLine('property')}`,
       `enableset:                 ${c.enableset ? 'y' : 'n'}`,
       `setdivision:               ${c.setdivision ?? ''}`,
       '[server config]',
@@ -422,6 +428,16 @@ export class Application {
         `bad frames:   ${s.badFrames}`);
     }
     return lines.join('\n');
+  }
+
+  /** One line of counters of the stat or property reporter, for tars.viewstatus. */
+  private reportLine(which: 'stat' | 'property'): string {
+    const r = this.communicator.stats()[which];
+    if (!r) return `none (no ${which} object configured)`;
+    const unit = which === 'stat' ? 'calls' : 'properties';
+    return `reported ${r.reported} ${unit}, dropped ${r.dropped}, RPCs sent ${r.sent}, failed ${r.failed}, ` +
+      `skipped ${r.skipped}${which === 'stat' ? `, keys ${(r as {keys: number}).keys}` : ''}` +
+      (r.lastError ? `, last error: ${r.lastError}` : '');
   }
 
   private nodeReportLine(): string {

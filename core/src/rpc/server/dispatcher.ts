@@ -14,6 +14,7 @@ import type {UniAttributeOptions} from '../../protocol/tup.js';
 import type {ServerInterceptor, ServerOutcome} from '../interceptors.js';
 import {CallContext, type DispatchResult, type Servant, type CallSuccess, thrown} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
+import type {ServerStatScope} from '../stat/stat-reporter.js';
 
 /** Where a request came from, as the transport knows it. */
 export interface RequestOrigin {
@@ -38,6 +39,12 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
   private interceptors: readonly ServerInterceptor[] = [];
+  /**
+   * Where served requests are counted for the stat daemon (callee side); undefined when no stat object is configured.
+   * Every servant call is counted with its iRet and the time from dispatch to its answer; tars_ping, tars_describe
+   * and requests refused before reaching a servant (version, SET, unknown servant, queue) are not.
+   */
+  stat?: ServerStatScope;
 
   /**
    * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
@@ -100,10 +107,11 @@ export class Dispatcher {
       oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
       status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
+    const started = this.stat === undefined ? 0 : performance.now();
     const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
       : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
-    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o));
-    return this.finish(req, ctx, outcome);
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, started));
+    return this.finish(req, ctx, outcome, started);
   }
 
   /**
@@ -146,8 +154,27 @@ export class Dispatcher {
    * be encoded (the result, or a response context the servant filled with non-strings) is answered -2 without the
    * context: every request gets its answer.
    */
-  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
-    if (ctx.oneway) return null;
+  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess, started: number):
+    Buffer | null {
+    const stat = this.stat;
+    if (ctx.oneway) {
+      stat?.record(req.sFuncName, ctx.remote?.host ?? '', outcome.iRet, true, performance.now() - started);
+      return null;
+    }
+    const frame = this.encodeOutcome(req, ctx, outcome);
+    if (stat !== undefined) {
+      stat.record(req.sFuncName, ctx.remote?.host ?? '', frame === null ? ReturnCode.TARSSERVERENCODEERR : outcome.iRet,
+        false, performance.now() - started);
+    }
+    return frame ?? this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
+      sResultDesc: `encoding the answer to ${req.sFuncName}: ${this.encodeError}`}, NO_ENTRIES);
+  }
+
+  /** Why the last {@link encodeOutcome} returned null. */
+  private encodeError = '';
+
+  /** The response frame of an outcome; null when it cannot be encoded (then {@link encodeError} says why). */
+  private encodeOutcome(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
     const context = ctx.$responseContextIfAny() ?? NO_ENTRIES;
     try {
       if (!('plan' in outcome)) return this.reply(req, outcome, context);
@@ -160,8 +187,8 @@ export class Dispatcher {
       const sBuffer = encodeResponseBody(outcome.plan.op, req.iVersion, outcome.result, tupOptionsFor(req));
       return this.reply(req, {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer, sResultDesc: ''}, context);
     } catch (error) {
-      return this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
-        sResultDesc: `encoding the answer to ${req.sFuncName}: ${(error as Error).message}`}, NO_ENTRIES);
+      this.encodeError = (error as Error).message;
+      return null;
     }
   }
 
