@@ -7,10 +7,11 @@ import {
   Application, Avg, type CallContext, Communicator, Count, Distr, Logger, ManualReportTimer, Max, Min,
   PropertyRegistry, RUNTIME_VERSION, STAT_BUCKETS, Sum, createProperty, defaultPropertyRegistry,
 } from '@tars-ts/core';
-import {PropertyF, StatF} from '@tars-ts/core/framework';
+import {EndpointF, PropertyF, StatF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {FixedRegistry} from '../support/fixed-registry.js';
 import {Probe} from '../support/probe.js';
 import {freePort} from '../support/ports.js';
 import {sleep, until} from '../support/wait.js';
@@ -247,21 +248,17 @@ describe('stat reporting', function () {
   it('resolves the stat object through the locator like any object', async () => {
     const daemon = await startDaemon();
     cleanup.push(() => daemon.app.close());
-    // A registry that knows only StatObj: QueryF.findObjectByIdInSameGroup.
-    const {QueryF, EndpointF} = await import('@tars-ts/core/framework');
+    // A registry that knows only StatObj.
     const statPort = Number(/-p (\d+)/.exec(daemon.statObj)![1]);
-    class Registry extends QueryF.QueryFServant {
-      asked: string[] = [];
-      findObjectByIdInSameGroup(id: string): QueryF.QueryF$Results['findObjectByIdInSameGroup'] {
-        this.asked.push(id);
-        const ep = EndpointF.EndpointF.create({host: '127.0.0.1', port: statPort, timeout: 60000, istcp: 1});
-        return {ret: 0, activeEp: id === 'tars.tarsstat.StatObj' ? [ep] : [], inactiveEp: []};
-      }
-    }
-    const registry = new Registry();
+    const asked: string[] = [];
+    const registry = new FixedRegistry((id) => {
+      asked.push(id);
+      return id === 'tars.tarsstat.StatObj'
+        ? [EndpointF.EndpointF.create({host: '127.0.0.1', port: statPort, timeout: 60000, istcp: 1})] : [];
+    });
     const locator = Application.fromOptions({app: 'tars', server: 'tarsregistry', logger: new Logger('NONE'),
       adapters: [{servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h 127.0.0.1 -p 0 -t 60000'}]});
-    locator.addServant(registry as unknown as InstanceType<typeof QueryF.QueryFServant>, 'tars.tarsregistry.QueryObj');
+    locator.addServant(registry, 'tars.tarsregistry.QueryObj');
     await locator.start();
     cleanup.push(() => locator.close());
     const timer = new ManualReportTimer();
@@ -272,7 +269,7 @@ describe('stat reporting', function () {
     cleanup.push(() => client.close());
     await client.stringToProxy(ProbeProxy, service.obj).echo('hi');
     await client.flushReports();
-    expect(registry.asked).to.include('tars.tarsstat.StatObj');
+    expect(asked).to.include('tars.tarsstat.StatObj');
     expect(daemon.stat.lines(true)).to.deep.equal(['echo 0 tup_client: 1/0/0']);
     // The locator's own QueryF calls are counted like any other object's.
     expect(client.stats().stat?.reported).to.be.at.least(1);
