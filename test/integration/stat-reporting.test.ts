@@ -4,57 +4,18 @@
 // TarsGo's value formats; a stat daemon that is away costs the calls nothing; calls to the stat object are not
 // counted. Report intervals are driven by a ManualReportTimer or flushReports(), never waited for.
 import {
-  Application, Avg, type CallContext, Communicator, Count, Distr, Logger, ManualReportTimer, Max, Min,
+  Application, Avg, Communicator, Count, Distr, Logger, ManualReportTimer, Max, Min,
   PropertyRegistry, RUNTIME_VERSION, STAT_BUCKETS, Sum, createProperty, defaultPropertyRegistry,
 } from '@tars-ts/core';
-import {EndpointF, PropertyF, StatF} from '@tars-ts/core/framework';
+import {EndpointF} from '@tars-ts/core/framework';
 import {expect} from 'chai';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {FixedRegistry} from '../support/fixed-registry.js';
 import {Probe} from '../support/probe.js';
 import {freePort} from '../support/ports.js';
+import {startStatDaemon as startDaemon} from '../support/stat-daemon.js';
 import {sleep, until} from '../support/wait.js';
-
-interface Report {
-  head: StatF.StatMicMsgHead;
-  body: StatF.StatMicMsgBody;
-  bFromClient: boolean;
-}
-
-/** tarsstat's StatObj as a reporter sees it: records every entry, answers 0. */
-class FakeStat extends StatF.StatFServant {
-  readonly reports: Report[] = [];
-  calls = 0;
-
-  reportMicMsg(msg: Map<StatF.StatMicMsgHead, StatF.StatMicMsgBody>, bFromClient: boolean):
-    StatF.StatF$Results['reportMicMsg'] {
-    this.calls++;
-    for (const [head, body] of msg) this.reports.push({head, body, bFromClient});
-    return {ret: 0};
-  }
-
-  reportSampleMsg(): StatF.StatF$Results['reportSampleMsg'] {
-    return {ret: 0};
-  }
-
-  /** Entries of one side, as `interface ret masterName: succ/timeout/exec`, sorted. */
-  lines(bFromClient: boolean): string[] {
-    return this.reports.filter((r) => r.bFromClient === bFromClient).map(({head: h, body: b}) =>
-      `${h.interfaceName} ${h.returnValue} ${h.masterName}: ${b.count}/${b.timeoutCount}/${b.execCount}`).sort();
-  }
-}
-
-/** tarsproperty's PropertyObj: records every head and body. */
-class FakeProperty extends PropertyF.PropertyFServant {
-  readonly reports: {head: PropertyF.StatPropMsgHead; body: PropertyF.StatPropMsgBody}[] = [];
-
-  reportPropMsg(msg: Map<PropertyF.StatPropMsgHead, PropertyF.StatPropMsgBody>, _ctx: CallContext):
-    PropertyF.PropertyF$Results['reportPropMsg'] {
-    for (const [head, body] of msg) this.reports.push({head, body});
-    return {ret: 0};
-  }
-}
 
 /** A Probe whose sleep calls say when they have answered (the server counts them once answered). */
 class CountingProbe extends Probe {
@@ -65,30 +26,6 @@ class CountingProbe extends Probe {
     this.slept++;
     return r;
   }
-}
-
-interface Daemon {
-  app: Application;
-  stat: FakeStat;
-  property: FakeProperty;
-  statObj: string;
-  propertyObj: string;
-}
-
-/** The stat and property daemons as one application of fakes, on ephemeral ports. */
-async function startDaemon(port = 0): Promise<Daemon> {
-  const stat = new FakeStat();
-  const property = new FakeProperty();
-  const app = Application.fromOptions({app: 'tars', server: 'tarsstat', logger: new Logger('NONE'), adapters: [
-    {servant: 'tars.tarsstat.StatObj', endpoint: `tcp -h 127.0.0.1 -p ${port} -t 60000`},
-    {servant: 'tars.tarsproperty.PropertyObj', endpoint: 'tcp -h 127.0.0.1 -p 0 -t 60000'},
-  ]});
-  app.addServant(stat, 'tars.tarsstat.StatObj');
-  app.addServant(property, 'tars.tarsproperty.PropertyObj');
-  await app.start();
-  const portOf = (s: string): number => app.servantAdapters.find((a) => a.config.servant === s)!.endpoint.port;
-  return {app, stat, property, statObj: `tars.tarsstat.StatObj@tcp -h 127.0.0.1 -p ${portOf('tars.tarsstat.StatObj')}`,
-    propertyObj: `tars.tarsproperty.PropertyObj@tcp -h 127.0.0.1 -p ${portOf('tars.tarsproperty.PropertyObj')}`};
 }
 
 interface Service {
