@@ -41,8 +41,8 @@ export class Dispatcher {
   private interceptors: readonly ServerInterceptor[] = [];
   /**
    * Where served requests are counted for the stat daemon (callee side); undefined when no stat object is configured.
-   * Every servant call is counted with its iRet and the time from dispatch to its answer; tars_ping, tars_describe
-   * and requests refused before reaching a servant (version, SET, unknown servant, queue) are not.
+   * Every servant call is counted with its iRet and the time from its arrival to its answer; tars_ping,
+   * tars_describe and requests refused before reaching a servant (version, SET, unknown servant, queue) are not.
    */
   stat?: ServerStatScope;
 
@@ -91,9 +91,11 @@ export class Dispatcher {
 
   /**
    * Serves one decoded request: the response frame, or null when nothing is to be sent (one-way); a promise of
-   * either only when the servant answers asynchronously. Never throws or rejects.
+   * either only when the servant answers asynchronously. Never throws or rejects. `arrivedAt` (performance.now()
+   * when the request was read) starts the time the stat report counts, so it includes the wait in the queue, as
+   * TarsGo's does; without it the time starts here.
    */
-  handle(req: RequestPacket, origin: RequestOrigin): Buffer | null | Promise<Buffer | null> {
+  handle(req: RequestPacket, origin: RequestOrigin, arrivedAt?: number): Buffer | null | Promise<Buffer | null> {
     const refusal = this.refusal(req);
     if (refusal) return this.answer(req, refusal);
     const servant = this.servants.get(req.sServantName);
@@ -107,7 +109,7 @@ export class Dispatcher {
       oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
       status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
-    const started = this.stat === undefined ? 0 : performance.now();
+    const started = this.stat === undefined ? 0 : arrivedAt ?? performance.now();
     const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
       : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, started));
