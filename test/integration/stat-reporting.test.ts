@@ -138,17 +138,22 @@ describe('stat reporting', function () {
     expect(timer.size).to.equal(0);
 
     client.setProperty('stat', daemon.statObj);
+    // A running server starts counting too once its communicator gets a stat object.
+    service.app.communicator.setProperty('stat', daemon.statObj);
     await probe.echo('counted');
     await probe.echo('counted');
     await client.flushReports();
+    await service.app.communicator.flushReports();
     expect(daemon.stat.lines(true)).to.deep.equal(['echo 0 tup_client: 2/0/0']);
+    expect(daemon.stat.lines(false)).to.deep.equal(['echo 0 stat_from_server: 2/0/0']);
+    service.app.communicator.setProperty('stat', '');
 
     client.setProperty('stat', '');
     await probe.echo('not counted');
     await client.flushReports();
     expect(client.statReporter).to.equal(undefined);
     expect(timer.size).to.equal(0);
-    expect(daemon.stat.calls).to.equal(1);
+    expect(daemon.stat.calls).to.equal(2);
   });
 
   it('costs the calls nothing while the stat daemon is away: reports fail, calls are dropped and counted', async () => {

@@ -83,6 +83,9 @@ export class Application {
         ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)
         : stderrSink);
     this.communicator = options.communicator ?? Communicator.fromConfig(config);
+    // Callee-side call statistics, while the communicator reports to a stat object (`<client> stat`).
+    this.dispatcher.reportStatsTo(this.communicator, config.app, config.server, config.localip,
+      config.enableset ? config.setdivision : undefined);
     this.adminDispatcher.add('AdminObj', new AdminServant(this));
     this.registerBuiltinCommands();
   }
@@ -221,9 +224,6 @@ export class Application {
       process.on('SIGTERM', this.signalHandler);
     }
     reporter?.started(() => this.beatingAdapters());
-    // Callee-side call statistics, when the communicator reports to a stat object (`<client> stat`).
-    this.dispatcher.stat = this.communicator.statReporter?.serverScope(this.config.app, this.config.server,
-      this.config.localip, this.config.enableset ? this.config.setdivision : undefined);
     this.logger.info(`${this.name} started`);
   }
 

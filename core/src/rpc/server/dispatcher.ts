@@ -14,7 +14,7 @@ import type {UniAttributeOptions} from '../../protocol/tup.js';
 import type {ServerInterceptor, ServerOutcome} from '../interceptors.js';
 import {CallContext, type DispatchResult, type Servant, type CallSuccess, thrown} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
-import type {ServerStatScope} from '../stat/stat-reporter.js';
+import type {ServerStatScope, StatReporter} from '../stat/stat-reporter.js';
 
 /** Where a request came from, as the transport knows it. */
 export interface RequestOrigin {
@@ -39,12 +39,12 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
   private interceptors: readonly ServerInterceptor[] = [];
-  /**
-   * Where served requests are counted for the stat daemon (callee side); undefined when no stat object is configured.
-   * Every servant call is counted with its iRet and the time from its arrival to its answer; tars_ping,
-   * tars_describe and requests refused before reaching a servant (version, SET, unknown servant, queue) are not.
-   */
-  stat?: ServerStatScope;
+  /** Where served requests are counted for the stat daemon: see {@link reportStatsTo}. */
+  private statHost?: {readonly statReporter?: StatReporter | undefined};
+  private statIdentity?: {app: string; server: string; localip: string; setdivision?: string | undefined};
+  /** The reporter the scope was made for, and the scope. */
+  private statOf?: StatReporter;
+  private statScopeOf?: ServerStatScope;
 
   /**
    * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
@@ -63,6 +63,32 @@ export class Dispatcher {
   use(interceptor: ServerInterceptor): this {
     this.interceptors = [...this.interceptors, interceptor];
     return this;
+  }
+
+  /**
+   * Counts every servant call in the call statistics of `host` (a communicator) while it has a stat reporter, as
+   * callee-side reports of server `app.server` at `localip` (in SET `setdivision` if given): its iRet and the time
+   * from its arrival to its answer. tars_ping, tars_describe and requests refused before reaching a servant
+   * (version, SET, unknown servant, queue) are not counted.
+   */
+  reportStatsTo(host: {readonly statReporter?: StatReporter | undefined}, app: string, server: string, localip: string,
+    setdivision?: string): this {
+    this.statHost = host;
+    this.statIdentity = {app, server, localip, setdivision};
+    this.statOf = undefined;
+    return this;
+  }
+
+  /** The scope requests are counted in now; undefined while there is no stat reporter. */
+  private statScope(): ServerStatScope | undefined {
+    const reporter = this.statHost?.statReporter;
+    if (reporter === undefined) return undefined;
+    if (this.statOf !== reporter) {
+      const id = this.statIdentity!;
+      this.statOf = reporter;
+      this.statScopeOf = reporter.serverScope(id.app, id.server, id.localip, id.setdivision);
+    }
+    return this.statScopeOf;
   }
 
   has(name: string): boolean {
@@ -109,11 +135,12 @@ export class Dispatcher {
       oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
       status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
-    const started = this.stat === undefined ? 0 : arrivedAt ?? performance.now();
+    const stat = this.statHost === undefined ? undefined : this.statScope();
+    const started = stat === undefined ? 0 : arrivedAt ?? performance.now();
     const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
       : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
-    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, started));
-    return this.finish(req, ctx, outcome, started);
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, stat, started));
+    return this.finish(req, ctx, outcome, stat, started);
   }
 
   /**
@@ -156,9 +183,8 @@ export class Dispatcher {
    * be encoded (the result, or a response context the servant filled with non-strings) is answered -2 without the
    * context: every request gets its answer.
    */
-  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess, started: number):
-    Buffer | null {
-    const stat = this.stat;
+  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess,
+    stat: ServerStatScope | undefined, started: number): Buffer | null {
     if (ctx.oneway) {
       stat?.record(req.sFuncName, ctx.remote?.host ?? '', outcome.iRet, true, performance.now() - started);
       return null;
