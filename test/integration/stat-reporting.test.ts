@@ -187,6 +187,35 @@ describe('stat reporting', function () {
     expect(client.stats().stat?.reported).to.equal(1);
   });
 
+  it('sends the last interval when the server stops, and never waits more than a moment for a daemon that hangs',
+    async () => {
+      const daemon = await startDaemon();
+      cleanup.push(() => daemon.app.close());
+      const timer = new ManualReportTimer();
+      const service = await startService(daemon.statObj, timer);
+      const client = new Communicator();
+      cleanup.push(() => client.close());
+      await client.stringToProxy(ProbeProxy, service.obj).echo('last');
+      await service.app.close();
+      expect(daemon.stat.lines(false)).to.deep.equal(['echo 0 stat_from_server: 1/0/0']);
+
+      // A "daemon" that accepts connections and never answers: the stop still ends.
+      const net = await import('node:net');
+      const sockets: import('node:net').Socket[] = [];
+      const silent = net.createServer((s) => sockets.push(s));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      cleanup.push(() => new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        silent.close(() => resolve());
+      }));
+      const hung = await startService(`tars.tarsstat.StatObj@tcp -h 127.0.0.1 -p ${
+        (silent.address() as import('node:net').AddressInfo).port}`, timer);
+      const hungObj = hung.obj;
+      await client.stringToProxy(ProbeProxy, hungObj).echo('last');
+      await hung.app.close();
+      expect(hung.app.communicator.stats()).to.deep.equal({});
+    });
+
   it('resolves the stat object through the locator like any object', async () => {
     const daemon = await startDaemon();
     cleanup.push(() => daemon.app.close());

@@ -24,6 +24,9 @@ import {ADMIN_ADAPTER_NAME, NodeReporter, type NodeReportStats} from './node-rep
 /** The version `tars.viewversion` reports. */
 export {RUNTIME_VERSION} from '../version.js';
 
+/** ms a closing application gives its last stat and property reports. */
+const FINAL_REPORT_MS = 1000;
+
 /** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
 export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
 
@@ -307,8 +310,8 @@ export class Application {
 
   /**
    * Graceful stop: adapters stop accepting, requests in flight finish (up to graceMs), connections close, the
-   * onClose hooks run, the communicator closes, signal handlers are removed. Idempotent; every call returns the
-   * same promise. Never exits the process.
+   * onClose hooks run, the last stat and property reports are sent (up to 1 s), the communicator closes, signal
+   * handlers are removed. Idempotent; every call returns the same promise. Never exits the process.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -325,6 +328,11 @@ export class Application {
           this.logger.error(`${this.name}: close hook ${i + 1} failed: ${(error as Error)?.message ?? String(error)}`);
         }
       }
+      // What was counted since the last report goes now (bounded: a stat daemon that hangs cannot hold the stop).
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([this.communicator.flushReports(),
+        new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
+      clearTimeout(giveUp);
       this.communicator.close();
       if (this.signalHandler) {
         process.off('SIGINT', this.signalHandler);

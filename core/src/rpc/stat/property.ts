@@ -162,7 +162,7 @@ export class Property {
     this.policies = [...policies];
   }
 
-  /** Reports one value (finite numbers; anything else is ignored). Never throws. */
+  /** Reports one value (finite numbers; anything else is ignored). Never throws (with the built-in policies). */
   report(value: number): void {
     if (this.onDrop) {
       this.onDrop();
@@ -193,7 +193,13 @@ export class Property {
     this.samples = 0;
     const out: {policy: string; value: string}[] = [];
     for (const p of this.policies) {
-      const value = p.take();
+      let value: string | undefined;
+      try {
+        value = p.take();
+      } catch {
+        // A policy of the application's own making that throws loses its interval, never the report.
+        continue;
+      }
       if (value !== undefined) out.push({policy: p.policy, value});
     }
     return out;
