@@ -200,6 +200,12 @@ export const CLI_ERRORS = [
     'the message says why; a detached daemon\'s output is in DIR/daemon.log'),
   cli('DAEMON_STOP_FAILED', 1, 'a daemon could not be stopped (no answer on its lock, not allowed to signal it, ...)',
     'the message names the pid; stop that process by hand if it is the daemon'),
+  cli('NO_NODE', 1, 'no live node can take the server (none registered, or the one named is silent)',
+    'start one: `tars node start --locator ...`; `tars node list` shows the nodes; give --node NAME when several'),
+  cli('NO_SERVER', 2, 'the server is not deployed (on that node)',
+    '`tars server list` shows what is deployed where; deploy it with `tars server deploy App.Server --package DIR`'),
+  cli('DEPLOY_FAILED', 1, 'a deploy or start did not bring the server up; what ran before was put back',
+    'the message gives the reason and the server\'s last log lines; fix the package and deploy again'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;
