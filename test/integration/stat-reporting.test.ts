@@ -36,12 +36,13 @@ interface Service {
 }
 
 /** The called server, reporting its callee side to `statObj` through its own communicator. */
-async function startService(statObj: string | undefined, timer: ManualReportTimer): Promise<Service> {
+async function startService(statObj: string | undefined, timer: ManualReportTimer,
+  adapter: {queuecap?: number; concurrency?: number} = {}): Promise<Service> {
   const probe = new CountingProbe();
   const communicator = new Communicator({...(statObj ? {stat: statObj} : {}), modulename: 'Test.StatSvc',
     localip: '127.0.0.1', reporting: {timer}});
   const app = Application.fromOptions({app: 'Test', server: 'StatSvc', localip: '127.0.0.1', logger: new Logger('NONE'),
-    communicator, adapters: [{servant: 'ProbeObj', endpoint: 'tcp -h 127.0.0.1 -p 0 -t 60000'}]});
+    communicator, adapters: [{servant: 'ProbeObj', endpoint: 'tcp -h 127.0.0.1 -p 0 -t 60000', ...adapter}]});
   app.addServant(probe, 'Test.StatSvc.ProbeObj');
   await app.start();
   const port = app.servantAdapters[0]!.endpoint.port;
@@ -120,6 +121,27 @@ describe('stat reporting', function () {
     await client.flushReports();
     expect(daemon.stat.reports.slice(before).map((r) => `${r.head.interfaceName}:${r.body.count}`))
       .to.deep.equal(['echo:1']);
+  });
+
+  it('counts the requests an overloaded server refuses (-9) on both sides', async () => {
+    const daemon = await startDaemon();
+    cleanup.push(() => daemon.app.close());
+    const timer = new ManualReportTimer();
+    const service = await startService(daemon.statObj, timer, {queuecap: 1, concurrency: 1});
+    cleanup.push(() => service.app.close());
+    const client = new Communicator({stat: daemon.statObj, reporting: {timer}});
+    cleanup.push(() => client.close());
+    const probe = client.stringToProxy(ProbeProxy, service.obj);
+    // One runs, one waits, the other six find the queue full.
+    const results = await Promise.allSettled(Array.from({length: 8}, () => probe.sleep(50)));
+    const refused = results.filter((r) => r.status === 'rejected').length;
+    expect(refused).to.equal(6);
+    await until(() => service.probe.slept === 2, 'the two admitted sleeps');
+    await client.flushReports();
+    await service.app.communicator.flushReports();
+    expect(daemon.stat.lines(true)).to.deep.equal(['sleep -9 tup_client: 0/0/6', 'sleep 0 tup_client: 2/0/0']);
+    expect(daemon.stat.lines(false)).to.deep.equal(['sleep -9 stat_from_server: 0/0/6',
+      'sleep 0 stat_from_server: 2/0/0']);
   });
 
   it('reports nothing while stat is unset, and starts and stops with setProperty', async () => {

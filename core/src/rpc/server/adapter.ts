@@ -245,6 +245,7 @@ export class ServantAdapter {
       refuse: (code, message) => {
         this.refusals.note(code, `for ${req.sServantName}.${req.sFuncName} from ${origin.remote?.host ?? '?'}: ` +
           message);
+        this.dispatcher.countRefusal(req, origin, code, arrivedAt);
         respond(req.cPacketType === PacketType.TARSONEWAY ? null
           : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message}, new Map()));
       },

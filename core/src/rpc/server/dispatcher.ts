@@ -68,8 +68,8 @@ export class Dispatcher {
   /**
    * Counts every servant call in the call statistics of `host` (a communicator) while it has a stat reporter, as
    * callee-side reports of server `app.server` at `localip` (in SET `setdivision` if given): its iRet and the time
-   * from its arrival to its answer. tars_ping, tars_describe and requests refused before reaching a servant
-   * (version, SET, unknown servant, queue) are not counted.
+   * from its arrival to its answer, and requests the adapter's queue refused ({@link countRefusal}). tars_ping,
+   * tars_describe and requests the dispatcher refuses (version, SET, unknown servant) are not counted.
    */
   reportStatsTo(host: {readonly statReporter?: StatReporter | undefined}, app: string, server: string, localip: string,
     setdivision?: string): this {
@@ -89,6 +89,16 @@ export class Dispatcher {
       this.statScopeOf = reporter.serverScope(id.app, id.server, id.localip, id.setdivision);
     }
     return this.statScopeOf;
+  }
+
+  /**
+   * Counts in the call statistics a request the adapter refused before it reached its servant (-9 queue full, -6
+   * waited past queuetimeout), as the call it would have been: so overload shows in the callee-side counts.
+   */
+  countRefusal(req: RequestPacket, origin: RequestOrigin, iRet: number, arrivedAt: number): void {
+    if (this.statHost === undefined || req.sFuncName === TARS_PING || !this.servants.has(req.sServantName)) return;
+    this.statScope()?.record(req.sFuncName, origin.remote?.host ?? '', iRet, req.cPacketType === PacketType.TARSONEWAY,
+      performance.now() - arrivedAt);
   }
 
   has(name: string): boolean {

@@ -165,7 +165,10 @@ export class StatReporter {
   private readonly serverSender: ReportSender<Item>;
   private readonly maxKeys: number;
   private stopTimer?: () => void;
-  /** Bumped whenever entries are forgotten: scopes then drop the entries they cached. */
+  /**
+   * Bumped at every report: scopes then drop the entries they cached, so their caches hold no forgotten entry and no
+   * endpoint object a locator refresh has replaced for longer than an interval.
+   */
   epoch = 0;
 
   constructor(readonly options: StatReporterOptions) {
@@ -270,18 +273,16 @@ export class StatReporter {
   /** Takes the interval's bodies out of `table`, resets the entries, and forgets those idle for the interval. */
   private drain(table: Map<string, StatEntry>): Item[] {
     const items: Item[] = [];
-    let forgot = false;
     for (const [key, entry] of table) {
       const calls = entry.calls;
       if (calls === 0) {
         table.delete(key);
-        forgot = true;
         continue;
       }
       items.push({head: entry.head, body: entry.body(), calls});
       entry.reset();
     }
-    if (forgot) this.epoch++;
+    this.epoch++;
     return items;
   }
 }
