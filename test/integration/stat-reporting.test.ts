@@ -171,6 +171,10 @@ describe('stat reporting', function () {
     service.app.communicator.setProperty('stat', '');
 
     client.setProperty('stat', '');
+    // A bad object is a config error naming the key, and changes nothing.
+    expect(() => client.setProperty('stat', 'tars.tarsstat.StatObj@tcp -h')).to.throw(
+      /<client> stat = tars\.tarsstat\.StatObj@tcp -h: .*-h needs a host/);
+    expect(client.properties.stat).to.equal(undefined);
     await probe.echo('not counted');
     await client.flushReports();
     expect(client.statReporter).to.equal(undefined);

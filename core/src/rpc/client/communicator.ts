@@ -63,6 +63,16 @@ export interface CommunicatorReportStats {
 /** ms a report RPC may take by default: TarsCpp's report-timeout. */
 export const REPORT_TIMEOUT = 5000;
 
+/** The object name of the `stat` or `property` property; a CONFIG_INVALID TarsError naming the key when bad. */
+function reportObject(key: 'stat' | 'property', value: string): string {
+  try {
+    return parseProxyString(value).objName;
+  } catch (error) {
+    throw new TarsError('CONFIG_INVALID', `<client> ${key} = ${value}: ${(error as Error).message} (give an object ` +
+      `name such as tars.tars${key}.${key === 'stat' ? 'StatObj' : 'PropertyObj'}, or Obj@tcp -h HOST -p PORT)`);
+  }
+}
+
 /** The first non-internal IPv4 address of this host (TarsGo's GetLocalIP), else 127.0.0.1. */
 function localIPv4(): string {
   for (const list of Object.values(os.networkInterfaces())) {
@@ -163,6 +173,8 @@ export class Communicator implements ProxyHost {
     }
     if (key === 'locator' || key === 'setdivision' || key === 'stat' || key === 'property' || key === 'modulename') {
       const text = String(value);
+      // Checked before anything changes: a bad object leaves the reporters as they were.
+      if (text !== '' && (key === 'stat' || key === 'property')) reportObject(key, text);
       if (text === '' && (key === 'stat' || key === 'property')) delete this.props[key];
       else (this.props as unknown as Record<string, unknown>)[key] = text;
       if (key === 'locator') this.queryProxy = undefined;
@@ -215,8 +227,8 @@ export class Communicator implements ProxyHost {
     const r = this.reporting;
     const timeout = r.reportTimeout ?? REPORT_TIMEOUT;
     const exempt = new Set<string>();
-    if (stat) exempt.add(parseProxyString(stat).objName);
-    if (property) exempt.add(parseProxyString(property).objName);
+    if (stat) exempt.add(reportObject('stat', stat));
+    if (property) exempt.add(reportObject('property', property));
     if (stat) {
       let proxy: StatFProxy | undefined;
       this.statReporterOf = new StatReporter({
