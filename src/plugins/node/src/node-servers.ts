@@ -3,7 +3,7 @@
 // node's servants expose (stage a package, activate it with rollback, start, stop, destroy, notify, read logs).
 // The registry is the source of truth for what runs here; this node's files are the truth for how (its package).
 import {randomInt} from 'node:crypto';
-import {readFile, rename, rm, stat, writeFile, open} from 'node:fs/promises';
+import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -381,6 +381,10 @@ export class NodeServers {
     const local = await this.pickLocal(layout);
     const text = serverConfigText({descriptor: d, node: this.facts, layout, local});
     await writeServerConfig(layout.configFile, text);
+    // What the config names must exist before the server starts (as tarsnode makes them): TarsGo writes its
+    // endpoint cache into datapath and its log under logpath/App/Server.
+    await mkdir(layout.data, {recursive: true});
+    await mkdir(path.join(layout.log, d.application, d.serverName), {recursive: true});
     const id = `${d.application}.${d.serverName}`;
     const command = this.commandOf(d, layout);
     const old = this.byId.get(id);
@@ -419,7 +423,8 @@ export class NodeServers {
     process.onStateChange((change) => {
       this.report(m);
       if (change.to === ServerState.Inactive && change.reason === 'exited') {
-        void lastLines(process.log.file, 5).then((tail) => this.options.logger.warn(`${process.id}: pid ${lastPid} ` +
+        const died = lastPid; // before the restart this change leads to replaces it
+        void lastLines(process.log.file, 5).then((tail) => this.options.logger.warn(`${process.id}: pid ${died} ` +
           `exited${tail ? `; its last lines:\n${tail}` : ''}`));
       } else if (change.reason !== 'heartbeat' && change.reason !== 'activating') {
         this.options.logger.info(`${process.id}: ${serverStateName(change.from)} -> ${serverStateName(change.to)} ` +
@@ -516,11 +521,11 @@ export class NodeServers {
       try {
         ep = parseEndpoint(a.endpoint);
       } catch (error) {
-        return failed(`adapter ${name}: endpoint "${a.endpoint}": ${(error as Error).message}`);
+        return this.abandon(layout, hadPackage, `adapter ${name}: endpoint "${a.endpoint}": ${(error as Error).message}`);
       }
       if (ep.protocol === 'udp' || held.has(ep.port)) continue;
       if (!await portFree(ep.host, ep.port)) {
-        return failed(`adapter ${name}: port ${ep.port} on ${ep.host} is in use by another process\nhint: free it, ` +
+        return this.abandon(layout, hadPackage, `adapter ${name}: port ${ep.port} on ${ep.host} is in use by another process\nhint: free it, ` +
           `or deploy with --adapter ${a.servant.split('.').pop()}="tcp -h ${ep.host} -p OTHER_PORT"`);
       }
     }
@@ -553,6 +558,20 @@ export class NodeServers {
     }
     await this.rollback(d, layout, {hasStaged, hadPackage, wasRunning, previousConfig, old, failed: m});
     return failed(failure);
+  }
+
+  /**
+   * A deploy given up before anything changed: its staged package goes, and a server that had no package here
+   * leaves no directory at all. Returns the failure.
+   */
+  private async abandon(layout: ServerLayout, hadPackage: boolean, why: string): Promise<Outcome> {
+    if (hadPackage) {
+      await rm(`${layout.bin}.staged`, {recursive: true, force: true});
+      await rm(`${layout.bin}.staged.json`, {force: true});
+    } else {
+      await rm(layout.root, {recursive: true, force: true});
+    }
+    return failed(why);
   }
 
   /** Starts `m` and waits for its first keepAlive; undefined when Active, else why not (with its last log lines). */
@@ -609,28 +628,39 @@ export class NodeServers {
   }
 
   /**
-   * Node.startServer: the registry's current rows applied, auto-start on, the process started, then up to `waitMs`
-   * for it to report Active (an exit within that time is a failure with its last lines).
+   * The registry's current rows for the server applied (config file written when it changed, the process taken
+   * over), then `act` on it, the server marked busy; a server not in the registry for this node, or with no package
+   * here, is a failure saying so.
    */
-  async start(application: string, serverName: string, waitMs: number): Promise<Outcome> {
+  private async withApplied(application: string, serverName: string,
+    act: (m: Managed, id: string) => Promise<Outcome>): Promise<Outcome> {
     const d = await this.descriptorOf(application, serverName);
     if ('ret' in d) return d;
     const id = `${application}.${serverName}`;
     try {
       return await this.exclusive(id, async () => {
         const m = await this.apply(d, false);
-        if (!m) return failed(`${id} has no package on node ${this.nodeName}: deploy it (tars server deploy)`);
-        const snap = m.process.snapshot();
-        if (snap.pid > 0 && this.launcher.isAlive(snap.pid, snap.startTime)) {
-          m.process.setAutoStart(true);
-          return ok(`${id} is already running, pid ${snap.pid}`);
-        }
-        const failure = await this.startAndWait(m, waitMs);
-        return failure === undefined ? ok(`${id} is active, pid ${m.process.snapshot().pid}`) : failed(failure);
+        return m ? act(m, id) : failed(`${id} has no package on node ${this.nodeName}: deploy it (tars server deploy)`);
       });
     } catch (error) {
       return failed((error as Error).message);
     }
+  }
+
+  /**
+   * Node.startServer: the registry's current rows applied, auto-start on, the process started, then up to `waitMs`
+   * for it to report Active (an exit within that time is a failure with its last lines).
+   */
+  start(application: string, serverName: string, waitMs: number): Promise<Outcome> {
+    return this.withApplied(application, serverName, async (m, id) => {
+      const snap = m.process.snapshot();
+      if (snap.pid > 0 && this.launcher.isAlive(snap.pid, snap.startTime)) {
+        m.process.setAutoStart(true);
+        return ok(`${id} is already running, pid ${snap.pid}`);
+      }
+      const failure = await this.startAndWait(m, waitMs);
+      return failure === undefined ? ok(`${id} is active, pid ${m.process.snapshot().pid}`) : failed(failure);
+    });
   }
 
   /** Node.stopServer: auto-start off, then the graceful stop (AdminF.shutdown, then SIGKILL). */
@@ -679,19 +709,8 @@ export class NodeServers {
   }
 
   /** Node.loadServer: the registry's rows applied again (config file rewritten when it changed), nothing restarted. */
-  async reload(application: string, serverName: string): Promise<Outcome> {
-    const d = await this.descriptorOf(application, serverName);
-    if ('ret' in d) return d;
-    const id = `${application}.${serverName}`;
-    try {
-      return await this.exclusive(id, async () => {
-        const m = await this.apply(d, false);
-        return m ? ok(`${id}: config written to ${m.layout.configFile}`)
-          : failed(`${id} has no package on node ${this.nodeName}: deploy it (tars server deploy)`);
-      });
-    } catch (error) {
-      return failed((error as Error).message);
-    }
+  reload(application: string, serverName: string): Promise<Outcome> {
+    return this.withApplied(application, serverName, async (m, id) => ok(`${id}: config written to ${m.layout.configFile}`));
   }
 
   /** Node.notifyServer: `command` to the server's AdminObj; refused while it is not running (as officially). */

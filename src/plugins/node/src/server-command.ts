@@ -1,7 +1,7 @@
 // The base of `tars server ...`: the registry (the one source of truth for what runs where), the nodes it knows, and
 // the instances of one server. Commands change the deployment through the registry (RegistryCtl, AdminReg) and
 // read or act on a node through its registered NodeObj (Node and this toolkit's NodeCtl functions).
-import {Flags} from '@oclif/core';
+import {Args, Flags} from '@oclif/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {RegistryClientCommand, type RegistryClientFlags, UserError} from '@tars-ts/kit';
 
@@ -206,5 +206,23 @@ export abstract class ServerCommand extends RegistryClientCommand {
       }
     }));
     return serverRows(deployments, managed);
+  }
+}
+
+/**
+ * `tars server start|stop|restart|undeploy <App.Server>`: the commands differ only in their `action` and summary
+ * (see {@link ServerCommand.act}).
+ */
+export abstract class ServerActionCommand extends ServerCommand {
+  /** What the command does to every instance of the server. */
+  static action: ServerActionJson['action'];
+  static override examples = ['<%= config.bin %> <%= command.id %> TestApp.HelloGo',
+    '<%= config.bin %> <%= command.id %> TestApp.HelloGo --node 10.0.0.5 --json'];
+
+  static override args = {server: Args.string({description: 'App.Server', required: true})};
+
+  async run(): Promise<ServerActionJson> {
+    const {args, flags} = await this.parse(ServerActionCommand);
+    return this.act((this.constructor as typeof ServerActionCommand).action, args.server, flags);
   }
 }

@@ -279,6 +279,25 @@ describe('tars node and tars server, end to end from the CLI', function () {
     expect(out.exit).to.equal(2);
     expect(out.stderr).to.match(/no runnable entry: dist\/x\.js does not exist/).and.to.match(/npm run build/);
     expect(existsSync(path.join(nodeData, 'TestApp.Empty'))).to.equal(false);
+    // A port another process holds: named, with the fix; nothing deployed.
+    const net = await import('node:net');
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as import('node:net').AddressInfo).port;
+    try {
+      const taken = await tars(['server', 'deploy', 'TestApp.HelloGo2', '--package', project, '--adapter',
+        `SayHelloObj=tcp -h 127.0.0.1 -p ${held}`, ...L()]);
+      expect(taken.exit).to.equal(1);
+      expect(taken.stderr).to.match(new RegExp(`port ${held} on 127\\.0\\.0\\.1 is in use by another process`))
+        .and.to.match(/hint: free it, or deploy with --adapter SayHelloObj=/);
+      expect(existsSync(path.join(nodeData, 'TestApp.HelloGo2'))).to.equal(false);
+    } finally {
+      holder.close();
+    }
+    // A node that is not registered.
+    const nowhere = await tars(['server', 'deploy', 'TestApp.HelloGo2', '--package', project, '--node', 'nope', ...L()]);
+    expect(nowhere.exit).to.equal(1);
+    expect(nowhere.stderr).to.match(/node "nope" is not registered/).and.to.match(/hint: the registry knows: e2e-node/);
     const listed = await tarsJson<StatusJson>(['server', 'list', ...L()]);
     expect(listed.servers.map((x) => x.server)).to.deep.equal([SERVER]);
   });

@@ -1,16 +1,6 @@
-import {Args} from '@oclif/core';
+import {ServerActionCommand} from '../../server-command.js';
 
-import {type ServerActionJson, ServerCommand} from '../../server-command.js';
-
-export default class ServerStop extends ServerCommand {
+export default class ServerStop extends ServerActionCommand {
+  static override action = 'stop' as const;
   static override summary = 'Stop a server gracefully (AdminF.shutdown, then SIGKILL) and turn its auto-start off.';
-  static override examples = ['<%= config.bin %> <%= command.id %> TestApp.HelloGo',
-    '<%= config.bin %> <%= command.id %> TestApp.HelloGo --node 10.0.0.5'];
-
-  static override args = {server: Args.string({description: 'App.Server', required: true})};
-
-  async run(): Promise<ServerActionJson> {
-    const {args, flags} = await this.parse(ServerStop);
-    return this.act('stop', args.server, flags);
-  }
 }

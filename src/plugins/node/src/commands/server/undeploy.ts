@@ -1,16 +1,6 @@
-import {Args} from '@oclif/core';
+import {ServerActionCommand} from '../../server-command.js';
 
-import {type ServerActionJson, ServerCommand} from '../../server-command.js';
-
-export default class ServerUndeploy extends ServerCommand {
+export default class ServerUndeploy extends ServerActionCommand {
+  static override action = 'undeploy' as const;
   static override summary = 'Stop a server, remove its files from the node and its rows from the registry.';
-  static override examples = ['<%= config.bin %> <%= command.id %> TestApp.HelloGo',
-    '<%= config.bin %> <%= command.id %> TestApp.HelloGo --node 10.0.0.5'];
-
-  static override args = {server: Args.string({description: 'App.Server', required: true})};
-
-  async run(): Promise<ServerActionJson> {
-    const {args, flags} = await this.parse(ServerUndeploy);
-    return this.act('undeploy', args.server, flags);
-  }
 }
