@@ -6,7 +6,7 @@ import type {CallContext} from '@tars-ts/core';
 import {Node, NodeCtl, NodeDescriptor, NodeF, RegistryCtl} from '@tars-ts/core/framework';
 
 import type {NodeServers} from './node-servers.js';
-import {type ServerProcess, ServerState} from './supervisor/index.js';
+import {type ServerProcess, ServerState, procStartedAtMs} from './supervisor/index.js';
 
 /** What the ServerObj servant needs of the node's servers. */
 export interface HeartbeatTargets {
@@ -204,7 +204,9 @@ export class NodeImpl extends Node.NodeServant {
     return {ret: 0, servers: this.servers.list().map(({process, command}) => {
       const snap = process.snapshot();
       return NodeCtl.ManagedServer.create({application: snap.application, serverName: snap.serverName,
-        state: snap.state, pid: snap.pid, startedAt: BigInt(Math.round(snap.startedAt ?? 0)), starts: snap.starts,
+        // The process's own start (from /proc), so an adopted server's uptime is not reset by a node restart.
+        state: snap.state, pid: snap.pid, startedAt: BigInt(Math.round((snap.pid > 0 && snap.startTime !== undefined
+          ? procStartedAtMs(snap.startTime) : undefined) ?? snap.startedAt ?? 0)), starts: snap.starts,
         version: snap.version ?? '', autoStart: snap.autoStart,
         lastHeartbeat: BigInt(Math.round(snap.lastHeartbeatAt ?? 0)),
         blockedUntil: BigInt(Math.round(snap.limiter.blockedUntil ?? 0)), command, lastExit: snap.lastExit ?? ''});

@@ -8,7 +8,9 @@ import path from 'node:path';
 
 import {Communicator} from '@tars-ts/core';
 
-import {ExecaLauncher, ServerProcess, ServerState, communicatorShutdown, procStartTime, serverLayout} from '../src/index.js';
+import {
+  ExecaLauncher, ServerProcess, ServerState, communicatorShutdown, procStartTime, procStartedAtMs, serverLayout,
+} from '../src/index.js';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const tsx = new URL(import.meta.resolve('tsx')).href;
@@ -170,5 +172,15 @@ describe('node supervisor: real processes', function () {
     expect(next.snapshot()).to.include({pid, state: ServerState.Active});
     expect(await next.check()).to.equal('none');
     expect(next.snapshot().pid).to.equal(pid);
+  });
+});
+
+describe('node supervisor: process start times', () => {
+  it('procStartedAtMs gives this process\'s start in epoch ms (what keeps an adopted server\'s uptime)', () => {
+    const ticks = procStartTime(process.pid)!;
+    const started = procStartedAtMs(ticks)!;
+    const expected = Date.now() - process.uptime() * 1000;
+    // Ticks are 10 ms and the boot time whole seconds: within a second and a half of what Node says.
+    expect(Math.abs(started - expected)).to.be.below(1500);
   });
 });

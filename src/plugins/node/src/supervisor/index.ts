@@ -1,7 +1,7 @@
 // The supervisor of one server process (issue 12): see server-process.ts.
 export {type Clock, systemClock} from './clock.js';
 export {
-  ExecaLauncher, type LaunchSpec, type LaunchedProcess, type ProcessLauncher, procStartTime, procState,
+  ExecaLauncher, type LaunchSpec, type LaunchedProcess, type ProcessLauncher, procStartTime, procStartedAtMs, procState,
 } from './process-launcher.js';
 export {
   DEFAULT_RESTART_LIMITS, RestartLimiter, type RestartLimiterSnapshot, type RestartLimits,

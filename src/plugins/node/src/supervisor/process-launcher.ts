@@ -57,6 +57,26 @@ export function procStartTime(pid: number): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
+let bootTimeMs: number | undefined;
+
+/**
+ * When a process with start time `ticks` (/proc/<pid>/stat field 22) started, in ms since the epoch: the boot time
+ * (/proc/stat `btime`) plus the ticks at USER_HZ, which is 100 on every Linux the kernel ABI allows. Undefined
+ * where /proc does not say.
+ */
+export function procStartedAtMs(ticks: number): number | undefined {
+  if (bootTimeMs === undefined) {
+    try {
+      const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'latin1'))?.[1];
+      if (btime === undefined) return undefined;
+      bootTimeMs = Number(btime) * 1000;
+    } catch {
+      return undefined;
+    }
+  }
+  return bootTimeMs + ticks * 10;
+}
+
 /** The state letter of `pid` from /proc (R, S, D, Z...), or undefined. */
 export function procState(pid: number): string | undefined {
   return procStat(pid)?.[0];
