@@ -200,6 +200,8 @@ export const CLI_ERRORS = [
     'the message says why; a detached daemon\'s output is in DIR/daemon.log'),
   cli('DAEMON_STOP_FAILED', 1, 'a daemon could not be stopped (no answer on its lock, not allowed to signal it, ...)',
     'the message names the pid; stop that process by hand if it is the daemon'),
+  cli('BAD_DURATION', 2, 'a duration given on the command line is not a number and a unit',
+    'write it as 30s, 10m, 1h or 1d'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;
