@@ -40,7 +40,8 @@ export function propKeyString(k: PropKey): string {
   return `${k.moduleName}\0${k.ip}\0${k.propertyName}\0${k.setName}\0${k.setArea}\0${k.setID}`;
 }
 
-const DISTR = /^-?\d+(\.\d+)?\|-?\d+(,-?\d+(\.\d+)?\|-?\d+)*$/;
+// `bound|count,...`; cpp ends with `max|count` (values past the last bound).
+const DISTR = /^(-?\d+(\.\d+)?|max)\|-?\d+(,(-?\d+(\.\d+)?|max)\|-?\d+)*$/;
 const NUMBER = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /**
