@@ -16,7 +16,7 @@ export type Clock = () => number;
 export const DEFAULT_MINUTE_MS = 60_000;
 export const DEFAULT_LIVE_MINUTES = 60;
 export const DEFAULT_MAX_KEYS = 100_000;
-export const DEFAULT_MAX_LIVE_KEYS = 1_000_000;
+export const DEFAULT_MAX_LIVE_KEYS = 500_000;
 export const DEFAULT_RETENTION_DAYS = 31;
 /** Minutes per official storage slot. */
 export const SLOT_MINUTES = 5;
@@ -48,7 +48,10 @@ export interface StatServiceOptions {
   readonly liveMinutes?: number;
   /** Distinct keys per minute, for stats and for properties each (default 100000). */
   readonly maxKeys?: number;
-  /** Entries over every minute in memory; the oldest closed minutes are let go beyond it (default 1,000,000). */
+  /**
+   * Entries over every minute in memory; the oldest closed minutes are let go beyond it (default 500,000: about
+   * 1 KB each, so 500 MB at worst).
+   */
   readonly maxLiveKeys?: number;
   /** Stored rows older than this many days are deleted (default 31). */
   readonly retentionDays?: number;
