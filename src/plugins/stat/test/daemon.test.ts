@@ -13,8 +13,8 @@ import {Communicator, Logger, stderrSink} from '@tars-ts/core';
 import {PropertyF, StatF, StatQuery} from '@tars-ts/core/framework';
 import {type RunningDaemon, startDaemon} from '@tars-ts/kit';
 
-import {parsePrometheusText} from '../../../../test/support/prom-text.js';
-import {sleep} from '../../../../test/support/wait.js';
+import {parsePrometheusText} from './prom-text.js';
+import {sleep} from './support.js';
 import {statDaemon} from '../src/daemon.js';
 
 const root = new URL('../../../..', import.meta.url).pathname;
