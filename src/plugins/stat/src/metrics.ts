@@ -34,7 +34,7 @@ export function exposition(service: StatService): string {
   const calls = new Map<string, {labels: Record<string, string>; n: number}>();
   const hist = new Map<string, {labels: Record<string, string>; c: StatCounters}>();
   for (const {key, value} of service.cumulative.entries.values()) {
-    const base = {callee: key.slaveName, interface: key.interfaceName, side: key.side};
+    const base = {callee: key.callee, interface: key.interfaceName, side: key.side};
     for (const [result, n] of [['success', value.count], ['timeout', value.timeoutCount],
       ['exception', value.execCount]] as const) {
       const l = {...base, return_value: String(key.returnValue), result};
@@ -107,6 +107,9 @@ export function exposition(service: StatService): string {
     '# TYPE tars_stat_keys gauge',
     `tars_stat_keys${labels({kind: 'stat'})} ${open.stats.size}`,
     `tars_stat_keys${labels({kind: 'property'})} ${open.props.size}`,
+    '# HELP tars_stat_series_dropped_total Call series not exported here: more than --max-keys since start.',
+    '# TYPE tars_stat_series_dropped_total counter',
+    `tars_stat_series_dropped_total ${c.metricSeriesDropped}`,
     '# HELP tars_stat_flush_errors_total Failed writes of a minute to the store.',
     '# TYPE tars_stat_flush_errors_total counter',
     `tars_stat_flush_errors_total ${c.flushErrors}`);

@@ -73,12 +73,18 @@ export interface ServiceCounters {
   flushedSlot: number;
   flushErrors: number;
   lostMinutes: number;
+  metricSeriesDropped: number;
 }
 
-/** Cumulative totals per stat key since start, for /metrics (counters must only grow). */
-export interface CumulativeEntry {
-  readonly key: StatKey;
-  readonly value: StatCounters;
+/**
+ * The labels of /metrics' call series: the callee, its function, the side and the return value. Far fewer than
+ * stat keys (no IPs, ports or callers), so that the totals since start stay bounded while reporters come and go.
+ */
+export interface MetricKey {
+  readonly callee: string;
+  readonly interfaceName: string;
+  readonly side: StatKey['side'];
+  readonly returnValue: number;
 }
 
 /**
@@ -95,9 +101,12 @@ export class StatService {
   readonly retentionDays: number;
   readonly store: StatStore;
   readonly counters: ServiceCounters = {reports: 0, entries: 0, zero: 0, rejected: 0, droppedKeys: 0, propReports: 0,
-    propEntries: 0, propDropped: 0, flushedSlot: 0, flushErrors: 0, lostMinutes: 0};
-  /** Totals since start per key, for /metrics; bounded like a minute (new keys past the cap are not exported). */
-  readonly cumulative: BoundedTable<StatKey, StatCounters>;
+    propEntries: 0, propDropped: 0, flushedSlot: 0, flushErrors: 0, lostMinutes: 0, metricSeriesDropped: 0};
+  /**
+   * Totals since start per {@link MetricKey}, for /metrics (counters only grow); at most `maxKeys` series, new ones
+   * beyond are not exported (counted in `counters.metricSeriesDropped`).
+   */
+  readonly cumulative: BoundedTable<MetricKey, StatCounters>;
   /** The last closed minute's property values, for /metrics gauges. */
   lastProps: MinuteSlot | undefined;
 
@@ -171,7 +180,11 @@ export class StatService {
         this.counters.droppedKeys++;
         continue;
       }
-      this.cumulative.add(id, n.key, copyCounters(n.counters));
+      const k = n.key;
+      const metric: MetricKey = {callee: k.slaveName, interfaceName: k.interfaceName, side: k.side,
+        returnValue: k.returnValue};
+      if (this.cumulative.add(`${k.slaveName}\0${k.interfaceName}\0${k.side}\0${k.returnValue}`, metric,
+        copyCounters(n.counters)) === 'dropped') this.counters.metricSeriesDropped++;
     }
   }
 

@@ -113,6 +113,18 @@ describe('stat service', () => {
       ['d', 1]]);
   });
 
+  it('/metrics totals are one series per callee, function, side and return value, whoever reports', async () => {
+    for (let host = 0; host < 10; host++) {
+      service.reportStats(new Map([stat('a', 1)]), true, `10.0.0.${host}`);
+      now += MINUTE;
+    }
+    expect(service.cumulative.size).to.equal(1);
+    expect(service.cumulative.entries.values().next().value!.value.count).to.equal(10);
+    service.reportStats(new Map([stat('b', 1), stat('c', 1), stat('d', 1)]), true, 'h');
+    expect(service.cumulative.size, 'capped at maxKeys').to.equal(3);
+    expect(service.counters.metricSeriesDropped).to.equal(1);
+  });
+
   it('close writes the open minute, however young', async () => {
     service.reportStats(new Map([stat('a', 2)]), true, 'h');
     service.reportProps(new Map([prop('queue', [['Sum', '5'], ['Avg', '4']])]), '127.0.0.1');
