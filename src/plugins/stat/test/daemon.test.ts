@@ -169,6 +169,28 @@ describe('tars stat (daemon)', function () {
       .to.deep.equal([['ok', 0, 1]]);
   });
 
+  it('keys beyond --max-keys are dropped and counted: status and query say so', async () => {
+    await daemon.stop();
+    daemon = await startDaemon(statDaemon, {port: 0, data: data(), settings: {'metrics-port': 0, 'max-keys': 2},
+      logger: new Logger('NONE', stderrSink)});
+    const stat = comm.stringToProxy(StatF.StatFProxy, `tars.tarsstat.StatObj@${endpoint('tars.tarsstat.StatObj')}`);
+    // One report, so one minute: a and b fit, c and d are dropped.
+    await stat.reportMicMsg(new Map([[head('a'), body(1)], [head('b'), body(1)], [head('c'), body(1)],
+      [head('d'), body(1)]]), true);
+    const status = await tars(['stat', 'status', '--data', data(), '--json']);
+    expect(status.exit, status.stderr).to.equal(0);
+    // (keys counts the open minute: 0 if a new one began since.)
+    expect((JSON.parse(status.stdout) as {stats: Record<string, unknown>}).stats).to.deep.include({keyCap: 2,
+      droppedKeys: 2, rejected: 0});
+    const text = await tars(['stat', 'status', '--data', data()]);
+    expect(text.stdout).to.match(/keys\s+[02] of 2 this minute \(properties 0\); dropped at the cap 2, refused 0/);
+    expect(text.stdout).to.match(/metrics\s+http:\/\/127\.0\.0\.1:\d+\/metrics/);
+    const query = await tars(['stat', 'query', '--data', data(), '--by', 'interface']);
+    expect(query.stdout.split('\n').slice(1, 3).map((l) => l.split(/\s+/).slice(1, 4))).to.deep.equal([
+      ['a', 'client', '1'], ['b', 'client', '1']]);
+    expect(query.stdout).to.contain('note: the daemon dropped 2 entries at its key cap (2 per minute) and refused 0');
+  });
+
   it('without a daemon to ask, says how to start or name one (exit 2); a bad --since is a usage error', async () => {
     const saved = process.env.TARS_CONFIG_DIR;
     process.env.TARS_CONFIG_DIR = dir;
