@@ -117,8 +117,9 @@ const STRING_FIELDS = ['masterName', 'slaveName', 'interfaceName', 'masterIp', '
 
 /** The map key of a {@link StatKey}: every field, in the official key order, then the side. */
 export function statKeyString(k: StatKey): string {
-  return `${k.masterName}\0${k.slaveName}\0${k.interfaceName}\0${k.masterIp}\0${k.slaveIp}\0${k.slavePort}\0` +
-    `${k.returnValue}\0${k.slaveSetName}\0${k.slaveSetArea}\0${k.slaveSetID}\0${k.tarsVersion}\0${k.side}`;
+  // join() makes one flat string; a template of many parts is a tree of slices that a long-lived map key keeps.
+  return [k.masterName, k.slaveName, k.interfaceName, k.masterIp, k.slaveIp, k.slavePort, k.returnValue,
+    k.slaveSetName, k.slaveSetArea, k.slaveSetID, k.tarsVersion, k.side].join('\0');
 }
 
 /** Counters with nothing in them. */
@@ -210,7 +211,12 @@ export class BoundedTable<K, V> {
   readonly entries = new Map<string, TableEntry<K, V>>();
   dropped = 0;
 
-  constructor(readonly cap: number, private readonly merge: (into: V, from: V) => void) {}
+  /**
+   * @param merge adds a value into the kept one of the same key.
+   * @param adopt what a new key is kept as (e.g. with its strings interned); the key itself by default.
+   */
+  constructor(readonly cap: number, private readonly merge: (into: V, from: V) => void,
+    private readonly adopt: (key: K) => K = (key) => key) {}
 
   get size(): number {
     return this.entries.size;
@@ -226,7 +232,40 @@ export class BoundedTable<K, V> {
       this.dropped++;
       return 'dropped';
     }
-    this.entries.set(id, {key, value});
+    this.entries.set(id, {key: this.adopt(key), value});
     return 'added';
+  }
+}
+
+/**
+ * One copy of each string for the keys a daemon keeps: the decoder makes a new string for every field of every
+ * entry, while a cluster's keys repeat the same few callers, callees and IPs. Bounded: past `limit` strings it
+ * starts afresh (keys already kept keep theirs).
+ */
+export class Interner {
+  private readonly strings = new Map<string, string>();
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.strings.size;
+  }
+
+  intern(s: string): string {
+    if (s === '') return '';
+    const had = this.strings.get(s);
+    if (had !== undefined) return had;
+    if (this.strings.size >= this.limit) this.strings.clear();
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** A stat key whose strings are the interned ones. */
+  statKey(k: StatKey): StatKey {
+    return {side: k.side, masterName: this.intern(k.masterName), slaveName: this.intern(k.slaveName),
+      interfaceName: this.intern(k.interfaceName), masterIp: this.intern(k.masterIp), slaveIp: this.intern(k.slaveIp),
+      slavePort: k.slavePort, returnValue: k.returnValue, slaveSetName: this.intern(k.slaveSetName),
+      slaveSetArea: this.intern(k.slaveSetArea), slaveSetID: this.intern(k.slaveSetID),
+      tarsVersion: this.intern(k.tarsVersion)};
   }
 }

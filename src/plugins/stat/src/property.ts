@@ -37,7 +37,7 @@ export type NormalisedProperty =
 
 /** The map key of a {@link PropKey}. */
 export function propKeyString(k: PropKey): string {
-  return `${k.moduleName}\0${k.ip}\0${k.propertyName}\0${k.setName}\0${k.setArea}\0${k.setID}`;
+  return [k.moduleName, k.ip, k.propertyName, k.setName, k.setArea, k.setID].join('\0');
 }
 
 // `bound|count,...`; cpp ends with `max|count` (values past the last bound).

@@ -4,7 +4,7 @@ import type {Logger} from '@tars-ts/core';
 import type {PropertyF, StatF} from '@tars-ts/core/framework';
 
 import {
-  BoundedTable, type StatCounters, type StatKey, copyCounters, mergeCounters, normaliseStat, statKeyString,
+  BoundedTable, Interner, type StatCounters, type StatKey, copyCounters, mergeCounters, normaliseStat, statKeyString,
 } from './aggregate.js';
 import {type PropKey, type PropValues, mergeValues, normaliseProperty, propKeyString} from './property.js';
 import type {StatStore} from './store.js';
@@ -28,8 +28,8 @@ export class MinuteSlot {
   readonly stats: BoundedTable<StatKey, StatCounters>;
   readonly props: BoundedTable<PropKey, PropValues>;
 
-  constructor(readonly start: number, maxKeys: number) {
-    this.stats = new BoundedTable(maxKeys, mergeCounters);
+  constructor(readonly start: number, maxKeys: number, interner?: Interner) {
+    this.stats = new BoundedTable(maxKeys, mergeCounters, interner ? (k) => interner.statKey(k) : undefined);
     this.props = new BoundedTable(maxKeys, mergeValues);
   }
 
@@ -50,7 +50,7 @@ export interface StatServiceOptions {
   readonly maxKeys?: number;
   /**
    * Entries over every minute in memory; the oldest closed minutes are let go beyond it (default 500,000: about
-   * 1 KB each, so 500 MB at worst).
+   * 0.55 KB each, so 300 MB at worst).
    */
   readonly maxLiveKeys?: number;
   /** Stored rows older than this many days are deleted (default 31). */
@@ -120,6 +120,8 @@ export class StatService {
   private purgeTimer: NodeJS.Timeout | undefined;
   private closedForGood = false;
   private readonly logger: Logger | undefined;
+  /** The strings of kept keys, shared by every minute (about 9 per key; starts afresh past 10 per key of a minute). */
+  private readonly interner: Interner;
 
   constructor(options: StatServiceOptions) {
     this.store = options.store;
@@ -130,8 +132,10 @@ export class StatService {
     this.maxLiveKeys = options.maxLiveKeys ?? DEFAULT_MAX_LIVE_KEYS;
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.logger = options.logger;
-    this.cumulative = new BoundedTable(this.maxKeys, mergeCounters);
-    this.open = new MinuteSlot(this.minuteOf(this.clock()), this.maxKeys);
+    this.interner = new Interner(this.maxKeys * 10);
+    this.cumulative = new BoundedTable(this.maxKeys, mergeCounters, (k) => ({callee: this.interner.intern(k.callee),
+      interfaceName: this.interner.intern(k.interfaceName), side: k.side, returnValue: k.returnValue}));
+    this.open = new MinuteSlot(this.minuteOf(this.clock()), this.maxKeys, this.interner);
     if (options.timers ?? true) {
       this.schedule();
       const purge = (): void => {
@@ -183,7 +187,7 @@ export class StatService {
       const k = n.key;
       const metric: MetricKey = {callee: k.slaveName, interfaceName: k.interfaceName, side: k.side,
         returnValue: k.returnValue};
-      if (this.cumulative.add(`${k.slaveName}\0${k.interfaceName}\0${k.side}\0${k.returnValue}`, metric,
+      if (this.cumulative.add([k.slaveName, k.interfaceName, k.side, k.returnValue].join('\0'), metric,
         copyCounters(n.counters)) === 'dropped') this.counters.metricSeriesDropped++;
     }
   }
@@ -212,7 +216,7 @@ export class StatService {
 
   private closeOpen(next: number): void {
     const done = this.open;
-    this.open = new MinuteSlot(next, this.maxKeys);
+    this.open = new MinuteSlot(next, this.maxKeys, this.interner);
     this.closed.push(done);
     this.lastProps = done;
     if (done.size > 0) this.pending.push(done);

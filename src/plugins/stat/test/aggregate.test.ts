@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import {StatF} from '@tars-ts/core/framework';
 
 import {
-  BoundedTable, MAX_FIELD_LENGTH, type StatCounters, copyCounters, emptyCounters, intervalText, mergeCounters,
+  BoundedTable, Interner, MAX_FIELD_LENGTH, type StatCounters, copyCounters, emptyCounters, intervalText, mergeCounters,
   normaliseStat, parseIntervalText, quantileOf, statKeyString,
 } from '../src/aggregate.js';
 
@@ -118,5 +118,21 @@ describe('stat aggregation', () => {
     expect(t.size).to.equal(2);
     expect(t.dropped).to.equal(1);
     expect(t.entries.get('a')!.value.count).to.equal(2);
+  });
+
+  it('a kept key shares its strings with the keys before it; the interner starts afresh past its limit', () => {
+    const interner = new Interner(3);
+    const t = new BoundedTable<ReturnType<typeof entry>['key'], StatCounters>(10, mergeCounters,
+      (k) => interner.statKey(k));
+    // Strings built at run time, as the decoder makes them: equal, not the same.
+    const name = (s: string) => [...s].join('');
+    const a = entry(normaliseStat(head({masterName: name('Caller.A')}), body(), true, name('10.0.0.1')));
+    const b = entry(normaliseStat(head({masterName: name('Caller.A'), interfaceName: 'other'}), body(), true,
+      name('10.0.0.1')));
+    t.add(statKeyString(a.key), a.key, a.counters);
+    t.add(statKeyString(b.key), b.key, b.counters);
+    const [ka, kb] = [...t.entries.values()].map((e) => e.key);
+    expect(ka!.masterName).to.equal(kb!.masterName);
+    expect(interner.size).to.be.at.most(3);
   });
 });

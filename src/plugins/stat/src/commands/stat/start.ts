@@ -22,7 +22,7 @@ closes: a crash loses at most the open minute. Rows older than --retention days 
     'max-keys': Flags.integer({summary: 'Distinct keys per minute (stats, and properties, each); new keys beyond ' +
       'are dropped and counted.', default: 100_000, min: 1, helpValue: 'N'}),
     'max-live-keys': Flags.integer({summary: 'Entries over all minutes held in memory; the oldest minutes are let ' +
-      'go beyond it (they are in the store). About 1 KB each.', default: 500_000, min: 1, helpValue: 'N'}),
+      'go beyond it (they are in the store). About 0.55 KB each.', default: 500_000, min: 1, helpValue: 'N'}),
     'minute-ms': Flags.integer({summary: 'Length of a live slot in ms (tests only).', default: 60_000, min: 100,
       hidden: true}),
   };
