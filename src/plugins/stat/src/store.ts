@@ -141,6 +141,13 @@ export function timeFlag(slotStart: number, slotMs: number): {date: string; tfla
 }
 
 const BATCH = 500;
+const STREAM_CHUNK = 1000;
+
+/**
+ * Lets the event loop run (sockets, timers). better-sqlite3 is synchronous and Kysely's promises over it resolve as
+ * microtasks, so without this a write of a big minute would hold every connection for its whole length.
+ */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The stat daemon's open store. */
 export class StatStore {
@@ -164,10 +171,12 @@ export class StatStore {
     props: Iterable<{key: PropKey; value: PropValues}>): Promise<void> {
     const {date, tflag} = timeFlag(slot, slotMs);
     await this.store.transaction(async (trx) => {
+      // Streamed, with a pause for I/O every chunk, as the writes below: a big slot does not hold the event loop.
       const kept = new Map<string, StatCounters>();
-      for (const row of await trx.selectFrom('stat_rows').selectAll().where('slot', '=', slot).execute()) {
+      for await (const row of trx.selectFrom('stat_rows').selectAll().where('slot', '=', slot).stream(STREAM_CHUNK)) {
         const stored = statOf(row);
         kept.set(statKeyString(stored.key), stored.counters);
+        if (kept.size % STREAM_CHUNK === 0) await yieldToIo();
       }
       const statRows: StatRowsTable[] = [];
       for (const {key, value} of stats) {
@@ -190,11 +199,13 @@ export class StatStore {
             total_time: eb.ref('excluded.total_time'), ave_time: eb.ref('excluded.ave_time'),
             maxrsp_time: eb.ref('excluded.maxrsp_time'), minrsp_time: eb.ref('excluded.minrsp_time')})))
           .execute();
+        await yieldToIo();
       }
 
       const keptProps = new Map<string, string>();
-      for (const row of await trx.selectFrom('prop_rows').selectAll().where('slot', '=', slot).execute()) {
+      for await (const row of trx.selectFrom('prop_rows').selectAll().where('slot', '=', slot).stream(STREAM_CHUNK)) {
         keptProps.set(`${propKeyString(propKeyOf(row))}\0${row.policy}`, row.value);
+        if (keptProps.size % STREAM_CHUNK === 0) await yieldToIo();
       }
       const propRows: PropRowsTable[] = [];
       for (const {key, value} of props) {
@@ -209,6 +220,7 @@ export class StatStore {
         await trx.insertInto('prop_rows').values(propRows.slice(i, i + BATCH))
           .onConflict((oc) => oc.columns([...PROP_PK]).doUpdateSet((eb) => ({value: eb.ref('excluded.value')})))
           .execute();
+        await yieldToIo();
       }
     });
   }
