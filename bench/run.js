@@ -18,6 +18,7 @@ const BENCHMARKS = [
   {name: 'codec', load: () => import('./codec.js')},
   {name: 'rpc', load: () => import('./rpc.js')},
   {name: 'registry', load: () => import('./registry.js')},
+  {name: 'node', load: () => import('./node.js')},
   {name: 'stat', load: () => import('./stat.js')},
 ];
 

@@ -2,12 +2,18 @@
 // test that would otherwise hang), or sleep for a lower bound the test's logic needs.
 import {expect} from 'chai';
 
-/** Polls `cond` until it holds; fails naming `what` if it has not after `timeoutMs`. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Polls `cond` until it holds; fails naming `what` if it has not after `timeoutMs`. An async condition (one that
+ * asks a daemon) is polled every 100 ms, a synchronous one every 5 ms.
+ */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
+  for (;;) {
+    const value = cond();
+    const async = typeof value !== 'boolean';
+    if (await value) return;
     if (Date.now() > deadline) expect.fail(`${what}: not reached within ${timeoutMs} ms`);
-    await sleep(5);
+    await sleep(async ? 100 : 5);
   }
 }
 

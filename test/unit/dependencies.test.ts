@@ -75,6 +75,9 @@ describe('dependency directions', () => {
       write('core/src/x/y.ts', "import {K} from '@tars-ts/kit';\n");
       write('core/src/x/z.ts', "import {Kysely} from 'kysely';\nconst D = await import('better-sqlite3');\n");
       write('templates/project/src/Db.ts', "import pg from 'pg';\nimport {K} from 'kysely-extra';\n");
+      // A plugin's tests may use the root's test helpers; its sources may not.
+      write('src/plugins/a/test/x.test.ts', "import {until} from '../../../../test/support/wait.js';\n");
+      write('src/plugins/a/src/y.ts', "import {until} from '../../../../test/support/wait.js';\n");
       expect(dependencyViolations(dir).map((v) => v.split(': ').slice(0, 2).join(': ')).sort()).to.deep.equal([
         'core/src/x/y.ts: @tars-ts/kit',
         'core/src/x/z.ts: better-sqlite3',
@@ -82,6 +85,7 @@ describe('dependency directions', () => {
         'src/commands/call.ts: @tars-ts/plugin-b',
         'src/kit/src/index.ts: ../../commands/call.js',
         'src/plugins/a/src/commands/a/x.ts: @tars-ts/plugin-b',
+        'src/plugins/a/src/y.ts: ../../../../test/support/wait.js',
         'src/plugins/b/src/index.ts: ../../a/src/commands/a/x.js',
         'templates/project/src/Db.ts: pg',
         'templates/project/src/Server.ts: @tars-ts/kit',

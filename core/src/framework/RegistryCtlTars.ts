@@ -193,6 +193,164 @@ export const RegistryNode = {
   },
 };
 
+/** struct tarsts::ServerAdapter (RegistryCtl.tars:46) */
+export interface ServerAdapter {
+  /** 0 require string name (RegistryCtl.tars:48) */
+  name: string;
+  /** 1 require string servant (RegistryCtl.tars:49) */
+  servant: string;
+  /** 2 require string endpoint (RegistryCtl.tars:50) */
+  endpoint: string;
+  /** 3 optional string protocol = "tars" (RegistryCtl.tars:51) */
+  protocol: string;
+  /** 4 optional int threads = 5 (RegistryCtl.tars:52) */
+  threads: number;
+  /** 5 optional int maxConnections = 10240 (RegistryCtl.tars:53) */
+  maxConnections: number;
+  /** 6 optional int queuecap = 100000 (RegistryCtl.tars:54) */
+  queuecap: number;
+  /** 7 optional int queuetimeout = 600000 (RegistryCtl.tars:55) */
+  queuetimeout: number;
+  /** 8 optional string allowIp (RegistryCtl.tars:56) */
+  allowIp: string;
+}
+
+export const ServerAdapter = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.ServerAdapter", fields: []} as $tars.StructDef,
+  /** A ServerAdapter with every field at its default, overridden by `init`. */
+  create(init?: Partial<ServerAdapter>): ServerAdapter {
+    return {name: '', servant: '', endpoint: '', protocol: "tars", threads: 5, maxConnections: 10240, queuecap: 100000, queuetimeout: 600000, allowIp: '', ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: ServerAdapter): void {
+    w.writeString(0, v.name);
+    w.writeString(1, v.servant);
+    w.writeString(2, v.endpoint);
+    w.writeString(3, v.protocol);
+    w.writeInt32(4, v.threads);
+    w.writeInt32(5, v.maxConnections);
+    w.writeInt32(6, v.queuecap);
+    w.writeInt32(7, v.queuetimeout);
+    w.writeString(8, v.allowIp);
+  },
+  /** Reads the fields into a new ServerAdapter. */
+  read(r: $tars.TarsReader): ServerAdapter {
+    return {
+      name: r.readString(0, true),
+      servant: r.readString(1, true),
+      endpoint: r.readString(2, true),
+      protocol: r.readString(3, false, "tars"),
+      threads: r.readInt32(4, false, 5),
+      maxConnections: r.readInt32(5, false, 10240),
+      queuecap: r.readInt32(6, false, 100000),
+      queuetimeout: r.readInt32(7, false, 600000),
+      allowIp: r.readString(8, false),
+    };
+  },
+  /** The TARS encoding of a ServerAdapter as a top-level struct. */
+  encode(v: ServerAdapter): Buffer {
+    const w = new $tars.TarsWriter();
+    ServerAdapter.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): ServerAdapter {
+    return ServerAdapter.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: ServerAdapter): $tars.Json {
+    return $tars.toJson($tars.T.struct(ServerAdapter.$def), v);
+  },
+  fromJSON(json: unknown): ServerAdapter {
+    return $tars.fromJson($tars.T.struct(ServerAdapter.$def), json) as ServerAdapter;
+  },
+};
+
+/** struct tarsts::ServerDeployment (RegistryCtl.tars:61) */
+export interface ServerDeployment {
+  /** 0 require string application (RegistryCtl.tars:63) */
+  application: string;
+  /** 1 require string serverName (RegistryCtl.tars:64) */
+  serverName: string;
+  /** 2 require string nodeName (RegistryCtl.tars:65) */
+  nodeName: string;
+  /** 3 require vector<ServerAdapter> adapters (RegistryCtl.tars:66) */
+  adapters: ServerAdapter[];
+  /** 4 optional string serverType = "tars_nodejs" (RegistryCtl.tars:67) */
+  serverType: string;
+  /** 5 optional string setId (RegistryCtl.tars:68) */
+  setId: string;
+  /** 6 optional string profile (RegistryCtl.tars:69) */
+  profile: string;
+  /** 7 optional string startScript (RegistryCtl.tars:70) */
+  startScript: string;
+  /** 8 optional string settingState = "active" (RegistryCtl.tars:71) */
+  settingState: string;
+  /** 9 optional string presentState (RegistryCtl.tars:72) */
+  presentState: string;
+  /** 10 optional int processId (RegistryCtl.tars:73) */
+  processId: number;
+  /** 11 optional string version (RegistryCtl.tars:74) */
+  version: string;
+}
+
+export const ServerDeployment = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.ServerDeployment", fields: []} as $tars.StructDef,
+  /** A ServerDeployment with every field at its default, overridden by `init`. */
+  create(init?: Partial<ServerDeployment>): ServerDeployment {
+    return {application: '', serverName: '', nodeName: '', adapters: [], serverType: "tars_nodejs", setId: '', profile: '', startScript: '', settingState: "active", presentState: '', processId: 0, version: '', ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: ServerDeployment): void {
+    w.writeString(0, v.application);
+    w.writeString(1, v.serverName);
+    w.writeString(2, v.nodeName);
+    w.writeList(3, v.adapters, $w0_ServerAdapter);
+    w.writeString(4, v.serverType);
+    w.writeString(5, v.setId);
+    w.writeString(6, v.profile);
+    w.writeString(7, v.startScript);
+    w.writeString(8, v.settingState);
+    w.writeString(9, v.presentState);
+    w.writeInt32(10, v.processId);
+    w.writeString(11, v.version);
+  },
+  /** Reads the fields into a new ServerDeployment. */
+  read(r: $tars.TarsReader): ServerDeployment {
+    return {
+      application: r.readString(0, true),
+      serverName: r.readString(1, true),
+      nodeName: r.readString(2, true),
+      adapters: r.readList(3, true, $r0_ServerAdapter),
+      serverType: r.readString(4, false, "tars_nodejs"),
+      setId: r.readString(5, false),
+      profile: r.readString(6, false),
+      startScript: r.readString(7, false),
+      settingState: r.readString(8, false, "active"),
+      presentState: r.readString(9, false),
+      processId: r.readInt32(10, false),
+      version: r.readString(11, false),
+    };
+  },
+  /** The TARS encoding of a ServerDeployment as a top-level struct. */
+  encode(v: ServerDeployment): Buffer {
+    const w = new $tars.TarsWriter();
+    ServerDeployment.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): ServerDeployment {
+    return ServerDeployment.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: ServerDeployment): $tars.Json {
+    return $tars.toJson($tars.T.struct(ServerDeployment.$def), v);
+  },
+  fromJSON(json: unknown): ServerDeployment {
+    return $tars.fromJson($tars.T.struct(ServerDeployment.$def), json) as ServerDeployment;
+  },
+};
+
 // Field descriptors are attached once every struct exists, so structs may refer to each other.
 RegistryObject.$def.fields = [
   {tag: 0, name: "name", type: $tars.T.string, required: true},
@@ -226,8 +384,37 @@ RegistryNode.$def.fields = [
 ];
 RegistryNode.$def.writeFields = RegistryNode.write;
 RegistryNode.$def.readFields = RegistryNode.read;
+ServerAdapter.$def.fields = [
+  {tag: 0, name: "name", type: $tars.T.string, required: true},
+  {tag: 1, name: "servant", type: $tars.T.string, required: true},
+  {tag: 2, name: "endpoint", type: $tars.T.string, required: true},
+  {tag: 3, name: "protocol", type: $tars.T.string, required: false, default: "tars"},
+  {tag: 4, name: "threads", type: $tars.T.int, required: false, default: 5},
+  {tag: 5, name: "maxConnections", type: $tars.T.int, required: false, default: 10240},
+  {tag: 6, name: "queuecap", type: $tars.T.int, required: false, default: 100000},
+  {tag: 7, name: "queuetimeout", type: $tars.T.int, required: false, default: 600000},
+  {tag: 8, name: "allowIp", type: $tars.T.string, required: false},
+];
+ServerAdapter.$def.writeFields = ServerAdapter.write;
+ServerAdapter.$def.readFields = ServerAdapter.read;
+ServerDeployment.$def.fields = [
+  {tag: 0, name: "application", type: $tars.T.string, required: true},
+  {tag: 1, name: "serverName", type: $tars.T.string, required: true},
+  {tag: 2, name: "nodeName", type: $tars.T.string, required: true},
+  {tag: 3, name: "adapters", type: $tars.T.vector($tars.T.struct(ServerAdapter.$def)), required: true},
+  {tag: 4, name: "serverType", type: $tars.T.string, required: false, default: "tars_nodejs"},
+  {tag: 5, name: "setId", type: $tars.T.string, required: false},
+  {tag: 6, name: "profile", type: $tars.T.string, required: false},
+  {tag: 7, name: "startScript", type: $tars.T.string, required: false},
+  {tag: 8, name: "settingState", type: $tars.T.string, required: false, default: "active"},
+  {tag: 9, name: "presentState", type: $tars.T.string, required: false},
+  {tag: 10, name: "processId", type: $tars.T.int, required: false},
+  {tag: 11, name: "version", type: $tars.T.string, required: false},
+];
+ServerDeployment.$def.writeFields = ServerDeployment.write;
+ServerDeployment.$def.readFields = ServerDeployment.read;
 
-/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:45), as on the wire. */
+/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:77), as on the wire. */
 const RegistryCtl$ops = {
   listObjects: {name: "listObjects", ret: $tars.T.int, params: [
     {name: "filter", tag: 1, type: $tars.T.string, out: false},
@@ -245,6 +432,22 @@ const RegistryCtl$ops = {
   listNodes: {name: "listNodes", ret: $tars.T.int, params: [
     {name: "nodes", tag: 1, type: $tars.T.vector($tars.T.struct(RegistryNode.$def)), out: true},
   ]},
+  listServers: {name: "listServers", ret: $tars.T.int, params: [
+    {name: "nodeName", tag: 1, type: $tars.T.string, out: false},
+    {name: "servers", tag: 2, type: $tars.T.vector($tars.T.struct(ServerDeployment.$def)), out: true},
+  ]},
+  putServer: {name: "putServer", ret: $tars.T.int, params: [
+    {name: "d", tag: 1, type: $tars.T.struct(ServerDeployment.$def), out: false},
+    {name: "previous", tag: 2, type: $tars.T.struct(ServerDeployment.$def), out: true},
+    {name: "existed", tag: 3, type: $tars.T.bool, out: true},
+    {name: "result", tag: 4, type: $tars.T.string, out: true},
+  ]},
+  dropServer: {name: "dropServer", ret: $tars.T.int, params: [
+    {name: "application", tag: 1, type: $tars.T.string, out: false},
+    {name: "serverName", tag: 2, type: $tars.T.string, out: false},
+    {name: "nodeName", tag: 3, type: $tars.T.string, out: false},
+    {name: "removed", tag: 4, type: $tars.T.bool, out: true},
+  ]},
 } satisfies Record<string, $tars.OperationDef>;
 
 export const RegistryCtl$def: $tars.InterfaceDef = {
@@ -258,13 +461,16 @@ export interface RegistryCtl$Results {
   addEndpoint: {ret: number; result: string};
   removeEndpoint: {ret: number; removed: number};
   listNodes: {ret: number; nodes: RegistryNode[]};
+  listServers: {ret: number; servers: ServerDeployment[]};
+  putServer: {ret: number; previous: ServerDeployment; existed: boolean; result: string};
+  dropServer: {ret: number; removed: boolean};
 }
 
 /** Client proxy of tarsts::RegistryCtl: `communicator.stringToProxy(RegistryCtlProxy, 'App.Server.Obj@...')`. */
 export class RegistryCtlProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:48) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:80) */
   listObjects(filter: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listObjects"]> {
     return this.$invoke(RegistryCtl$ops.listObjects, [filter], $options);
   }
@@ -274,7 +480,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listObjects"]>(RegistryCtl$ops.listObjects, [filter], {...$options, async: true}), $cb);
   }
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:51) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:83) */
   addEndpoint(ep: ManualEndpoint, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["addEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.addEndpoint, [ep], $options);
   }
@@ -284,7 +490,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["addEndpoint"]>(RegistryCtl$ops.addEndpoint, [ep], {...$options, async: true}), $cb);
   }
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:54) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:86) */
   removeEndpoint(servant: string, endpoint: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["removeEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.removeEndpoint, [servant, endpoint], $options);
   }
@@ -294,7 +500,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["removeEndpoint"]>(RegistryCtl$ops.removeEndpoint, [servant, endpoint], {...$options, async: true}), $cb);
   }
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:57) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:89) */
   listNodes($options?: $tars.CallOptions): Promise<RegistryCtl$Results["listNodes"]> {
     return this.$invoke(RegistryCtl$ops.listNodes, [], $options);
   }
@@ -303,28 +509,73 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
   async_listNodes($cb: $tars.Callback<RegistryCtl$Results["listNodes"]>, $options?: $tars.CallOptions): void {
     this.$callback(this.$invoke<RegistryCtl$Results["listNodes"]>(RegistryCtl$ops.listNodes, [], {...$options, async: true}), $cb);
   }
+
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:92) */
+  listServers(nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listServers"]> {
+    return this.$invoke(RegistryCtl$ops.listServers, [nodeName], $options);
+  }
+
+  /** Callback style of listServers: `cb(null, result)` or `cb(error)`. */
+  async_listServers($cb: $tars.Callback<RegistryCtl$Results["listServers"]>, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["listServers"]>(RegistryCtl$ops.listServers, [nodeName], {...$options, async: true}), $cb);
+  }
+
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:96) */
+  putServer(d: ServerDeployment, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["putServer"]> {
+    return this.$invoke(RegistryCtl$ops.putServer, [d], $options);
+  }
+
+  /** Callback style of putServer: `cb(null, result)` or `cb(error)`. */
+  async_putServer($cb: $tars.Callback<RegistryCtl$Results["putServer"]>, d: ServerDeployment, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["putServer"]>(RegistryCtl$ops.putServer, [d], {...$options, async: true}), $cb);
+  }
+
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:100) */
+  dropServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["dropServer"]> {
+    return this.$invoke(RegistryCtl$ops.dropServer, [application, serverName, nodeName], $options);
+  }
+
+  /** Callback style of dropServer: `cb(null, result)` or `cb(error)`. */
+  async_dropServer($cb: $tars.Callback<RegistryCtl$Results["dropServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["dropServer"]>(RegistryCtl$ops.dropServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
+  }
 }
 
 /** Servant base of tarsts::RegistryCtl: extend it, implement each operation, add it to the application. */
 export abstract class RegistryCtlServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:48) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:80) */
   abstract listObjects(filter: string, $ctx: $tars.CallContext): RegistryCtl$Results["listObjects"] | Promise<RegistryCtl$Results["listObjects"]> | $tars.Deferred;
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:51) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:83) */
   abstract addEndpoint(ep: ManualEndpoint, $ctx: $tars.CallContext): RegistryCtl$Results["addEndpoint"] | Promise<RegistryCtl$Results["addEndpoint"]> | $tars.Deferred;
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:54) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:86) */
   abstract removeEndpoint(servant: string, endpoint: string, $ctx: $tars.CallContext): RegistryCtl$Results["removeEndpoint"] | Promise<RegistryCtl$Results["removeEndpoint"]> | $tars.Deferred;
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:57) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:89) */
   abstract listNodes($ctx: $tars.CallContext): RegistryCtl$Results["listNodes"] | Promise<RegistryCtl$Results["listNodes"]> | $tars.Deferred;
+
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:92) */
+  abstract listServers(nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["listServers"] | Promise<RegistryCtl$Results["listServers"]> | $tars.Deferred;
+
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:96) */
+  abstract putServer(d: ServerDeployment, $ctx: $tars.CallContext): RegistryCtl$Results["putServer"] | Promise<RegistryCtl$Results["putServer"]> | $tars.Deferred;
+
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:100) */
+  abstract dropServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["dropServer"] | Promise<RegistryCtl$Results["dropServer"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.
+function $r0_ServerAdapter(r: $tars.TarsReader): ServerAdapter {
+  return r.readStruct(0, true, ServerAdapter.read, ServerAdapter.create);
+}
 function $r0_string(r: $tars.TarsReader): string {
   return r.readString(0, true);
+}
+function $w0_ServerAdapter(w: $tars.TarsWriter, v: ServerAdapter): void {
+  w.writeStruct(0, v, ServerAdapter.write);
 }
 function $w0_string(w: $tars.TarsWriter, v: string): void {
   w.writeString(0, v);
@@ -333,7 +584,7 @@ function $w0_string(w: $tars.TarsWriter, v: string): void {
 /** Everything RegistryCtl.tars declares, for dynamic calls and reflection. */
 export const $file: $tars.FileDef = {
   source: "RegistryCtl.tars",
-  structs: [RegistryObject.$def, ManualEndpoint.$def, RegistryNode.$def],
+  structs: [RegistryObject.$def, ManualEndpoint.$def, RegistryNode.$def, ServerAdapter.$def, ServerDeployment.$def],
   enums: [],
   consts: [],
   interfaces: [RegistryCtl$def],

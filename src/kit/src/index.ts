@@ -12,4 +12,6 @@ export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
 export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
 export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
+export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
 export {renderTable} from './table.js';
+export {type Step, runSteps} from './steps.js';

@@ -35,7 +35,8 @@ export function nodeLocator(locator: string | undefined): string {
 
 /**
  * The node daemon: what `tars node start|stop|status` run. Its own settings (flags of `start`): `name` (default
- * {@link defaultNodeName}) and `keepalive-interval` (ms, default 10000).
+ * {@link defaultNodeName}), `keepalive-interval` (ms, default 10000) and `check-interval` (ms, default 1000: the
+ * check loop over its servers).
  */
 export const nodeDaemon: DaemonSpec = {
   name: 'node',
@@ -45,13 +46,16 @@ export const nodeDaemon: DaemonSpec = {
   ],
   async create(ctx) {
     const locator = nodeLocator(ctx.locator);
-    const [core, {Registry, NodeDescriptor}, servants, {RegistryLink}] = await Promise.all([
+    const [core, {Registry, NodeDescriptor}, servants, {RegistryLink, REGISTRY_OBJ}, {NodeServers}] = await Promise.all([
       import('@tars-ts/core'), import('@tars-ts/core/framework'), import('./node-servants.js'),
-      import('./registry-link.js')]);
+      import('./registry-link.js'), import('./node-servers.js')]);
     const nodeName = (ctx.settings.name as string | undefined) ?? defaultNodeName();
     const intervalMs = ctx.settings['keepalive-interval'] as number | undefined;
-    const servers = new servants.ManagedServers();
+    const checkIntervalMs = ctx.settings['check-interval'] as number | undefined;
     const communicator = new core.Communicator({locator});
+    const servers = new NodeServers({dataDir: ctx.dataDir, nodeName, logger: ctx.logger, communicator,
+      registry: communicator.stringToProxy(Registry.RegistryProxy, REGISTRY_OBJ, {timeout: 5000}),
+      ...(checkIntervalMs !== undefined ? {checkIntervalMs} : {})});
     let link: InstanceType<typeof RegistryLink> | undefined;
     return {
       servants: {
@@ -60,7 +64,9 @@ export const nodeDaemon: DaemonSpec = {
       },
       async onStarted(bound) {
         const nodeEndpoint = bound.find((b) => b.obj === NODE_OBJ)!.endpoint;
+        const serverObjEndpoint = bound.find((b) => b.obj === SERVER_OBJ)!.endpoint;
         const ep = core.parseEndpoint(nodeEndpoint);
+        servers.setFacts({serverObjEndpoint, locator});
         const nodeInfo = NodeDescriptor.NodeInfo.create({nodeName, nodeObj: `${NODE_OBJ}@${nodeEndpoint}`,
           endpointIp: ep.host, endpointPort: ep.port, timeOut: Math.min(ep.timeout || 30_000, 32_767),
           dataDir: ctx.dataDir, version: NODE_VERSION});
@@ -68,10 +74,15 @@ export const nodeDaemon: DaemonSpec = {
           ...(intervalMs !== undefined ? {intervalMs} : {})}, Registry.RegistryProxy);
         ctx.logger.info(`node ${nodeName}: NodeObj ${nodeEndpoint}, registry ${locator}`);
         await link.start();
+        // The servers the registry assigns here: adopted when still running, else started by the check loop.
+        await servers.load().catch((error: unknown) => ctx.logger.warn(`getServers: ${(error as Error).message} ` +
+          '(the check loop tries again)'));
+        servers.startLoop();
       },
-      onClose() {
+      async onClose() {
         // The servers keep running (as with tarsnode): a node started again adopts them.
         link?.close();
+        await servers.close();
         communicator.close();
       },
     };

@@ -3,28 +3,17 @@
 import os from 'node:os';
 
 import type {CallContext} from '@tars-ts/core';
-import {Node, NodeDescriptor, NodeF} from '@tars-ts/core/framework';
+import {Node, NodeCtl, NodeDescriptor, NodeF, RegistryCtl} from '@tars-ts/core/framework';
 
+import type {NodeServers} from './node-servers.js';
 import {type ServerProcess, ServerState} from './supervisor/index.js';
 
-/** The servers one node manages, by `App.Server`. Empty until a server is deployed (or adopted). */
-export class ManagedServers {
-  private readonly byId = new Map<string, ServerProcess>();
-
-  /** The server `application.serverName`, or undefined when this node does not manage it. */
-  get(application: string, serverName: string): ServerProcess | undefined {
-    return this.byId.get(`${application}.${serverName}`);
-  }
-
-  /** Starts managing `server` (a deploy, an adoption); replaces one of the same name. */
-  add(server: ServerProcess): void {
-    this.byId.set(server.id, server);
-  }
-
-  /** Every managed server. */
-  all(): ServerProcess[] {
-    return [...this.byId.values()];
-  }
+/** What the ServerObj servant needs of the node's servers. */
+export interface HeartbeatTargets {
+  /** The managed server, or undefined when this node does not manage it. */
+  get(application: string, serverName: string): ServerProcess | undefined;
+  /** A server reported its framework version (passed on to the registry). */
+  versionReported?(application: string, serverName: string, version: string): void;
 }
 
 /** The machine's load as the registry wants it (LoadInfo: 1, 5 and 15 minute load averages). */
@@ -42,7 +31,7 @@ export function currentLoad(): NodeDescriptor.LoadInfo {
 export class ServerFImpl extends NodeF.ServerFServant {
   private latestKeepAlive = 0;
 
-  constructor(private readonly servers: ManagedServers) {
+  constructor(private readonly servers: HeartbeatTargets) {
     super();
   }
 
@@ -67,6 +56,7 @@ export class ServerFImpl extends NodeF.ServerFServant {
     const server = this.servers.get(app, serverName);
     if (!server) return {ret: -1};
     server.reportVersion(version);
+    this.servers.versionReported?.(app, serverName, version);
     return {ret: 0};
   }
 
@@ -79,47 +69,46 @@ export class ServerFImpl extends NodeF.ServerFServant {
 export interface NodeServantHost {
   /** The node's name, as registered. */
   readonly nodeName: string;
-  readonly servers: ManagedServers;
+  readonly servers: NodeServers;
   /** Stops the node daemon gracefully (after the call is answered). */
   requestStop(): void;
 }
 
 type Answer = {ret: number; result: string};
+/** How long startServer waits for the server's first keepAlive, ms (the registry's node call waits 10 s). */
+const START_WAIT_MS = 8000;
+const N = NodeCtl.NodeCtl$def;
 
 /**
- * Node (`tars.tarsnode.NodeObj`). Node-wide calls answer for real: shutdown (the daemon stops gracefully once it has
- * answered), stopAllServers, getNodeLoad. A call about a server this node does not manage answers -1 with
- * "server App.Server is not deployed on node N"; for a managed one, startServer, stopServer and getStateInfo act on
- * its ServerProcess and the calls that need a deployed package (load, patch, destroy, notify, logs) answer -1 "not
- * supported yet". {@link withServer} is the one place where a deployed server is looked up.
+ * NodeObj: the official Node interface and, beside it under names Node does not use, this toolkit's NodeCtl
+ * (core/framework/idl/NodeCtl.tars: listManaged, stagePackage, activateServer, readLog). Server calls go to the
+ * node's {@link NodeServers}; a server this node does not manage answers -1 with a text saying so. Not kept here
+ * (answered -1 with a text): patchPro from a patch server (packages are staged from the node's own disk until the
+ * patch service exists), delCache, docker.
  */
 export class NodeImpl extends Node.NodeServant {
+  static override readonly $interface = {name: Node.Node$def.name,
+    operations: [...Node.Node$def.operations, ...N.operations]};
+
   constructor(private readonly node: NodeServantHost) {
     super();
   }
 
-  /** The managed server, or the -1 answer for one that is not deployed here. */
-  private withServer<R extends {ret: number}>(application: string, serverName: string,
-    missing: (message: string) => R, act: (server: ServerProcess) => R | Promise<R>): R | Promise<R> {
-    const server = this.node.servers.get(application, serverName);
-    if (!server) return missing(`server ${application}.${serverName} is not deployed on node ${this.node.nodeName}`);
-    return act(server);
+  private get servers(): NodeServers {
+    return this.node.servers;
   }
 
   private unsupported(what: string): Answer {
-    return {ret: -1, result: `${what} is not supported yet by node ${this.node.nodeName}`};
+    return {ret: -1, result: `${what} is not supported by node ${this.node.nodeName} (tars-ts)`};
   }
 
-  private plain(application: string, serverName: string, what: string): Answer | Promise<Answer> {
-    return this.withServer(application, serverName, (result) => ({ret: -1, result}), () => this.unsupported(what));
+  destroyServer(application: string, serverName: string): Promise<Answer> {
+    return this.servers.destroy(application, serverName);
   }
 
-  destroyServer(application: string, serverName: string): Answer | Promise<Answer> {
-    return this.plain(application, serverName, 'destroyServer');
-  }
-
-  patchPro(req: NodeDescriptor.PatchRequest): Answer | Promise<Answer> {
-    return this.plain(req.appname, req.servername, 'patchPro');
+  patchPro(req: NodeDescriptor.PatchRequest): Answer {
+    return this.unsupported(`patchPro of ${req.appname}.${req.servername} from a patch server ` +
+      '(stage the package with tars server deploy --package instead)');
   }
 
   shutdown(_ctx: CallContext): Answer {
@@ -128,73 +117,119 @@ export class NodeImpl extends Node.NodeServant {
   }
 
   async stopAllServers(): Promise<Answer> {
-    const servers = this.node.servers.all();
-    const stopped = await Promise.all(servers.map(async (s) => s.stop().catch(() => false)));
-    const failed = servers.filter((_, i) => !stopped[i]).map((s) => s.id);
-    if (failed.length > 0) return {ret: -1, result: `could not stop ${failed.join(', ')}`};
+    const servers = this.servers.all();
+    const results = await Promise.all(servers.map((s) => {
+      const {application, serverName} = s.snapshot();
+      return this.servers.stop(application, serverName);
+    }));
+    const failed = results.filter((r) => r.ret !== 0).map((r) => r.result);
+    if (failed.length > 0) return {ret: -1, result: failed.join('; ')};
     return {ret: 0, result: `stopped ${servers.length} server(s) on node ${this.node.nodeName}`};
   }
 
-  loadServer(application: string, serverName: string): Answer | Promise<Answer> {
-    return this.plain(application, serverName, 'loadServer');
+  loadServer(application: string, serverName: string): Promise<Answer> {
+    return this.servers.reload(application, serverName);
   }
 
-  startServer(application: string, serverName: string): Answer | Promise<Answer> {
-    return this.withServer(application, serverName, (result) => ({ret: -1, result}), async (s) => (await s.start()
-      ? {ret: 0, result: `${s.id} started`} : {ret: -1, result: `${s.id} did not start`}));
+  startServer(application: string, serverName: string): Promise<Answer> {
+    return this.servers.start(application, serverName, START_WAIT_MS);
   }
 
-  stopServer(application: string, serverName: string): Answer | Promise<Answer> {
-    return this.withServer(application, serverName, (result) => ({ret: -1, result}), async (s) => (await s.stop()
-      ? {ret: 0, result: `${s.id} stopped`} : {ret: -1, result: `${s.id} did not stop`}));
+  stopServer(application: string, serverName: string): Promise<Answer> {
+    return this.servers.stop(application, serverName);
   }
 
-  notifyServer(application: string, serverName: string, _command: string): Answer | Promise<Answer> {
-    return this.plain(application, serverName, 'notifyServer');
+  notifyServer(application: string, serverName: string, command: string): Promise<Answer> {
+    return this.servers.notify(application, serverName, command);
   }
 
-  getStateInfo(application: string, serverName: string):
-  Node.Node$Results['getStateInfo'] | Promise<Node.Node$Results['getStateInfo']> {
+  getStateInfo(application: string, serverName: string): Node.Node$Results['getStateInfo'] {
     const info = NodeDescriptor.ServerStateInfo.create({nodeName: this.node.nodeName, application, serverName,
       serverState: ServerState.Inactive, settingState: ServerState.Inactive});
-    return this.withServer(application, serverName, (result) => ({ret: -1, info, result}), (s) => {
-      const snap = s.snapshot();
-      return {ret: 0, result: '', info: {...info, serverState: snap.state, processId: snap.pid,
-        settingState: snap.autoStart ? ServerState.Active : ServerState.Inactive}};
-    });
+    const s = this.servers.get(application, serverName);
+    if (!s) return {ret: -1, info, result: `server ${application}.${serverName} is not deployed on node ${this.node.nodeName}`};
+    const snap = s.snapshot();
+    return {ret: 0, result: '', info: {...info, serverState: snap.state, processId: snap.pid,
+      settingState: snap.autoStart ? ServerState.Active : ServerState.Inactive}};
   }
 
-  getPatchPercent(application: string, serverName: string):
-  Node.Node$Results['getPatchPercent'] | Promise<Node.Node$Results['getPatchPercent']> {
+  getPatchPercent(application: string, serverName: string): Node.Node$Results['getPatchPercent'] {
     const tPatchInfo = NodeDescriptor.PatchInfo.create({});
-    return this.withServer(application, serverName, (sResult) => ({ret: -1, tPatchInfo: {...tPatchInfo, sResult}}),
-      () => ({ret: -1, tPatchInfo: {...tPatchInfo, sResult: this.unsupported('getPatchPercent').result}}));
+    return {ret: -1, tPatchInfo: {...tPatchInfo, sResult: this.unsupported(`getPatchPercent of ${application}.` +
+      `${serverName}`).result}};
   }
 
   delCache(): Answer {
     return this.unsupported('delCache');
   }
 
-  getLogFileList(application: string, serverName: string):
-  Node.Node$Results['getLogFileList'] | Promise<Node.Node$Results['getLogFileList']> {
-    return this.withServer(application, serverName, () => ({ret: -1, logFileList: []}),
-      () => ({ret: -1, logFileList: []}));
+  async getLogFileList(application: string, serverName: string): Promise<Node.Node$Results['getLogFileList']> {
+    const files = await this.servers.logFiles(application, serverName);
+    return Array.isArray(files) ? {ret: 0, logFileList: files} : {ret: -1, logFileList: []};
   }
 
-  getLogData(application: string, serverName: string):
-  Node.Node$Results['getLogData'] | Promise<Node.Node$Results['getLogData']> {
-    return this.withServer(application, serverName, (fileData) => ({ret: -1, fileData}),
-      () => ({ret: -1, fileData: this.unsupported('getLogData').result}));
+  /**
+   * Official: runs `cmd` through a shell on the file. Here only `tail -n N` and `head -n N` (and a bare `tail`,
+   * 100 lines) are understood; anything else is refused, never run.
+   */
+  async getLogData(application: string, serverName: string, logFile: string, cmd: string):
+    Promise<Node.Node$Results['getLogData']> {
+    const m = /^\s*(tail|head)(?:\s+-n\s*(\d+))?\s*$/.exec(cmd);
+    if (!m) return {ret: -1, fileData: `"${cmd}" is not understood: give "tail -n N" or "head -n N"`};
+    const lines = Number(m[2] ?? 100);
+    if (m[1] === 'tail') {
+      const read = await this.servers.readLog(application, serverName, logFile, 0, Math.max(1, lines), 1024 * 1024);
+      return read.chunk ? {ret: 0, fileData: read.chunk.data} : {ret: -1, fileData: read.outcome.result};
+    }
+    const read = await this.servers.readLog(application, serverName, logFile, 0, 0, 1024 * 1024);
+    if (!read.chunk) return {ret: -1, fileData: read.outcome.result};
+    const head = read.chunk.data.split('\n').slice(0, lines).join('\n');
+    return {ret: 0, fileData: head};
   }
 
   getNodeLoad(): Node.Node$Results['getNodeLoad'] {
     const l = currentLoad();
     return {ret: 0, fileData: `node ${this.node.nodeName}: load average ${[l.avg1, l.avg5, l.avg15]
       .map((x) => x.toFixed(2)).join(', ')}; ${os.cpus().length} cpus; ${Math.round(os.freemem() / 1_048_576)} MB ` +
-      `free of ${Math.round(os.totalmem() / 1_048_576)} MB; ${this.node.servers.all().length} managed server(s)`};
+      `free of ${Math.round(os.totalmem() / 1_048_576)} MB; ${this.servers.all().length} managed server(s)`};
   }
 
   forceDockerLogin(): Node.Node$Results['forceDockerLogin'] {
     return {ret: -1, result: [this.unsupported('forceDockerLogin').result]};
+  }
+
+  // ----- NodeCtl (this toolkit's own functions on NodeObj) -----
+
+  listManaged(): NodeCtl.NodeCtl$Results['listManaged'] {
+    return {ret: 0, servers: this.servers.list().map(({process, command}) => {
+      const snap = process.snapshot();
+      return NodeCtl.ManagedServer.create({application: snap.application, serverName: snap.serverName,
+        state: snap.state, pid: snap.pid, startedAt: BigInt(Math.round(snap.startedAt ?? 0)), starts: snap.starts,
+        version: snap.version ?? '', autoStart: snap.autoStart,
+        lastHeartbeat: BigInt(Math.round(snap.lastHeartbeatAt ?? 0)),
+        blockedUntil: BigInt(Math.round(snap.limiter.blockedUntil ?? 0)), command, lastExit: snap.lastExit ?? ''});
+    })};
+  }
+
+  async stagePackage(req: NodeCtl.StageRequest): Promise<NodeCtl.NodeCtl$Results['stagePackage']> {
+    const {outcome, info} = await this.servers.stage(req.application, req.serverName, req.packagePath, req.command);
+    const pkg = NodeCtl.StagedPackage.create(info ? {entry: info.entry, files: info.files, bytes: BigInt(info.bytes),
+      configFile: info.configFile, adapters: info.adapters.map((a) => RegistryCtl.ServerAdapter.create({name: a.name,
+        servant: a.servant, endpoint: a.endpoint, protocol: a.protocol, ...(a.threads ? {threads: a.threads} : {}),
+        ...(a.maxConnections ? {maxConnections: a.maxConnections} : {}), ...(a.queuecap ? {queuecap: a.queuecap} : {}),
+        ...(a.queuetimeout ? {queuetimeout: a.queuetimeout} : {})}))} : {});
+    return {ret: outcome.ret, pkg, result: outcome.result};
+  }
+
+  activateServer(application: string, serverName: string, waitMs: number): Promise<Answer> {
+    return this.servers.activate(application, serverName, Math.min(Math.max(waitMs, 1000), 120_000));
+  }
+
+  async readLog(application: string, serverName: string, file: string, offset: bigint, lines: number,
+    maxBytes: number): Promise<NodeCtl.NodeCtl$Results['readLog']> {
+    const {outcome, chunk} = await this.servers.readLog(application, serverName, file, Number(offset), lines, maxBytes);
+    return {ret: outcome.ret, result: outcome.result, chunk: NodeCtl.LogChunk.create(chunk ? {file: chunk.file,
+      offset: BigInt(chunk.offset), nextOffset: BigInt(chunk.nextOffset), size: BigInt(chunk.size), data: chunk.data}
+      : {})};
   }
 }

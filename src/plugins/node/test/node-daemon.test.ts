@@ -178,7 +178,9 @@ describe('tars node: the node daemon', function () {
     expect((await serverF.getLatestKeepAliveTime()).ret).to.equal(0);
     const node = comm.stringToProxy(Node.NodeProxy, `${NODE_OBJ}@${endpointOf(daemon, NODE_OBJ)}`);
     expect(await node.startServer('App', 'Nope')).to.deep.equal({ret: -1,
-      result: 'server App.Nope is not deployed on node node-a'});
+      result: 'App.Nope is not deployed on node node-a in the registry'});
+    expect(await node.stopServer('App', 'Nope')).to.deep.equal({ret: -1,
+      result: 'App.Nope is not deployed on node node-a'});
     expect((await node.stopAllServers()).ret).to.equal(0);
     const load = await node.getNodeLoad('', '', 0);
     expect(load.ret).to.equal(0);

@@ -5,7 +5,35 @@ import {parseEndpoint} from '@tars-ts/core';
 import {RegistryCtl} from '@tars-ts/core/framework';
 
 import type {RegistryService} from './registry-service.js';
-import {staticEndpointRow} from './rows.js';
+import type {ServerWithAdapters} from './repository.js';
+import {type AdapterRow, type ServerKey, type ServerRow, adapterRow, serverRow, staticEndpointRow} from './rows.js';
+
+type Results = RegistryCtl.RegistryCtl$Results;
+
+/** A server row and its adapters as a RegistryCtl ServerDeployment. */
+export function deploymentOf({server: s, adapters}: ServerWithAdapters): RegistryCtl.ServerDeployment {
+  return RegistryCtl.ServerDeployment.create({application: s.application, serverName: s.serverName,
+    nodeName: s.nodeName, serverType: s.serverType, setId: s.enableSet ? `${s.setName}.${s.setArea}.${s.setGroup}` : '',
+    profile: s.profile, startScript: s.startScript, settingState: s.settingState, presentState: s.presentState,
+    processId: s.processId, version: s.tarsVersion,
+    adapters: adapters.map((a) => RegistryCtl.ServerAdapter.create({name: a.adapterName, servant: a.servant,
+      endpoint: a.endpoint, protocol: a.protocol, threads: a.threadNum, maxConnections: a.maxConnections,
+      queuecap: a.queuecap, queuetimeout: a.queuetimeout, allowIp: a.allowIp}))});
+}
+
+const TARS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/** The port and host of an endpoint text, for conflicts between adapters of one node. */
+function listenOf(endpoint: string): {host: string; port: number} {
+  const ep = parseEndpoint(endpoint);
+  return {host: ep.host, port: ep.port};
+}
+
+/** Two listeners on one node collide: same port, and same host or either on every interface. */
+function collide(a: {host: string; port: number}, b: {host: string; port: number}): boolean {
+  const any = (h: string) => h === '0.0.0.0' || h === '::' || h === '*';
+  return a.port === b.port && (a.host === b.host || any(a.host) || any(b.host));
+}
 
 /** The official object name of the control servant. */
 export const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
@@ -69,6 +97,88 @@ export class RegistryCtlServant extends RegistryCtl.RegistryCtlServant {
       if (await this.service.repository.removeStaticEndpoint(MANUAL_OWNER, row.servant, row.endpoint)) removed++;
     }
     if (removed > 0) await this.service.refresh();
+    return {ret: 0, removed};
+  }
+
+  listServers(nodeName: string): Results['listServers'] {
+    const rows = this.service.model.rows;
+    const servers = rows.servers.filter((s) => nodeName === '' || s.nodeName === nodeName)
+      .sort((a, b) => a.application.localeCompare(b.application) || a.serverName.localeCompare(b.serverName) ||
+        a.nodeName.localeCompare(b.nodeName));
+    return {ret: 0, servers: servers.map((server) => deploymentOf({server, adapters: rows.adapters.filter((a) =>
+      a.application === server.application && a.serverName === server.serverName && a.nodeName === server.nodeName)}))};
+  }
+
+  /** What is wrong with a deployment (names, SET, adapters, ports taken on its node), or undefined. */
+  private deploymentProblem(d: RegistryCtl.ServerDeployment): string | undefined {
+    for (const [what, name] of [['application', d.application], ['server', d.serverName], ['node', d.nodeName]]) {
+      if (what === 'node' ? name!.trim() === '' : !TARS_NAME.test(name!)) return `${what} name "${name}" is not valid`;
+    }
+    if (d.settingState !== 'active' && d.settingState !== 'inactive') {
+      return `setting state "${d.settingState}" is neither active nor inactive`;
+    }
+    const setProblem = setIdProblem(d.setId);
+    if (setProblem) return setProblem;
+    const names = new Set<string>();
+    const mine: {name: string; at: {host: string; port: number}}[] = [];
+    for (const a of d.adapters) {
+      if (a.name === '' || names.has(a.name)) return `adapter name "${a.name}" is empty or given twice`;
+      names.add(a.name);
+      if (!a.servant.startsWith(`${d.application}.${d.serverName}.`) || a.servant.split('.').length !== 3) {
+        return `adapter ${a.name}: servant "${a.servant}" is not ${d.application}.${d.serverName}.<Obj>`;
+      }
+      let at: {host: string; port: number};
+      try {
+        at = listenOf(a.endpoint);
+      } catch (error) {
+        return `adapter ${a.name}: endpoint "${a.endpoint}": ${(error as Error).message}`;
+      }
+      const clash = mine.find((m) => collide(m.at, at));
+      if (clash) return `adapters ${clash.name} and ${a.name} both listen on ${at.host}:${at.port}`;
+      mine.push({name: a.name, at});
+    }
+    const rows = this.service.model.rows;
+    for (const other of rows.adapters) {
+      if (other.nodeName !== d.nodeName || (other.application === d.application && other.serverName === d.serverName)) {
+        continue;
+      }
+      let at: {host: string; port: number};
+      try {
+        at = listenOf(other.endpoint);
+      } catch {
+        continue;
+      }
+      const clash = mine.find((m) => collide(m.at, at));
+      if (clash) {
+        return `adapter ${clash.name}: port ${at.port} on node ${d.nodeName} is already the port of ` +
+          `${other.servant} (${other.endpoint})`;
+      }
+    }
+    return undefined;
+  }
+
+  async putServer(d: RegistryCtl.ServerDeployment): Promise<Results['putServer']> {
+    const none = {previous: RegistryCtl.ServerDeployment.create(), existed: false};
+    const problem = this.deploymentProblem(d);
+    if (problem) return {ret: -1, ...none, result: problem};
+    const key: ServerKey = {application: d.application, serverName: d.serverName, nodeName: d.nodeName};
+    const old = await this.service.repository.getServer(key);
+    const [setName = '', setArea = '', setGroup = ''] = d.setId === '' ? [] : d.setId.split('.');
+    // What a deploy says replaces its columns; what the node reported (present state, pid, version) stays.
+    const row: ServerRow = serverRow({...old, ...key, serverType: d.serverType || 'tars_nodejs', enableSet: d.setId !== '',
+      setName, setArea, setGroup, profile: d.profile, startScript: d.startScript,
+      settingState: d.settingState as ServerRow['settingState']});
+    const adapters: AdapterRow[] = d.adapters.map((a) => adapterRow({...key, adapterName: a.name, servant: a.servant,
+      endpoint: a.endpoint, protocol: a.protocol || 'tars', threadNum: a.threads, maxConnections: a.maxConnections,
+      queuecap: a.queuecap, queuetimeout: a.queuetimeout, allowIp: a.allowIp}));
+    const previous = await this.service.repository.replaceServer(row, adapters);
+    await this.service.refresh();
+    return previous ? {ret: 0, previous: deploymentOf(previous), existed: true, result: ''} : {ret: 0, ...none, result: ''};
+  }
+
+  async dropServer(application: string, serverName: string, nodeName: string): Promise<Results['dropServer']> {
+    const removed = await this.service.repository.removeServer({application, serverName, nodeName});
+    if (removed) await this.service.refresh();
     return {ret: 0, removed};
   }
 

@@ -170,6 +170,19 @@ export class MemoryRegistryRepository implements RegistryRepository {
     return true;
   }
 
+  async replaceServer(server: ServerRow, adapters: readonly AdapterRow[]): Promise<ServerWithAdapters | undefined> {
+    const k = serverKeyOf(server);
+    if (adapters.some((a) => serverKeyOf(a) !== k)) throw new TypeError('replaceServer: an adapter of another server');
+    const old = this.servers.get(k);
+    const previous = old ? {server: old, adapters: [...this.adapters.values()].filter((a) => serverKeyOf(a) === k)}
+      : undefined;
+    this.servers.set(k, Object.freeze({...server}));
+    const keep = new Set(adapters.map(adapterKey));
+    for (const [ak, a] of this.adapters) if (serverKeyOf(a) === k && !keep.has(ak)) this.adapters.delete(ak);
+    for (const a of adapters) this.adapters.set(adapterKey(a), Object.freeze({...a}));
+    return previous;
+  }
+
   async removeServer(key: ServerKey): Promise<boolean> {
     const k = serverKeyOf(key);
     if (!this.servers.delete(k)) return false;

@@ -110,6 +110,13 @@ export interface RegistryRepository {
    * with it.
    */
   saveAdapter(row: AdapterRow, replace: boolean): Promise<boolean>;
+  /**
+   * A deploy: the server instance becomes `server` (added, or every column replaced) with exactly `adapters` (those
+   * it had and `adapters` lacks are removed), in one atomic write; a server kept keeps its place in the order, as do
+   * adapters kept by name. Every adapter must belong to `server` (else a TypeError, nothing written). Returns what
+   * it replaced, or undefined when the instance is new.
+   */
+  replaceServer(server: ServerRow, adapters: readonly AdapterRow[]): Promise<ServerWithAdapters | undefined>;
   /** Removes a server instance and its adapters. False when no such server. */
   removeServer(key: ServerKey): Promise<boolean>;
 

@@ -538,6 +538,34 @@ export class SqlRegistryRepository implements RegistryRepository {
     });
   }
 
+  async replaceServer(server: ServerRow, adapters: readonly AdapterRow[]): Promise<ServerWithAdapters | undefined> {
+    const k = serverKeyOf(server);
+    if (adapters.some((a) => serverKeyOf(a) !== k)) throw new TypeError('replaceServer: an adapter of another server');
+    return this.store.transaction(async (trx) => {
+      const old = await whereServer(trx.selectFrom('servers').selectAll(), server).executeTakeFirst();
+      const oldAdapters = old ? await whereServer(trx.selectFrom('adapters').selectAll(), server).orderBy('seq')
+        .execute() : [];
+      const columns = serverColumns(server);
+      await trx.insertInto('servers').values({application: server.application, server_name: server.serverName,
+        node_name: server.nodeName, ...columns, seq: await nextSeq(trx, 'servers')})
+        .onConflict((oc) => oc.columns([...SERVER_KEY]).doUpdateSet(columns))
+        .execute();
+      const keep = adapters.map((a) => a.adapterName);
+      let gone = whereServer(trx.deleteFrom('adapters'), server);
+      if (keep.length > 0) gone = gone.where('adapter_name', 'not in', keep);
+      await gone.execute();
+      for (const a of adapters) {
+        const aColumns = adapterColumns(a);
+        await trx.insertInto('adapters').values({application: a.application, server_name: a.serverName,
+          node_name: a.nodeName, adapter_name: a.adapterName, ...aColumns, seq: await nextSeq(trx, 'adapters')})
+          .onConflict((oc) => oc.columns([...SERVER_KEY, 'adapter_name']).doUpdateSet(aColumns))
+          .execute();
+      }
+      return old ? Object.freeze({server: serverOf(old), adapters: Object.freeze(oldAdapters.map(adapterOf))})
+        : undefined;
+    });
+  }
+
   async removeServer(key: ServerKey): Promise<boolean> {
     return this.store.transaction(async (trx) => {
       // The foreign key cascades too; deleting the adapters first says so without relying on it being enforced.

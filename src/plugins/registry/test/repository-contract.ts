@@ -331,6 +331,35 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
           expect((await repo.loadRows()).adapters).to.deep.equal([other]);
         });
 
+      it('replaceServer writes the server with exactly its new adapters, keeps order, and returns what it replaced',
+        async () => {
+          await server('R');
+          await repo.saveAdapter(fullAdapter(key('R'), 'A'), false);
+          await repo.saveAdapter(fullAdapter(key('R'), 'B'), false);
+          await server('Z');
+          const first = await repo.getServers({nodeName: 'n1', serverName: 'R'});
+          const newB = {...fullAdapter(key('R'), 'B'), endpoint: 'tcp -h 127.0.0.1 -p 9'};
+          const newC = fullAdapter(key('R'), 'C');
+          const replaced = serverRow({...key('R'), startScript: './run', profile: 'x'});
+          expect(await repo.replaceServer(replaced, [newB, newC])).to.deep.equal(first[0]);
+          const rows = await repo.loadRows();
+          // R keeps its place before Z; B kept by name keeps its place; A is gone; C is new.
+          expect(serverNames(rows.servers)).to.deep.equal(['R@n1', 'Z@n1']);
+          expect(rows.servers[0]).to.deep.equal(replaced);
+          expect(rows.adapters).to.deep.equal([newB, newC]);
+          expect(await repo.replaceServer(serverRow(key('New')), [])).to.equal(undefined);
+          expect((await repo.getServer(key('New')))?.serverName).to.equal('New');
+        });
+
+      it('replaceServer refuses an adapter of another server and writes nothing', async () => {
+        let thrown: unknown;
+        await repo.replaceServer(serverRow(key('R')), [fullAdapter(key('Other'), 'A')]).catch((e: unknown) => {
+          thrown = e;
+        });
+        expect(thrown).to.be.instanceOf(TypeError);
+        expect((await repo.loadRows()).servers).to.deep.equal([]);
+      });
+
       it('removeServer removes the server and only its adapters; false when there is none', async () => {
         await server('S');
         await server('T');

@@ -104,6 +104,8 @@ export interface ServerProcessOptions {
   readonly timeouts?: Partial<ServerTimeouts>;
   readonly limits?: Partial<RestartLimits>;
   readonly logRotation?: Partial<LogRotation>;
+  /** Starts counted before this supervisor (by the one it replaces): where {@link ServerProcessSnapshot.starts} begins. */
+  readonly startsSoFar?: number;
   /** Default: an {@link ExecaLauncher}. */
   readonly launcher?: ProcessLauncher;
   /** Default: AdminF.shutdown through a Communicator of its own (closed by {@link ServerProcess.close}). */
@@ -123,6 +125,10 @@ export interface ServerProcessSnapshot {
   readonly version?: string;
   readonly autoStart: boolean;
   readonly limiter: RestartLimiterSnapshot;
+  /** How many times this supervisor launched the process. */
+  readonly starts: number;
+  /** Why the process last stopped running (the reason of the last change to Inactive), if it has. */
+  readonly lastExit?: StateReason;
 }
 
 /**
@@ -152,6 +158,9 @@ export class ServerProcess {
   private readonly timeouts: ServerTimeouts;
   private readonly limiter: RestartLimiter;
   private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly launchListeners = new Set<(pid: number, startTime: number | undefined) => void>();
+  private starts = 0;
+  private lastExit?: StateReason;
   private admin?: AdminShutdown;
   private ownCommunicator?: Communicator;
   private state: ServerState = ServerState.Inactive;
@@ -171,6 +180,7 @@ export class ServerProcess {
     this.timeouts = {...DEFAULT_SERVER_TIMEOUTS, ...options.timeouts};
     this.limiter = new RestartLimiter({...DEFAULT_RESTART_LIMITS, ...options.limits});
     this.autoStart = options.autoStart ?? true;
+    this.starts = options.startsSoFar ?? 0;
     this.log = new RotatedLog(path.join(options.layout.log, `${this.id}.stdout.log`), options.logRotation);
     this.admin = options.admin;
     if (!options.command && !options.entry) throw new TypeError(`${this.id}: a command or an entry script is needed`);
@@ -182,6 +192,15 @@ export class ServerProcess {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Subscribes to launches: called with the new process's pid and start time once the OS gave them (the node records
+   * them to adopt the process after its own restart). Returns the unsubscribe function.
+   */
+  onLaunch(listener: (pid: number, startTime: number | undefined) => void): () => void {
+    this.launchListeners.add(listener);
+    return () => this.launchListeners.delete(listener);
+  }
+
   /** The current state and bookkeeping, immutable. */
   snapshot(): ServerProcessSnapshot {
     return Object.freeze({
@@ -190,7 +209,8 @@ export class ServerProcess {
       ...(this.startedAt !== undefined ? {startedAt: this.startedAt} : {}),
       ...(this.lastBeat !== undefined ? {lastHeartbeatAt: this.lastBeat} : {}),
       ...(this.version !== undefined ? {version: this.version} : {}),
-      autoStart: this.autoStart, limiter: this.limiter.snapshot(this.clock.now()),
+      autoStart: this.autoStart, limiter: this.limiter.snapshot(this.clock.now()), starts: this.starts,
+      ...(this.lastExit !== undefined ? {lastExit: this.lastExit} : {}),
     });
   }
 
@@ -236,6 +256,14 @@ export class ServerProcess {
         env: {...this.options.env}, outputFd: fd});
       this.pid = launched.pid;
       this.startTime = launched.startTime;
+      this.starts++;
+      for (const listener of [...this.launchListeners]) {
+        try {
+          listener(launched.pid, launched.startTime);
+        } catch {
+          // A failing record must not break supervision.
+        }
+      }
       return true;
     } catch (error) {
       this.pid = 0;
@@ -470,6 +498,7 @@ export class ServerProcess {
     this.ownCommunicator?.close();
     this.ownCommunicator = undefined;
     this.listeners.clear();
+    this.launchListeners.clear();
   }
 
   private finished(): boolean {
@@ -488,6 +517,7 @@ export class ServerProcess {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    if (to === ServerState.Inactive) this.lastExit = reason;
     const change: StateChange = Object.freeze({from, to, reason, pid: this.pid, at: this.clock.now()});
     for (const listener of [...this.listeners]) {
       try {

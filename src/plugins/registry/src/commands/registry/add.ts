@@ -1,7 +1,5 @@
 import {Args, Flags} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
-
-import {RegistryClientCommand} from '../../client-command.js';
+import {RegistryClientCommand, UserError} from '@tars-ts/kit';
 
 interface AddJson {
   obj: string;

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
+import {RegistryClientCommand, UserError} from '@tars-ts/kit';
 
 interface EndpointJson {
   endpoint: string;
@@ -15,8 +15,6 @@ interface FindJson {
   lookup: string;
   endpoints: EndpointJson[];
 }
-
-import {RegistryClientCommand} from '../../client-command.js';
 
 export default class RegistryFind extends RegistryClientCommand {
   static override summary = 'Show the endpoints the registry gives for an object, as a client would get them.';

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 
-import {RegistryClientCommand} from '../../client-command.js';
+import {RegistryClientCommand} from '@tars-ts/kit';
 
 interface ListJson {
   objects: {name: string; active: number; inactive: number; nodes: string[]; manual: number}[];

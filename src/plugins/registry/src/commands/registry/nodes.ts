@@ -1,6 +1,4 @@
-import type {NodesJson} from '@tars-ts/kit';
-
-import {RegistryClientCommand} from '../../client-command.js';
+import {type NodesJson, RegistryClientCommand} from '@tars-ts/kit';
 
 export default class RegistryNodes extends RegistryClientCommand {
   static override summary = 'List the nodes with their last heart-beat and load.';

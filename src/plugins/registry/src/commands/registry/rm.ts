@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
-import {RegistryClientCommand} from '../../client-command.js';
+import {RegistryClientCommand} from '@tars-ts/kit';
 
 export default class RegistryRm extends RegistryClientCommand {
   static override summary = 'Remove endpoints registered by hand (tars registry add).';

@@ -1,10 +1,19 @@
-// The base of `tars registry list|find|add|rm|nodes`: where the registry is, and a proxy of one of its servants.
+// The base of every command that asks the registry (`tars registry list|find|add|rm|nodes`, `tars node list`,
+// `tars server ...`): where the registry is, and a proxy of one of its servants. In the kit because commands of
+// several plugins need it, and plugins may not import each other.
 import {Flags} from '@oclif/core';
-import type {ServantProxy, ServantProxyClass} from '@tars-ts/core';
-import {type ResolvedTarget, TarsCommand, UserError} from '@tars-ts/kit';
+import type {Communicator, ServantProxy, ServantProxyClass} from '@tars-ts/core';
 
-import {registryDaemon} from './daemon.js';
-import {QUERY_OBJ} from './query-servant.js';
+import {TarsCommand} from './command.js';
+import {daemonStatus} from './daemon/host.js';
+import {UserError} from './errors.js';
+import {type ResolvedTarget, communicatorFor} from './target.js';
+
+/** The registry's QueryObj, the object a locator names. */
+export const REGISTRY_QUERY_OBJ = 'tars.tarsregistry.QueryObj';
+const QUERY_OBJ = REGISTRY_QUERY_OBJ;
+/** The registry daemon's name in the kit's daemon host (its data directory and lock). */
+const REGISTRY_DAEMON = {name: 'registry'} as const;
 
 /** What every registry client command accepts. */
 export interface RegistryClientFlags {
@@ -21,7 +30,7 @@ export interface RegistryClientFlags {
  * registry lists its own servants.
  */
 export abstract class RegistryClientCommand extends TarsCommand {
-  private communicator?: import('@tars-ts/core').Communicator;
+  private communicator?: Communicator;
 
   static override baseFlags = {
     locator: Flags.string({summary: 'The registry: its QueryObj ("tars.tarsregistry.QueryObj@tcp -h H -p P", or ' +
@@ -36,8 +45,7 @@ export abstract class RegistryClientCommand extends TarsCommand {
   protected async registryLocator(flags: RegistryClientFlags): Promise<string> {
     const given = flags.locator ?? this.settings.get('locator');
     if (given) return given.includes('@') ? given : `${QUERY_OBJ}@${given}`;
-    const {daemonStatus} = await import('@tars-ts/kit');
-    const local = await daemonStatus(registryDaemon, {data: flags.data});
+    const local = await daemonStatus(REGISTRY_DAEMON, {data: flags.data});
     const query = local.running ? local.info.endpoints.find((e) => e.obj === QUERY_OBJ) : undefined;
     if (query) return `${QUERY_OBJ}@${query.endpoint}`;
     throw new UserError(`no registry to ask: no --locator, no saved locator, and no registry runs in ${local.running
@@ -56,9 +64,13 @@ export abstract class RegistryClientCommand extends TarsCommand {
     const locator = await this.registryLocator(flags);
     const target: ResolvedTarget = obj === QUERY_OBJ ? {proxy: locator, obj, locator, via: 'locator'}
       : {proxy: obj, obj, locator, via: 'locator'};
-    const {communicatorFor} = await import('@tars-ts/kit');
     this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
+  }
+
+  /** The communicator of the command's registry proxies (after a first {@link registry} call), for other proxies. */
+  protected get registryCommunicator(): Communicator | undefined {
+    return this.communicator;
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {
