@@ -154,6 +154,9 @@ describe('tars stat (daemon)', function () {
     expect(closed).to.equal(true);
     const stat = comm.stringToProxy(StatF.StatFProxy, `tars.tarsstat.StatObj@${endpoint('tars.tarsstat.StatObj')}`);
     expect((await stat.reportMicMsg(new Map([[head('after'), body(1)]]), true)).ret).to.equal(0);
+    // Samples are taken and ignored, as the official server only logs them.
+    expect((await stat.reportSampleMsg([StatF.StatSampleMsg.create({unid: 'u1', masterName: 'a', slaveName: 'b'})]))
+      .ret).to.equal(0);
   });
 
   it('refuses a grouping it does not know (ret -1) and counts refused entries', async () => {
