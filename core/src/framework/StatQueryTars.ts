@@ -20,6 +20,8 @@ export interface StatQueryRequest {
   since: bigint;
   /** 7 optional long until (StatQuery.tars:20) */
   until: bigint;
+  /** 8 optional int limit (StatQuery.tars:21) */
+  limit: number;
 }
 
 export const StatQueryRequest = {
@@ -27,7 +29,7 @@ export const StatQueryRequest = {
   $def: {name: "tarsts.StatQueryRequest", fields: []} as $tars.StructDef,
   /** A StatQueryRequest with every field at its default, overridden by `init`. */
   create(init?: Partial<StatQueryRequest>): StatQueryRequest {
-    return {by: '', app: '', server: '', interfaceName: '', side: '', minutes: 0, since: 0n, until: 0n, ...init};
+    return {by: '', app: '', server: '', interfaceName: '', side: '', minutes: 0, since: 0n, until: 0n, limit: 0, ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: StatQueryRequest): void {
@@ -39,6 +41,7 @@ export const StatQueryRequest = {
     w.writeInt32(5, v.minutes);
     w.writeInt64(6, v.since);
     w.writeInt64(7, v.until);
+    w.writeInt32(8, v.limit);
   },
   /** Reads the fields into a new StatQueryRequest. */
   read(r: $tars.TarsReader): StatQueryRequest {
@@ -51,6 +54,7 @@ export const StatQueryRequest = {
       minutes: r.readInt32(5, false),
       since: r.readInt64(6, false),
       until: r.readInt64(7, false),
+      limit: r.readInt32(8, false),
     };
   },
   /** The TARS encoding of a StatQueryRequest as a top-level struct. */
@@ -71,23 +75,23 @@ export const StatQueryRequest = {
   },
 };
 
-/** struct tarsts::StatPoint (StatQuery.tars:24) */
+/** struct tarsts::StatPoint (StatQuery.tars:25) */
 export interface StatPoint {
-  /** 0 require long time (StatQuery.tars:26) */
+  /** 0 require long time (StatQuery.tars:27) */
   time: bigint;
-  /** 1 require long count (StatQuery.tars:27) */
+  /** 1 require long count (StatQuery.tars:28) */
   count: bigint;
-  /** 2 require long timeoutCount (StatQuery.tars:28) */
+  /** 2 require long timeoutCount (StatQuery.tars:29) */
   timeoutCount: bigint;
-  /** 3 require long execCount (StatQuery.tars:29) */
+  /** 3 require long execCount (StatQuery.tars:30) */
   execCount: bigint;
-  /** 4 require long totalRspTime (StatQuery.tars:30) */
+  /** 4 require long totalRspTime (StatQuery.tars:31) */
   totalRspTime: bigint;
-  /** 5 require int maxRspTime (StatQuery.tars:31) */
+  /** 5 require int maxRspTime (StatQuery.tars:32) */
   maxRspTime: number;
-  /** 6 require int minRspTime (StatQuery.tars:32) */
+  /** 6 require int minRspTime (StatQuery.tars:33) */
   minRspTime: number;
-  /** 7 optional map<int, long> intervalCount (StatQuery.tars:33) */
+  /** 7 optional map<int, long> intervalCount (StatQuery.tars:34) */
   intervalCount: Map<number, bigint>;
 }
 
@@ -140,19 +144,19 @@ export const StatPoint = {
   },
 };
 
-/** struct tarsts::StatSeries (StatQuery.tars:37) */
+/** struct tarsts::StatSeries (StatQuery.tars:38) */
 export interface StatSeries {
-  /** 0 require string callee (StatQuery.tars:39) */
+  /** 0 require string callee (StatQuery.tars:40) */
   callee: string;
-  /** 1 optional string interfaceName (StatQuery.tars:40) */
+  /** 1 optional string interfaceName (StatQuery.tars:41) */
   interfaceName: string;
-  /** 2 optional string caller (StatQuery.tars:41) */
+  /** 2 optional string caller (StatQuery.tars:42) */
   caller: string;
-  /** 3 optional string side (StatQuery.tars:42) */
+  /** 3 optional string side (StatQuery.tars:43) */
   side: string;
-  /** 4 optional StatPoint total (StatQuery.tars:43) */
+  /** 4 optional StatPoint total (StatQuery.tars:44) */
   total: StatPoint;
-  /** 5 optional vector<StatPoint> points (StatQuery.tars:44) */
+  /** 5 optional vector<StatPoint> points (StatQuery.tars:45) */
   points: StatPoint[];
 }
 
@@ -201,18 +205,20 @@ export const StatSeries = {
   },
 };
 
-/** struct tarsts::PropertyQueryRequest (StatQuery.tars:47) */
+/** struct tarsts::PropertyQueryRequest (StatQuery.tars:48) */
 export interface PropertyQueryRequest {
-  /** 0 optional string moduleName (StatQuery.tars:49) */
+  /** 0 optional string moduleName (StatQuery.tars:50) */
   moduleName: string;
-  /** 1 optional string property (StatQuery.tars:50) */
+  /** 1 optional string property (StatQuery.tars:51) */
   property: string;
-  /** 2 optional int minutes (StatQuery.tars:51) */
+  /** 2 optional int minutes (StatQuery.tars:52) */
   minutes: number;
-  /** 3 optional long since (StatQuery.tars:52) */
+  /** 3 optional long since (StatQuery.tars:53) */
   since: bigint;
-  /** 4 optional long until (StatQuery.tars:53) */
+  /** 4 optional long until (StatQuery.tars:54) */
   until: bigint;
+  /** 5 optional int limit (StatQuery.tars:55) */
+  limit: number;
 }
 
 export const PropertyQueryRequest = {
@@ -220,7 +226,7 @@ export const PropertyQueryRequest = {
   $def: {name: "tarsts.PropertyQueryRequest", fields: []} as $tars.StructDef,
   /** A PropertyQueryRequest with every field at its default, overridden by `init`. */
   create(init?: Partial<PropertyQueryRequest>): PropertyQueryRequest {
-    return {moduleName: '', property: '', minutes: 0, since: 0n, until: 0n, ...init};
+    return {moduleName: '', property: '', minutes: 0, since: 0n, until: 0n, limit: 0, ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: PropertyQueryRequest): void {
@@ -229,6 +235,7 @@ export const PropertyQueryRequest = {
     w.writeInt32(2, v.minutes);
     w.writeInt64(3, v.since);
     w.writeInt64(4, v.until);
+    w.writeInt32(5, v.limit);
   },
   /** Reads the fields into a new PropertyQueryRequest. */
   read(r: $tars.TarsReader): PropertyQueryRequest {
@@ -238,6 +245,7 @@ export const PropertyQueryRequest = {
       minutes: r.readInt32(2, false),
       since: r.readInt64(3, false),
       until: r.readInt64(4, false),
+      limit: r.readInt32(5, false),
     };
   },
   /** The TARS encoding of a PropertyQueryRequest as a top-level struct. */
@@ -258,11 +266,11 @@ export const PropertyQueryRequest = {
   },
 };
 
-/** struct tarsts::PropertyPoint (StatQuery.tars:58) */
+/** struct tarsts::PropertyPoint (StatQuery.tars:60) */
 export interface PropertyPoint {
-  /** 0 require long time (StatQuery.tars:60) */
+  /** 0 require long time (StatQuery.tars:62) */
   time: bigint;
-  /** 1 require string value (StatQuery.tars:61) */
+  /** 1 require string value (StatQuery.tars:63) */
   value: string;
 }
 
@@ -303,25 +311,25 @@ export const PropertyPoint = {
   },
 };
 
-/** struct tarsts::PropertySeries (StatQuery.tars:64) */
+/** struct tarsts::PropertySeries (StatQuery.tars:66) */
 export interface PropertySeries {
-  /** 0 require string moduleName (StatQuery.tars:66) */
+  /** 0 require string moduleName (StatQuery.tars:68) */
   moduleName: string;
-  /** 1 require string ip (StatQuery.tars:67) */
+  /** 1 require string ip (StatQuery.tars:69) */
   ip: string;
-  /** 2 require string property (StatQuery.tars:68) */
+  /** 2 require string property (StatQuery.tars:70) */
   property: string;
-  /** 3 require string policy (StatQuery.tars:69) */
+  /** 3 require string policy (StatQuery.tars:71) */
   policy: string;
-  /** 4 optional string setName (StatQuery.tars:70) */
+  /** 4 optional string setName (StatQuery.tars:72) */
   setName: string;
-  /** 5 optional string setArea (StatQuery.tars:71) */
+  /** 5 optional string setArea (StatQuery.tars:73) */
   setArea: string;
-  /** 6 optional string setID (StatQuery.tars:72) */
+  /** 6 optional string setID (StatQuery.tars:74) */
   setID: string;
-  /** 7 optional string total (StatQuery.tars:73) */
+  /** 7 optional string total (StatQuery.tars:75) */
   total: string;
-  /** 8 optional vector<PropertyPoint> points (StatQuery.tars:74) */
+  /** 8 optional vector<PropertyPoint> points (StatQuery.tars:76) */
   points: PropertyPoint[];
 }
 
@@ -376,43 +384,43 @@ export const PropertySeries = {
   },
 };
 
-/** struct tarsts::StatDaemonStats (StatQuery.tars:78) */
+/** struct tarsts::StatDaemonStats (StatQuery.tars:80) */
 export interface StatDaemonStats {
-  /** 0 require long now (StatQuery.tars:80) */
+  /** 0 require long now (StatQuery.tars:82) */
   now: bigint;
-  /** 1 require int minuteMs (StatQuery.tars:81) */
+  /** 1 require int minuteMs (StatQuery.tars:83) */
   minuteMs: number;
-  /** 2 require long openSlot (StatQuery.tars:82) */
+  /** 2 require long openSlot (StatQuery.tars:84) */
   openSlot: bigint;
-  /** 3 require int keys (StatQuery.tars:83) */
+  /** 3 require int keys (StatQuery.tars:85) */
   keys: number;
-  /** 4 require int keyCap (StatQuery.tars:84) */
+  /** 4 require int keyCap (StatQuery.tars:86) */
   keyCap: number;
-  /** 5 require long droppedKeys (StatQuery.tars:85) */
+  /** 5 require long droppedKeys (StatQuery.tars:87) */
   droppedKeys: bigint;
-  /** 6 require long rejected (StatQuery.tars:86) */
+  /** 6 require long rejected (StatQuery.tars:88) */
   rejected: bigint;
-  /** 7 require long reports (StatQuery.tars:87) */
+  /** 7 require long reports (StatQuery.tars:89) */
   reports: bigint;
-  /** 8 require long entries (StatQuery.tars:88) */
+  /** 8 require long entries (StatQuery.tars:90) */
   entries: bigint;
-  /** 9 require int propKeys (StatQuery.tars:89) */
+  /** 9 require int propKeys (StatQuery.tars:91) */
   propKeys: number;
-  /** 10 require long propDropped (StatQuery.tars:90) */
+  /** 10 require long propDropped (StatQuery.tars:92) */
   propDropped: bigint;
-  /** 11 require long propReports (StatQuery.tars:91) */
+  /** 11 require long propReports (StatQuery.tars:93) */
   propReports: bigint;
-  /** 12 require long flushedSlot (StatQuery.tars:92) */
+  /** 12 require long flushedSlot (StatQuery.tars:94) */
   flushedSlot: bigint;
-  /** 13 require long flushErrors (StatQuery.tars:93) */
+  /** 13 require long flushErrors (StatQuery.tars:95) */
   flushErrors: bigint;
-  /** 14 optional string store (StatQuery.tars:94) */
+  /** 14 optional string store (StatQuery.tars:96) */
   store: string;
-  /** 15 optional string metrics (StatQuery.tars:95) */
+  /** 15 optional string metrics (StatQuery.tars:97) */
   metrics: string;
-  /** 16 optional int retentionDays (StatQuery.tars:96) */
+  /** 16 optional int retentionDays (StatQuery.tars:98) */
   retentionDays: number;
-  /** 17 optional int liveSlots (StatQuery.tars:97) */
+  /** 17 optional int liveSlots (StatQuery.tars:99) */
   liveSlots: number;
 }
 
@@ -495,6 +503,7 @@ StatQueryRequest.$def.fields = [
   {tag: 5, name: "minutes", type: $tars.T.int, required: false},
   {tag: 6, name: "since", type: $tars.T.long, required: false},
   {tag: 7, name: "until", type: $tars.T.long, required: false},
+  {tag: 8, name: "limit", type: $tars.T.int, required: false},
 ];
 StatQueryRequest.$def.writeFields = StatQueryRequest.write;
 StatQueryRequest.$def.readFields = StatQueryRequest.read;
@@ -526,6 +535,7 @@ PropertyQueryRequest.$def.fields = [
   {tag: 2, name: "minutes", type: $tars.T.int, required: false},
   {tag: 3, name: "since", type: $tars.T.long, required: false},
   {tag: 4, name: "until", type: $tars.T.long, required: false},
+  {tag: 5, name: "limit", type: $tars.T.int, required: false},
 ];
 PropertyQueryRequest.$def.writeFields = PropertyQueryRequest.write;
 PropertyQueryRequest.$def.readFields = PropertyQueryRequest.read;
@@ -571,7 +581,7 @@ StatDaemonStats.$def.fields = [
 StatDaemonStats.$def.writeFields = StatDaemonStats.write;
 StatDaemonStats.$def.readFields = StatDaemonStats.read;
 
-/** Operations of interface tarsts::StatQuery (StatQuery.tars:100), as on the wire. */
+/** Operations of interface tarsts::StatQuery (StatQuery.tars:102), as on the wire. */
 const StatQuery$ops = {
   liveStats: {name: "liveStats", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
@@ -612,7 +622,7 @@ export interface StatQuery$Results {
 export class StatQueryProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:103) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:105) */
   liveStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveStats"]> {
     return this.$invoke(StatQuery$ops.liveStats, [req], $options);
   }
@@ -622,7 +632,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveStats"]>(StatQuery$ops.liveStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:106) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:108) */
   historyStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyStats"]> {
     return this.$invoke(StatQuery$ops.historyStats, [req], $options);
   }
@@ -632,7 +642,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyStats"]>(StatQuery$ops.historyStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:108) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
   liveProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveProperties"]> {
     return this.$invoke(StatQuery$ops.liveProperties, [req], $options);
   }
@@ -642,7 +652,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveProperties"]>(StatQuery$ops.liveProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:112) */
   historyProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyProperties"]> {
     return this.$invoke(StatQuery$ops.historyProperties, [req], $options);
   }
@@ -652,7 +662,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyProperties"]>(StatQuery$ops.historyProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:112) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:114) */
   daemonStats($options?: $tars.CallOptions): Promise<StatQuery$Results["daemonStats"]> {
     return this.$invoke(StatQuery$ops.daemonStats, [], $options);
   }
@@ -667,19 +677,19 @@ export class StatQueryProxy extends $tars.ServantProxy {
 export abstract class StatQueryServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:103) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:105) */
   abstract liveStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveStats"] | Promise<StatQuery$Results["liveStats"]> | $tars.Deferred;
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:106) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:108) */
   abstract historyStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyStats"] | Promise<StatQuery$Results["historyStats"]> | $tars.Deferred;
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:108) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
   abstract liveProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveProperties"] | Promise<StatQuery$Results["liveProperties"]> | $tars.Deferred;
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:112) */
   abstract historyProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyProperties"] | Promise<StatQuery$Results["historyProperties"]> | $tars.Deferred;
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:112) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:114) */
   abstract daemonStats($ctx: $tars.CallContext): StatQuery$Results["daemonStats"] | Promise<StatQuery$Results["daemonStats"]> | $tars.Deferred;
 }
 

@@ -8,6 +8,15 @@ import {type PropKey, displayValue, mergeValue} from './property.js';
 export type GroupBy = 'callee' | 'interface' | 'caller';
 export const GROUP_BYS: readonly GroupBy[] = ['callee', 'interface', 'caller'];
 
+/** Series a query answers when the request names no limit, and the most it answers (a response stays small). */
+export const DEFAULT_SERIES_LIMIT = 1000;
+export const MAX_SERIES_LIMIT = 10_000;
+
+/** The number of series a request asks for, within bounds. */
+export function seriesLimit(limit: number): number {
+  return limit <= 0 ? DEFAULT_SERIES_LIMIT : Math.min(limit, MAX_SERIES_LIMIT);
+}
+
 /** Which calls. */
 export interface StatFilter {
   readonly by: GroupBy;
@@ -62,9 +71,10 @@ export function countersOf(p: StatQuery.StatPoint): StatCounters {
 
 /**
  * Groups rows that pass the filter: one series per group, its points per slot (oldest first, slots without calls
- * absent) and its total. Series are sorted by total calls, most first, then by name.
+ * absent) and its total. Series are sorted by total calls, most first, then by name; the first `limit` are kept.
  */
-export function groupStats(rows: Iterable<StatRow>, f: StatFilter): StatQuery.StatSeries[] {
+export function groupStats(rows: Iterable<StatRow>, f: StatFilter, limit = DEFAULT_SERIES_LIMIT):
+  StatQuery.StatSeries[] {
   const groups = new Map<string, {callee: string; iface: string; caller: string; side: string;
     total: StatCounters; points: Map<number, StatCounters>}>();
   for (const {time, key, counters} of rows) {
@@ -86,6 +96,7 @@ export function groupStats(rows: Iterable<StatRow>, f: StatFilter): StatQuery.St
   return [...groups.values()]
     .sort((a, b) => calls(b.total) - calls(a.total) || a.callee.localeCompare(b.callee) ||
       a.iface.localeCompare(b.iface) || a.caller.localeCompare(b.caller) || a.side.localeCompare(b.side))
+    .slice(0, limit)
     .map((g) => StatQuery.StatSeries.create({callee: g.callee, interfaceName: g.iface, caller: g.caller, side: g.side,
       total: toPoint(0, g.total), points: [...g.points].sort((a, b) => a[0] - b[0]).map(([t, c]) => toPoint(t, c))}));
 }
@@ -107,9 +118,10 @@ export interface PropRow {
 /**
  * One series per (key, policy) passing the filter, its points merged per slot as the policy merges, the total
  * over the range likewise; values shown as tarsproperty writes them (Avg as sum/count). Sorted by module, name,
- * policy, ip.
+ * policy, ip; the first `limit` are kept.
  */
-export function groupProps(rows: Iterable<PropRow>, f: PropFilter): StatQuery.PropertySeries[] {
+export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAULT_SERIES_LIMIT):
+  StatQuery.PropertySeries[] {
   const groups = new Map<string, {key: PropKey; policy: string; total: string; points: Map<number, string>}>();
   for (const {time, key, policy, value} of rows) {
     if (f.moduleName && key.moduleName !== f.moduleName) continue;
@@ -128,6 +140,7 @@ export function groupProps(rows: Iterable<PropRow>, f: PropFilter): StatQuery.Pr
     .sort((a, b) => a.key.moduleName.localeCompare(b.key.moduleName) ||
       a.key.propertyName.localeCompare(b.key.propertyName) || a.policy.localeCompare(b.policy) ||
       a.key.ip.localeCompare(b.key.ip))
+    .slice(0, limit)
     .map((g) => StatQuery.PropertySeries.create({moduleName: g.key.moduleName, ip: g.key.ip,
       property: g.key.propertyName, policy: g.policy, setName: g.key.setName, setArea: g.key.setArea,
       setID: g.key.setID, total: displayValue(g.policy, g.total),

@@ -3,7 +3,7 @@
 import type {CallContext} from '@tars-ts/core';
 import {PropertyF, StatF, StatQuery} from '@tars-ts/core/framework';
 
-import {filterOf, groupProps, groupStats} from './query.js';
+import {filterOf, groupProps, groupStats, seriesLimit} from './query.js';
 import type {StatService} from './stat-service.js';
 
 export const STAT_OBJ = 'tars.tarsstat.StatObj';
@@ -71,14 +71,14 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
     const from = this.service.openSlot.start - (Math.max(1, req.minutes || 60) - 1) * this.service.minuteMs;
     const rows = this.service.liveSlots().filter((m) => m.start >= from)
       .flatMap((m) => [...m.stats.entries.values()].map(({key, value}) => ({time: m.start, key, counters: value})));
-    return {ret: 0, series: groupStats(rows, f)};
+    return {ret: 0, series: groupStats(rows, f, seriesLimit(req.limit))};
   }
 
   async historyStats(req: StatQuery.StatQueryRequest): Promise<StatQuery.StatQuery$Results['historyStats']> {
     const f = filterOf(req);
     if (!f) return {ret: -1, series: []};
     const {since, until} = this.range(req.since, req.until);
-    return {ret: 0, series: groupStats(await this.service.historyStats(since, until), f)};
+    return {ret: 0, series: groupStats(await this.service.historyStats(since, until), f, seriesLimit(req.limit))};
   }
 
   liveProperties(req: StatQuery.PropertyQueryRequest): StatQuery.StatQuery$Results['liveProperties'] {
@@ -86,14 +86,15 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
     const rows = this.service.liveSlots().filter((m) => m.start >= from).flatMap((m) =>
       [...m.props.entries.values()].flatMap(({key, value}) => [...value].map(([policy, v]) => ({time: m.start, key,
         policy, value: v}))));
-    return {ret: 0, series: groupProps(rows, {moduleName: req.moduleName, property: req.property})};
+    return {ret: 0, series: groupProps(rows, {moduleName: req.moduleName, property: req.property},
+      seriesLimit(req.limit))};
   }
 
   async historyProperties(req: StatQuery.PropertyQueryRequest):
     Promise<StatQuery.StatQuery$Results['historyProperties']> {
     const {since, until} = this.range(req.since, req.until);
     return {ret: 0, series: groupProps(await this.service.historyProps(since, until),
-      {moduleName: req.moduleName, property: req.property})};
+      {moduleName: req.moduleName, property: req.property}, seriesLimit(req.limit))};
   }
 
   daemonStats(): StatQuery.StatQuery$Results['daemonStats'] {

@@ -94,6 +94,10 @@ describe('stat service', () => {
     const byIface = await history(T0, 'interface');
     expect(byIface.map((s) => [s.interfaceName, s.side, Number(s.total!.count)])).to.deep.equal([
       ['a', 'server', 10], ['b', 'client', 2], ['a', 'client', 1]]);
+    const top = groupStats(await service.historyStats(T0, T0 + 3_600_000),
+      filterOf(StatQuery.StatQueryRequest.create({by: 'interface'}))!, 2);
+    expect(top.map((s) => [s.interfaceName, s.side]), 'the most calls first').to.deep.equal([['a', 'server'],
+      ['b', 'client']]);
     const byCaller = await history(T0, 'caller');
     expect(byCaller.map((s) => [s.caller, s.side])).to.deep.equal([['stat_from_server', 'server'],
       ['TestApp.Caller', 'client']]);

@@ -8,6 +8,8 @@ import {type PropertyRowJson, propertyRowJson} from '../../views.js';
 export interface PropertyQueryJson {
   since: string;
   until: string;
+  /** At most this many rows (--limit). */
+  limit: number;
   slotMinutes: number;
   rows: PropertyRowJson[];
 }
@@ -26,6 +28,7 @@ The stat daemon hosts PropertyObj: there is no separate property daemon to start
     since: Flags.string({summary: 'How far back: 30s, 10m, 1h, 1d.', default: '1h', helpValue: 'DURATION'}),
     module: Flags.string({summary: 'Only this module (the reporter\'s moduleName, e.g. App.Server).'}),
     name: Flags.string({summary: 'Only properties whose name contains this.'}),
+    limit: Flags.integer({summary: 'At most this many rows.', default: 1000, min: 1, max: 10_000, helpValue: 'N'}),
   };
 
   async run(): Promise<PropertyQueryJson> {
@@ -35,13 +38,14 @@ The stat daemon hosts PropertyObj: there is no separate property daemon to start
     const query = await this.statQuery(flags);
     const now = Date.now();
     const {series} = await query.historyProperties(StatQuery.PropertyQueryRequest.create({
-      moduleName: flags.module ?? '', property: flags.name ?? '', since: BigInt(now - sinceMs)}));
+      moduleName: flags.module ?? '', property: flags.name ?? '', since: BigInt(now - sinceMs), limit: flags.limit}));
     const json: PropertyQueryJson = {since: new Date(now - sinceMs).toISOString(), until: new Date(now).toISOString(),
-      slotMinutes: 5, rows: series.map(propertyRowJson)};
+      limit: flags.limit, slotMinutes: 5, rows: series.map(propertyRowJson)};
     if (!this.jsonEnabled()) {
       this.log(json.rows.length === 0 ? `no property reported in the last ${flags.since}`
         : await renderTable(['MODULE', 'PROPERTY', 'POLICY', 'IP', 'VALUE'], json.rows.map((r) =>
           [r.module, r.property, r.policy, r.ip || '-', r.value])));
+      if (json.rows.length === flags.limit) this.log(`note: the first ${flags.limit} rows; --limit N shows more`);
     }
     return json;
   }

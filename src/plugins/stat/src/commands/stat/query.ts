@@ -10,6 +10,8 @@ export interface StatQueryJson {
   since: string;
   until: string;
   by: string;
+  /** At most this many rows (--limit); as many rows as this means there may be more. */
+  limit: number;
   /** Minutes per slot of `slots`: the store's 5. */
   slotMinutes: number;
   rows: StatRowJson[];
@@ -38,6 +40,8 @@ taken is counted), grouped per callee (App.Server), per callee function (--by in
     interface: Flags.string({summary: 'Only this function.'}),
     side: Flags.string({summary: 'Only the reports of callers (client) or of callees (server).',
       options: ['client', 'server']}),
+    limit: Flags.integer({summary: 'At most this many rows, most calls first.', default: 1000, min: 1, max: 10_000,
+      helpValue: 'N'}),
   };
 
   async run(): Promise<StatQueryJson> {
@@ -48,14 +52,15 @@ taken is counted), grouped per callee (App.Server), per callee function (--by in
     const now = Date.now();
     const {ret, series} = await query.historyStats(StatQuery.StatQueryRequest.create({by: flags.by,
       app: flags.app ?? '', server: flags.server ?? '', interfaceName: flags.interface ?? '', side: flags.side ?? '',
-      since: BigInt(now - sinceMs)}));
+      since: BigInt(now - sinceMs), limit: flags.limit}));
     if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
     const {stats} = await query.daemonStats();
     const json: StatQueryJson = {since: new Date(now - sinceMs).toISOString(), until: new Date(now).toISOString(),
-      by: flags.by, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)), daemon: daemonJson(stats)};
+      by: flags.by, limit: flags.limit, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)), daemon: daemonJson(stats)};
     if (!this.jsonEnabled()) {
       this.log(json.rows.length === 0 ? `no calls reported in the last ${flags.since}`
         : await renderTable(statHead(flags.by), json.rows.map((r) => statRowCells(r, flags.by))));
+      if (json.rows.length === flags.limit) this.log(`note: the first ${flags.limit} rows; --limit N shows more`);
       if (json.daemon.droppedKeys > 0 || json.daemon.rejected > 0) {
         this.log(`note: the daemon dropped ${json.daemon.droppedKeys} entries at its key cap (${json.daemon.keyCap} ` +
           `per minute) and refused ${json.daemon.rejected}`);
