@@ -581,23 +581,27 @@ StatDaemonStats.$def.fields = [
 StatDaemonStats.$def.writeFields = StatDaemonStats.write;
 StatDaemonStats.$def.readFields = StatDaemonStats.read;
 
-/** Operations of interface tarsts::StatQuery (StatQuery.tars:102), as on the wire. */
+/** Operations of interface tarsts::StatQuery (StatQuery.tars:105), as on the wire. */
 const StatQuery$ops = {
   liveStats: {name: "liveStats", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
     {name: "series", tag: 2, type: $tars.T.vector($tars.T.struct(StatSeries.$def)), out: true},
+    {name: "groups", tag: 3, type: $tars.T.int, out: true},
   ]},
   historyStats: {name: "historyStats", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
     {name: "series", tag: 2, type: $tars.T.vector($tars.T.struct(StatSeries.$def)), out: true},
+    {name: "groups", tag: 3, type: $tars.T.int, out: true},
   ]},
   liveProperties: {name: "liveProperties", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(PropertyQueryRequest.$def), out: false},
     {name: "series", tag: 2, type: $tars.T.vector($tars.T.struct(PropertySeries.$def)), out: true},
+    {name: "groups", tag: 3, type: $tars.T.int, out: true},
   ]},
   historyProperties: {name: "historyProperties", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(PropertyQueryRequest.$def), out: false},
     {name: "series", tag: 2, type: $tars.T.vector($tars.T.struct(PropertySeries.$def)), out: true},
+    {name: "groups", tag: 3, type: $tars.T.int, out: true},
   ]},
   daemonStats: {name: "daemonStats", ret: $tars.T.int, params: [
     {name: "stats", tag: 1, type: $tars.T.struct(StatDaemonStats.$def), out: true},
@@ -611,10 +615,10 @@ export const StatQuery$def: $tars.InterfaceDef = {
 
 /** What each operation of StatQuery returns: the return value as `ret` and the out-parameters. */
 export interface StatQuery$Results {
-  liveStats: {ret: number; series: StatSeries[]};
-  historyStats: {ret: number; series: StatSeries[]};
-  liveProperties: {ret: number; series: PropertySeries[]};
-  historyProperties: {ret: number; series: PropertySeries[]};
+  liveStats: {ret: number; series: StatSeries[]; groups: number};
+  historyStats: {ret: number; series: StatSeries[]; groups: number};
+  liveProperties: {ret: number; series: PropertySeries[]; groups: number};
+  historyProperties: {ret: number; series: PropertySeries[]; groups: number};
   daemonStats: {ret: number; stats: StatDaemonStats};
 }
 
@@ -622,7 +626,7 @@ export interface StatQuery$Results {
 export class StatQueryProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:105) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:108) */
   liveStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveStats"]> {
     return this.$invoke(StatQuery$ops.liveStats, [req], $options);
   }
@@ -632,7 +636,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveStats"]>(StatQuery$ops.liveStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:108) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:111) */
   historyStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyStats"]> {
     return this.$invoke(StatQuery$ops.historyStats, [req], $options);
   }
@@ -642,7 +646,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyStats"]>(StatQuery$ops.historyStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:113) */
   liveProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveProperties"]> {
     return this.$invoke(StatQuery$ops.liveProperties, [req], $options);
   }
@@ -652,7 +656,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveProperties"]>(StatQuery$ops.liveProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:112) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:115) */
   historyProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyProperties"]> {
     return this.$invoke(StatQuery$ops.historyProperties, [req], $options);
   }
@@ -662,7 +666,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyProperties"]>(StatQuery$ops.historyProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:114) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:117) */
   daemonStats($options?: $tars.CallOptions): Promise<StatQuery$Results["daemonStats"]> {
     return this.$invoke(StatQuery$ops.daemonStats, [], $options);
   }
@@ -677,19 +681,19 @@ export class StatQueryProxy extends $tars.ServantProxy {
 export abstract class StatQueryServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:105) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:108) */
   abstract liveStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveStats"] | Promise<StatQuery$Results["liveStats"]> | $tars.Deferred;
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series) (StatQuery.tars:108) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:111) */
   abstract historyStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyStats"] | Promise<StatQuery$Results["historyStats"]> | $tars.Deferred;
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:110) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:113) */
   abstract liveProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveProperties"] | Promise<StatQuery$Results["liveProperties"]> | $tars.Deferred;
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series) (StatQuery.tars:112) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:115) */
   abstract historyProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyProperties"] | Promise<StatQuery$Results["historyProperties"]> | $tars.Deferred;
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:114) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:117) */
   abstract daemonStats($ctx: $tars.CallContext): StatQuery$Results["daemonStats"] | Promise<StatQuery$Results["daemonStats"]> | $tars.Deferred;
 }
 

@@ -12,9 +12,30 @@ export const GROUP_BYS: readonly GroupBy[] = ['callee', 'interface', 'caller'];
 export const DEFAULT_SERIES_LIMIT = 1000;
 export const MAX_SERIES_LIMIT = 10_000;
 
+/** Points (slots of all series) an answer carries at most: ~50 bytes each, so ~5 MB of the 10 MB packet limit. */
+export const MAX_POINTS = 100_000;
+
 /** The number of series a request asks for, within bounds. */
 export function seriesLimit(limit: number): number {
   return limit <= 0 ? DEFAULT_SERIES_LIMIT : Math.min(limit, MAX_SERIES_LIMIT);
+}
+
+/** An answer: the first series kept, and how many groups matched. */
+export interface Answer<S> {
+  series: S[];
+  groups: number;
+}
+
+/** The first series of `all`, at most `limit`, and as many as fit in {@link MAX_POINTS}. */
+function cut<S extends {points: unknown[]}>(all: S[], limit: number): Answer<S> {
+  const series: S[] = [];
+  let points = 0;
+  for (const s of all) {
+    if (series.length >= limit || (series.length > 0 && points + s.points.length > MAX_POINTS)) break;
+    series.push(s);
+    points += s.points.length;
+  }
+  return {series, groups: all.length};
 }
 
 /** Which calls. */
@@ -71,10 +92,11 @@ export function countersOf(p: StatQuery.StatPoint): StatCounters {
 
 /**
  * Groups rows that pass the filter: one series per group, its points per slot (oldest first, slots without calls
- * absent) and its total. Series are sorted by total calls, most first, then by name; the first `limit` are kept.
+ * absent) and its total. Series are sorted by total calls, most first, then by name; the first `limit` are kept
+ * (and no more than {@link MAX_POINTS} points in all).
  */
 export function groupStats(rows: Iterable<StatRow>, f: StatFilter, limit = DEFAULT_SERIES_LIMIT):
-  StatQuery.StatSeries[] {
+  Answer<StatQuery.StatSeries> {
   const groups = new Map<string, {callee: string; iface: string; caller: string; side: string;
     total: StatCounters; points: Map<number, StatCounters>}>();
   for (const {time, key, counters} of rows) {
@@ -93,12 +115,14 @@ export function groupStats(rows: Iterable<StatRow>, f: StatFilter, limit = DEFAU
     else g.points.set(time, copyCounters(counters));
   }
   const calls = (c: StatCounters): number => c.count + c.timeoutCount + c.execCount;
-  return [...groups.values()]
+  const sorted = [...groups.values()]
     .sort((a, b) => calls(b.total) - calls(a.total) || a.callee.localeCompare(b.callee) ||
       a.iface.localeCompare(b.iface) || a.caller.localeCompare(b.caller) || a.side.localeCompare(b.side))
-    .slice(0, limit)
-    .map((g) => StatQuery.StatSeries.create({callee: g.callee, interfaceName: g.iface, caller: g.caller, side: g.side,
-      total: toPoint(0, g.total), points: [...g.points].sort((a, b) => a[0] - b[0]).map(([t, c]) => toPoint(t, c))}));
+    .map((g) => ({...g, points: [...g.points]}));
+  const {series, groups: matched} = cut(sorted, limit);
+  return {groups: matched, series: series.map((g) => StatQuery.StatSeries.create({callee: g.callee,
+    interfaceName: g.iface, caller: g.caller, side: g.side, total: toPoint(0, g.total),
+    points: g.points.sort((a, b) => a[0] - b[0]).map(([t, c]) => toPoint(t, c))}))};
 }
 
 /** Which properties. */
@@ -121,7 +145,7 @@ export interface PropRow {
  * policy, ip; the first `limit` are kept.
  */
 export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAULT_SERIES_LIMIT):
-  StatQuery.PropertySeries[] {
+  Answer<StatQuery.PropertySeries> {
   const groups = new Map<string, {key: PropKey; policy: string; total: string; points: Map<number, string>}>();
   for (const {time, key, policy, value} of rows) {
     if (f.moduleName && key.moduleName !== f.moduleName) continue;
@@ -136,14 +160,15 @@ export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAU
     const p = g.points.get(time);
     g.points.set(time, p === undefined ? value : mergeValue(policy, p, value));
   }
-  return [...groups.values()]
+  const sorted = [...groups.values()]
     .sort((a, b) => a.key.moduleName.localeCompare(b.key.moduleName) ||
       a.key.propertyName.localeCompare(b.key.propertyName) || a.policy.localeCompare(b.policy) ||
       a.key.ip.localeCompare(b.key.ip))
-    .slice(0, limit)
-    .map((g) => StatQuery.PropertySeries.create({moduleName: g.key.moduleName, ip: g.key.ip,
-      property: g.key.propertyName, policy: g.policy, setName: g.key.setName, setArea: g.key.setArea,
-      setID: g.key.setID, total: displayValue(g.policy, g.total),
-      points: [...g.points].sort((a, b) => a[0] - b[0]).map(([t, v]) => StatQuery.PropertyPoint.create({
-        time: BigInt(t), value: displayValue(g.policy, v)}))}));
+    .map((g) => ({...g, points: [...g.points]}));
+  const {series, groups: matched} = cut(sorted, limit);
+  return {groups: matched, series: series.map((g) => StatQuery.PropertySeries.create({moduleName: g.key.moduleName,
+    ip: g.key.ip, property: g.key.propertyName, policy: g.policy, setName: g.key.setName, setArea: g.key.setArea,
+    setID: g.key.setID, total: displayValue(g.policy, g.total),
+    points: g.points.sort((a, b) => a[0] - b[0]).map(([t, v]) => StatQuery.PropertyPoint.create({
+      time: BigInt(t), value: displayValue(g.policy, v)}))}))};
 }

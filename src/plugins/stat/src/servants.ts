@@ -67,18 +67,18 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
 
   liveStats(req: StatQuery.StatQueryRequest): StatQuery.StatQuery$Results['liveStats'] {
     const f = filterOf(req);
-    if (!f) return {ret: -1, series: []};
+    if (!f) return {ret: -1, series: [], groups: 0};
     const from = this.service.openSlot.start - (Math.max(1, req.minutes || 60) - 1) * this.service.minuteMs;
     const rows = this.service.liveSlots().filter((m) => m.start >= from)
       .flatMap((m) => [...m.stats.entries.values()].map(({key, value}) => ({time: m.start, key, counters: value})));
-    return {ret: 0, series: groupStats(rows, f, seriesLimit(req.limit))};
+    return {ret: 0, ...groupStats(rows, f, seriesLimit(req.limit))};
   }
 
   async historyStats(req: StatQuery.StatQueryRequest): Promise<StatQuery.StatQuery$Results['historyStats']> {
     const f = filterOf(req);
-    if (!f) return {ret: -1, series: []};
+    if (!f) return {ret: -1, series: [], groups: 0};
     const {since, until} = this.range(req.since, req.until);
-    return {ret: 0, series: groupStats(await this.service.historyStats(since, until), f, seriesLimit(req.limit))};
+    return {ret: 0, ...groupStats(await this.service.historyStats(since, until), f, seriesLimit(req.limit))};
   }
 
   liveProperties(req: StatQuery.PropertyQueryRequest): StatQuery.StatQuery$Results['liveProperties'] {
@@ -86,14 +86,14 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
     const rows = this.service.liveSlots().filter((m) => m.start >= from).flatMap((m) =>
       [...m.props.entries.values()].flatMap(({key, value}) => [...value].map(([policy, v]) => ({time: m.start, key,
         policy, value: v}))));
-    return {ret: 0, series: groupProps(rows, {moduleName: req.moduleName, property: req.property},
+    return {ret: 0, ...groupProps(rows, {moduleName: req.moduleName, property: req.property},
       seriesLimit(req.limit))};
   }
 
   async historyProperties(req: StatQuery.PropertyQueryRequest):
     Promise<StatQuery.StatQuery$Results['historyProperties']> {
     const {since, until} = this.range(req.since, req.until);
-    return {ret: 0, series: groupProps(await this.service.historyProps(since, until),
+    return {ret: 0, ...groupProps(await this.service.historyProps(since, until),
       {moduleName: req.moduleName, property: req.property}, seriesLimit(req.limit))};
   }
 

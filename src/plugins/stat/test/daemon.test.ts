@@ -93,7 +93,7 @@ describe('tars stat (daemon)', function () {
     expect(table.stdout.split('\n')[0]).to.match(/^CALLEE\s+CALLER\s+SIDE\s+CALLS\s+SUCC%\s+TIMEOUT%\s+EXC%/);
     expect(table.stdout).to.match(/TestApp\.HelloGo\s+TestApp\.Caller\s+client\s+49\s+93\.9\s+4\.1\s+2\.0\s+12\s+50\s+40/);
     const top = await tars(['stat', 'query', '--data', data(), '--limit', '1']);
-    expect(top.stdout).to.match(/^CALLEE.*\nTestApp\.HelloGo\s+client\s+49\s.*\nnote: the first 1 rows; --limit N shows more\n$/);
+    expect(top.stdout).to.match(/^CALLEE.*\nTestApp\.HelloGo\s+client\s+49\s.*\nnote: 1 of 2 rows, most calls first; --limit N shows more\n$/);
     const none = await tars(['stat', 'query', '--data', data(), '--app', 'Other']);
     expect(none.stdout.trim()).to.equal('no calls reported in the last 1h');
   });

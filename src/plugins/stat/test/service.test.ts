@@ -49,7 +49,7 @@ describe('stat service', () => {
   });
 
   const history = async (since = T0, by = 'callee') => groupStats(await service.historyStats(since, T0 + 3_600_000),
-    filterOf(StatQuery.StatQueryRequest.create({by}))!);
+    filterOf(StatQuery.StatQueryRequest.create({by}))!).series;
 
   it('writes each closed minute into its 5-minute row, merged with the minutes before it', async () => {
     service.reportStats(new Map([stat('sayHello', 3)]), true, 'node-a');
@@ -96,11 +96,22 @@ describe('stat service', () => {
       ['a', 'server', 10], ['b', 'client', 2], ['a', 'client', 1]]);
     const top = groupStats(await service.historyStats(T0, T0 + 3_600_000),
       filterOf(StatQuery.StatQueryRequest.create({by: 'interface'}))!, 2);
-    expect(top.map((s) => [s.interfaceName, s.side]), 'the most calls first').to.deep.equal([['a', 'server'],
+    expect(top.series.map((s) => [s.interfaceName, s.side]), 'the most calls first').to.deep.equal([['a', 'server'],
       ['b', 'client']]);
+    expect(top.groups, 'how many matched').to.equal(3);
     const byCaller = await history(T0, 'caller');
     expect(byCaller.map((s) => [s.caller, s.side])).to.deep.equal([['stat_from_server', 'server'],
       ['TestApp.Caller', 'client']]);
+  });
+
+  it('an answer carries at most 100,000 points: the series past that are left out, and counted in groups', () => {
+    const counters = {count: 1, timeoutCount: 0, execCount: 0, totalRspTime: 1, maxRspTime: 1, minRspTime: 1,
+      intervals: new Map<number, number>()};
+    const rows = ['a', 'b', 'c'].flatMap((iface, g) => Array.from({length: 40_000 + g}, (_, i) => ({time: i,
+      key: {...stat(iface, 1)[0], side: 'client' as const}, counters})));
+    const answer = groupStats(rows, filterOf(StatQuery.StatQueryRequest.create({by: 'interface'}))!, 1000);
+    expect(answer.groups).to.equal(3);
+    expect(answer.series.map((s) => [s.interfaceName, s.points.length])).to.deep.equal([['c', 40_002], ['b', 40_001]]);
   });
 
   it('drops new keys beyond the cap of a minute and counts them; known keys still add up', async () => {
@@ -112,7 +123,7 @@ describe('stat service', () => {
     service.reportStats(new Map([stat('d', 1)]), true, 'h');
     expect(service.counters.droppedKeys, 'a new minute has room again').to.equal(2);
     const rows = groupStats(await service.historyStats(T0, T0 + 3_600_000),
-      filterOf(StatQuery.StatQueryRequest.create({by: 'interface'}))!);
+      filterOf(StatQuery.StatQueryRequest.create({by: 'interface'}))!).series;
     expect(rows.map((s) => [s.interfaceName, Number(s.total!.count)])).to.deep.equal([['a', 2], ['b', 1], ['c', 1],
       ['d', 1]]);
   });

@@ -10,6 +10,8 @@ export interface PropertyQueryJson {
   until: string;
   /** At most this many rows (--limit). */
   limit: number;
+  /** How many series matched: more than the rows when the answer was cut. */
+  groups: number;
   slotMinutes: number;
   rows: PropertyRowJson[];
 }
@@ -37,15 +39,15 @@ The stat daemon hosts PropertyObj: there is no separate property daemon to start
     const [{StatQuery}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
     const query = await this.statQuery(flags);
     const now = Date.now();
-    const {series} = await query.historyProperties(StatQuery.PropertyQueryRequest.create({
+    const {series, groups} = await query.historyProperties(StatQuery.PropertyQueryRequest.create({
       moduleName: flags.module ?? '', property: flags.name ?? '', since: BigInt(now - sinceMs), limit: flags.limit}));
     const json: PropertyQueryJson = {since: new Date(now - sinceMs).toISOString(), until: new Date(now).toISOString(),
-      limit: flags.limit, slotMinutes: 5, rows: series.map(propertyRowJson)};
+      limit: flags.limit, groups, slotMinutes: 5, rows: series.map(propertyRowJson)};
     if (!this.jsonEnabled()) {
       this.log(json.rows.length === 0 ? `no property reported in the last ${flags.since}`
         : await renderTable(['MODULE', 'PROPERTY', 'POLICY', 'IP', 'VALUE'], json.rows.map((r) =>
           [r.module, r.property, r.policy, r.ip || '-', r.value])));
-      if (json.rows.length === flags.limit) this.log(`note: the first ${flags.limit} rows; --limit N shows more`);
+      if (groups > json.rows.length) this.log(`note: ${json.rows.length} of ${groups} rows; --limit N shows more`);
     }
     return json;
   }

@@ -10,8 +10,10 @@ export interface StatQueryJson {
   since: string;
   until: string;
   by: string;
-  /** At most this many rows (--limit); as many rows as this means there may be more. */
+  /** At most this many rows (--limit). */
   limit: number;
+  /** How many groups matched: more than the rows when the answer was cut (--limit, or the daemon's size budget). */
+  groups: number;
   /** Minutes per slot of `slots`: the store's 5. */
   slotMinutes: number;
   rows: StatRowJson[];
@@ -50,17 +52,17 @@ taken is counted), grouped per callee (App.Server), per callee function (--by in
     const [{StatQuery}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
     const query = await this.statQuery(flags);
     const now = Date.now();
-    const {ret, series} = await query.historyStats(StatQuery.StatQueryRequest.create({by: flags.by,
+    const {ret, series, groups} = await query.historyStats(StatQuery.StatQueryRequest.create({by: flags.by,
       app: flags.app ?? '', server: flags.server ?? '', interfaceName: flags.interface ?? '', side: flags.side ?? '',
       since: BigInt(now - sinceMs), limit: flags.limit}));
     if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
     const {stats} = await query.daemonStats();
     const json: StatQueryJson = {since: new Date(now - sinceMs).toISOString(), until: new Date(now).toISOString(),
-      by: flags.by, limit: flags.limit, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)), daemon: daemonJson(stats)};
+      by: flags.by, limit: flags.limit, groups, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)), daemon: daemonJson(stats)};
     if (!this.jsonEnabled()) {
       this.log(json.rows.length === 0 ? `no calls reported in the last ${flags.since}`
         : await renderTable(statHead(flags.by), json.rows.map((r) => statRowCells(r, flags.by))));
-      if (json.rows.length === flags.limit) this.log(`note: the first ${flags.limit} rows; --limit N shows more`);
+      if (groups > json.rows.length) this.log(`note: ${json.rows.length} of ${groups} rows, most calls first; --limit N shows more`);
       if (json.daemon.droppedKeys > 0 || json.daemon.rejected > 0) {
         this.log(`note: the daemon dropped ${json.daemon.droppedKeys} entries at its key cap (${json.daemon.keyCap} ` +
           `per minute) and refused ${json.daemon.rejected}`);
