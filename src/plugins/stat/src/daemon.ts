@@ -29,9 +29,11 @@ export const statDaemon: DaemonSpec = {
     const retentionDays = setting('retention');
     const maxKeys = setting('max-keys');
     const maxLiveKeys = setting('max-live-keys');
+    const maxMetricSeries = setting('metrics-max-series');
     const service = new StatService({store, logger: ctx.logger,
       ...(minuteMs !== undefined ? {minuteMs} : {}), ...(retentionDays !== undefined ? {retentionDays} : {}),
-      ...(maxKeys !== undefined ? {maxKeys} : {}), ...(maxLiveKeys !== undefined ? {maxLiveKeys} : {})});
+      ...(maxKeys !== undefined ? {maxKeys} : {}), ...(maxLiveKeys !== undefined ? {maxLiveKeys} : {}),
+      ...(maxMetricSeries !== undefined ? {maxMetricSeries} : {})});
     const metricsPort = setting('metrics-port') ?? DEFAULT_METRICS_PORT;
     let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
     try {

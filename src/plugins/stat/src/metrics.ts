@@ -26,7 +26,8 @@ function labels(pairs: Record<string, string>): string {
  *   the official bounds (5 ms ... 3 s), `_sum` the total time of successful calls, `_count` the calls the
  *   histograms hold (histogram);
  * - `tars_property{module,property,policy,ip}`: each property's value over the last closed minute, as the policy
- *   computes it (Distr: the number of samples; its buckets in `tars_property_distr{...,bucket}`) (gauge);
+ *   computes it (Distr: the number of samples; its buckets in `tars_property_distr{...,bucket}`) (gauge), at most
+ *   as many as call series;
  * - the daemon's own: reports and entries taken, refused and dropped; keys in the open minute.
  */
 export function exposition(service: StatService): string {
@@ -76,8 +77,12 @@ export function exposition(service: StatService): string {
   out.push('# HELP tars_property Business properties over the last closed minute, as each policy computes them.',
     '# TYPE tars_property gauge');
   const distr: string[] = [];
+  // As many property series as call series at most (--metrics-max-series): a scrape stays small.
+  let propSeries = 0;
   for (const {key, value} of service.lastProps?.props.entries.values() ?? []) {
+    if (propSeries >= service.cumulative.cap) break;
     for (const [policy, v] of value) {
+      propSeries++;
       const l = {module: key.moduleName, property: key.propertyName, policy, ip: key.ip};
       out.push(`tars_property${labels(l)} ${numericValue(policy, v)}`);
       if (policy === 'Distr') {

@@ -17,6 +17,8 @@ export const DEFAULT_MINUTE_MS = 60_000;
 export const DEFAULT_LIVE_MINUTES = 60;
 export const DEFAULT_MAX_KEYS = 100_000;
 export const DEFAULT_MAX_LIVE_KEYS = 500_000;
+/** Call series /metrics exports at most (each is 15 lines of text). */
+export const DEFAULT_MAX_METRIC_SERIES = 10_000;
 export const DEFAULT_RETENTION_DAYS = 31;
 /** Minutes per official storage slot. */
 export const SLOT_MINUTES = 5;
@@ -53,6 +55,8 @@ export interface StatServiceOptions {
    * 0.55 KB each, so 300 MB at worst).
    */
   readonly maxLiveKeys?: number;
+  /** Call series /metrics exports at most (default 10,000). */
+  readonly maxMetricSeries?: number;
   /** Stored rows older than this many days are deleted (default 31). */
   readonly retentionDays?: number;
   /** Run the minute timer and the purge (default true; tests drive {@link tick} themselves). */
@@ -103,8 +107,8 @@ export class StatService {
   readonly counters: ServiceCounters = {reports: 0, entries: 0, zero: 0, rejected: 0, droppedKeys: 0, propReports: 0,
     propEntries: 0, propDropped: 0, flushedSlot: 0, flushErrors: 0, lostMinutes: 0, metricSeriesDropped: 0};
   /**
-   * Totals since start per {@link MetricKey}, for /metrics (counters only grow); at most `maxKeys` series, new ones
-   * beyond are not exported (counted in `counters.metricSeriesDropped`).
+   * Totals since start per {@link MetricKey}, for /metrics (counters only grow); at most `maxMetricSeries` series,
+   * new ones beyond are not exported (counted in `counters.metricSeriesDropped`).
    */
   readonly cumulative: BoundedTable<MetricKey, StatCounters>;
   /** The last closed minute's property values, for /metrics gauges. */
@@ -133,7 +137,7 @@ export class StatService {
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.logger = options.logger;
     this.interner = new Interner(this.maxKeys * 10);
-    this.cumulative = new BoundedTable(this.maxKeys, mergeCounters, (k) => ({callee: this.interner.intern(k.callee),
+    this.cumulative = new BoundedTable(options.maxMetricSeries ?? DEFAULT_MAX_METRIC_SERIES, mergeCounters, (k) => ({callee: this.interner.intern(k.callee),
       interfaceName: this.interner.intern(k.interfaceName), side: k.side, returnValue: k.returnValue}));
     this.open = new MinuteSlot(this.minuteOf(this.clock()), this.maxKeys, this.interner);
     if (options.timers ?? true) {

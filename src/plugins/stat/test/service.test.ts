@@ -39,7 +39,7 @@ describe('stat service', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tars-stat-svc-'));
     store = await StatStore.open(path.join(dir, 'stat.db'));
     now = T0 + 10_000;
-    service = new StatService({store, clock: () => now, timers: false, maxKeys: 3});
+    service = new StatService({store, clock: () => now, timers: false, maxKeys: 3, maxMetricSeries: 3});
   });
 
   afterEach(async () => {
@@ -136,7 +136,7 @@ describe('stat service', () => {
     expect(service.cumulative.size).to.equal(1);
     expect(service.cumulative.entries.values().next().value!.value.count).to.equal(10);
     service.reportStats(new Map([stat('b', 1), stat('c', 1), stat('d', 1)]), true, 'h');
-    expect(service.cumulative.size, 'capped at maxKeys').to.equal(3);
+    expect(service.cumulative.size, 'capped at maxMetricSeries').to.equal(3);
     expect(service.counters.metricSeriesDropped).to.equal(1);
   });
 

@@ -18,6 +18,8 @@ closes: a crash loses at most the open minute. Rows older than --retention days 
   static override flags = {
     'metrics-port': Flags.integer({summary: 'HTTP port of /metrics (0: a free port, shown by tars stat query --json).',
       default: 18089, min: 0, max: 65_535, helpValue: 'PORT'}),
+    'metrics-max-series': Flags.integer({summary: 'Call series /metrics exports at most (callee x function x side ' +
+      'x return value); new ones beyond are counted, not exported.', default: 10_000, min: 1, helpValue: 'N'}),
     retention: Flags.integer({summary: 'Days the store keeps rows.', default: 31, min: 1, helpValue: 'DAYS'}),
     'max-keys': Flags.integer({summary: 'Distinct keys per minute (stats, and properties, each); new keys beyond ' +
       'are dropped and counted.', default: 100_000, min: 1, helpValue: 'N'}),
