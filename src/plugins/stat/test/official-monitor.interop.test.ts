@@ -16,12 +16,15 @@
 // call only when the environment has TARS_MONITOR, for TARS (not TUP) two-way calls, caller side: slaveName = the
 // first two parts of the servant, masterName = the config's modulename, timeouts as timeouts, any other failure as
 // an exception.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+//
+// The official side runs in a child process (fixtures/official-client.cjs): @tars/monitor keeps its stat proxy in a
+// module-private variable for the life of its process, so in the test runner it would go on reporting to this
+// test's daemon, gone, instead of to the next test's.
 import {run} from '@oclif/core';
 import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
+import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,7 +33,15 @@ import {StatF, StatQuery} from '@tars-ts/core/framework';
 import {type RunningDaemon, startDaemon} from '@tars-ts/kit';
 
 import {statDaemon} from '../src/daemon.js';
-import {sleep, tarsRpc} from './support.js';
+import {sleep} from './support.js';
+
+const root = new URL('../../../..', import.meta.url).pathname;
+const fixture = new URL('./fixtures/official-client.cjs', import.meta.url).pathname;
+
+async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
+  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
+  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
+}
 
 /** The servant the official client calls. */
 class TargetServant extends StatF.StatFServant {
@@ -45,22 +56,13 @@ class TargetServant extends StatF.StatFServant {
   }
 }
 
-const require = createRequire(import.meta.url);
-const root = new URL('../../../..', import.meta.url).pathname;
-
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
-
 describe('stat interop: @tars/monitor reports to our daemon', function () {
   this.timeout(40_000);
   let dir: string;
   let daemon: RunningDaemon;
   let server: Application;
-  let comm: any;
+  let child: ChildProcess | undefined;
   let ours: Communicator;
-  const savedMonitorEnv = process.env.TARS_MONITOR;
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tars-stat-monitor-'));
@@ -74,17 +76,12 @@ describe('stat interop: @tars/monitor reports to our daemon', function () {
   });
 
   after(async () => {
-    if (savedMonitorEnv === undefined) delete process.env.TARS_MONITOR;
-    else process.env.TARS_MONITOR = savedMonitorEnv;
-    const monitor = require('@tars/monitor');
-    monitor.stat.stop();
-    if (comm) {
-      // Connections close one call timeout after destroy(): with 0, at once.
-      for (const worker of Object.values<any>(comm._workers ?? {})) worker.timeout = 0;
-      comm.destroy();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child!.once('exit', resolve));
     }
-    await server?.close();
     ours?.close();
+    await server?.close();
     await daemon?.stop();
     rmSync(dir, {recursive: true, force: true});
   });
@@ -107,33 +104,19 @@ describe('stat interop: @tars/monitor reports to our daemon', function () {
   </application>
 </tars>
 `);
-    const rpc = tarsRpc();
-    const monitor = require('@tars/monitor');
-    process.env.TARS_MONITOR = '1';
-    comm = new rpc.Communicator();
-    comm.initialize(config);
-    comm.setProperty('timeout', 300);
-    monitor.stat.reportInterval = 200;
-    const Config = require('@tars/utils').Config;
-    const parsed = new Config();
-    parsed.parseFile(config);
-    monitor.property.init(parsed);
-    monitor.property.reportInterval = 200;
-
-    const {StatFProxy, StatMicMsgHead, StatMicMsgBody, StatSampleMsg} = require('@tars/monitor/stat/StatFProxy.js').tars;
-    const TarsStream = require('@tars/stream');
-    const target = comm.stringToProxy(StatFProxy,
-      `Interop.Target.StatObj@${formatEndpoint(server.servantAdapters[0]!.endpoint)}`);
-    const emptyMap = () => new TarsStream.Map(StatMicMsgHead, StatMicMsgBody);
-    for (let i = 0; i < 20; i++) await target.reportSampleMsg(new TarsStream.List(StatSampleMsg), {});
-    for (let i = 0; i < 3; i++) await target.reportMicMsg(emptyMap(), false, {}).catch(() => undefined);
-    await Promise.all([target.reportMicMsg(emptyMap(), true, {}).catch(() => undefined),
-      target.reportMicMsg(emptyMap(), true, {}).catch(() => undefined)]);
-
-    const queue = monitor.property.create('queue', [new monitor.POLICY.Sum(), new monitor.POLICY.Count(),
-      new monitor.POLICY.Max(), new monitor.POLICY.Min(), new monitor.POLICY.Avg(),
-      new monitor.POLICY.Distr([10, 100, 1000])]);
-    for (const v of [5, 50, 500, 7]) queue.report(v);
+    const env = {...process.env};
+    delete env.TARS_CONFIG;
+    child = spawn(process.execPath, [fixture, config,
+      `Interop.Target.StatObj@${formatEndpoint(server.servantAdapters[0]!.endpoint)}`],
+    {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
 
     // One-way reports: wait (bounded) until the daemon holds all of them.
     const query = ours.stringToProxy(StatQuery.StatQueryProxy,
@@ -141,8 +124,10 @@ describe('stat interop: @tars/monitor reports to our daemon', function () {
     const taken = async (): Promise<number> => (await query.liveStats(StatQuery.StatQueryRequest.create({})))
       .series.reduce((n, s) => n + Number(s.total!.count + s.total!.timeoutCount + s.total!.execCount), 0);
     for (let i = 0; i < 300 && ((await taken()) < 25 || (await query.daemonStats()).stats.propReports < 1n); i++) {
+      if (child.exitCode !== null) break;
       await sleep(50);
     }
+    expect(out, err).to.contain('done');
 
     const stat = await tars(['stat', 'query', '--data', path.join(dir, 'stat'), '--by', 'interface', '--json']);
     expect(stat.exit, stat.stderr).to.equal(0);
