@@ -19,6 +19,7 @@ const BENCHMARKS = [
   {name: 'rpc', load: () => import('./rpc.js')},
   {name: 'registry', load: () => import('./registry.js')},
   {name: 'node', load: () => import('./node.js')},
+  {name: 'stat', load: () => import('./stat.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]

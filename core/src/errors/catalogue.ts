@@ -206,6 +206,8 @@ export const CLI_ERRORS = [
     '`tars server list` shows what is deployed where; deploy it with `tars server deploy App.Server --package DIR`'),
   cli('DEPLOY_FAILED', 1, 'a deploy or start did not bring the server up; what ran before was put back',
     'the message gives the reason and the server\'s last log lines; fix the package and deploy again'),
+  cli('BAD_DURATION', 2, 'a duration given on the command line is not a number and a unit',
+    'write it as 30s, 10m, 1h or 1d'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;
