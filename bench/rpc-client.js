@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Client process of the RPC benchmark: node bench/rpc-client.js <ours|theirs|raw> <port> <16B|16KiB|struct>
+// Client process of the RPC benchmark: node bench/rpc-client.js <ours|theirs|raw|stat> <port> <16B|16KiB|struct>
+// [--stat-port P] (`stat`: ours reporting call statistics to the StatF servant on port P, see rpc-server.js)
 //
 // Connects to the Echo server of the same implementation on 127.0.0.1:<port> and answers the parent's commands on
 // stdin with JSON lines on stdout (see rpc-common.js):
@@ -17,12 +18,12 @@
 import {isDeepStrictEqual, parseArgs} from 'node:util';
 
 import {
-  STRING_16, bytes16k, canonItem, cpuNow, emit, importGenerated, makeItem, serveCommands,
+  STAT_REPORT_INTERVAL, STRING_16, bytes16k, canonItem, cpuNow, emit, importGenerated, makeItem, serveCommands,
 } from './rpc-common.js';
 
 const {values: opts, positionals} = parseArgs({
   allowPositionals: true,
-  options: {inflight: {type: 'string'}, seconds: {type: 'string'}},
+  options: {inflight: {type: 'string'}, seconds: {type: 'string'}, 'stat-port': {type: 'string'}},
 });
 const [impl, portText, payload] = positionals;
 const port = Number(portText);
@@ -31,10 +32,11 @@ const TIMEOUT_MS = 60000;
 
 /** {call: () => Promise, check: async () => void} for the implementation and payload. */
 async function makeCaller() {
-  if (impl === 'ours') {
+  if (impl === 'ours' || impl === 'stat') {
     const {Communicator} = await import('@tars-ts/core');
     const {EchoProxy} = await importGenerated();
-    const comm = new Communicator();
+    const comm = new Communicator(impl === 'stat' ? {modulename: 'BenchRpc.Client', reportInterval: STAT_REPORT_INTERVAL,
+      stat: `tars.tarsstat.StatObj@tcp -h 127.0.0.1 -p ${opts['stat-port']} -t 600000`} : {});
     comm.setProperty('sync-invoke-timeout', TIMEOUT_MS);
     // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
     for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) comm.use((call, next) => next(call));
@@ -153,9 +155,10 @@ function mark() {
 
 // ---- main -------------------------------------------------------------------------------------------------------
 
-if (!['ours', 'theirs', 'raw'].includes(impl) || !(port > 0) || !['16B', '16KiB', 'struct'].includes(payload)) {
-  process.stderr.write('usage: node bench/rpc-client.js <ours|theirs|raw> <port> <16B|16KiB|struct> ' +
-    '[--inflight N --seconds S]\n');
+if (!['ours', 'theirs', 'raw', 'stat'].includes(impl) || !(port > 0) || !['16B', '16KiB', 'struct'].includes(payload) ||
+  (impl === 'stat' && !(Number(opts['stat-port']) > 0))) {
+  process.stderr.write('usage: node bench/rpc-client.js <ours|theirs|raw|stat> <port> <16B|16KiB|struct> ' +
+    '[--stat-port P] [--inflight N --seconds S]\n');
   process.exit(2);
 }
 

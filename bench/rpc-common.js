@@ -11,8 +11,18 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/**
+ * TARS_BENCH_STAT=1 adds `stat`: ours with call statistics on, on both sides (each side's communicator reports to a
+ * live StatF servant hosted in the server process, every second), measured in the same interleaved rounds as ours so
+ * that the notes can give the on/off ratio.
+ */
+export const STAT = process.env.TARS_BENCH_STAT === '1';
+
+/** ms between stat reports when `stat` runs (the default is 60 s: a report would never fall in a window). */
+export const STAT_REPORT_INTERVAL = 1000;
+
 /** The implementations compared, in table order. */
-export const IMPLS = ['ours', 'theirs', 'raw'];
+export const IMPLS = ['ours', 'theirs', 'raw', ...(STAT ? ['stat'] : [])];
 
 /** The payloads: what each call carries (and gets back). */
 export const PAYLOADS = {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw> [--standalone]
+// Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw|stat> [--standalone]
 // (TARS_BENCH_INTERCEPTORS=N: ours with N pass-through server interceptors; rpc-client.js takes it too.)
+// `stat` is ours reporting call statistics: this process also hosts a StatF servant (tars.tarsstat.StatObj, on its
+// own ephemeral port, given as statPort in the ready line) that the server and the client report to.
 //
 // Starts an Echo server of the given implementation on an ephemeral loopback port and prints {"ev":"ready","port"}.
 // Then answers the parent's commands on stdin (see rpc-common.js): {"cmd":"mark"} -> {"ev":"mark","cpu":{user,system}}
@@ -11,13 +13,44 @@
 //   theirs  @tars/rpc server.createServer() + start(BindAdapterOption) with the tars2node-style EchoImp
 //   raw     plain net echo of length-prefixed frames
 
-import {cpuNow, emit, importGenerated, serveCommands} from './rpc-common.js';
+import {STAT_REPORT_INTERVAL, cpuNow, emit, importGenerated, serveCommands} from './rpc-common.js';
 
 const impl = process.argv[2];
 const standalone = process.argv.includes('--standalone');
 
-async function startOurs() {
+/** The live stat daemon of the `stat` implementation: a StatF servant that counts what it receives. */
+async function startStatServant() {
+  const {Application, Logger} = await import('@tars-ts/core');
+  const {StatF} = await import('@tars-ts/core/framework');
+  const received = {reports: 0, calls: 0};
+  class StatImp extends StatF.StatFServant {
+    reportMicMsg(msg) {
+      received.reports++;
+      for (const body of msg.values()) received.calls += body.count + body.timeoutCount + body.execCount;
+      return {ret: 0};
+    }
+
+    reportSampleMsg() {
+      return {ret: 0};
+    }
+  }
+  const app = Application.fromOptions({app: 'tars', server: 'tarsstat', logger: new Logger('NONE'),
+    adapters: [{servant: 'tars.tarsstat.StatObj', endpoint: 'tcp -h 127.0.0.1 -p 0 -t 600000'}]});
+  app.addServant(new StatImp(), 'tars.tarsstat.StatObj');
+  await app.start();
+  return {port: app.servantAdapters[0].endpoint.port, received};
+}
+
+let statServant;
+
+async function startOurs(withStat = false) {
   const {Application} = await import('@tars-ts/core');
+  if (withStat) statServant = await startStatServant();
+  const client = withStat ? `
+    <client>
+      stat = tars.tarsstat.StatObj@tcp -h 127.0.0.1 -p ${statServant.port} -t 600000
+      report-interval = ${STAT_REPORT_INTERVAL}
+    </client>` : '';
   const {EchoServant} = await importGenerated();
   class EchoImp extends EchoServant {
     echo(s) {
@@ -33,7 +66,7 @@ async function startOurs() {
     }
   }
   const app = Application.fromText(`<tars>
-  <application>
+  <application>${client}
     <server>
       app = BenchRpc
       server = EchoServer
@@ -82,20 +115,20 @@ async function startRaw() {
   return server.address().port;
 }
 
-const starters = {ours: startOurs, theirs: startTheirs, raw: startRaw};
+const starters = {ours: () => startOurs(), theirs: startTheirs, raw: startRaw, stat: () => startOurs(true)};
 if (!starters[impl]) {
-  process.stderr.write('usage: node bench/rpc-server.js <ours|theirs|raw> [--standalone]\n');
+  process.stderr.write('usage: node bench/rpc-server.js <ours|theirs|raw|stat> [--standalone]\n');
   process.exit(2);
 }
 
 const port = await starters[impl]();
-emit({ev: 'ready', port, pid: process.pid});
+emit({ev: 'ready', port, pid: process.pid, ...(statServant ? {statPort: statServant.port} : {})});
 if (standalone) {
   process.on('SIGINT', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
 } else {
   serveCommands((command) => {
-    if (command.cmd === 'mark') return {ev: 'mark', cpu: cpuNow()};
+    if (command.cmd === 'mark') return {ev: 'mark', cpu: cpuNow(), ...(statServant ? {stat: statServant.received} : {})};
     throw new Error(`unknown command ${JSON.stringify(command)}`);
   });
 }

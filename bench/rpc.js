@@ -32,7 +32,7 @@ import {fileURLToPath} from 'node:url';
 
 import {loadGenerated} from './generated.js';
 import {summarize} from './harness.js';
-import {IMPLS, PAYLOADS, STRING_16, compileGenerated, makeItem} from './rpc-common.js';
+import {IMPLS, PAYLOADS, STAT, STAT_REPORT_INTERVAL, STRING_16, compileGenerated, makeItem} from './rpc-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -54,7 +54,7 @@ export const INFLIGHT = [1, 16, 128];
 /** Targets of the issue, as ratios where higher is better (throughput ours/theirs; p99 and CPU theirs/ours). */
 export const TARGETS = {throughput: 2, structThroughput: 2.5, p99: 1, cpu: 2};
 
-const LABEL = {ours: 'ours', theirs: '@tars/rpc', raw: 'raw'};
+const LABEL = {ours: 'ours', theirs: '@tars/rpc', raw: 'raw', stat: 'ours+stat'};
 
 // ---- child processes ---------------------------------------------------------------------------------------------
 
@@ -228,6 +228,8 @@ async function window(pair, inflight, settleMs, runMs) {
     errors: stopped.errors,
     lastError: stopped.lastError,
     lat: c1.lat ?? null,
+    // `stat` only: what its stat daemon had received by the end of the window.
+    statReceived: s1.stat ?? null,
   };
 }
 
@@ -239,8 +241,9 @@ async function startPairs(payload) {
     pairs[impl] = {server};
   }
   for (const impl of IMPLS) {
-    const {port} = await pairs[impl].server.next();
-    const client = new Child('rpc-client.js', [impl, port, payload], `${LABEL[impl]} client (${payload})`);
+    const {port, statPort} = await pairs[impl].server.next();
+    const client = new Child('rpc-client.js', [impl, port, payload, ...(statPort ? ['--stat-port', statPort] : [])],
+      `${LABEL[impl]} client (${payload})`);
     pairs[impl].client = client;
   }
   for (const impl of IMPLS) {
@@ -333,6 +336,9 @@ function row(label, unit, higherIsBetter, target, values, extra = {}) {
     ours: s.ours,
     theirs: s.theirs,
     raw: s.raw,
+    // TARS_BENCH_STAT: ours+stat/ours (of the medians, and the median of the per-round ratios).
+    ...(s.stat ? {stat: s.stat, statRatio: s.stat.median / s.ours.median,
+      statPairedRatio: median(values.stat.map((x, i) => x / values.ours[i]))} : {}),
     ratio: higherIsBetter ? s.ours.median / s.theirs.median : s.theirs.median / s.ours.median,
     pairedRatio: median(paired),
     target,
@@ -416,6 +422,26 @@ function detailTable(rows) {
     .join('  ').trimEnd());
 }
 
+/**
+ * TARS_BENCH_STAT=1: what call statistics cost, as ours+stat against ours measured in the same interleaved rounds
+ * (calls/s on/off, CPU per call on/off, latency), and what the stat daemon received.
+ */
+function statNotes(rows, measured) {
+  const lines = [`stat on/off (TARS_BENCH_STAT=1: ours+stat reports both sides to a live StatF servant every ` +
+    `${STAT_REPORT_INTERVAL} ms); ratio = ours+stat/ours, paired by round:`];
+  for (const r of rows) {
+    if (!r.stat) continue;
+    const digits = r.unit === 'calls/s' ? 0 : 1;
+    lines.push(`  ${r.case}: ours ${fmt(r.ours.median, digits)}, ours+stat ${fmt(r.stat.median, digits)} ${r.unit}, ` +
+      `ratio ${fmt(r.statRatio, 3)} (paired ${fmt(r.statPairedRatio, 3)})`);
+  }
+  const received = Object.values(measured).flatMap((byInflight) => Object.values(byInflight)
+    .flatMap((byImpl) => (byImpl.stat ?? []).map((w) => w.statReceived))).filter(Boolean);
+  const last = received.at(-1);
+  if (last) lines.push(`  the stat daemon received ${last.reports} reports covering ${last.calls} calls (last payload)`);
+  return lines;
+}
+
 // ---- the module ----------------------------------------------------------------------------------------------------
 
 export async function run(opts = {}) {
@@ -464,6 +490,7 @@ export async function run(opts = {}) {
       (quiet.waitedMs || quiet.retried ? `; waited ${fmt(quiet.waitedMs / 1000, 1)} s for quiet and re-ran ` +
         `${quiet.retried} window(s)` : '')] : []),
     ...errors,
+    ...(STAT ? statNotes(rows, measured) : []),
     ...detailTable(rows),
   ];
   const otherLoad = foreign.length ? {median: median(foreign), max: Math.max(...foreign), windows: foreign.length,

@@ -41,7 +41,22 @@ export {
   type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, type RawResult, type ServerInterceptor,
   type ServerNext, type ServerOutcome, composeClient, refusal,
 } from './rpc/interceptors.js';
-export {Communicator, type CommunicatorProperties, defaultCommunicator, fromEndpointF} from './rpc/client/communicator.js';
+export {
+  Communicator, type CommunicatorProperties, type CommunicatorReportStats, REPORT_TIMEOUT, type ReportingOptions,
+  defaultCommunicator, fromEndpointF,
+} from './rpc/client/communicator.js';
+// Call statistics (StatF) and business properties (PropertyF) reported by the runtime.
+export {
+  ClientStatScope, STAT_BUCKETS, STAT_DEFAULTS, ServerStatScope, StatEntry, StatOutcome, type StatReportStats,
+  StatReporter, type StatReporterOptions,
+} from './rpc/stat/stat-reporter.js';
+export {
+  Avg, Count, Distr, MAX_PROPERTIES, Max, Min, Property, type PropertyPolicy, type PropertyPolicyName,
+  PropertyRegistry, type PropertyReportStats, PropertyReporter, type PropertyReporterOptions, Sum, createProperty,
+  defaultPropertyRegistry, formatPropertyValue,
+} from './rpc/stat/property.js';
+export {ManualReportTimer, type ReportTimer, realReportTimer} from './rpc/stat/report-timer.js';
+export {type ReportSenderStats} from './rpc/stat/report-sender.js';
 export {Dispatcher, type RequestOrigin} from './rpc/server/dispatcher.js';
 export {type AdapterStats, type ConnectionInfo, ServantAdapter} from './rpc/server/adapter.js';
 export {

@@ -1,5 +1,5 @@
 import {
-  type CallOptions, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
+  type CallOptions, type Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
   type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey, toJson,
   encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
@@ -207,6 +207,8 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
   const target = await resolveTarget(req.obj, req);
   const version = req.tup ? Version.TUPVERSION : Version.TARSVERSION;
   const comm = await communicatorFor(target, req);
+  const reporting = target.locator !== undefined && target.via === 'locator' &&
+    await reportStatsIfListed(comm, target.locator);
   try {
     const proxy = comm.objectProxy(target.proxy, {version});
     const answered = {endpoint: ''};
@@ -239,8 +241,32 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
     return {kind: 'result', op, source: found.source, result: await once(proxy, op, args, options, target.obj,
       answered)};
   } finally {
+    // The calls' statistics go out before the process ends (a stat daemon that hangs costs at most 1 s).
+    if (reporting) await Promise.race([comm.flushReports(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     comm.close();
   }
+}
+
+/** The stat daemon's object, and the name `tars call` reports its calls under (the caller in `tars stat watch`). */
+const STAT_OBJ = 'tars.tarsstat.StatObj';
+const CALLER_NAME = 'tars.call';
+
+/**
+ * Through a registry, `tars call` is a client like any other: when the registry lists a stat daemon, its calls are
+ * reported to it (caller side), so `tars call --repeat` load shows in `tars stat watch` with its timeouts. One
+ * lookup (answered from the registry's memory) when there is none; nothing at all without a locator.
+ */
+async function reportStatsIfListed(comm: Communicator, locator: string): Promise<boolean> {
+  try {
+    const {QueryF} = await import('@tars-ts/core/framework');
+    const query = comm.stringToProxy(QueryF.QueryFProxy, locator, {timeout: 1000});
+    if ((await query.findObjectById(STAT_OBJ)).ret.length === 0) return false;
+  } catch {
+    return false; // the call itself will say what is wrong with the registry
+  }
+  comm.setProperty('modulename', CALLER_NAME);
+  comm.setProperty('stat', STAT_OBJ);
+  return true;
 }
 
 /** The readable form of a call made with no interface: each tag with its value and wire type. */

@@ -15,3 +15,6 @@ export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
 export {renderTable} from './table.js';
 export {type Step, runSteps} from './steps.js';
+export {
+  type Colour, type LiveViewOptions, type ViewSize, coloursWanted, fitWidth, paint, runLiveView, sparkline, stripAnsi,
+} from './live-view.js';

@@ -1,8 +1,11 @@
+import os from 'node:os';
 import path from 'node:path';
 
 import {type ClientConfig, type ServerConfig, clientConfigOf} from '../../config/server-config.js';
 import {TarsError} from '../../errors/tars-error.js';
+import {PropertyFProxy} from '../../framework/PropertyFTars.js';
 import {QueryFProxy} from '../../framework/QueryFTars.js';
+import {StatFProxy} from '../../framework/StatFTars.js';
 import type {EndpointF} from '../../framework/EndpointFTars.js';
 import {type Endpoint, endpoint as makeEndpoint, endpointKey, parseProxyString} from '../../protocol/endpoint.js';
 import type {ServantProxy, ServantProxyClass} from '../servant-proxy.js';
@@ -11,6 +14,11 @@ import {type Channel, type ChannelOptions, createChannel} from './channel.js';
 import {EndpointCache} from './endpoint-cache.js';
 import {ObjectProxy, type Located, type ProxyHost, type ProxyOptions} from './object-proxy.js';
 import type {ClientInterceptor} from '../interceptors.js';
+import {parseSetId} from '../set-routing.js';
+import {PropertyRegistry, PropertyReporter, type PropertyReportStats} from '../stat/property.js';
+import type {ReportTimer} from '../stat/report-timer.js';
+import {StatReporter, type StatReportStats, setSuffix} from '../stat/stat-reporter.js';
+import {RUNTIME_VERSION} from '../version.js';
 
 /** Properties of a communicator: the `<client>` keys of a TARS config file plus the SET membership. */
 export interface CommunicatorProperties extends Partial<ClientConfig> {
@@ -24,6 +32,53 @@ export interface CommunicatorProperties extends Partial<ClientConfig> {
    * get `<datapath>/<server>.tarsdat`.
    */
   endpointCacheFile?: string;
+  /** This host's IP, as stat and property reports name the caller; default the first non-internal IPv4 address. */
+  localip?: string;
+  /** Limits and clock of the stat and property reporters (tests, tuning); see {@link ReportingOptions}. */
+  reporting?: ReportingOptions;
+}
+
+/** Limits and clock of the stat and property reporters of a communicator. */
+export interface ReportingOptions {
+  /** Most distinct stat entries held (default 10000); calls for further keys are dropped and counted. */
+  maxKeys?: number;
+  /** Most report batches waiting or in flight per kind (default 64); further ones are dropped and counted. */
+  maxPending?: number;
+  /** Estimated bytes one report RPC stays under (TarsCpp max-report-size; default 1400). */
+  maxReportSize?: number;
+  /** ms a report RPC may take (TarsCpp report-timeout; default 5000). */
+  reportTimeout?: number;
+  /** The timer of the report intervals (tests use a ManualReportTimer). */
+  timer?: ReportTimer;
+  /** Where createProperty's properties live; default the process-wide registry. */
+  properties?: PropertyRegistry;
+}
+
+/** Counters of a communicator's reporters; a member is absent when its object (`stat`, `property`) is not set. */
+export interface CommunicatorReportStats {
+  stat?: StatReportStats;
+  property?: PropertyReportStats;
+}
+
+/** ms a report RPC may take by default: TarsCpp's report-timeout. */
+export const REPORT_TIMEOUT = 5000;
+
+/** The object name of the `stat` or `property` property; a CONFIG_INVALID TarsError naming the key when bad. */
+function reportObject(key: 'stat' | 'property', value: string): string {
+  try {
+    return parseProxyString(value).objName;
+  } catch (error) {
+    throw new TarsError('CONFIG_INVALID', `<client> ${key} = ${value}: ${(error as Error).message} (give an object ` +
+      `name such as tars.tars${key}.${key === 'stat' ? 'StatObj' : 'PropertyObj'}, or Obj@tcp -h HOST -p PORT)`);
+  }
+}
+
+/** The first non-internal IPv4 address of this host (TarsGo's GetLocalIP), else 127.0.0.1. */
+function localIPv4(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
@@ -54,18 +109,26 @@ export class Communicator implements ProxyHost {
   private readonly endpointCache?: EndpointCache;
   private queryProxy?: QueryFProxy;
   private chain: readonly ClientInterceptor[] = [];
+  private readonly reporting: ReportingOptions;
+  private localip?: string;
+  private statReporterOf?: StatReporter;
+  private propertyReporter?: PropertyReporter;
 
   constructor(properties: CommunicatorProperties = {}) {
-    const {channelFactory, endpointCacheFile, ...rest} = properties;
+    const {channelFactory, endpointCacheFile, localip, reporting, ...rest} = properties;
     const defaults = clientConfigOf(undefined);
     this.props = {...defaults, ...rest, blocking: {...defaults.blocking, ...rest.blocking}};
     this.makeChannel = channelFactory ?? createChannel;
     if (endpointCacheFile) this.endpointCache = new EndpointCache(endpointCacheFile);
+    this.localip = localip;
+    this.reporting = reporting ?? {};
+    this.configureReports();
   }
 
   /** A communicator with the `<client>` properties of a server config (and its SET, when enabled). */
   static fromConfig(config: ServerConfig): Communicator {
-    return new Communicator({...config.client,
+    return new Communicator({...config.client, localip: config.localip,
+      modulename: config.client.modulename ?? `${config.app}.${config.server}`,
       ...(config.enableset && config.setdivision ? {setdivision: config.setdivision} : {}),
       ...(config.datapath !== '.' ? {endpointCacheFile: path.join(config.datapath, `${config.server}.tarsdat`)} : {})});
   }
@@ -96,15 +159,26 @@ export class Communicator implements ProxyHost {
 
   /**
    * Sets a property by its config-file name (`locator`, `sync-invoke-timeout`, `async-invoke-timeout`,
-   * `refresh-endpoint-interval`, `setdivision`) or its camelCase name; `timeout` is taken as the sync timeout, as
-   * @tars/rpc does.
+   * `refresh-endpoint-interval`, `setdivision`, `stat`, `property`, `report-interval`, `modulename`, `localip`) or
+   * its camelCase name; `timeout` is taken as the sync timeout, as @tars/rpc does. Setting `stat` or `property` to ''
+   * turns that reporting off.
    */
   setProperty(name: string, value: string | number): void {
     const key = name === 'timeout' ? 'syncInvokeTimeout'
       : name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (key === 'localip') {
+      this.localip = String(value) || undefined;
+      this.configureReports();
+      return;
+    }
     if (key === 'locator' || key === 'setdivision' || key === 'stat' || key === 'property' || key === 'modulename') {
-      (this.props as unknown as Record<string, unknown>)[key] = String(value);
+      const text = String(value);
+      // Checked before anything changes: a bad object leaves the reporters as they were.
+      if (text !== '' && (key === 'stat' || key === 'property')) reportObject(key, text);
+      if (text === '' && (key === 'stat' || key === 'property')) delete this.props[key];
+      else (this.props as unknown as Record<string, unknown>)[key] = text;
       if (key === 'locator') this.queryProxy = undefined;
+      if (key !== 'locator') this.configureReports();
       return;
     }
     if (!['syncInvokeTimeout', 'asyncInvokeTimeout', 'refreshEndpointInterval', 'reportInterval', 'keepAliveInterval',
@@ -114,6 +188,71 @@ export class Communicator implements ProxyHost {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) throw new TarsError('CONFIG_INVALID', `${name} must be a non-negative integer`);
     (this.props as unknown as Record<string, number>)[key] = n;
+    if (key === 'reportInterval') this.configureReports();
+  }
+
+  /**
+   * {@link ProxyHost}: the call-statistics reporter, while `stat` is set (`tars.tarsstat.StatObj`, resolved through
+   * the locator like any object); undefined otherwise, and then calls pay nothing for statistics.
+   */
+  get statReporter(): StatReporter | undefined {
+    return this.statReporterOf;
+  }
+
+  /** Counters of the stat and property reporters (reported, dropped, RPCs sent and failed...). */
+  stats(): CommunicatorReportStats {
+    return {...(this.statReporterOf ? {stat: this.statReporterOf.stats} : {}),
+      ...(this.propertyReporter ? {property: this.propertyReporter.stats} : {})};
+  }
+
+  /** Reports call statistics and properties now rather than at the next interval; resolves once sent. */
+  async flushReports(): Promise<void> {
+    await Promise.all([this.statReporterOf?.flush(), this.propertyReporter?.flush()]);
+  }
+
+  /** The name the reports give this process: `modulename` (`tup_client` when unset), `.nameareagroup` in a SET. */
+  private get reportName(): string {
+    return (this.props.modulename ?? 'tup_client') + setSuffix(parseSetId(this.props.setdivision));
+  }
+
+  /** (Re)makes the reporters from the current properties: one per object set, none otherwise. */
+  private configureReports(): void {
+    this.statReporterOf?.stop();
+    this.statReporterOf = undefined;
+    this.propertyReporter?.stop();
+    this.propertyReporter = undefined;
+    if (this.closed) return;
+    const {stat, property} = this.props;
+    const interval = this.props.reportInterval > 0 ? this.props.reportInterval : 60000;
+    const r = this.reporting;
+    const timeout = r.reportTimeout ?? REPORT_TIMEOUT;
+    const exempt = new Set<string>();
+    if (stat) exempt.add(reportObject('stat', stat));
+    if (property) exempt.add(reportObject('property', property));
+    if (stat) {
+      let proxy: StatFProxy | undefined;
+      this.statReporterOf = new StatReporter({
+        masterName: this.reportName, masterIp: this.localip ?? localIPv4(), tarsVersion: RUNTIME_VERSION,
+        intervalMs: interval, exempt: (obj) => exempt.has(obj), timer: r.timer, maxKeys: r.maxKeys,
+        maxPending: r.maxPending, maxReportSize: r.maxReportSize,
+        send: async (msg, bFromClient) => {
+          proxy ??= this.stringToProxy(StatFProxy, stat);
+          return proxy.reportMicMsg(msg, bFromClient, {timeout});
+        },
+      }).start();
+    }
+    if (property) {
+      let proxy: PropertyFProxy | undefined;
+      this.propertyReporter = new PropertyReporter({
+        moduleName: this.reportName, ip: this.localip ?? localIPv4(), set: parseSetId(this.props.setdivision),
+        intervalMs: interval, registry: r.properties, timer: r.timer, maxPending: r.maxPending,
+        maxReportSize: r.maxReportSize,
+        send: async (msg) => {
+          proxy ??= this.stringToProxy(PropertyFProxy, property);
+          return proxy.reportPropMsg(msg, {timeout});
+        },
+      }).start();
+    }
   }
 
   /** {@link ProxyHost}: the interceptors of every proxy of this communicator, outermost first. */
@@ -200,10 +339,14 @@ export class Communicator implements ProxyHost {
     return {active: result.activeEp.map(fromEndpointF), inactive: result.inactiveEp.map(fromEndpointF)};
   }
 
-  /** Closes every channel; calls in flight fail. Idempotent. */
+  /**
+   * Closes every channel; calls in flight fail. The reporters stop: what they had not reported yet is not sent
+   * (call {@link flushReports} first to send it). Idempotent.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.configureReports();
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
     this.proxies.clear();

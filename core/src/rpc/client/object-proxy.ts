@@ -16,6 +16,7 @@ import {type Channel, LocalFailure} from './channel.js';
 import {EndpointManager, type HashType} from './governance/endpoint-manager.js';
 import type {BlockingPolicy} from './governance/types.js';
 import {parseSetId, selectBySet} from '../set-routing.js';
+import {type ClientStatScope, StatOutcome, type StatReporter} from '../stat/stat-reporter.js';
 
 /** Options of one proxy (what `stringToProxy` takes besides the object). */
 export interface ProxyOptions {
@@ -59,6 +60,8 @@ export interface ProxyHost {
   readonly refreshEndpointInterval: number;
   /** Interceptors of every proxy of the host, outermost first (replaced, never mutated, when one is added). */
   readonly interceptors: readonly ClientInterceptor[];
+  /** Where calls are counted for the stat daemon; undefined when no `stat` object is configured. */
+  readonly statReporter?: StatReporter | undefined;
 }
 
 /** The wait before retrying a failed locator lookup; doubled for each failure in a row. */
@@ -103,6 +106,9 @@ export class ObjectProxy implements Invoker {
   private chain?: {next: ClientNext; host: readonly ClientInterceptor[]; own: readonly ClientInterceptor[]};
   /** The end of every chain: the transport, with the call's own options and endpoint. */
   private readonly transportNext: ClientNext = (c) => this.transport(c, c.options, c.endpoint);
+  /** The reporter {@link statScope} was taken from, and the scope (null: this object's calls are not counted). */
+  private statOf?: StatReporter;
+  private statScopeOf: ClientStatScope | null = null;
 
   constructor(private readonly host: ProxyHost, target: ProxyTarget, readonly options: ProxyOptions = {}) {
     this.objName = target.objName;
@@ -129,6 +135,17 @@ export class ObjectProxy implements Invoker {
       this.chain = {next: composeClient([...host, ...this.own], this.transportNext), host, own: this.own};
     }
     return this.chain.next;
+  }
+
+  /** Where this call is counted: null without a stat reporter, for the stat objects themselves and for tars_ping. */
+  private statScope(func: string): ClientStatScope | null {
+    const reporter = this.host.statReporter;
+    if (reporter === undefined || func === TARS_PING) return null;
+    if (this.statOf !== reporter) {
+      this.statOf = reporter;
+      this.statScopeOf = reporter.scope(this.objName);
+    }
+    return this.statScopeOf;
   }
 
   /** The endpoints currently known (after a locator lookup for names without `@`). */
@@ -296,19 +313,27 @@ export class ObjectProxy implements Invoker {
     } catch (error) {
       if (error instanceof LocalFailure) {
         // Endpoint health counts what TarsGo counts: local timeouts and send/connect failures, not server answers.
-        this.endpointManager.report(endpoint, error.code === ReturnCode.TARSINVOKETIMEOUT ? 'timeout'
-          : error.connectFailed ? 'connect-failure' : 'failure');
+        const timedOut = error.code === ReturnCode.TARSINVOKETIMEOUT;
+        this.endpointManager.report(endpoint, timedOut ? 'timeout' : error.connectFailed ? 'connect-failure'
+          : 'failure');
+        // No answer: TarsGo's returnValue -1.
+        this.statScope(raw.func)?.record(endpoint, raw.func, -1, timedOut ? StatOutcome.TIMEOUT : StatOutcome.ERROR,
+          performance.now() - started);
         throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
           endpoint: endpointKey(endpoint)}, true);
       }
       throw error;
     }
     this.endpointManager.report(endpoint, 'success');
+    const ms = performance.now() - started;
+    const stat = this.statScope(raw.func);
     if (response && response.iRet !== 0) {
+      stat?.record(endpoint, raw.func, response.iRet, StatOutcome.ERROR, ms);
       throw new TarsCallError(response.iRet, response.sResultDesc || 'the server reported a failure',
         {obj: this.objName, func: raw.func, endpoint: endpointKey(endpoint)}, false);
     }
-    return {response, endpoint, ms: performance.now() - started};
+    if (stat !== null) stat.record(endpoint, raw.func, 0, StatOutcome.SUCCESS, ms);
+    return {response, endpoint, ms};
   }
 
   /** `tars_ping` to every endpoint: the round-trip time of each, or its error. */

@@ -231,12 +231,13 @@ export class ServantAdapter {
   /** Puts a request through the queue: executed in turn, or refused with -9 (queue full) or -6 (waited too long). */
   private submit(req: RequestPacket, origin: RequestOrigin, respond: (frame: Buffer | null) => void): void {
     this.counters.requests++;
+    const arrivedAt = performance.now();
     this.queue.submit({
-      arrivedAt: performance.now(),
+      arrivedAt,
       requestTimeoutMs: req.iTimeout,
       run: () => {
         // A servant that answers synchronously is answered without a promise.
-        const out = this.dispatcher.handle(req, origin);
+        const out = this.dispatcher.handle(req, origin, arrivedAt);
         if (out instanceof Promise) return out.then(respond);
         respond(out);
         return undefined;
@@ -244,6 +245,7 @@ export class ServantAdapter {
       refuse: (code, message) => {
         this.refusals.note(code, `for ${req.sServantName}.${req.sFuncName} from ${origin.remote?.host ?? '?'}: ` +
           message);
+        this.dispatcher.countRefusal(req, origin, code, arrivedAt);
         respond(req.cPacketType === PacketType.TARSONEWAY ? null
           : this.dispatcher.reply(req, {iRet: code, sBuffer: EMPTY, sResultDesc: message}, new Map()));
       },

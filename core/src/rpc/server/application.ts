@@ -16,12 +16,16 @@ import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '..
 import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
+import {RUNTIME_VERSION} from '../version.js';
 import {ServantAdapter} from './adapter.js';
 import {Dispatcher} from './dispatcher.js';
 import {ADMIN_ADAPTER_NAME, NodeReporter, type NodeReportStats} from './node-reporter.js';
 
 /** The version `tars.viewversion` reports. */
-export const RUNTIME_VERSION = '0.1.0';
+export {RUNTIME_VERSION} from '../version.js';
+
+/** ms a closing application gives its last stat and property reports. */
+const FINAL_REPORT_MS = 1000;
 
 /** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
 export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
@@ -82,6 +86,9 @@ export class Application {
         ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)
         : stderrSink);
     this.communicator = options.communicator ?? Communicator.fromConfig(config);
+    // Callee-side call statistics, while the communicator reports to a stat object (`<client> stat`).
+    this.dispatcher.reportStatsTo(this.communicator, config.app, config.server, config.localip,
+      config.enableset ? config.setdivision : undefined);
     this.adminDispatcher.add('AdminObj', new AdminServant(this));
     this.registerBuiltinCommands();
   }
@@ -303,8 +310,8 @@ export class Application {
 
   /**
    * Graceful stop: adapters stop accepting, requests in flight finish (up to graceMs), connections close, the
-   * onClose hooks run, the communicator closes, signal handlers are removed. Idempotent; every call returns the
-   * same promise. Never exits the process.
+   * onClose hooks run, the last stat and property reports are sent (up to 1 s), the communicator closes, signal
+   * handlers are removed. Idempotent; every call returns the same promise. Never exits the process.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -321,6 +328,11 @@ export class Application {
           this.logger.error(`${this.name}: close hook ${i + 1} failed: ${(error as Error)?.message ?? String(error)}`);
         }
       }
+      // What was counted since the last report goes now (bounded: a stat daemon that hangs cannot hold the stop).
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([this.communicator.flushReports(),
+        new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
+      clearTimeout(giveUp);
       this.communicator.close();
       if (this.signalHandler) {
         process.off('SIGINT', this.signalHandler);
@@ -377,6 +389,8 @@ export class Application {
       `report-interval:           ${p.reportInterval}`,
       `keep-alive-interval:       ${p.keepAliveInterval}`,
       `modulename:                ${p.modulename ?? this.name}`,
+      `stat reports:              ${this.reportLine('stat')}`,
+      `property reports:          ${this.reportLine('property')}`,
       `enableset:                 ${c.enableset ? 'y' : 'n'}`,
       `setdivision:               ${c.setdivision ?? ''}`,
       '[server config]',
@@ -422,6 +436,16 @@ export class Application {
         `bad frames:   ${s.badFrames}`);
     }
     return lines.join('\n');
+  }
+
+  /** One line of counters of the stat or property reporter, for tars.viewstatus. */
+  private reportLine(which: 'stat' | 'property'): string {
+    const r = this.communicator.stats()[which];
+    if (!r) return `none (no ${which} object configured)`;
+    const unit = which === 'stat' ? 'calls' : 'properties';
+    return `reported ${r.reported} ${unit}, dropped ${r.dropped}, RPCs sent ${r.sent}, failed ${r.failed}, ` +
+      `skipped ${r.skipped}${which === 'stat' ? `, keys ${(r as {keys: number}).keys}` : ''}` +
+      (r.lastError ? `, last error: ${r.lastError}` : '');
   }
 
   private nodeReportLine(): string {

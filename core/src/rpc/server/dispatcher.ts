@@ -14,6 +14,7 @@ import type {UniAttributeOptions} from '../../protocol/tup.js';
 import type {ServerInterceptor, ServerOutcome} from '../interceptors.js';
 import {CallContext, type DispatchResult, type Servant, type CallSuccess, thrown} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
+import type {ServerStatScope, StatReporter} from '../stat/stat-reporter.js';
 
 /** Where a request came from, as the transport knows it. */
 export interface RequestOrigin {
@@ -38,6 +39,12 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
   private interceptors: readonly ServerInterceptor[] = [];
+  /** Where served requests are counted for the stat daemon: see {@link reportStatsTo}. */
+  private statHost?: {readonly statReporter?: StatReporter | undefined};
+  private statIdentity?: {app: string; server: string; localip: string; setdivision?: string | undefined};
+  /** The reporter the scope was made for, and the scope. */
+  private statOf?: StatReporter;
+  private statScopeOf?: ServerStatScope;
 
   /**
    * @param ownSet this server's SET when it is in one: set-routed calls from another area of the same set name are
@@ -56,6 +63,42 @@ export class Dispatcher {
   use(interceptor: ServerInterceptor): this {
     this.interceptors = [...this.interceptors, interceptor];
     return this;
+  }
+
+  /**
+   * Counts every servant call in the call statistics of `host` (a communicator) while it has a stat reporter, as
+   * callee-side reports of server `app.server` at `localip` (in SET `setdivision` if given): its iRet and the time
+   * from its arrival to its answer, and requests the adapter's queue refused ({@link countRefusal}). tars_ping,
+   * tars_describe and requests the dispatcher refuses (version, SET, unknown servant) are not counted.
+   */
+  reportStatsTo(host: {readonly statReporter?: StatReporter | undefined}, app: string, server: string, localip: string,
+    setdivision?: string): this {
+    this.statHost = host;
+    this.statIdentity = {app, server, localip, setdivision};
+    this.statOf = undefined;
+    return this;
+  }
+
+  /** The scope requests are counted in now; undefined while there is no stat reporter. */
+  private statScope(): ServerStatScope | undefined {
+    const reporter = this.statHost?.statReporter;
+    if (reporter === undefined) return undefined;
+    if (this.statOf !== reporter) {
+      const id = this.statIdentity!;
+      this.statOf = reporter;
+      this.statScopeOf = reporter.serverScope(id.app, id.server, id.localip, id.setdivision);
+    }
+    return this.statScopeOf;
+  }
+
+  /**
+   * Counts in the call statistics a request the adapter refused before it reached its servant (-9 queue full, -6
+   * waited past queuetimeout), as the call it would have been: so overload shows in the callee-side counts.
+   */
+  countRefusal(req: RequestPacket, origin: RequestOrigin, iRet: number, arrivedAt: number): void {
+    if (this.statHost === undefined || req.sFuncName === TARS_PING || !this.servants.has(req.sServantName)) return;
+    this.statScope()?.record(req.sFuncName, origin.remote?.host ?? '', iRet, req.cPacketType === PacketType.TARSONEWAY,
+      performance.now() - arrivedAt);
   }
 
   has(name: string): boolean {
@@ -84,9 +127,11 @@ export class Dispatcher {
 
   /**
    * Serves one decoded request: the response frame, or null when nothing is to be sent (one-way); a promise of
-   * either only when the servant answers asynchronously. Never throws or rejects.
+   * either only when the servant answers asynchronously. Never throws or rejects. `arrivedAt` (performance.now()
+   * when the request was read) starts the time the stat report counts, so it includes the wait in the queue, as
+   * TarsGo's does; without it the time starts here.
    */
-  handle(req: RequestPacket, origin: RequestOrigin): Buffer | null | Promise<Buffer | null> {
+  handle(req: RequestPacket, origin: RequestOrigin, arrivedAt?: number): Buffer | null | Promise<Buffer | null> {
     const refusal = this.refusal(req);
     if (refusal) return this.answer(req, refusal);
     const servant = this.servants.get(req.sServantName);
@@ -100,10 +145,12 @@ export class Dispatcher {
       oneway: req.cPacketType === PacketType.TARSONEWAY, messageType: req.iMessageType, context: req.context,
       status: req.status, adapter: origin.adapter, timeout: req.iTimeout, remote: origin.remote,
     });
+    const stat = this.statHost === undefined ? undefined : this.statScope();
+    const started = stat === undefined ? 0 : arrivedAt ?? performance.now();
     const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
       : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
-    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o));
-    return this.finish(req, ctx, outcome);
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, stat, started));
+    return this.finish(req, ctx, outcome, stat, started);
   }
 
   /**
@@ -146,8 +193,26 @@ export class Dispatcher {
    * be encoded (the result, or a response context the servant filled with non-strings) is answered -2 without the
    * context: every request gets its answer.
    */
-  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
-    if (ctx.oneway) return null;
+  private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess,
+    stat: ServerStatScope | undefined, started: number): Buffer | null {
+    if (ctx.oneway) {
+      stat?.record(req.sFuncName, ctx.remote?.host ?? '', outcome.iRet, true, performance.now() - started);
+      return null;
+    }
+    const frame = this.encodeOutcome(req, ctx, outcome);
+    if (stat !== undefined) {
+      stat.record(req.sFuncName, ctx.remote?.host ?? '', frame === null ? ReturnCode.TARSSERVERENCODEERR : outcome.iRet,
+        false, performance.now() - started);
+    }
+    return frame ?? this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
+      sResultDesc: `encoding the answer to ${req.sFuncName}: ${this.encodeError}`}, NO_ENTRIES);
+  }
+
+  /** Why the last {@link encodeOutcome} returned null. */
+  private encodeError = '';
+
+  /** The response frame of an outcome; null when it cannot be encoded (then {@link encodeError} says why). */
+  private encodeOutcome(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess): Buffer | null {
     const context = ctx.$responseContextIfAny() ?? NO_ENTRIES;
     try {
       if (!('plan' in outcome)) return this.reply(req, outcome, context);
@@ -160,8 +225,8 @@ export class Dispatcher {
       const sBuffer = encodeResponseBody(outcome.plan.op, req.iVersion, outcome.result, tupOptionsFor(req));
       return this.reply(req, {iRet: ReturnCode.TARSSERVERSUCCESS, sBuffer, sResultDesc: ''}, context);
     } catch (error) {
-      return this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
-        sResultDesc: `encoding the answer to ${req.sFuncName}: ${(error as Error).message}`}, NO_ENTRIES);
+      this.encodeError = (error as Error).message;
+      return null;
     }
   }
 

@@ -115,6 +115,13 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   const onSignal = (): void => {
     void stop();
   };
+  // With --locator, a daemon lists its servants in that registry (spec.announce), and takes them out when it stops.
+  if (options.locator && spec.announce !== false) {
+    const {RegistryAnnouncement} = await import('./announce.js');
+    const announcement = new RegistryAnnouncement(started.communicator, info.endpoints, logger, spec.name);
+    await announcement.start();
+    started.onClose(() => announcement.withdraw());
+  }
   if (instance.onClose) started.onClose(() => instance.onClose!());
   // Last: once this runs, another daemon may take the directory.
   started.onClose(async () => {

@@ -81,6 +81,12 @@ export interface DaemonSpec {
   readonly name: string;
   /** The TARS server name; default `tars<name>` (`tarsregistry`), under the application `tars`. */
   readonly server?: string;
+  /**
+   * Whether the daemon, started with `--locator`, lists its servants in that registry (as endpoints added by hand,
+   * taken out on a graceful stop) so that they resolve by name. Default true; the registry (which lists its own)
+   * and the node (whose objects are per host, reached through the registry's node rows) say false.
+   */
+  readonly announce?: boolean;
   /** The servants in the order `--port P` numbers them: the first gets P, the next P+1, ... (spec/cli.md). */
   readonly servants: readonly DaemonServantSpec[];
   /**

@@ -40,6 +40,7 @@ export function nodeLocator(locator: string | undefined): string {
  */
 export const nodeDaemon: DaemonSpec = {
   name: 'node',
+  announce: false,
   servants: [
     {obj: SERVER_OBJ, port: 19386},
     {obj: NODE_OBJ, port: 19385},

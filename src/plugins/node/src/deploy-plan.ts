@@ -52,6 +52,25 @@ export function withAdapterFlags(adapters: readonly RegistryCtl.ServerAdapter[],
   return out;
 }
 
+/** A `--profile` file: its text, checked to parse as a TARS config (USAGE naming the file and the line when not). */
+export async function readProfile(file: string): Promise<string> {
+  const {readFile} = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`--profile ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file'
+      : (error as Error).message}`, {code: 'USAGE', hint: 'give a TARS config file, e.g. <tars><application>...'});
+  }
+  try {
+    parseTarsConfig(text, file);
+  } catch (error) {
+    throw new UserError(`--profile ${file} is not a TARS config: ${(error as Error).message}`, {code: 'USAGE',
+      hint: 'domains as <name> ... </name>, keys as key = value'});
+  }
+  return text;
+}
+
 /** `profile` with `/tars/application/server<env>` set to the K=V items (left as it is when there are none). */
 export async function profileWithEnv(profile: string, env: readonly string[]): Promise<string> {
   if (env.length === 0) return profile;

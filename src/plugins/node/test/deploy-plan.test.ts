@@ -8,7 +8,7 @@ import {ConfigDomain, parseTarsConfig, writeTarsConfig} from '@tars-ts/core';
 import {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
-import {nodeFailure, profileWithEnv, renameAdapters, withAdapterFlags} from '../src/deploy-plan.js';
+import {nodeFailure, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../src/deploy-plan.js';
 import {envOf, lastLines, portFree, splitCommand} from '../src/node-servers.js';
 
 const id = {application: 'App', serverName: 'Server'};
@@ -199,5 +199,28 @@ describe('node: server helpers', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     expect(await portFree('127.0.0.1', port)).to.equal(true);
+  });
+});
+
+describe('deploy plan: --profile', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'tars-profile-'));
+  });
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  it('reads a TARS config file as it is; a file that does not parse or does not exist is a USAGE error', async () => {
+    const good = path.join(dir, 'good.conf');
+    const text = '<tars>\n  <application>\n    <client>\n      report-interval = 1000\n    </client>\n  </application>\n</tars>\n';
+    writeFileSync(good, text);
+    expect(await readProfile(good)).to.equal(text);
+    const bad = path.join(dir, 'bad.conf');
+    writeFileSync(bad, '<tars>\n<application>\n');
+    for (const [file, message] of [[bad, /is not a TARS config: .*never closed/], [path.join(dir, 'none'), /no such file/]] as const) {
+      const error = await readProfile(file).then(() => undefined, (e: unknown) => e);
+      expect(error).to.be.instanceOf(UserError);
+      expect((error as UserError).code).to.equal('USAGE');
+      expect((error as UserError).message).to.match(message);
+    }
   });
 });

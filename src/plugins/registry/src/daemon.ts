@@ -11,6 +11,7 @@ export const REGISTRY_DB = 'registry.db';
 /** The registry daemon: what `tars registry start|stop|status` run. */
 export const registryDaemon: DaemonSpec = {
   name: 'registry',
+  announce: false,
   servants: [
     {obj: 'tars.tarsregistry.QueryObj', port: 17890},
     {obj: 'tars.tarsregistry.RegistryObj', port: 17891},

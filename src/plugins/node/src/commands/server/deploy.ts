@@ -5,7 +5,7 @@ import type {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
 import {ServerCommand, parseServerId} from '../../server-command.js';
-import {nodeFailure, profileWithEnv, renameAdapters, withAdapterFlags} from '../../deploy-plan.js';
+import {nodeFailure, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../../deploy-plan.js';
 
 /** `tars server deploy --json`. */
 export interface DeployJson {
@@ -59,6 +59,8 @@ the command line holds {config}.`;
     cmd: Flags.string({summary: 'The command line to run instead of node <entry> (a TarsGo or TarsCpp server).',
       helpValue: 'COMMAND'}),
     env: Flags.string({summary: 'An environment variable for the server: K=V.', multiple: true, helpValue: 'K=V'}),
+    profile: Flags.string({summary: 'The server\'s own config (a TARS config file merged over the template, as ' +
+      'TarsWeb\'s private template), e.g. a <client> domain setting report-interval. Default: the one it had.', helpValue: 'FILE'}),
     wait: Flags.integer({summary: 'How long to wait for the server\'s first heart-beat, ms.', default: 30_000, min: 1000,
       max: 120_000, helpValue: 'MS'}),
   };
@@ -75,6 +77,7 @@ the command line holds {config}.`;
       }
       return kv;
     });
+    const profile = flags.profile === undefined ? undefined : await readProfile(flags.profile);
     const {runSteps} = await import('@tars-ts/kit');
     const ctl = await this.ctl(flags);
     const ctx = await runSteps<Ctx>([
@@ -101,7 +104,8 @@ the command line holds {config}.`;
         const old = servers.find((s) => s.application === id.application && s.serverName === id.serverName);
         c.deployment = {application: id.application, serverName: id.serverName, nodeName: c.node!.name, adapters,
           serverType: flags.cmd ? 'tars_cpp' : 'tars_nodejs', setId: flags.set ?? old?.setId ?? '',
-          profile: await profileWithEnv(old?.profile ?? '', env), startScript: flags.cmd ?? '', settingState: 'active',
+          profile: await profileWithEnv(profile ?? old?.profile ?? '', env), startScript: flags.cmd ?? '',
+          settingState: 'active',
           presentState: '', processId: 0, version: ''};
         const {ret, previous, existed, result} = await ctl.putServer(c.deployment);
         if (ret !== 0) {
