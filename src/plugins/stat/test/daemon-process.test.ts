@@ -29,10 +29,11 @@ interface Started {
 }
 
 /** `tars stat start` in a child process; resolves once it prints READY, with its StatObj and StatQueryObj. */
-function startStat(data: string): Promise<Started> {
+function startStat(data: string, locator?: string): Promise<Started> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'stat', 'start', '--port', '0', '--metrics-port', '0', '--data', data,
-      '--minute-ms', String(MINUTE_MS)], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+      '--minute-ms', String(MINUTE_MS), ...(locator ? ['--locator', locator] : [])],
+      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
     let out = '';
     let err = '';
     const timer = setTimeout(() => {
@@ -55,6 +56,31 @@ function startStat(data: string): Promise<Started> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`stat exited ${code} before READY: ${out} ${err}`));
+    });
+  });
+}
+
+/** `tars registry start` in a child process; resolves with its QueryObj locator once it prints READY. */
+function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'registry', 'start', '--port', '0', '--data', data],
+      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no READY in 30 s: ${out}`));
+    }, 30_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const query = /tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
+      if (/\bREADY\b/.test(out) && query) {
+        clearTimeout(timer);
+        resolve({child, locator: `tars.tarsregistry.QueryObj@${query[1]!.trim()}`});
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`registry exited ${code} before READY: ${out}`));
     });
   });
 }
@@ -134,5 +160,22 @@ describe('tars stat as a process', function () {
     const third = await startStat(data);
     children.push(third.child);
     expect(await stored(data)).to.deep.equal({before: 7, graceful: 5});
+  });
+
+  it('started with --locator, it lists itself in the registry: tars stat query --locator finds it by name', async () => {
+    const registry = await startRegistry(path.join(dir, 'registry'));
+    children.push(registry.child);
+    const stat = await startStat(path.join(dir, 'stat'), registry.locator);
+    children.push(stat.child);
+    await report(stat, 'byName', 4);
+    // The listing is retried while the registry is away: wait (bounded) until the name resolves.
+    let r = await tars(['stat', 'query', '--locator', registry.locator, '--by', 'interface', '--json']);
+    for (let i = 0; i < 100 && r.exit !== 0; i++) {
+      await sleep(100);
+      r = await tars(['stat', 'query', '--locator', registry.locator, '--by', 'interface', '--json']);
+    }
+    expect(r.exit, r.stderr).to.equal(0);
+    expect((JSON.parse(r.stdout) as {rows: {interface: string; calls: number}[]}).rows
+      .map((x) => [x.interface, x.calls])).to.deep.equal([['byName', 4]]);
   });
 });
