@@ -4,6 +4,7 @@ import type {StatQuery} from '@tars-ts/core/framework';
 import {type Colour, paint, sparkline} from '@tars-ts/kit';
 
 import {averageRspTime, quantileOf, totalCalls} from './aggregate.js';
+import {displayValue, numericValue} from './property.js';
 import {countersOf} from './query.js';
 import {percent} from './views.js';
 
@@ -120,7 +121,7 @@ export interface WatchState {
 }
 
 /** Pads every cell of a column to its widest (numbers to the right), the colour codes not counted. */
-function columns(rows: readonly {text: string; colour?: Colour | undefined; right?: boolean}[][], on: boolean): string[] {
+export function columns(rows: readonly {text: string; colour?: Colour | undefined; right?: boolean}[][], on: boolean): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((c, i) => {
     widths[i] = Math.max(widths[i] ?? 0, c.text.length);
@@ -159,4 +160,110 @@ export function watchFrame(rows: readonly WatchRowJson[], state: WatchState, hei
   return [paint(title, 'bold', on), paint(help, 'dim', on), '', paint(headLine!, 'inverse', on),
     ...(lines.length > 0 ? lines : ['no calls reported in the window yet']),
     ...(more || state.status ? ['', [state.status, more].filter(Boolean).join('  ')] : [])];
+}
+
+// ----- properties ------------------------------------------------------------------------------------------------
+
+/** One row of `tars property watch --json`. */
+export interface PropertyWatchRowJson {
+  module: string;
+  property: string;
+  policy: string;
+  ip: string;
+  /** Over the window, merged as the policy merges, in the official format (Avg as sum/count's quotient). */
+  value: string;
+  /** The open minute's value ('' when nothing was reported in it). */
+  lastMinute: string;
+  /** The numeric value per minute, oldest first (Distr: its samples; NaN where nothing was reported). */
+  perMinute: number[];
+}
+
+/** `tars property watch --json`. */
+export interface PropertyWatchJson {
+  time: string;
+  minutes: number;
+  rows: PropertyWatchRowJson[];
+}
+
+/** The rows of property `series`, the window ending with the open minute `openSlot`. */
+export function propertyWatchRows(series: readonly StatQuery.PropertySeries[], opts: {openSlot: number;
+  minuteMs: number; minutes: number}): PropertyWatchRowJson[] {
+  const {openSlot, minuteMs, minutes} = opts;
+  const first = openSlot - (minutes - 1) * minuteMs;
+  return series.map((s) => {
+    const perMinute = new Array<number>(minutes).fill(Number.NaN);
+    let lastMinute = '';
+    for (const p of s.points) {
+      const i = Math.round((Number(p.time) - first) / minuteMs);
+      if (i < 0 || i >= minutes) continue;
+      perMinute[i] = numericValue(s.policy, p.value);
+      if (i === minutes - 1) lastMinute = displayValue(s.policy, p.value);
+    }
+    return {module: s.moduleName, property: s.property, policy: s.policy, ip: s.ip,
+      value: displayValue(s.policy, s.total), lastMinute, perMinute};
+  }).sort((a, b) => a.module.localeCompare(b.module) || a.property.localeCompare(b.property) ||
+    a.policy.localeCompare(b.policy) || a.ip.localeCompare(b.ip));
+}
+
+/** The property frame: title, key help, the table, a status line. */
+export function propertyWatchFrame(rows: readonly PropertyWatchRowJson[], state: Omit<WatchState, 'by' | 'sort'>,
+  height: number): string[] {
+  const on = state.colours;
+  const title = `tars property watch${state.filters ? `  ${state.filters}` : ''}  ` +
+    `${state.time.toISOString().slice(11, 19)}  every ${state.intervalMs / 1000} s`;
+  const head = ['MODULE', 'PROPERTY', 'POLICY', 'IP', `LAST ${state.minutes} MIN`, 'THIS MIN', 'TREND']
+    .map((text) => ({text}));
+  const room = Math.max(0, height - 5);
+  const body = rows.slice(0, room).map((r) => [{text: r.module}, {text: r.property}, {text: r.policy},
+    {text: r.ip || '-'}, {text: r.value, right: true}, {text: r.lastMinute || '-', right: true},
+    {text: sparkline(r.perMinute), colour: 'cyan' as Colour}]);
+  const [headLine, ...lines] = columns([head, ...body], on);
+  const more = rows.length > room ? `${rows.length - room} more rows (a taller terminal shows them)` : '';
+  return [paint(title, 'bold', on), paint('keys: q quit', 'dim', on), '', paint(headLine!, 'inverse', on),
+    ...(lines.length > 0 ? lines : ['no property reported in the window yet']),
+    ...(more || state.status ? ['', [state.status, more].filter(Boolean).join('  ')] : [])];
+}
+
+/** What a watch command draws: a fetch, a frame, and keys. */
+export interface WatchLoop<J> {
+  /** Fetches the data: the JSON of the command and a status line about the daemon. */
+  snapshot(): Promise<{json: J; status: string}>;
+  frame(json: J, status: string, height: number, colours: boolean): string[];
+  /** A key other than q; true when it changed what the frame shows. */
+  onKey?(key: string): boolean;
+  readonly intervalMs: number;
+}
+
+/**
+ * Runs a watch: on a terminal (and without `once`), the live view until q, keeping the last data and saying so when
+ * a fetch fails; otherwise one snapshot, printed as the table without the title and key lines unless `json`.
+ * Resolves with the last JSON.
+ */
+export async function runWatch<J>(loop: WatchLoop<J>, opts: {once: boolean; json: boolean; log: (text: string) => void}):
+  Promise<J> {
+  const kit = await import('@tars-ts/kit');
+  const live = !opts.once && !opts.json && Boolean(process.stdout.isTTY && process.stdin.isTTY);
+  if (!live) {
+    const {json, status} = await loop.snapshot();
+    if (!opts.json) opts.log(loop.frame(json, status, 1_000_000, kit.coloursWanted()).slice(3).join('\n'));
+    return json;
+  }
+  let last: {json: J; status: string} | undefined;
+  await kit.runLiveView({
+    intervalMs: loop.intervalMs,
+    render: async ({rows}) => {
+      let status: string;
+      try {
+        last = await loop.snapshot();
+        status = last.status;
+      } catch (error) {
+        // The daemon away for a moment: the last rows stay, the status says so, the next frame tries again.
+        if (!last) throw error;
+        status = kit.paint(`the stat daemon did not answer: ${(error as Error).message}`, 'red', kit.coloursWanted());
+      }
+      return loop.frame(last.json, status, rows, kit.coloursWanted());
+    },
+    onKey: (key) => (loop.onKey?.(key) ? 'redraw' : undefined),
+  });
+  return last!.json;
 }

@@ -9,11 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {Communicator, Logger, stderrSink} from '@tars-ts/core';
-import {StatF, StatQuery} from '@tars-ts/core/framework';
+import {PropertyF, StatF, StatQuery} from '@tars-ts/core/framework';
 import {type RunningDaemon, startDaemon, stripAnsi} from '@tars-ts/kit';
 
 import {statDaemon} from '../src/daemon.js';
-import {type WatchJson, type WatchRowJson, rowName, sortRows, watchFrame, watchRows} from '../src/watch.js';
+import {
+  type PropertyWatchJson, type WatchJson, type WatchRowJson, rowName, sortRows, watchFrame, watchRows,
+} from '../src/watch.js';
 
 import {sleep} from './support.js';
 
@@ -134,6 +136,22 @@ describe('tars stat watch: against a running stat daemon', function () {
     const json = JSON.parse(stdout) as WatchJson;
     const row = json.rows.find((r) => r.callee === 'TestApp.HelloGo' && r.interface === 'EchoHello')!;
     expect(row).to.include({side: 'server', calls: 42, success: 40, timeout: 2, exception: 0, callsPerMin: 42});
+  });
+
+  it('tars property watch --once --json: each policy merged over the window, with this minute\'s value', async () => {
+    const endpoint = daemon.info.endpoints.find((e) => e.obj === 'tars.tarsproperty.PropertyObj')!.endpoint;
+    const property = comm.stringToProxy(PropertyF.PropertyFProxy, `tars.tarsproperty.PropertyObj@${endpoint}`);
+    const prop = (pairs: [string, string][]) => new Map([[PropertyF.StatPropMsgHead.create({moduleName: 'TestApp.W',
+      propertyName: 'queue', iPropertyVer: 2}), PropertyF.StatPropMsgBody.create({vInfo: pairs.map(([policy, value]) =>
+      PropertyF.StatPropInfo.create({policy, value}))})]]);
+    await property.reportPropMsg(prop([['Sum', '10'], ['Max', '7'], ['Avg', '4']]));
+    await property.reportPropMsg(prop([['Sum', '5'], ['Max', '3'], ['Avg', '8']]));
+    const {stdout, error} = await captureOutput(() => run(['property', 'watch', '-e', queryEndpoint, '--once',
+      '--json', '--module', 'TestApp.W'], root));
+    expect(error).to.equal(undefined);
+    const json = JSON.parse(stdout) as PropertyWatchJson;
+    const values = Object.fromEntries(json.rows.map((r) => [r.policy, [r.value, r.lastMinute, r.perMinute.at(-1)]]));
+    expect(values).to.deep.equal({Sum: ['15', '15', 15], Max: ['7', '7', 7], Avg: ['6', '6', 6]});
   });
 
   it('in a terminal: draws, refreshes as reports arrive, sorts on a key, quits on q and restores the screen',

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core';
 import {UserError} from '@tars-ts/kit';
 
 import {StatClientCommand} from '../../client-command.js';
-import {type WatchBy, type WatchJson, type WatchSort, watchFrame, watchRows} from '../../watch.js';
+import {type WatchBy, type WatchJson, type WatchSort, runWatch, watchFrame, watchRows} from '../../watch.js';
 
 const SORT_KEYS: Record<string, WatchSort> = {c: 'calls', e: 'errors', a: 'avg', p: 'p99', n: 'name'};
 
@@ -41,58 +41,33 @@ gives the terminal back. Not on a terminal, or with --once or --json, one snapsh
   async run(): Promise<WatchJson> {
     const {flags} = await this.parse(StatWatch);
     const by = flags.by as WatchBy;
-    const [{StatQuery}, kit] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
+    const {StatQuery} = await import('@tars-ts/core/framework');
     const query = await this.statQuery(flags);
     const request = StatQuery.StatQueryRequest.create({by, app: flags.app ?? '', server: flags.server ?? '',
       interfaceName: flags.interface ?? '', side: flags.side ?? '', minutes: flags.minutes});
-    const snapshot = async (): Promise<{json: WatchJson; status: string}> => {
-      const [{ret, series}, {stats}] = await Promise.all([query.liveStats(request), query.daemonStats()]);
-      if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
-      const now = Number(stats.now);
-      const rows = watchRows(series, by, {now, openSlot: Number(stats.openSlot), minuteMs: stats.minuteMs,
-        minutes: flags.minutes});
-      const dropped = Number(stats.droppedKeys) + Number(stats.rejected);
-      return {json: {time: new Date(now).toISOString(), by, minutes: flags.minutes, rows},
-        status: `daemon: ${stats.keys} keys this minute (cap ${stats.keyCap})` +
-          (dropped > 0 ? `, ${dropped} entries dropped or refused` : '')};
-    };
     const filters = [flags.app && `app ${flags.app}`, flags.server && `server ${flags.server}`,
       flags.interface && `interface ${flags.interface}`, flags.side && `side ${flags.side}`].filter(Boolean).join(', ');
-    const live = !flags.once && !this.jsonEnabled() && Boolean(process.stdout.isTTY && process.stdin.isTTY);
-    if (!live) {
-      const {json, status} = await snapshot();
-      if (!this.jsonEnabled()) {
-        const lines = watchFrame(json.rows, {by, sort: flags.sort as WatchSort, minutes: flags.minutes,
-          intervalMs: flags.interval, filters, time: new Date(json.time), colours: kit.coloursWanted(), status},
-        1_000_000);
-        this.log(lines.slice(3).join('\n'));
-      }
-      return json;
-    }
     let sort = flags.sort as WatchSort;
-    let last: WatchJson = {time: new Date().toISOString(), by, minutes: flags.minutes, rows: []};
-    await kit.runLiveView({
+    return runWatch<WatchJson>({
       intervalMs: flags.interval,
-      render: async ({rows: height}) => {
-        let status: string;
-        try {
-          const got = await snapshot();
-          last = got.json;
-          status = got.status;
-        } catch (error) {
-          // The daemon away for a moment: keep the last rows, say so, try again next time.
-          status = kit.paint(`the stat daemon did not answer: ${(error as Error).message}`, 'red', kit.coloursWanted());
-        }
-        return watchFrame(last.rows, {by, sort, minutes: flags.minutes, intervalMs: flags.interval, filters,
-          time: new Date(), colours: kit.coloursWanted(), status}, height);
+      snapshot: async () => {
+        const [{ret, series}, {stats}] = await Promise.all([query.liveStats(request), query.daemonStats()]);
+        if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
+        const now = Number(stats.now);
+        const rows = watchRows(series, by, {now, openSlot: Number(stats.openSlot), minuteMs: stats.minuteMs,
+          minutes: flags.minutes});
+        const dropped = Number(stats.droppedKeys) + Number(stats.rejected);
+        return {json: {time: new Date(now).toISOString(), by, minutes: flags.minutes, rows},
+          status: `daemon: ${stats.keys} keys this minute (cap ${stats.keyCap})` +
+            (dropped > 0 ? `, ${dropped} entries dropped or refused` : '')};
       },
+      frame: (json, status, height, colours) => watchFrame(json.rows, {by, sort, minutes: flags.minutes,
+        intervalMs: flags.interval, filters, time: new Date(), colours, status}, height),
       onKey: (key) => {
         const next = SORT_KEYS[key.toLowerCase()];
-        if (!next) return undefined;
-        sort = next;
-        return 'redraw';
+        if (next) sort = next;
+        return next !== undefined;
       },
-    });
-    return last;
+    }, {once: flags.once, json: this.jsonEnabled(), log: (text) => this.log(text)});
   }
 }
