@@ -18,6 +18,26 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]!;
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({host: '127.0.0.1', port, exclusive: true}, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port P whose next `count - 1` ports are free too (a daemon given --port P takes P, P+1, ...). */
+export async function consecutiveFreePorts(count: number): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const [p] = await freePorts(1);
+    let ok = p! + count - 1 <= 65_535;
+    for (let k = 1; ok && k < count; k++) ok = await listenable(p! + k);
+    if (ok) return p!;
+  }
+  throw new Error(`no ${count} consecutive free ports in 50 tries`);
+}
+
 /** True when something accepts a connection on 127.0.0.1:`port` now. */
 export function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import {execa} from 'execa';
 
-import {freePorts} from '../../../../test/support/ports.js';
+import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -61,21 +61,6 @@ function startDaemon(args: string[]): Promise<{child: ChildProcess; out: string}
       reject(new Error(`tars ${args.join(' ')} exited ${code} before READY: ${out}`));
     });
   });
-}
-
-/** A port P with P+1 free too (a node takes P and P+1). */
-async function consecutiveFreePorts(): Promise<number> {
-  const net = await import('node:net');
-  const free = (port: number) => new Promise<boolean>((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({host: '127.0.0.1', port, exclusive: true}, () => server.close(() => resolve(true)));
-  });
-  for (let i = 0; i < 50; i++) {
-    const [p] = await freePorts(1);
-    if (p! < 65_535 && await free(p! + 1)) return p!;
-  }
-  throw new Error('no two consecutive free ports in 50 tries');
 }
 
 function alive(pid: number): boolean {
@@ -131,7 +116,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
     // The project runs against core's dist/: make sure it is current (a no-op when it is).
     await execa('node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'core'], {cwd: root});
     [servantPort] = await freePorts(1);
-    nodePort = await consecutiveFreePorts();
+    nodePort = await consecutiveFreePorts(2);
     project = path.join(work, 'HelloGo');
     const saved = process.env.npm_config_prefer_offline;
     process.env.npm_config_prefer_offline = 'true';
