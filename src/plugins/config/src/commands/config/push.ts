@@ -56,7 +56,7 @@ prints the instances and the merged file each would load.`;
     }
     const author = this.author(flags.user);
     const json: PushJson = {file: fileJson(key), bytes: Buffer.byteLength(content), author, comment: flags.message,
-      dryRun: flags['dry-run']};
+      dryRun: flags['dry-run'] === true};
     if (flags['dry-run']) {
       json.reload = await this.reloadInstances(flags, key, {dryRun: true, pending: content});
       if (!this.jsonEnabled()) for (const l of this.reloadLines(key, json.reload, true)) this.log(l);

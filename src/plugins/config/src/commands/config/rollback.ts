@@ -39,7 +39,7 @@ rollback included. --reload and --dry-run as for push.`;
     const ctl = await this.configCtl(flags);
     const wireKey = ConfigCtl.ConfigFileKey.create({...key});
     const author = this.author(flags.user);
-    const json: RollbackJson = {file: fileJson(key), restored: args.version, author, dryRun: flags['dry-run']};
+    const json: RollbackJson = {file: fileJson(key), restored: args.version, author, dryRun: flags['dry-run'] === true};
     if (flags['dry-run']) {
       const {ret, v, result} = await ctl.get(wireKey, args.version);
       this.refused(ret, result);
