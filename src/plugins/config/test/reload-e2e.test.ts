@@ -107,6 +107,8 @@ describe('tars config --reload, end to end from the CLI', function () {
   const daemons: ChildProcess[] = [];
   const serverPids = new Set<number>();
   const SERVER = 'CfgApp.CfgServer';
+  let configChild: ChildProcess;
+  let configPort: number;
   const L = () => ['--locator', locator];
 
   before(async () => {
@@ -119,8 +121,11 @@ describe('tars config --reload, end to end from the CLI', function () {
     const node = await startDaemon(['node', 'start', '--port', String(nodePort), '--data', path.join(work, 'node'),
       '--name', 'cfg-node', ...L()]);
     daemons.push(node.child);
-    const config = await startDaemon(['config', 'start', '--port', '0', '--data', path.join(work, 'config'), ...L()]);
+    configPort = await consecutiveFreePorts();
+    const config = await startDaemon(['config', 'start', '--port', String(configPort), '--data', path.join(work, 'config'),
+      ...L()]);
     daemons.push(config.child);
+    configChild = config.child;
     await until(async () => (await tarsJson<{nodes: {name: string; alive: boolean}[]}>(['node', 'list', ...L()]))
       .nodes.some((n) => n.name === 'cfg-node' && n.alive), 'the node to register', 20_000);
 
@@ -210,5 +215,39 @@ describe('tars config --reload, end to end from the CLI', function () {
     const history = await tarsJson<{versions: unknown[]}>(['config', 'history', SERVER, 'app.conf', ...L()]);
     expect(history.versions).to.have.length(3);
     expect(await show()).to.deep.equal(['<demo>\nvalue=1\n</demo>\n']);
+  });
+
+  it('killed with -9 and started on other ports: its listing is replaced; an instance that cannot reach it says so', async () => {
+    const endpoints = async (obj: string) => (await tarsJson<{endpoints: {endpoint: string}[]}>(['registry', 'find', obj,
+      '--all', ...L()])).endpoints.map((e) => e.endpoint);
+    expect(await endpoints('tars.tarsconfig.ConfigObj')).to.deep.equal([`tcp -h 127.0.0.1 -p ${configPort} -t 60000`]);
+    configChild.kill('SIGKILL');
+    await exited(configChild);
+    const data = path.join(work, 'config');
+    const moved = await startDaemon(['config', 'start', '--port', '0', '--data', data, ...L()]);
+    daemons.push(moved.child);
+    const port = /tars\.tarsconfig\.ConfigObj\s+tcp -h \S+ -p (\d+)/.exec(moved.out)![1];
+    expect(await endpoints('tars.tarsconfig.ConfigObj')).to.deep.equal([`tcp -h 127.0.0.1 -p ${port} -t 60000`]);
+    // The service still holds the old endpoint until its next refresh: the version is stored, the instance's
+    // failure is its own answer, and the command exits 1 after printing it.
+    const failed = await tars(['config', 'rollback', SERVER, 'app.conf', '2', '--reload', '--json', ...L()]);
+    expect(failed.exit).to.equal(1);
+    const json = JSON.parse(failed.stdout) as ReloadOut;
+    expect(json.version).to.equal(4);
+    expect(json.reload.map((r) => [r.node, r.ok])).to.deep.equal([['cfg-node', false]]);
+    expect(json.reload[0]!.answer).to.match(new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${configPort}`));
+
+    const stopped = await tars(['config', 'stop', '--data', data]);
+    expect(stopped.exit, stopped.stderr).to.equal(0);
+    expect(await endpoints('tars.tarsconfig.ConfigObj')).to.deep.equal([]);
+    expect(await endpoints('tars.tarsconfig.ConfigCtlObj')).to.deep.equal([]);
+
+    // Back on its own ports, the same instance reloads the current version.
+    const back = await startDaemon(['config', 'start', '--port', String(configPort), '--data', data, ...L()]);
+    daemons.push(back.child);
+    const ok = await tarsJson<ReloadOut>(['config', 'rollback', SERVER, 'app.conf', '4', '--reload', ...L()]);
+    expect(ok.reload.map((r) => r.ok)).to.deep.equal([true]);
+    // Version 4 restored version 2's content; the reference added above comes first.
+    expect(await show()).to.deep.equal(['shared=1\n\r\n\r\n<demo>\nvalue=2\n</demo>\n']);
   });
 });
