@@ -90,13 +90,13 @@ export class RemoteConfig {
       return `error: ${(error as Error).message}`;
     }
     if (!this.options.configObj) return 'error: no config center is configured (<server> config = tars.tarsconfig.ConfigObj)';
-    let got: {content: string; source: ConfigSource};
+    let got: {content: string; source: ConfigSource; why?: string};
     try {
       got = await this.fetch(n);
     } catch (error) {
       return `error: ${(error as Error).message}`;
     }
-    if (got.source === 'local') return `error: the config center did not give ${n}; the local copy stays`;
+    if (got.source === 'local') return `error: the config center did not give ${n} (${got.why}); the local copy stays`;
     const failures: string[] = [];
     for (const listener of this.listeners.get(n) ?? []) {
       try {
@@ -131,7 +131,7 @@ export class RemoteConfig {
     throw last;
   }
 
-  private async fetch(name: string): Promise<{content: string; source: ConfigSource}> {
+  private async fetch(name: string): Promise<{content: string; source: ConfigSource; why?: string}> {
     const target = path.join(this.options.basepath, name);
     let content: string;
     try {
@@ -143,7 +143,7 @@ export class RemoteConfig {
       }
       this.options.logger.warn(`${name}: the config center did not give it (${(error as Error).message}); using the ` +
         `local copy ${target}`);
-      return {content: readFileSync(target, 'utf8'), source: 'local'};
+      return {content: readFileSync(target, 'utf8'), source: 'local', why: (error as Error).message};
     }
     this.write(target, content);
     return {content, source: 'center'};
