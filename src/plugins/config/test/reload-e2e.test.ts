@@ -80,18 +80,23 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** The service: no business servant worth the name, and an admin command that shows a file it fetched. */
-const INDEX_JS = `import {readFileSync} from 'node:fs';
-import path from 'node:path';
-import {Application, Servant} from '@tars-ts/core';
+/**
+ * The service: no business servant worth the name; it takes app.conf from the config center with addConfig (the
+ * file need not exist yet: the listener hears of it on the first tars.loadconfig), and an admin command shows what
+ * its listener last saw.
+ */
+const INDEX_JS = `import {Application, Servant} from '@tars-ts/core';
 
 class Nothing extends Servant {}
 Object.defineProperty(Nothing, '$interface', {value: {name: 'Demo.Nothing', operations: []}});
 
 const app = await Application.fromArgs(process.argv);
 app.addServant(new Nothing(), 'CfgApp.CfgServer.NothingObj');
-app.addAdminCommand('demo.show', (file) => readFileSync(path.join(app.config.basepath, file.trim()), 'utf8'),
-  'FILE: the file as the service sees it');
+let seen = '(nothing yet)';
+await app.addConfig('app.conf', (content) => {
+  seen = content;
+}).catch(() => undefined);
+app.addAdminCommand('demo.show', () => seen, 'what the app.conf listener last saw');
 await app.start();
 `;
 
