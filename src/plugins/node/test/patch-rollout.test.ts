@@ -58,6 +58,7 @@ class Store {
   readonly files = new Map<string, Buffer>();
   readonly versions = new Map<string, PatchCtl.PatchVersion>();
   readonly downloads: {file: string; pos: number}[] = [];
+  readonly interfaceAsked: string[] = [];
 }
 
 class FakePatch extends Patch.PatchServant {
@@ -115,8 +116,10 @@ class FakePatchCtl extends PatchCtl.PatchCtlServant {
     return {ret: -1, result: 'not here'};
   }
 
-  getInterface(): PatchCtl.PatchCtl$Results['getInterface'] {
-    return {ret: 0, files: new Map(), result: ''};
+  getInterface(_a: string, _s: string, version: string): PatchCtl.PatchCtl$Results['getInterface'] {
+    this.store.interfaceAsked.push(version);
+    return {ret: 0, files: new Map([['Echo.tars', 'module PatchApp { interface Echo { ' +
+      'int EchoHello(string req, out string resp); }; };\n']]), result: ''};
   }
 }
 
@@ -263,5 +266,27 @@ describe('tars server deploy --version, patch and rollback: two nodes, a patch s
     expect(bad.exit).to.equal(1);
     expect(bad.stderr).to.match(/rollout stopped at node node-b .*md5 [0-9a-f]{32} is not the package's 0{32}/);
     expect(await runs()).to.deep.equal({'node-a': '3', 'node-b': '1'});
+  });
+
+  it('without reflection, tars describe and tars call use the .tars files of the version the nodes run', async () => {
+    const profile = path.join(work, 'no-reflection.conf');
+    writeFileSync(profile, '<tars>\n<application>\n<server>\nreflection = n\n</server>\n</application>\n</tars>\n');
+    for (const [i, [node, version]] of [['node-a', '3'], ['node-b', '1']].entries()) {
+      const out = await tars(['server', 'deploy', 'PatchApp.Echo', '--version', version!, '--node', node!, '--adapter',
+        `EchoObj=tcp -h 127.0.0.1 -p ${ports[i]} -t 3000`, '--profile', profile, '--json', ...L()]);
+      expect(out.exit, out.stderr).to.equal(0);
+    }
+    store.interfaceAsked.length = 0;
+    const described = await tars(['describe', 'PatchApp.Echo.EchoObj', '--json', '-e', `tcp -h 127.0.0.1 -p ${ports[0]}`]);
+    // Through an endpoint alone, no registry to ask: no interface.
+    expect(described.exit).to.not.equal(0);
+    const viaRegistry = await tars(['describe', 'PatchApp.Echo.EchoObj', '--json', ...L()]);
+    expect(viaRegistry.exit, viaRegistry.stderr).to.equal(0);
+    expect(JSON.parse(viaRegistry.stdout).source).to.match(/PatchApp\.Echo version 3 \(patch server\)/);
+    // The newest version the nodes run.
+    expect(store.interfaceAsked).to.deep.equal(['3']);
+    const called = await tars(['call', 'PatchApp.Echo.EchoObj', 'EchoHello', 'deployed', '--json', ...L()]);
+    expect(called.exit, called.stderr).to.equal(0);
+    expect(JSON.parse(called.stdout).out.resp).to.match(/^v[13]:deployed$/);
   });
 });
