@@ -44,3 +44,25 @@ export function registryLocatorOf(out: string): string {
   if (!m) throw new Error(`no QueryObj endpoint in: ${out}`);
   return `tars.tarsregistry.QueryObj@${m[1]!.trim()}`;
 }
+
+/** What a `tars` command printed, and its exit code. */
+export interface TarsOutput {
+  stdout: string;
+  stderr: string;
+  exit: number;
+}
+
+/** Runs `tars ...args` in this process, as a user would type it (oclif's run, output captured). */
+export async function tars(args: string[]): Promise<TarsOutput> {
+  const [{run}, {captureOutput}] = await Promise.all([import('@oclif/core'), import('@oclif/test')]);
+  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
+  return {stdout, stderr, exit: error ? (error as {oclif?: {exit?: number}}).oclif?.exit ?? 1 : 0};
+}
+
+/** `tars ...args --json`, which must exit 0 (else an assertion names the command and its output); its JSON. */
+export async function tarsJson<T>(args: string[]): Promise<T> {
+  const {expect} = await import('chai');
+  const out = await tars([...args, '--json']);
+  expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
+  return JSON.parse(out.stdout) as T;
+}

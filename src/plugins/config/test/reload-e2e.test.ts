@@ -3,63 +3,23 @@
 // on @tars-ts/core deployed by the node, then push --reload -> the server fetched the new content (its own admin
 // command shows the file it wrote) -> rollback --reload -> the old content; --dry-run shows the merged file and
 // stores nothing. Every process started here is killed by pid in `after`.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {execa} from 'execa';
 
+import {exited, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
-const bin = path.join(root, 'bin/dev.js');
 
-interface Out {
-  stdout: string;
-  stderr: string;
-  exit: number;
-}
 
-async function tars(args: string[]): Promise<Out> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error ? (error as {oclif?: {exit?: number}}).oclif?.exit ?? 1 : 0};
-}
 
-async function tarsJson<T>(args: string[]): Promise<T> {
-  const out = await tars([...args, '--json']);
-  expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
-  return JSON.parse(out.stdout) as T;
-}
 
-function startDaemon(args: string[]): Promise<{child: ChildProcess; out: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY from tars ${args.join(' ')} in 60 s: ${out}`));
-    }, 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (/\bREADY\b/.test(out)) {
-        clearTimeout(timer);
-        resolve({child, out});
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tars ${args.join(' ')} exited ${code} before READY: ${out}`));
-    });
-  });
-}
 
 async function consecutiveFreePorts(): Promise<number> {
   const net = await import('node:net');
@@ -75,10 +35,6 @@ async function consecutiveFreePorts(): Promise<number> {
   throw new Error('no two consecutive free ports in 50 tries');
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /**
  * The service: no business servant worth the name; it takes app.conf from the config center with addConfig (the
@@ -119,15 +75,15 @@ describe('tars config --reload, end to end from the CLI', function () {
   before(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'tars-config-e2e-'));
     await execa('node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'core'], {cwd: root});
-    const registry = await startDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
+    const registry = await startCliDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
     daemons.push(registry.child);
     locator = `tars.tarsregistry.QueryObj@${/tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(registry.out)![1]!.trim()}`;
     const nodePort = await consecutiveFreePorts();
-    const node = await startDaemon(['node', 'start', '--port', String(nodePort), '--data', path.join(work, 'node'),
+    const node = await startCliDaemon(['node', 'start', '--port', String(nodePort), '--data', path.join(work, 'node'),
       '--name', 'cfg-node', ...L()]);
     daemons.push(node.child);
     configPort = await consecutiveFreePorts();
-    const config = await startDaemon(['config', 'start', '--port', String(configPort), '--data', path.join(work, 'config'),
+    const config = await startCliDaemon(['config', 'start', '--port', String(configPort), '--data', path.join(work, 'config'),
       ...L()]);
     daemons.push(config.child);
     configChild = config.child;
@@ -229,7 +185,7 @@ describe('tars config --reload, end to end from the CLI', function () {
     configChild.kill('SIGKILL');
     await exited(configChild);
     const data = path.join(work, 'config');
-    const moved = await startDaemon(['config', 'start', '--port', '0', '--data', data, ...L()]);
+    const moved = await startCliDaemon(['config', 'start', '--port', '0', '--data', data, ...L()]);
     daemons.push(moved.child);
     const port = /tars\.tarsconfig\.ConfigObj\s+tcp -h \S+ -p (\d+)/.exec(moved.out)![1];
     expect(await endpoints('tars.tarsconfig.ConfigObj')).to.deep.equal([`tcp -h 127.0.0.1 -p ${port} -t 60000`]);
@@ -248,7 +204,7 @@ describe('tars config --reload, end to end from the CLI', function () {
     expect(await endpoints('tars.tarsconfig.ConfigCtlObj')).to.deep.equal([]);
 
     // Back on its own ports, the same instance reloads the current version.
-    const back = await startDaemon(['config', 'start', '--port', String(configPort), '--data', data, ...L()]);
+    const back = await startCliDaemon(['config', 'start', '--port', String(configPort), '--data', data, ...L()]);
     daemons.push(back.child);
     const ok = await tarsJson<ReloadOut>(['config', 'rollback', SERVER, 'app.conf', '4', '--reload', ...L()]);
     expect(ok.reload.map((r) => r.ok)).to.deep.equal([true]);

@@ -62,6 +62,26 @@ export interface RolloutOptions {
   readonly drainMs?: number;
 }
 
+/** The flags `tars server patch` and `tars server rollback` share. */
+export const ROLLOUT_FLAGS = {
+  nodes: Flags.string({summary: 'Only these nodes (comma-separated names).', helpValue: 'A,B'}),
+  batch: Flags.integer({summary: 'Nodes done at once (0: all).', default: 0, min: 0, helpValue: 'N'}),
+  'wait-healthy': Flags.boolean({summary: 'Before the next batch, wait until the registry hands the instances ' +
+    'out again.'}),
+  drain: Flags.integer({summary: 'With --batch, how long an instance stays out of discovery before it restarts, ' +
+    'ms (long-lived clients refresh their endpoints every refresh-endpoint-interval).', default: 0, min: 0,
+    helpValue: 'MS'}),
+  wait: Flags.integer({summary: 'How long each server has for its first heart-beat, ms.', default: 30_000,
+    min: 1000, max: 120_000, helpValue: 'MS'}),
+};
+
+/** The rollout options of {@link ROLLOUT_FLAGS} as parsed. */
+export function rolloutOptions(flags: {nodes?: string | undefined; batch: number; 'wait-healthy': boolean;
+  drain: number; wait: number}): RolloutOptions {
+  return {batch: flags.batch, waitMs: flags.wait, waitHealthy: flags['wait-healthy'], drainMs: flags.drain,
+    ...(flags.nodes ? {nodes: flags.nodes.split(',').map((n) => n.trim()).filter(Boolean)} : {})};
+}
+
 /** A server's flags: the registry's, and the node to act on. */
 export interface ServerFlags extends RegistryClientFlags {
   node?: string | undefined;

@@ -2,8 +2,7 @@
 // directory, called by bare name through the registry, killed with -9 and restarted by the node, stopped out of
 // discovery, adopted by a node that was itself killed with -9, asked tars.viewstatus, a bad deploy rolled back, and
 // undeployed. Every process started here (daemons and the servers the node started) is killed by pid in `after`.
-import {run} from '@oclif/core';
-import {captureOutput, runCommand} from '@oclif/test';
+import {runCommand} from '@oclif/test';
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
@@ -13,28 +12,13 @@ import path from 'node:path';
 import {execa} from 'execa';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
-import {exited, registryLocatorOf, startCliDaemon} from '../../../../test/support/cli-daemon.js';
+import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
-interface Out {
-  stdout: string;
-  stderr: string;
-  exit: number;
-}
 
-/** Runs `tars ...args` in this process, as a user would type it. */
-async function tars(args: string[]): Promise<Out> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error ? (error as {oclif?: {exit?: number}}).oclif?.exit ?? 1 : 0};
-}
 
-async function tarsJson<T>(args: string[]): Promise<T> {
-  const out = await tars([...args, '--json']);
-  expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
-  return JSON.parse(out.stdout) as T;
-}
 
 
 function alive(pid: number): boolean {

@@ -2,8 +2,6 @@
 // ports), a patch server (the official Patch interface and PatchCtl, here a small in-process one serving versions
 // from memory), `tars server deploy --version`, `tars server patch --batch 1` while a long-lived client calls by
 // name (no call fails), `tars server rollback`, a download resumed from a partial file, and an md5 mismatch refused.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import {createHash} from 'node:crypto';
 import {cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -16,7 +14,7 @@ import {type RunningDaemon, startDaemon} from '@tars-ts/kit';
 import type {ChildProcess} from 'node:child_process';
 import * as tar from 'tar';
 
-import {exited, registryLocatorOf, startCliDaemon} from '../../../../test/support/cli-daemon.js';
+import {exited, registryLocatorOf, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import {nodeDaemon} from '../src/daemon.js';
@@ -25,10 +23,6 @@ const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '')
 const quiet = new Logger('NONE', () => undefined);
 const CHUNK = 64 * 1024;
 
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error ? (error as {oclif?: {exit?: number}}).oclif?.exit ?? 1 : 0};
-}
 
 const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
   {name: 'resp', tag: 2, type: T.string, out: true}]};

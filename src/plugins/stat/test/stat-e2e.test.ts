@@ -3,8 +3,6 @@
 // with --profile); `tars call --repeat` load through the registry, with timeouts from the slow function; the counts
 // both sides reported, and their latency, read back with `tars stat watch --once --json`. Every process started
 // here is killed by pid in `after`.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
@@ -12,22 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
-import {exited, registryLocatorOf, startCliDaemon} from '../../../../test/support/cli-daemon.js';
+import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 import type {WatchJson, WatchRowJson} from '../src/watch.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error ? (error as {oclif?: {exit?: number}}).oclif?.exit ?? 1 : 0};
-}
 
-async function tarsJson<T>(args: string[]): Promise<T> {
-  const out = await tars([...args, '--json']);
-  expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
-  return JSON.parse(out.stdout) as T;
-}
 
 
 

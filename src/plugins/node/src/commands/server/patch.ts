@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
-import {type RolloutJson, ServerCommand, parseServerId} from '../../server-command.js';
+import {ROLLOUT_FLAGS, type RolloutJson, ServerCommand, parseServerId, rolloutOptions} from '../../server-command.js';
 
 export default class ServerPatch extends ServerCommand {
   static override summary = 'Roll a version of the patch store out to a server\'s nodes, in batches.';
@@ -18,22 +18,13 @@ restarts (so calls by name keep going to the others). tars server rollback retur
 
   static override flags = {
     version: Flags.string({summary: 'The version to roll out (tars patch list).', required: true, helpValue: 'V'}),
-    nodes: Flags.string({summary: 'Only these nodes (comma-separated names).', helpValue: 'A,B'}),
-    batch: Flags.integer({summary: 'Nodes patched at once (0: all).', default: 0, min: 0, helpValue: 'N'}),
-    'wait-healthy': Flags.boolean({summary: 'Before the next batch, wait until the registry hands the patched ' +
-      'instances out again.'}),
-    drain: Flags.integer({summary: 'With --batch, how long an instance stays out of discovery before it restarts, ' +
-      'ms (long-lived clients refresh their endpoints every refresh-endpoint-interval).', default: 0, min: 0,
-      helpValue: 'MS'}),
-    wait: Flags.integer({summary: 'How long each server has for its first heart-beat, ms.', default: 30_000,
-      min: 1000, max: 120_000, helpValue: 'MS'}),
+    ...ROLLOUT_FLAGS,
   };
 
   async run(): Promise<RolloutJson> {
     const {args, flags} = await this.parse(ServerPatch);
     const id = parseServerId(args.server);
     const release = await this.patchVersion(flags, id, flags.version);
-    return this.rollout(flags, id, release, {batch: flags.batch, waitMs: flags.wait, waitHealthy: flags['wait-healthy'], drainMs: flags.drain,
-      ...(flags.nodes ? {nodes: flags.nodes.split(',').map((n) => n.trim()).filter(Boolean)} : {})});
+    return this.rollout(flags, id, release, rolloutOptions(flags));
   }
 }
