@@ -112,7 +112,8 @@ export class LogWriter {
   private readonly counters: LogWriterStats = {linesWritten: 0, bytesWritten: 0, batches: 0, truncatedLines: 0,
     rejectedCalls: 0, droppedLines: 0, writeErrors: 0, lastError: '', lastErrorAt: 0, queuedBytes: 0,
     filesDeleted: 0, diskBytes: 0};
-  private draining?: Promise<void>;
+  private draining: Promise<void> = Promise.resolve();
+  private running = false;
   private sweeping?: Promise<void>;
   private writtenSinceSweep = 0;
   private closed = false;
@@ -175,32 +176,40 @@ export class LogWriter {
       queue.bytes += bytes;
       this.counters.queuedBytes += bytes;
       if (!this.queues.has(key)) this.queues.set(key, queue);
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
+      if (!this.running) {
+        this.running = true;
+        this.draining = this.drain();
+      }
     });
   }
 
-  /** Rounds until every queue is empty: each queue gives at most one quantum per round. */
+  /**
+   * Rounds until every queue is empty: each queue gives at most one quantum per round. `running` turns false in the
+   * same step as the loop sees no queue left, so a call queued after that starts a new drain.
+   */
   private async drain(): Promise<void> {
-    await Promise.resolve();
-    while (this.queues.size > 0) {
-      const round = new Map<string, Entry[]>();
-      for (const [key, queue] of this.queues) {
-        let taken = 0;
-        while (queue.entries.length > 0 && (taken === 0 || taken + queue.entries[0]!.bytes <= this.quantumBytes)) {
-          const entry = queue.entries.shift()!;
-          taken += entry.bytes;
-          const group = round.get(entry.file);
-          if (group) group.push(entry);
-          else round.set(entry.file, [entry]);
+    try {
+      await Promise.resolve();
+      while (this.queues.size > 0) {
+        const round = new Map<string, Entry[]>();
+        for (const [key, queue] of this.queues) {
+          let taken = 0;
+          while (queue.entries.length > 0 && (taken === 0 || taken + queue.entries[0]!.bytes <= this.quantumBytes)) {
+            const entry = queue.entries.shift()!;
+            taken += entry.bytes;
+            const group = round.get(entry.file);
+            if (group) group.push(entry);
+            else round.set(entry.file, [entry]);
+          }
+          queue.bytes -= taken;
+          this.counters.queuedBytes -= taken;
+          if (queue.entries.length === 0) this.queues.delete(key);
         }
-        queue.bytes -= taken;
-        this.counters.queuedBytes -= taken;
-        if (queue.entries.length === 0) this.queues.delete(key);
+        for (const [file, entries] of round) await this.write(file, entries);
+        if (this.maxTotalBytes > 0 && this.writtenSinceSweep > this.maxTotalBytes / 10) await this.sweep();
       }
-      for (const [file, entries] of round) await this.write(file, entries);
-      if (this.maxTotalBytes > 0 && this.writtenSinceSweep > this.maxTotalBytes / 10) await this.sweep();
+    } finally {
+      this.running = false;
     }
   }
 
@@ -320,7 +329,7 @@ export class LogWriter {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    while (this.draining) await this.draining;
+    while (this.running) await this.draining;
     if (this.sweeping) await this.sweeping;
   }
 }
