@@ -14,6 +14,8 @@ export interface FollowOptions {
   /** Whether a line is shown (after the daemon's grep). */
   keep?: (line: ReadLine) => boolean;
   print: (line: ReadLine) => void;
+  /** Where notes about the daemon go (stderr). */
+  note?: (text: string) => void;
 }
 
 /** Polls until a signal; resolves then. */
@@ -24,16 +26,25 @@ export async function follow(options: FollowOptions): Promise<void> {
     stopped = true;
   });
   const since = Date.now() - 60_000;
+  let away = false;
   while (!stopped) {
-    const {ret, files} = await options.query.listFiles({...options.filter, since: BigInt(since)});
-    if (ret === 0) {
-      for (const f of files) {
-        const from = options.offsets.get(f.path) ?? 0;
-        if (Number(f.size) === from) continue;
-        const {lines, next} = await readFrom(options.query, f.path, Number(f.size) < from ? 0 : from, options.grep);
-        options.offsets.set(f.path, next);
-        for (const l of lines) if (!options.keep || options.keep(l)) options.print(l);
+    try {
+      const {ret, files} = await options.query.listFiles({...options.filter, since: BigInt(since)});
+      if (away) options.note?.('the log daemon answers again');
+      away = false;
+      if (ret === 0) {
+        for (const f of files) {
+          const from = options.offsets.get(f.path) ?? 0;
+          if (Number(f.size) === from) continue;
+          const {lines, next} = await readFrom(options.query, f.path, Number(f.size) < from ? 0 : from, options.grep);
+          options.offsets.set(f.path, next);
+          for (const l of lines) if (!options.keep || options.keep(l)) options.print(l);
+        }
       }
+    } catch (error) {
+      // The daemon restarting is no reason to stop following: say so once, and keep asking.
+      if (!away) options.note?.(`the log daemon does not answer (${(error as Error).message}); still trying`);
+      away = true;
     }
     await pause(options.intervalMs, stop);
   }

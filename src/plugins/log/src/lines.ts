@@ -99,5 +99,5 @@ export function untilSignal(): Promise<void> {
 
 /** Waits `ms`, or less when `stop` settles first. */
 export function pause(ms: number, stop: Promise<void>): Promise<void> {
-  return Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), stop]);
+  return Promise.race([new Promise<void>((r) => setTimeout(r, ms)), stop]);
 }

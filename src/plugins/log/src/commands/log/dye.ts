@@ -89,7 +89,7 @@ order where a line has none). -f goes on printing new lines of that key as they 
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-    await follow({query, filter, offsets, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
+    await follow({query, note: (t) => this.logToStderr(`note: ${t}`), filter, offsets, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
       print: (l) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(dyeLine(l))}\n`);
         else this.log(l.line);
