@@ -1,6 +1,8 @@
 // The log daemon as a real process (`tars log start` through bin/dev.js): every line of an answered call is in the
 // file after a kill -9 (the contract: answered = appended, not fsynced), a graceful stop writes what was queued,
 // and `tars log tail -f` in its own process shows lines as they arrive.
+import {run} from '@oclif/core';
+import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -13,11 +15,42 @@ import {LogF} from '@tars-ts/core/framework';
 import {strftime} from '../src/naming.js';
 import {type StartedLog, bin, root, sleep, startLogProcess, stopChild} from './support.js';
 
+async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
+  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
+  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
+}
+
+/** `tars registry start` in a child process; resolves with its QueryObj locator once it prints READY. */
+function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'registry', 'start', '--port', '0', '--data', data],
+      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no READY in 30 s: ${out}`));
+    }, 30_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const query = /tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
+      if (/\bREADY\b/.test(out) && query) {
+        clearTimeout(timer);
+        resolve({child, locator: `tars.tarsregistry.QueryObj@${query[1]!.trim()}`});
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`registry exited ${code} before READY: ${out}`));
+    });
+  });
+}
+
 describe('tars log (daemon process)', function () {
   this.timeout(60_000);
   let dir: string;
   let daemon: StartedLog | undefined;
   let tail: ChildProcess | undefined;
+  let registry: ChildProcess | undefined;
   let comm: Communicator;
 
   beforeEach(() => {
@@ -28,6 +61,8 @@ describe('tars log (daemon process)', function () {
   afterEach(async () => {
     comm.close();
     await stopChild(tail, 'SIGKILL');
+    await stopChild(registry, 'SIGKILL');
+    registry = undefined;
     await stopChild(daemon?.child, 'SIGKILL');
     tail = undefined;
     daemon = undefined;
@@ -89,5 +124,24 @@ describe('tars log (daemon process)', function () {
     expect(out).to.equal('127.0.0.1|before 2\n127.0.0.1|live 1\n127.0.0.1|live 2\n');
     expect(await stopChild(tail, 'SIGTERM'), 'tail -f ends cleanly on SIGTERM').to.equal(0);
     expect(await stopChild(daemon.child, 'SIGTERM')).to.equal(0);
+  });
+
+  it('started with --locator, it lists itself in the registry: tail and notify list --locator find it by name', async () => {
+    const reg = await startRegistry(path.join(dir, 'registry'));
+    registry = reg.child;
+    daemon = await startLogProcess(path.join(dir, 'log'), ['--locator', reg.locator]);
+    const log = comm.stringToProxy(LogF.LogProxy, `tars.tarslog.LogObj@${daemon.endpoints['tars.tarslog.LogObj']}`);
+    await log.logger('Test', 'Named', '', '%Y%m%d', ['found by name\n']);
+    // The listing is retried while the registry is away: wait (bounded) until the name resolves.
+    let r = await tars(['log', 'tail', 'Test.Named', '--locator', reg.locator, '--json']);
+    for (let i = 0; i < 100 && r.exit !== 0; i += 1) {
+      await sleep(100);
+      r = await tars(['log', 'tail', 'Test.Named', '--locator', reg.locator, '--json']);
+    }
+    expect(r.exit, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).lines.map((l: {line: string}) => l.line)).to.deep.equal(['127.0.0.1|found by name']);
+    const n = await tars(['notify', 'list', '--locator', reg.locator, '--json']);
+    expect(n.exit, n.stderr).to.equal(0);
+    expect(JSON.parse(n.stdout)).to.deep.equal({entries: []});
   });
 });

@@ -81,6 +81,20 @@ describe('tars log (daemon in process)', function () {
     expect(counters).to.include({rejectedCalls: 3, truncatedLines: 1, linesWritten: 1, writeErrors: 0});
   });
 
+  it('an unwritable place fails only its own writes; the daemon goes on and status reports the error', async () => {
+    const {mkdirSync, writeFileSync} = await import('node:fs');
+    mkdirSync(path.join(logPath(), 'Full'), {recursive: true});
+    writeFileSync(path.join(logPath(), 'Full', 'Disk'), 'a file where the server directory should be');
+    const log = logProxy();
+    const failed = await log.logger('Full', 'Disk', '', '%Y%m%d', ['lost\n']).then(() => 'written', (e: Error) => e.message);
+    expect(failed).to.match(/could not write/);
+    await log.logger('Test', 'Fine', '', '%Y%m%d', ['kept\n']);
+    expect(readFileSync(path.join(logPath(), `Test/Fine/Test.Fine_${today()}.log`), 'utf8')).to.equal('127.0.0.1|kept\n');
+    const status = await tars(['log', 'status', '--data', data()]);
+    expect(status.exit).to.equal(0);
+    expect(status.stdout).to.match(/ERRORS\s+1 failed writes, 1 lines lost; last: writing 1 lines to Full\/Disk\//);
+  });
+
   it('tars log tail and query read the lines back, with -n, --grep, --since, --name and --json', async () => {
     const log = logProxy();
     const lines = Array.from({length: 30}, (_, i) => `${stamp()}|INFO|line ${i}${i % 10 === 0 ? ' ERROR' : ''}\n`);
