@@ -9,5 +9,7 @@ export {
 } from './naming.js';
 export {NOTIFY, type NotifyCommand, NotifyStore, REPORT, notifyCommand, splitSet} from './notify-store.js';
 export {LogRefused, LogWriter, type LogWriterOptions, type LogWriterStats, limitLine, listTree} from './writer.js';
-export {LOG_OBJ, LOG_QUERY_OBJ, LogQueryServant, LogServant, NOTIFY_OBJ, NotifyServant, callerHost} from './servants.js';
+export {
+  LOG_OBJ, LOG_QUERY_OBJ, LogQueryServant, LogServant, NOTIFY_OBJ, NotifyServant, callerHost,
+} from './servants.js';
 export {insideRoot, listLogFiles, readLines} from './reader.js';

@@ -57,7 +57,8 @@ order where a line has none). -f goes on printing new lines of that key as they 
     const {args, flags} = await this.parse(LogDye);
     const key = args.key.trim();
     if (key === '' || key.includes('\n')) {
-      throw new UserError('the dye key is empty', {code: 'BAD_ARGUMENT', hint: 'give the key the request was dyed with'});
+      throw new UserError('the dye key is empty', {code: 'BAD_ARGUMENT',
+        hint: 'give the key the request was dyed with'});
     }
     const since = parseTime(flags.since, '--since');
     const {LogQuery} = await import('@tars-ts/core/framework');
@@ -89,7 +90,8 @@ order where a line has none). -f goes on printing new lines of that key as they 
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-    await follow({query, note: (t) => this.logToStderr(`note: ${t}`), filter, offsets, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
+    await follow({query, filter, offsets, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
+      note: (t) => this.logToStderr(`note: ${t}`),
       print: (l) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(dyeLine(l))}\n`);
         else this.log(l.line);

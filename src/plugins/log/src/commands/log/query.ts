@@ -60,7 +60,9 @@ when its file is in the range — and prints the first --limit of them in file a
         const t = lineTime(l.line);
         if (t !== undefined && (t < since || t > until)) continue;
         matched += 1;
-        if (lines.length < flags.limit) lines.push({...l, ...(t === undefined ? {} : {time: new Date(t).toISOString()})});
+        if (lines.length < flags.limit) {
+          lines.push({...l, ...(t === undefined ? {} : {time: new Date(t).toISOString()})});
+        }
       }
     }
     const json: LogQueryJson = {app, server, name: flags.name ?? '', since: new Date(since).toISOString(),

@@ -18,7 +18,8 @@ answered once its lines are appended to the file (not fsynced).`;
     logpath: Flags.string({summary: 'Where the log files go (default DIR/remote_app_log).', helpValue: 'DIR'}),
     'max-line': Flags.integer({summary: 'Lines longer than this are cut and marked, bytes.', default: 65_536,
       min: 256, helpValue: 'BYTES'}),
-    'max-file-size': Flags.integer({summary: 'A file reaching this continues in <file>.1, <file>.2, ..., MiB (0: never).',
+    'max-file-size': Flags.integer({summary: 'A file reaching this continues in <file>.1, <file>.2, ..., MiB ' +
+      '(0: never).',
       default: 1024, min: 0, helpValue: 'MIB'}),
     'max-total-size': Flags.integer({summary: 'Retention: the oldest files go when the log directory passes this, ' +
       'MiB (0: no limit).', default: 10_240, min: 0, helpValue: 'MIB'}),
@@ -30,7 +31,8 @@ answered once its lines are appended to the file (not fsynced).`;
       helpValue: 'MS'}),
     'notify-keep': Flags.integer({summary: 'Notifications kept per App.Server, newest first (0: all).', default: 100,
       min: 0, helpValue: 'N'}),
-    hourly: Flags.string({summary: 'App.Server names whose files are hourly whatever the client asks (comma-separated).',
+    hourly: Flags.string({summary: 'App.Server names whose files are hourly whatever the client asks ' +
+      '(comma-separated).',
       helpValue: 'LIST'}),
     ipfix: Flags.boolean({summary: 'Prefix each line with the caller\'s node name or IP and the separator.',
       default: true, allowNo: true}),

@@ -23,8 +23,10 @@ write errors (a full or read-only disk) with the last one. The daemon keeps serv
     try {
       const counters = countersJson(await fetchCounters(query.endpoint));
       json.counters = counters;
-      this.log(`  written   ${counters.linesWritten} lines, ${counters.bytesWritten} bytes in ${counters.batches} appends`);
-      this.log(`  refused   ${counters.rejectedCalls} calls; ${counters.truncatedLines} lines cut at ${counters.maxLineBytes} bytes`);
+      this.log(`  written   ${counters.linesWritten} lines, ${counters.bytesWritten} bytes in ` +
+        `${counters.batches} appends`);
+      this.log(`  refused   ${counters.rejectedCalls} calls; ${counters.truncatedLines} lines cut at ` +
+        `${counters.maxLineBytes} bytes`);
       this.log(`  disk      ${counters.diskBytes} bytes at the last sweep (limit ${counters.maxTotalBytes}), ` +
         `${counters.filesDeleted} files deleted by retention`);
       this.log(`  notify    ${counters.notifications} entries taken, newest ${counters.notifyKeep} kept per server`);

@@ -86,7 +86,8 @@ appended, following rotations to new files, until Ctrl-C; with --json each line 
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-    await follow({query, note: (t) => this.logToStderr(`note: ${t}`), filter: LogQuery.LogFileFilter.create(filter), offsets, grep: flags.grep ?? '',
+    await follow({query, filter: LogQuery.LogFileFilter.create(filter), offsets, grep: flags.grep ?? '',
+      note: (t) => this.logToStderr(`note: ${t}`),
       intervalMs: flags.interval,
       keep: grep ? (l) => grep.test(l.line) : undefined,
       print: (l) => {
