@@ -81,6 +81,30 @@ describe('tars log (daemon in process)', function () {
     expect(counters).to.include({rejectedCalls: 3, truncatedLines: 1, linesWritten: 1, writeErrors: 0});
   });
 
+  it('a flood from one connection is refused with overload past its queue; another connection is still served', async () => {
+    await daemon.stop();
+    daemon = await startDaemon(logDaemon, {port: 0, data: data(), settings: {'queue-size': 1},
+      logger: new Logger('NONE', stderrSink)});
+    const flooder = new Communicator();
+    try {
+      const flood = flooder.stringToProxy(LogF.LogProxy, `tars.tarslog.LogObj@${endpoint('tars.tarslog.LogObj')}`);
+      const lines = Array.from({length: 100}, (_, i) => `${String(i).padStart(1000, 'f')}\n`);
+      // 60 calls of 100 KB sent at once, none awaited before the next: 6 MB against a 1 MiB queue.
+      const calls = Array.from({length: 60}, () => flood.logger('Flood', 'S', '', '%Y%m%d', lines)
+        .then(() => 'ok', (e: Error & {code?: string}) => e.message));
+      const quiet = await logProxy().logger('Quiet', 'S', '', '%Y%m%d', ['still served\n']).then(() => 'ok');
+      const outcomes = await Promise.all(calls);
+      expect(quiet).to.equal('ok');
+      const refused = outcomes.filter((o) => o !== 'ok');
+      expect(refused.length, 'some flood calls refused').to.be.greaterThan(0);
+      expect(refused[0]).to.match(/queue of Flood\/S\/.* is full/);
+      const written = readFileSync(path.join(logPath(), `Flood/S/Flood.S_${today()}.log`), 'utf8').split('\n').length - 1;
+      expect(written, 'every accepted call is in the file').to.equal((60 - refused.length) * 100);
+    } finally {
+      flooder.close();
+    }
+  });
+
   it('an unwritable place fails only its own writes; the daemon goes on and status reports the error', async () => {
     const {mkdirSync, writeFileSync} = await import('node:fs');
     mkdirSync(path.join(logPath(), 'Full'), {recursive: true});
