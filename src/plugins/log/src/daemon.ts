@@ -5,6 +5,7 @@
 // `notify = tars.tarsnotify.NotifyObj@...` reach it unchanged: LogObj 18993, NotifyObj 18593, and this toolkit's
 // LogQueryObj 18994 (or P, P+1, P+2 with --port P). Files go under DIR/remote_app_log (or --logpath), entries to
 // DIR/notify.db.
+import {existsSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 
 import type {DaemonSpec} from '@tars-ts/kit';
@@ -23,11 +24,16 @@ export const logDaemon: DaemonSpec = {
     {obj: 'tars.tarslog.LogQueryObj', port: 18994},
   ],
   async create(ctx) {
-    const [{LogWriter}, {NotifyStore}, servants, {mkdirSync}] = await Promise.all([import('./writer.js'),
-      import('./notify-store.js'), import('./servants.js'), import('node:fs')]);
+    const [{LogWriter}, {NotifyStore}, servants, {UserError}] = await Promise.all([import('./writer.js'),
+      import('./notify-store.js'), import('./servants.js'), import('@tars-ts/kit')]);
     const setting = <V>(name: string): V | undefined => ctx.settings[name] as V | undefined;
     const logPath = path.resolve(setting<string>('logpath') ?? path.join(ctx.dataDir, LOG_DIR));
-    mkdirSync(logPath, {recursive: true});
+    try {
+      makeDirs(logPath);
+    } catch (error) {
+      throw new UserError(`the log directory ${logPath} cannot be made: ${(error as Error).message}`,
+        {code: 'BAD_ARGUMENT', hint: 'give --logpath a directory this user may write, or leave it out'});
+    }
     const mib = (name: string, fallback: number): number => Math.round((setting<number>(name) ?? fallback) * 1024 ** 2);
     const writer = new LogWriter({logPath, maxLineBytes: setting<number>('max-line') ?? 65_536,
       maxFileBytes: mib('max-file-size', 1024), maxTotalBytes: mib('max-total-size', 10_240),
@@ -64,3 +70,16 @@ export const logDaemon: DaemonSpec = {
     };
   },
 };
+
+/**
+ * Makes `dir` and its missing parents one by one, at most one per path part (Node's recursive mkdirSync never
+ * returns for a path under /proc).
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
+}

@@ -194,6 +194,15 @@ describe('tars log (daemon in process)', function () {
     expect(bad).to.match(/refused/);
   });
 
+  it('a --logpath that cannot be made fails the start in one line, before anything listens', async () => {
+    const {writeFileSync} = await import('node:fs');
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const error = await startDaemon(logDaemon, {port: 0, data: path.join(dir, 'other'),
+      settings: {logpath: path.join(dir, 'a-file', 'logs')}, logger: new Logger('NONE', stderrSink)})
+      .then(() => undefined, (e: Error) => e);
+    expect(error?.message).to.match(/^the log directory .*a-file\/logs cannot be made: ENOTDIR/);
+  });
+
   it('no daemon to ask: one line naming what to do, exit 2', async () => {
     const r = await tars(['log', 'tail', 'Test.HelloServer', '--data', path.join(dir, 'none')]);
     expect(r.exit).to.equal(2);
