@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {Communicator} from '@tars-ts/core';
-import {LogF} from '@tars-ts/core/framework';
+import {LogF, NotifyF} from '@tars-ts/core/framework';
 
 import {strftime} from '../src/naming.js';
 import {type StartedLog, bin, root, sleep, startLogProcess, stopChild} from './support.js';
@@ -143,5 +143,28 @@ describe('tars log (daemon process)', function () {
     const n = await tars(['notify', 'list', '--locator', reg.locator, '--json']);
     expect(n.exit, n.stderr).to.equal(0);
     expect(JSON.parse(n.stdout)).to.deep.equal({entries: []});
+  });
+
+  it('tars notify list -f --json prints each new entry as one JSON line until SIGTERM', async () => {
+    const data = path.join(dir, 'log');
+    daemon = await startLogProcess(data);
+    const notify = comm.stringToProxy(NotifyF.NotifyProxy,
+      `tars.tarsnotify.NotifyObj@${daemon.endpoints['tars.tarsnotify.NotifyObj']}`);
+    const send = (sMessage: string) => notify.reportNotifyInfo(NotifyF.ReportInfo.create({sApp: 'Test', sServer: 'N',
+      sMessage}), {context: {node_name: 'node-9'}});
+    await send('restart');
+    tail = spawn(process.execPath, [bin, 'notify', 'list', '-f', '--json', '--interval', '100', '--data', data],
+      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '';
+    tail.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    for (let i = 0; i < 300 && !out.includes('restart'); i += 1) await sleep(50);
+    await send('[alarm] down, server is inactive');
+    for (let i = 0; i < 300 && !out.includes('inactive'); i += 1) await sleep(50);
+    const entries = out.trim().split('\n').map((l) => JSON.parse(l) as {command: string; nodeName: string});
+    expect(entries.map((e) => e.command)).to.deep.equal(['[normal]', '[alarm]']);
+    expect(entries[1]!.nodeName).to.equal('node-9');
+    expect(await stopChild(tail, 'SIGTERM')).to.equal(0);
   });
 });
