@@ -20,6 +20,7 @@ const BENCHMARKS = [
   {name: 'registry', load: () => import('./registry.js')},
   {name: 'node', load: () => import('./node.js')},
   {name: 'stat', load: () => import('./stat.js')},
+  {name: 'log', load: () => import('./log.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]
