@@ -63,12 +63,14 @@ describe('runtime logging, dyeing and notify', function () {
       for (let i = 0; i < 5000; i++) access.write(`request ${i}`);
       await until(() => app.remoteLogStats!.sent === 5000, 'all 5000 lines sent');
       const got = daemon.log.lines('Log', 'Server', 'access');
+      // Each line as TarsCpp and @tars/winston-tars send it: `time|text` with its newline.
+      expect(got.every((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\|request \d+\n$/.test(l))).to.equal(true);
       expect(got.map((l) => Number(l.split('|')[1]!.slice('request '.length))))
         .to.deep.equal(Array.from({length: 5000}, (_, i) => i));
       const call = daemon.log.calls.find((c) => c.file === 'access')!;
       expect(call.func).to.equal('loggerbyInfo');
       expect(call.info).to.include({appname: 'Log', servername: 'Server', sFilename: 'access', sFormat: '%Y%m%d',
-        bHasSufix: true, bHasAppNamePrefix: true, sConcatStr: '_', sSepar: '|'});
+        sLogType: '1day', bHasSufix: true, bHasAppNamePrefix: true, sConcatStr: '_', sSepar: '|'});
       expect(daemon.log.calls.every((c) => c.lines.length <= 500)).to.equal(true);
       expect(app.remoteLogStats).to.include({dropped: 0, buffered: 0});
       const local = path.join(dir, 'Log', 'Server', `Log.Server_access_${logDateSuffix(new Date())}.log`);
@@ -87,7 +89,7 @@ describe('runtime logging, dyeing and notify', function () {
       day.debug('now shown');
       await until(() => daemon.log.lines('Log', 'Server').length === 2, 'two lines');
       expect(daemon.log.lines('Log', 'Server').map((l) => l.split('|').slice(1).join('|')))
-        .to.deep.equal(['INFO|shown', 'DEBUG|now shown']);
+        .to.deep.equal([`${process.pid}|INFO|shown\n`, `${process.pid}|DEBUG|now shown\n`]);
       expect(() => app.dayLogger('../etc')).to.throw(/plain name/);
     });
 
@@ -123,7 +125,7 @@ describe('runtime logging, dyeing and notify', function () {
       expect(daemon.log.calls).to.have.length(0);
       await app.close();
       expect(daemon.log.lines('Log', 'Server', 'last').map((l) => l.split('|')[1]))
-        .to.deep.equal(Array.from({length: 10}, (_, i) => `bye ${i}`));
+        .to.deep.equal(Array.from({length: 10}, (_, i) => `bye ${i}\n`));
     });
   });
 
@@ -192,6 +194,7 @@ describe('runtime logging, dyeing and notify', function () {
       await until(() => daemon.log.lines('tars_dyeing', 'dyeing', 'day').length === 8, 'eight remote dye lines');
       const remote = daemon.log.lines('tars_dyeing', 'dyeing', 'day');
       expect(remote.filter((l) => l.startsWith('Dye.A|'))).to.have.length(4);
+      expect(remote.every((l) => l.endsWith('\n'))).to.equal(true);
       expect(remote.filter((l) => l.startsWith('Dye.B|'))).to.have.length(4);
       expect(daemon.log.calls.find((c) => c.app === 'tars_dyeing')).to.include({func: 'logger', format: '%Y%m%d'});
       // The LogF calls themselves are not dyed (they are background work, not part of the request).

@@ -52,8 +52,9 @@ export class DayLogger {
       this.local = dateFileSink(path.join(options.logpath, options.app, options.server), base, {unit});
     }
     if (options.remote) {
+      // The LogInfo @tars/winston-tars sends for the same log (sLogType "1day" / "1hour" included).
       this.target = {kind: 'info', info: LogInfo.create({appname: options.app, servername: options.server,
-        sFilename: options.name, sFormat: unit === 'hour' ? '%Y%m%d%H' : '%Y%m%d',
+        sFilename: options.name, sFormat: unit === 'hour' ? '%Y%m%d%H' : '%Y%m%d', sLogType: `1${unit}`,
         setdivision: options.setdivision ?? ''})};
     }
   }
@@ -64,8 +65,8 @@ export class DayLogger {
   }
 
   /**
-   * Writes `message` as one line `time|message` (TarsCpp's day-log layout) to the local file and the log daemon,
-   * whatever the level: FDLOG has none.
+   * Writes `message` as one line `time|message` (TarsCpp's FDLOG layout, @tars/winston-tars's Simple formatter) to
+   * the local file and the log daemon, whatever the level: FDLOG has none.
    */
   write(message: string): void {
     this.emit(`${logTimestamp()}|${message}`, 'INFO', message);
@@ -93,13 +94,15 @@ export class DayLogger {
       this.dyed(level, message);
       return;
     }
-    this.emit(`${logTimestamp()}|${level}|${message}`, level, message);
+    // time|pid|LEVEL|message: TarsCpp's leveled layout, and @tars/winston-tars's Detail formatter.
+    this.emit(`${logTimestamp()}|${process.pid}|${level}|${message}`, level, message);
   }
 
   private emit(line: string, level: LogLevel, message: string): void {
     this.dyed(level, message);
     this.local?.(line);
-    if (this.target) this.options.remote!.write(this.target, line);
+    // Remote lines carry their newline, as TarsCpp's and @tars/winston-tars's do: the log daemon writes them as given.
+    if (this.target) this.options.remote!.write(this.target, `${line}\n`);
   }
 
   private dyed(level: LogLevel, message: string): void {

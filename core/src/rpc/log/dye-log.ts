@@ -4,7 +4,8 @@
  * `LogF.logger("tars_dyeing", "dyeing", "day", "%Y%m%d", lines)` as TarsCpp sends it, which the log daemon keeps as
  * `<its logpath>/tars_dyeing/dyeing/tars_dyeing.dyeing_day_<YYYYMMDD>.log`.
  *
- * Line layout: `<App>.<Server>|<time>|<LEVEL>|<dye key>|<message>`. TarsCpp writes `<App>.<Server>|<its line>` with
+ * Line layout: `<App>.<Server>|<time>|<LEVEL>|<dye key>|<message>` (sent to the daemon with its newline, as TarsCpp
+ * sends its lines). TarsCpp writes `<App>.<Server>|<its line>` with
  * no key (its dyeing is switched per key by an admin command); the key is added here as the fourth field so that the
  * lines of one dyed request can be picked out of the shared file (`tars log dye <key>`).
  */
@@ -45,7 +46,7 @@ export class DyeLog {
     } catch {
       // A dye line must never fail the request it describes.
     }
-    this.remote?.write(DYE_LOG_TARGET, line);
+    this.remote?.write(DYE_LOG_TARGET, `${line}\n`);
   }
 
   close(): void {
