@@ -1,7 +1,7 @@
 // The log keys of a server config (`<server> logsize`, `lognum`, `logpath`) as the application uses them: the roll
 // log under <logpath>/<App>/<Server>/ rolls at logsize keeping lognum files; a bad logsize is one clear error.
 import {expect} from 'chai';
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -45,6 +45,30 @@ describe('log keys of the server config', () => {
       '      loglevel = DEBUG'));
     for (let i = 0; i < 40; i++) app.logger.debug(`line number ${i}`);
     await app.close();
-    expect(readdirSync(path.join(dir, 'App', 'Server')).sort()).to.deep.equal(['App.Server.log', 'App.Server1.log']);
+    // Two files at most (the live one is absent when the very last line rolled it); nothing beyond lognum.
+    const files = readdirSync(path.join(dir, 'App', 'Server'));
+    expect(files).to.include('App.Server1.log');
+    expect(files.filter((f) => !['App.Server.log', 'App.Server1.log'].includes(f))).to.deep.equal([]);
+  });
+
+  it('named roll logs: <App>.<Server>_<name>.log, rolled the same way, at the level tars.setloglevel sets', async () => {
+    const app = Application.fromText(config(`      logpath = ${dir}\n      logsize = 200\n      lognum = 2\n` +
+      '      loglevel = INFO'));
+    const audit = app.rollLogger('audit');
+    expect(app.rollLogger('audit')).to.equal(audit);
+    expect(app.rollLogger('')).to.equal(app.logger);
+    audit.debug('hidden');
+    audit.info('shown');
+    expect(await app.runAdminCommand('tars.setloglevel DEBUG')).to.equal('set log level [DEBUG] ok');
+    audit.debug('now shown');
+    const live = path.join(dir, 'App', 'Server', 'App.Server_audit.log');
+    expect(readFileSync(live, 'utf8').split('\n').filter(Boolean).map((l) => l.split('|').slice(1).join('|')))
+      .to.deep.equal(['INFO|shown', 'DEBUG|now shown']);
+    for (let i = 0; i < 30; i++) audit.info(`filler ${i}`);
+    await app.close();
+    const files = readdirSync(path.join(dir, 'App', 'Server')).filter((f) => f.includes('_audit')).sort();
+    expect(files).to.include('App.Server_audit1.log');
+    expect(files.filter((f) => !['App.Server_audit.log', 'App.Server_audit1.log'].includes(f))).to.deep.equal([]);
+    expect(() => app.rollLogger('a/b')).to.throw(/plain name/);
   });
 });

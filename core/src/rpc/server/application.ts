@@ -95,6 +95,7 @@ export class Application {
   /** Lines for the log daemon (`<server> log`), the named day logs, the dye log, the notify reports. */
   private readonly remote?: RemoteLog;
   private readonly dayLoggers = new Map<string, DayLogger>();
+  private readonly rollLoggers = new Map<string, Logger>();
   private readonly dyeLog: DyeLog;
   private readonly notifier?: Notifier;
 
@@ -200,6 +201,28 @@ export class Application {
         setdivision: this.config.enableset ? this.config.setdivision : undefined, level: () => this.logger.level,
         dye: (level, message, dyeKey) => this.dyeLog.write(level, message, dyeKey)});
       this.dayLoggers.set(key, logger);
+    }
+    return logger;
+  }
+
+  /**
+   * A named local log rolled by size as the main one (TarsGo `GetLogger(name)`): `<logpath>/<App>/<Server>/
+   * <App>.<Server>_<name>.log`, rolled at `logsize` keeping `lognum` files, at the level of {@link logger} (which
+   * `tars.setloglevel` changes for all of them); stderr without a logpath. `''` is {@link logger} itself. The same
+   * name gives the same logger. Throws for a name with `/`, `\\` or `..`.
+   */
+  rollLogger(name: string): Logger {
+    checkLogName(name);
+    if (name === '') return this.logger;
+    let logger = this.rollLoggers.get(name);
+    if (logger === undefined) {
+      const c = this.config;
+      logger = new Logger(this.logger.level, this.localLogs
+        ? fileSink(path.join(c.logpath, c.app, c.server), `${c.app}.${c.server}_${name}`,
+          {maxSize: c.logsize, maxFiles: c.lognum})
+        : stderrSink);
+      logger.setDyeHook((level, message, key) => this.dyeLog.write(level, `[${name}] ${message}`, key));
+      this.rollLoggers.set(name, logger);
     }
     return logger;
   }
@@ -437,6 +460,7 @@ export class Application {
         this.remote?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
       for (const logger of this.dayLoggers.values()) logger.close();
+      for (const logger of this.rollLoggers.values()) logger.close();
       this.dyeLog.close();
       this.communicator.close();
       if (this.signalHandler) {
@@ -472,11 +496,18 @@ export class Application {
       .join('\n'), 'list the commands');
     this.addAdminCommand('tars.viewversion', () => `$${RUNTIME_VERSION}$`, 'the runtime version');
     this.addAdminCommand('tars.viewstatus', () => this.status(), 'client and server configuration, adapters');
-    this.addAdminCommand('tars.setloglevel', (params) => (this.logger.setLevel(params)
+    this.addAdminCommand('tars.setloglevel', (params) => (this.setLogLevel(params)
       ? `set log level [${params.trim().toUpperCase()}] ok`
       : `set log level [${params}] error: use NONE, ERROR, WARN, INFO or DEBUG`), 'NONE|ERROR|WARN|INFO|DEBUG');
     this.addAdminCommand('tars.connection', () => this.connections(), 'the connections of each adapter');
     this.addAdminCommand('tars.loadconfig', (params) => this.loadConfig(params), 'FILE: fetch FILE from the config center');
+  }
+
+  /** Sets the level of {@link logger} and of every {@link rollLogger} (day logs follow it); false for a bad name. */
+  setLogLevel(name: string): boolean {
+    if (!this.logger.setLevel(name)) return false;
+    for (const logger of this.rollLoggers.values()) logger.setLevel(name);
+    return true;
   }
 
   /** `tars.viewstatus`: client properties, server keys, and each adapter with its live counters. */
