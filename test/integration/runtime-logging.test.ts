@@ -127,6 +127,19 @@ describe('runtime logging, dyeing and notify', function () {
       expect(daemon.log.lines('Log', 'Server', 'last').map((l) => l.split('|')[1]))
         .to.deep.equal(Array.from({length: 10}, (_, i) => `bye ${i}\n`));
     });
+    it('a log daemon that never answers cannot hold the stop: close gives up after its bounded wait', async () => {
+      daemon.log.hang = true;
+      const app = application('Log', 'Server', 'Log.Server.ProbeObj', `log = ${daemon.logObj}`,
+        {remoteLog: {intervalMs: 3_600_000}});
+      app.addServant(new Probe(), 'Log.Server.ProbeObj');
+      await app.start();
+      app.dayLogger('stuck').write('never answered');
+      await app.close();
+      // The call was made (the daemon holds it); the line is still counted as buffered, none as sent.
+      expect(daemon.log.lines('Log', 'Server', 'stuck')).to.have.length(1);
+      expect(app.remoteLogStats).to.include({sent: 0, buffered: 1});
+      daemon.log.hang = false;
+    });
   });
 
   describe('dyeing', () => {
