@@ -2,7 +2,8 @@ import {existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 
 import {
-  type InterfaceDef, type ObjectProxy, type OperationDef, ReturnCode, TARS_DESCRIBE, TarsCallError, TarsError,
+  type Communicator, type InterfaceDef, type ObjectProxy, type OperationDef, ReturnCode, TARS_DESCRIBE, TarsCallError,
+  TarsError,
   assertNoErrors, closestName, decodeResponseBody, describeProgram, idlTypeName, interfaceFromJson, loadIdl,
 } from '@tars-ts/core';
 
@@ -46,6 +47,45 @@ function fromFiles(files: string[], include: string[], cwd: string, obj: string,
   return {iface: chooseInterface([...interfaces.values()], obj, func, source), source};
 }
 
+/** The .tars files of a deployed version (path inside the package -> content). */
+export interface DeployedInterface {
+  readonly server: string;
+  readonly version: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** The interface of `obj` from a deployed version's .tars files, read from memory (includes among them resolve). */
+function fromMemory(deployed: DeployedInterface, obj: string, func: string | undefined): ResolvedInterface {
+  const rootDir = path.resolve('/', '.tars-deployed', deployed.server, deployed.version);
+  const byPath = new Map([...deployed.files].map(([name, text]) => [path.resolve(rootDir, name), text]));
+  const loaded = loadIdl([...byPath.keys()], {readFile: (p) => byPath.get(p),
+    includeDirs: [...new Set([...byPath.keys()].map((p) => path.dirname(p)))]});
+  assertNoErrors(loaded.diagnostics);
+  const {interfaces} = describeProgram(loaded.program);
+  const source = `the .tars files of ${deployed.server} version ${deployed.version} (patch server)`;
+  return {iface: chooseInterface([...interfaces.values()], obj, func, source), source};
+}
+
+/**
+ * What the patch server keeps of the version `obj`'s server runs: the registry says which version its nodes run
+ * (their last patch), PatchCtl hands out that version's .tars files. Undefined when the server runs no version
+ * from the patch store, or either cannot be asked.
+ */
+export async function deployedInterfaceOf(comm: Communicator, obj: string): Promise<DeployedInterface | undefined> {
+  const [application, serverName] = obj.split('.');
+  if (!application || !serverName) return undefined;
+  const {PatchCtl, RegistryCtl} = await import('@tars-ts/core/framework');
+  const ctl = comm.stringToProxy(RegistryCtl.RegistryCtlProxy, 'tars.tarsregistry.RegistryCtlObj', {timeout: 2000});
+  const {servers} = await ctl.listServers('');
+  const versions = servers.filter((s) => s.application === application && s.serverName === serverName &&
+    s.patchVersion !== '').map((s) => s.patchVersion);
+  if (versions.length === 0) return undefined;
+  const version = versions.sort((a, b) => Number(b) - Number(a))[0]!;
+  const patch = comm.stringToProxy(PatchCtl.PatchCtlProxy, 'tars.tarspatch.PatchCtlObj', {timeout: 2000});
+  const {ret, files} = await patch.getInterface(application, serverName, version);
+  return ret === 0 && files.size > 0 ? {server: `${application}.${serverName}`, version, files} : undefined;
+}
+
 /**
  * Return codes that mean "this server does not answer tars_describe": -3 (no such function: TarsCpp, @tars/rpc, or
  * ours with `reflection = n`) and 1 (TarsGo answers an unknown function with 1).
@@ -59,8 +99,8 @@ const NO_REFLECTION = new Set<number>([ReturnCode.TARSSERVERNOFUNCERR, 1]);
  * itself (nothing answered, no such object) is reported as a failure of `func`, the function the user called.
  */
 export async function resolveInterface(options: {tars: string[]; include: string[]; cwd: string; obj: string;
-  func: string; proxy: () => ObjectProxy; timeout?: number}): Promise<ResolvedInterface | {iface: undefined;
-  why: string}> {
+  func: string; proxy: () => ObjectProxy; timeout?: number; deployed?: () => Promise<DeployedInterface | undefined>}):
+  Promise<ResolvedInterface | {iface: undefined; why: string}> {
   if (options.tars.length > 0) return fromFiles(options.tars, options.include, options.cwd, options.obj, options.func);
   const local = readdirSync(options.cwd).filter((f) => f.endsWith('.tars')).sort();
   if (local.length > 0) return fromFiles(local, options.include, options.cwd, options.obj, options.func);
@@ -73,6 +113,9 @@ export async function resolveInterface(options: {tars: string[]; include: string
   } catch (error) {
     if (!(error instanceof TarsCallError)) throw error;
     if (!error.local && NO_REFLECTION.has(error.returnCode)) {
+      // No reflection: the .tars files of the version the nodes run, kept by the patch server.
+      const deployed = await options.deployed?.().catch(() => undefined);
+      if (deployed) return fromMemory(deployed, options.obj, options.func);
       return {iface: undefined, why: `${options.obj} does not describe itself (tars_describe answered ` +
         `${error.returnCode}: reflection is off, or the server is not built with this toolkit)`};
     }

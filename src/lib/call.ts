@@ -6,7 +6,7 @@ import {
 import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
 
 import {argsTemplate, buildArgs} from './call-args.js';
-import {findOperation, resolveInterface, signature} from './call-interface.js';
+import {deployedInterfaceOf, findOperation, resolveInterface, signature} from './call-interface.js';
 
 /** Everything `tars call` is asked. */
 export interface CallRequest {
@@ -220,7 +220,8 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
     const options = callOptions(req);
     const found = req.argTypes !== undefined ? {iface: undefined, why: 'types given with --arg-types'}
       : await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj, func: req.func,
-        proxy: () => proxy, timeout: req.timeout});
+        proxy: () => proxy, timeout: req.timeout,
+        ...(target.via === 'locator' ? {deployed: () => deployedInterfaceOf(comm, target.obj)} : {})});
     if (found.iface === undefined) {
       const typed = untypedArgs(req);
       if (req.repeat !== undefined) {

@@ -1,7 +1,7 @@
 import {type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
 import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
 
-import {resolveInterface, signature} from './call-interface.js';
+import {deployedInterfaceOf, resolveInterface, signature} from './call-interface.js';
 
 /** Everything `tars describe` is asked. */
 export interface DescribeRequest {
@@ -27,7 +27,8 @@ export async function runDescribe(req: DescribeRequest): Promise<{iface: Interfa
   try {
     const obj = target?.obj ?? req.obj.split('@')[0]!;
     const found = await resolveInterface({...req, obj, func: TARS_DESCRIBE,
-      proxy: () => comm.objectProxy(target!.proxy)});
+      proxy: () => comm.objectProxy(target!.proxy),
+      ...(target?.via === 'locator' ? {deployed: () => deployedInterfaceOf(comm, obj)} : {})});
     if (found.iface === undefined) throw new UserError(found.why, {code: 'NO_INTERFACE'});
     return {iface: interfaceToJson(found.iface), source: found.source, text: formatInterface(found.iface)};
   } finally {

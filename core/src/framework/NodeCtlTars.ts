@@ -155,6 +155,14 @@ export interface StageRequest {
   packagePath: string;
   /** 3 optional string command (NodeCtl.tars:44) */
   command: string;
+  /** 4 optional string patchObj (NodeCtl.tars:45) */
+  patchObj: string;
+  /** 5 optional string patchFile (NodeCtl.tars:46) */
+  patchFile: string;
+  /** 6 optional string md5 (NodeCtl.tars:47) */
+  md5: string;
+  /** 7 optional string version (NodeCtl.tars:48) */
+  version: string;
 }
 
 export const StageRequest = {
@@ -162,7 +170,7 @@ export const StageRequest = {
   $def: {name: "tarsts.StageRequest", fields: []} as $tars.StructDef,
   /** A StageRequest with every field at its default, overridden by `init`. */
   create(init?: Partial<StageRequest>): StageRequest {
-    return {application: '', serverName: '', packagePath: '', command: '', ...init};
+    return {application: '', serverName: '', packagePath: '', command: '', patchObj: '', patchFile: '', md5: '', version: '', ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: StageRequest): void {
@@ -170,6 +178,10 @@ export const StageRequest = {
     w.writeString(1, v.serverName);
     w.writeString(2, v.packagePath);
     w.writeString(3, v.command);
+    w.writeString(4, v.patchObj);
+    w.writeString(5, v.patchFile);
+    w.writeString(6, v.md5);
+    w.writeString(7, v.version);
   },
   /** Reads the fields into a new StageRequest. */
   read(r: $tars.TarsReader): StageRequest {
@@ -178,6 +190,10 @@ export const StageRequest = {
       serverName: r.readString(1, true),
       packagePath: r.readString(2, true),
       command: r.readString(3, false),
+      patchObj: r.readString(4, false),
+      patchFile: r.readString(5, false),
+      md5: r.readString(6, false),
+      version: r.readString(7, false),
     };
   },
   /** The TARS encoding of a StageRequest as a top-level struct. */
@@ -198,17 +214,17 @@ export const StageRequest = {
   },
 };
 
-/** struct tarsts::LogChunk (NodeCtl.tars:48) */
+/** struct tarsts::LogChunk (NodeCtl.tars:52) */
 export interface LogChunk {
-  /** 0 require string file (NodeCtl.tars:50) */
+  /** 0 require string file (NodeCtl.tars:54) */
   file: string;
-  /** 1 require long offset (NodeCtl.tars:51) */
+  /** 1 require long offset (NodeCtl.tars:55) */
   offset: bigint;
-  /** 2 require long nextOffset (NodeCtl.tars:52) */
+  /** 2 require long nextOffset (NodeCtl.tars:56) */
   nextOffset: bigint;
-  /** 3 require long size (NodeCtl.tars:53) */
+  /** 3 require long size (NodeCtl.tars:57) */
   size: bigint;
-  /** 4 require string data (NodeCtl.tars:54) */
+  /** 4 require string data (NodeCtl.tars:58) */
   data: string;
 }
 
@@ -286,6 +302,10 @@ StageRequest.$def.fields = [
   {tag: 1, name: "serverName", type: $tars.T.string, required: true},
   {tag: 2, name: "packagePath", type: $tars.T.string, required: true},
   {tag: 3, name: "command", type: $tars.T.string, required: false},
+  {tag: 4, name: "patchObj", type: $tars.T.string, required: false},
+  {tag: 5, name: "patchFile", type: $tars.T.string, required: false},
+  {tag: 6, name: "md5", type: $tars.T.string, required: false},
+  {tag: 7, name: "version", type: $tars.T.string, required: false},
 ];
 StageRequest.$def.writeFields = StageRequest.write;
 StageRequest.$def.readFields = StageRequest.read;
@@ -299,7 +319,7 @@ LogChunk.$def.fields = [
 LogChunk.$def.writeFields = LogChunk.write;
 LogChunk.$def.readFields = LogChunk.read;
 
-/** Operations of interface tarsts::NodeCtl (NodeCtl.tars:57), as on the wire. */
+/** Operations of interface tarsts::NodeCtl (NodeCtl.tars:61), as on the wire. */
 const NodeCtl$ops = {
   listManaged: {name: "listManaged", ret: $tars.T.int, params: [
     {name: "servers", tag: 1, type: $tars.T.vector($tars.T.struct(ManagedServer.$def)), out: true},
@@ -344,7 +364,7 @@ export interface NodeCtl$Results {
 export class NodeCtlProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = NodeCtl$def;
 
-  /** int listManaged(out vector<ManagedServer> servers) (NodeCtl.tars:60) */
+  /** int listManaged(out vector<ManagedServer> servers) (NodeCtl.tars:64) */
   listManaged($options?: $tars.CallOptions): Promise<NodeCtl$Results["listManaged"]> {
     return this.$invoke(NodeCtl$ops.listManaged, [], $options);
   }
@@ -354,7 +374,7 @@ export class NodeCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<NodeCtl$Results["listManaged"]>(NodeCtl$ops.listManaged, [], {...$options, async: true}), $cb);
   }
 
-  /** int stagePackage(StageRequest req, out StagedPackage pkg, out string result) (NodeCtl.tars:64) */
+  /** int stagePackage(StageRequest req, out StagedPackage pkg, out string result) (NodeCtl.tars:69) */
   stagePackage(req: StageRequest, $options?: $tars.CallOptions): Promise<NodeCtl$Results["stagePackage"]> {
     return this.$invoke(NodeCtl$ops.stagePackage, [req], $options);
   }
@@ -364,7 +384,7 @@ export class NodeCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<NodeCtl$Results["stagePackage"]>(NodeCtl$ops.stagePackage, [req], {...$options, async: true}), $cb);
   }
 
-  /** int activateServer(string application, string serverName, int waitMs, out string result) (NodeCtl.tars:70) */
+  /** int activateServer(string application, string serverName, int waitMs, out string result) (NodeCtl.tars:75) */
   activateServer(application: string, serverName: string, waitMs: number, $options?: $tars.CallOptions): Promise<NodeCtl$Results["activateServer"]> {
     return this.$invoke(NodeCtl$ops.activateServer, [application, serverName, waitMs], $options);
   }
@@ -374,7 +394,7 @@ export class NodeCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<NodeCtl$Results["activateServer"]>(NodeCtl$ops.activateServer, [application, serverName, waitMs], {...$options, async: true}), $cb);
   }
 
-  /** int readLog(string application, string serverName, string file, long offset, int lines, int maxBytes, out LogChunk chunk, out string result) (NodeCtl.tars:75) */
+  /** int readLog(string application, string serverName, string file, long offset, int lines, int maxBytes, out LogChunk chunk, out string result) (NodeCtl.tars:80) */
   readLog(application: string, serverName: string, file: string, offset: bigint, lines: number, maxBytes: number, $options?: $tars.CallOptions): Promise<NodeCtl$Results["readLog"]> {
     return this.$invoke(NodeCtl$ops.readLog, [application, serverName, file, offset, lines, maxBytes], $options);
   }
@@ -389,16 +409,16 @@ export class NodeCtlProxy extends $tars.ServantProxy {
 export abstract class NodeCtlServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = NodeCtl$def;
 
-  /** int listManaged(out vector<ManagedServer> servers) (NodeCtl.tars:60) */
+  /** int listManaged(out vector<ManagedServer> servers) (NodeCtl.tars:64) */
   abstract listManaged($ctx: $tars.CallContext): NodeCtl$Results["listManaged"] | Promise<NodeCtl$Results["listManaged"]> | $tars.Deferred;
 
-  /** int stagePackage(StageRequest req, out StagedPackage pkg, out string result) (NodeCtl.tars:64) */
+  /** int stagePackage(StageRequest req, out StagedPackage pkg, out string result) (NodeCtl.tars:69) */
   abstract stagePackage(req: StageRequest, $ctx: $tars.CallContext): NodeCtl$Results["stagePackage"] | Promise<NodeCtl$Results["stagePackage"]> | $tars.Deferred;
 
-  /** int activateServer(string application, string serverName, int waitMs, out string result) (NodeCtl.tars:70) */
+  /** int activateServer(string application, string serverName, int waitMs, out string result) (NodeCtl.tars:75) */
   abstract activateServer(application: string, serverName: string, waitMs: number, $ctx: $tars.CallContext): NodeCtl$Results["activateServer"] | Promise<NodeCtl$Results["activateServer"]> | $tars.Deferred;
 
-  /** int readLog(string application, string serverName, string file, long offset, int lines, int maxBytes, out LogChunk chunk, out string result) (NodeCtl.tars:75) */
+  /** int readLog(string application, string serverName, string file, long offset, int lines, int maxBytes, out LogChunk chunk, out string result) (NodeCtl.tars:80) */
   abstract readLog(application: string, serverName: string, file: string, offset: bigint, lines: number, maxBytes: number, $ctx: $tars.CallContext): NodeCtl$Results["readLog"] | Promise<NodeCtl$Results["readLog"]> | $tars.Deferred;
 }
 

@@ -292,6 +292,8 @@ export interface ServerDeployment {
   processId: number;
   /** 11 optional string version (RegistryCtl.tars:74) */
   version: string;
+  /** 12 optional string patchVersion (RegistryCtl.tars:75) */
+  patchVersion: string;
 }
 
 export const ServerDeployment = {
@@ -299,7 +301,7 @@ export const ServerDeployment = {
   $def: {name: "tarsts.ServerDeployment", fields: []} as $tars.StructDef,
   /** A ServerDeployment with every field at its default, overridden by `init`. */
   create(init?: Partial<ServerDeployment>): ServerDeployment {
-    return {application: '', serverName: '', nodeName: '', adapters: [], serverType: "tars_nodejs", setId: '', profile: '', startScript: '', settingState: "active", presentState: '', processId: 0, version: '', ...init};
+    return {application: '', serverName: '', nodeName: '', adapters: [], serverType: "tars_nodejs", setId: '', profile: '', startScript: '', settingState: "active", presentState: '', processId: 0, version: '', patchVersion: '', ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: ServerDeployment): void {
@@ -315,6 +317,7 @@ export const ServerDeployment = {
     w.writeString(9, v.presentState);
     w.writeInt32(10, v.processId);
     w.writeString(11, v.version);
+    w.writeString(12, v.patchVersion);
   },
   /** Reads the fields into a new ServerDeployment. */
   read(r: $tars.TarsReader): ServerDeployment {
@@ -331,6 +334,7 @@ export const ServerDeployment = {
       presentState: r.readString(9, false),
       processId: r.readInt32(10, false),
       version: r.readString(11, false),
+      patchVersion: r.readString(12, false),
     };
   },
   /** The TARS encoding of a ServerDeployment as a top-level struct. */
@@ -410,11 +414,12 @@ ServerDeployment.$def.fields = [
   {tag: 9, name: "presentState", type: $tars.T.string, required: false},
   {tag: 10, name: "processId", type: $tars.T.int, required: false},
   {tag: 11, name: "version", type: $tars.T.string, required: false},
+  {tag: 12, name: "patchVersion", type: $tars.T.string, required: false},
 ];
 ServerDeployment.$def.writeFields = ServerDeployment.write;
 ServerDeployment.$def.readFields = ServerDeployment.read;
 
-/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:77), as on the wire. */
+/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:78), as on the wire. */
 const RegistryCtl$ops = {
   listObjects: {name: "listObjects", ret: $tars.T.int, params: [
     {name: "filter", tag: 1, type: $tars.T.string, out: false},
@@ -470,7 +475,7 @@ export interface RegistryCtl$Results {
 export class RegistryCtlProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:80) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:81) */
   listObjects(filter: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listObjects"]> {
     return this.$invoke(RegistryCtl$ops.listObjects, [filter], $options);
   }
@@ -480,7 +485,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listObjects"]>(RegistryCtl$ops.listObjects, [filter], {...$options, async: true}), $cb);
   }
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:83) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:84) */
   addEndpoint(ep: ManualEndpoint, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["addEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.addEndpoint, [ep], $options);
   }
@@ -490,7 +495,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["addEndpoint"]>(RegistryCtl$ops.addEndpoint, [ep], {...$options, async: true}), $cb);
   }
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:86) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:87) */
   removeEndpoint(servant: string, endpoint: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["removeEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.removeEndpoint, [servant, endpoint], $options);
   }
@@ -500,7 +505,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["removeEndpoint"]>(RegistryCtl$ops.removeEndpoint, [servant, endpoint], {...$options, async: true}), $cb);
   }
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:89) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:90) */
   listNodes($options?: $tars.CallOptions): Promise<RegistryCtl$Results["listNodes"]> {
     return this.$invoke(RegistryCtl$ops.listNodes, [], $options);
   }
@@ -510,7 +515,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listNodes"]>(RegistryCtl$ops.listNodes, [], {...$options, async: true}), $cb);
   }
 
-  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:92) */
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:93) */
   listServers(nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listServers"]> {
     return this.$invoke(RegistryCtl$ops.listServers, [nodeName], $options);
   }
@@ -520,7 +525,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listServers"]>(RegistryCtl$ops.listServers, [nodeName], {...$options, async: true}), $cb);
   }
 
-  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:96) */
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:97) */
   putServer(d: ServerDeployment, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["putServer"]> {
     return this.$invoke(RegistryCtl$ops.putServer, [d], $options);
   }
@@ -530,7 +535,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["putServer"]>(RegistryCtl$ops.putServer, [d], {...$options, async: true}), $cb);
   }
 
-  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:100) */
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:101) */
   dropServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["dropServer"]> {
     return this.$invoke(RegistryCtl$ops.dropServer, [application, serverName, nodeName], $options);
   }
@@ -545,25 +550,25 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
 export abstract class RegistryCtlServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:80) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:81) */
   abstract listObjects(filter: string, $ctx: $tars.CallContext): RegistryCtl$Results["listObjects"] | Promise<RegistryCtl$Results["listObjects"]> | $tars.Deferred;
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:83) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:84) */
   abstract addEndpoint(ep: ManualEndpoint, $ctx: $tars.CallContext): RegistryCtl$Results["addEndpoint"] | Promise<RegistryCtl$Results["addEndpoint"]> | $tars.Deferred;
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:86) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:87) */
   abstract removeEndpoint(servant: string, endpoint: string, $ctx: $tars.CallContext): RegistryCtl$Results["removeEndpoint"] | Promise<RegistryCtl$Results["removeEndpoint"]> | $tars.Deferred;
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:89) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:90) */
   abstract listNodes($ctx: $tars.CallContext): RegistryCtl$Results["listNodes"] | Promise<RegistryCtl$Results["listNodes"]> | $tars.Deferred;
 
-  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:92) */
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:93) */
   abstract listServers(nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["listServers"] | Promise<RegistryCtl$Results["listServers"]> | $tars.Deferred;
 
-  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:96) */
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:97) */
   abstract putServer(d: ServerDeployment, $ctx: $tars.CallContext): RegistryCtl$Results["putServer"] | Promise<RegistryCtl$Results["putServer"]> | $tars.Deferred;
 
-  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:100) */
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:101) */
   abstract dropServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["dropServer"] | Promise<RegistryCtl$Results["dropServer"]> | $tars.Deferred;
 }
 

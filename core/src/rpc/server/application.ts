@@ -8,8 +8,8 @@ import {
 import {parseTarsConfig} from '../../config/tars-config.js';
 import {TarsError} from '../../errors/tars-error.js';
 import {AdminFServant, type AdminF$Results} from '../../framework/AdminFTars.js';
-import {ConfigProxy} from '../../framework/ConfigFTars.js';
 import {LogProxy} from '../../framework/LogFTars.js';
+import {type ConfigListener, RemoteConfig} from './remote-config.js';
 import {ServerFProxy} from '../../framework/NodeFTars.js';
 import {NotifyProxy} from '../../framework/NotifyFTars.js';
 import {formatEndpoint} from '../../protocol/endpoint.js';
@@ -500,7 +500,8 @@ export class Application {
       ? `set log level [${params.trim().toUpperCase()}] ok`
       : `set log level [${params}] error: use NONE, ERROR, WARN, INFO or DEBUG`), 'NONE|ERROR|WARN|INFO|DEBUG');
     this.addAdminCommand('tars.connection', () => this.connections(), 'the connections of each adapter');
-    this.addAdminCommand('tars.loadconfig', (params) => this.loadConfig(params), 'FILE: fetch FILE from the config center');
+    this.addAdminCommand('tars.loadconfig', (params) => this.remoteConfig.reload(params),
+      'FILE: fetch FILE from the config center again (addConfig listeners are called)');
   }
 
   /** Sets the level of {@link logger} and of every {@link rollLogger} (day logs follow it); false for a bad name. */
@@ -619,18 +620,26 @@ export class Application {
     return lines.join('\n');
   }
 
-  private async loadConfig(file: string): Promise<string> {
-    const name = file.trim();
-    if (!name || name.includes('/') || name.includes('\\') || name.startsWith('.')) {
-      return `error: give a plain file name (got "${file}")`;
-    }
-    if (!this.config.config) return 'error: no config center is configured (<server> config = tars.tarsconfig.ConfigObj)';
-    const proxy = this.communicator.stringToProxy(ConfigProxy, this.config.config);
-    const {ret, config} = await proxy.loadConfig(this.config.app, this.config.server, name);
-    if (ret !== 0) return `error: the config center answered ${ret} for ${name}`;
-    const target = path.join(this.config.basepath, name);
-    writeFileSync(target, config);
-    return `loaded config ${name} (${Buffer.byteLength(config)} bytes) to ${target}`;
+  private remoteConfigOf?: RemoteConfig;
+
+  /** The config files this server takes from the config center (`<server> config`). */
+  private get remoteConfig(): RemoteConfig {
+    this.remoteConfigOf ??= new RemoteConfig({communicator: this.communicator, app: this.config.app,
+      server: this.config.server, basepath: this.config.basepath, logger: this.logger,
+      ...(this.config.nodename && this.config.nodename !== this.config.localip ? {nodeName: this.config.nodename} : {}),
+      ...(this.config.config ? {configObj: this.config.config} : {}),
+      ...(this.config.enableset && this.config.setdivision ? {setdivision: this.config.setdivision} : {})});
+    return this.remoteConfigOf;
+  }
+
+  /**
+   * TarsGo's `AddConfig`: fetches the file `name` from the config center into the base path (the previous content
+   * kept as `name.1.bak` ... `name.5.bak`), and again on every `tars.loadconfig name`, calling `listener` with the
+   * content each time (also now). When the config center is away or has no such file, the local copy is used (a
+   * warning); with no local copy either, it rejects with a CONFIG_INVALID TarsError. Resolves with the content.
+   */
+  async addConfig(name: string, listener?: ConfigListener): Promise<string> {
+    return (await this.remoteConfig.add(name, listener)).content;
   }
 }
 

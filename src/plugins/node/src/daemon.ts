@@ -72,7 +72,7 @@ export const nodeDaemon: DaemonSpec = {
         const nodeEndpoint = bound.find((b) => b.obj === NODE_OBJ)!.endpoint;
         const serverObjEndpoint = bound.find((b) => b.obj === SERVER_OBJ)!.endpoint;
         const ep = core.parseEndpoint(nodeEndpoint);
-        servers.setFacts({serverObjEndpoint, locator});
+        servers.setFacts({serverObjEndpoint, locator, nodeName});
         const nodeInfo = NodeDescriptor.NodeInfo.create({nodeName, nodeObj: `${NODE_OBJ}@${nodeEndpoint}`,
           endpointIp: ep.host, endpointPort: ep.port, timeOut: Math.min(ep.timeout || 30_000, 32_767),
           dataDir: ctx.dataDir, version: NODE_VERSION});

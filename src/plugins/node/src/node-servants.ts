@@ -154,9 +154,14 @@ export class NodeImpl extends Node.NodeServant {
   }
 
   getPatchPercent(application: string, serverName: string): Node.Node$Results['getPatchPercent'] {
-    const tPatchInfo = NodeDescriptor.PatchInfo.create({});
-    return {ret: -1, tPatchInfo: {...tPatchInfo, sResult: this.unsupported(`getPatchPercent of ${application}.` +
-      `${serverName}`).result}};
+    const p = this.servers.patchPercent(application, serverName);
+    if (!p) {
+      return {ret: -1, tPatchInfo: NodeDescriptor.PatchInfo.create({sResult: `no patch of ${application}.${serverName} ` +
+        `on node ${this.node.nodeName}`})};
+    }
+    return {ret: 0, tPatchInfo: NodeDescriptor.PatchInfo.create({bPatching: p.status === 'downloading' ||
+      p.status === 'unpacking', iPercent: p.percent, iModifyTime: Math.floor(Date.now() / 1000), sVersion: p.version,
+    sResult: p.status, bSucc: p.status === 'staged'})};
   }
 
   delCache(): Answer {
@@ -214,7 +219,7 @@ export class NodeImpl extends Node.NodeServant {
   }
 
   async stagePackage(req: NodeCtl.StageRequest): Promise<NodeCtl.NodeCtl$Results['stagePackage']> {
-    const {outcome, info} = await this.servers.stage(req.application, req.serverName, req.packagePath, req.command);
+    const {outcome, info} = await this.servers.stage(req);
     const pkg = NodeCtl.StagedPackage.create(info ? {entry: info.entry, files: info.files, bytes: BigInt(info.bytes),
       configFile: info.configFile, adapters: info.adapters.map((a) => RegistryCtl.ServerAdapter.create({name: a.name,
         servant: a.servant, endpoint: a.endpoint, protocol: a.protocol, ...(a.threads ? {threads: a.threads} : {}),

@@ -34,6 +34,8 @@ const FAILURE_LINES = 15;
 interface PackageRecord extends PackageInfo {
   readonly source: string;
   readonly stagedAt: number;
+  /** The patch version, when it came from the patch server. */
+  readonly version?: string;
 }
 
 /** One managed server: its process and what it was built from. */
@@ -67,6 +69,22 @@ export interface NodeServersOptions {
    */
   readonly notifier?: Notifier;
 }
+
+/** Where a package to stage comes from: the node's disk, or the patch server. */
+export interface StageSource {
+  readonly application: string;
+  readonly serverName: string;
+  /** Absolute path on this host ('' with patchFile). */
+  readonly packagePath: string;
+  readonly command: string;
+  readonly patchObj?: string;
+  readonly patchFile?: string;
+  readonly md5?: string;
+  readonly version?: string;
+}
+
+/** The patch server's object, resolved through the node's locator when a request names none. */
+export const PATCH_OBJ = 'tars.tarspatch.PatchObj';
 
 /** An answer of the node's servants: 0, or -1 with a text naming the problem. */
 export interface Outcome {
@@ -184,6 +202,57 @@ export async function lastLines(file: string, lines: number, maxBytes = 64 * 102
   }
 }
 
+/** The journal of a switch under way (see {@link recoverSwitch}). */
+const SWITCH_JOURNAL = 'switch.json';
+
+/** Writes `text` to `file` and flushes it to the disk before resolving. */
+async function writeFileDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A node killed in the middle of a switch (activation renames bin -> bin.prev, bin.staged -> bin, the package
+ * record -> .prev and the staged record -> record, with a journal written first) comes back on a complete version:
+ * the previous one when there was one (the new one goes back to staging), else the new one completed. Never a
+ * package with another version's record. Returns what it did.
+ */
+export async function recoverSwitch(layout: ServerLayout): Promise<'none' | 'restored-previous' | 'completed-new'> {
+  const journal = path.join(layout.root, SWITCH_JOURNAL);
+  if (!await exists(journal)) return 'none';
+  const record = path.join(layout.root, RECORD);
+  const staged = `${layout.bin}.staged`;
+  const prev = `${layout.bin}.prev`;
+  let done: 'restored-previous' | 'completed-new';
+  const hadPackage = (await readJson<{hadPackage?: boolean}>(journal))?.hadPackage !== false;
+  if (hadPackage && !await exists(prev)) {
+    // Killed before the first rename: the previous version is still in place, the new one still staged.
+    done = 'restored-previous';
+  } else if (await exists(prev)) {
+    if (await exists(layout.bin)) {
+      await rm(staged, {recursive: true, force: true});
+      await rename(layout.bin, staged);
+    }
+    await rename(prev, layout.bin);
+    if (await exists(`${record}.prev`)) {
+      if (await exists(record)) await rename(record, `${staged}.json`);
+      await rename(`${record}.prev`, record);
+    }
+    done = 'restored-previous';
+  } else {
+    if (!await exists(layout.bin) && await exists(staged)) await rename(staged, layout.bin);
+    if (!await exists(record) && await exists(`${staged}.json`)) await rename(`${staged}.json`, record);
+    done = 'completed-new';
+  }
+  await rm(journal, {force: true});
+  return done;
+}
+
 /**
  * The servers of one node. {@link load} takes what the registry assigns (adopting processes still running from a
  * previous node), {@link startLoop} runs the check loop (every server's {@link ServerProcess.check}) and the state
@@ -197,6 +266,7 @@ export class NodeServers {
   private readonly launcher: ProcessLauncher;
   private readonly clock: Clock;
   private readonly pending = new Map<string, NodeDescriptor.ServerStateInfo>();
+  private readonly patchProgress = new Map<string, {percent: number; status: string; version: string}>();
   private flushing?: Promise<void>;
   private loaded = false;
   private lastLoadAttempt = -Infinity;
@@ -392,6 +462,7 @@ export class NodeServers {
    */
   private async apply(d: RegistryDescriptor.ServerDescriptor, adopt: boolean): Promise<Managed | undefined> {
     const layout = serverLayout(this.options.dataDir, d.application, d.serverName);
+    await recoverSwitch(layout);
     const record = await readJson<PackageRecord>(path.join(layout.root, RECORD));
     if (!record) return undefined;
     if (!this.facts) throw new Error('the node is not bound yet');
@@ -483,8 +554,8 @@ export class NodeServers {
   // ----- what the servants ask -----------------------------------------------------------------------------------
 
   /** NodeCtl.stagePackage: the package copied or unpacked into `<server>/bin.staged`, with what it holds. */
-  async stage(application: string, serverName: string, source: string, command: string):
-    Promise<{outcome: Outcome; info?: PackageInfo}> {
+  async stage(req: StageSource): Promise<{outcome: Outcome; info?: PackageInfo}> {
+    const {application, serverName, command} = req;
     let layout: ServerLayout;
     try {
       layout = serverLayout(this.options.dataDir, application, serverName);
@@ -495,11 +566,37 @@ export class NodeServers {
     try {
       return await this.exclusive(id, async () => {
         const staged = `${layout.bin}.staged`;
+        let source = req.packagePath;
+        if (req.patchFile) {
+          // From the patch server: downloaded (resuming a .part left by an earlier attempt), md5 checked.
+          const dir = path.join(layout.root, 'patch');
+          await mkdir(dir, {recursive: true});
+          source = path.join(dir, `${application}.${serverName}_${req.version || 'package'}.tgz`);
+          const {downloadPatch} = await import('./patch-download.js');
+          this.patchProgress.set(id, {percent: 0, status: 'downloading', version: req.version ?? ''});
+          // A package downloaded before is used again when it is whole (its md5).
+          if (await exists(source) && req.md5) {
+            const {md5Of} = await import('./patch-download.js');
+            if (await md5Of(source) !== req.md5.toLowerCase()) await rm(source, {force: true});
+          }
+          if (!await exists(source)) {
+            await downloadPatch({communicator: this.options.communicator, patchObj: req.patchObj || PATCH_OBJ,
+              file: req.patchFile, md5: req.md5 ?? '', dest: source, onProgress: (done, total) => {
+                this.patchProgress.set(id, {percent: total > 0 ? Math.floor(done * 100 / total) : 100,
+                  status: 'downloading', version: req.version ?? ''});
+              }});
+          }
+          this.patchProgress.set(id, {percent: 100, status: 'unpacking', version: req.version ?? ''});
+        }
         const info = await stagePackage(source, staged, command);
-        await writeFile(`${staged}.json`, JSON.stringify({...info, source, stagedAt: this.clock.now()}));
-        return {outcome: ok(`staged ${info.files} files (${info.bytes} bytes) from ${source}`), info};
+        await writeFile(`${staged}.json`, JSON.stringify({...info, source, stagedAt: this.clock.now(),
+          ...(req.version ? {version: req.version} : {})}));
+        this.patchProgress.set(id, {percent: 100, status: 'staged', version: req.version ?? ''});
+        return {outcome: ok(`staged ${info.files} files (${info.bytes} bytes) from ${req.patchFile
+          ? `version ${req.version} of the patch server` : source}`), info};
       });
     } catch (error) {
+      this.patchProgress.set(id, {percent: 0, status: `failed: ${(error as Error).message}`, version: req.version ?? ''});
       // A server that never had a package here leaves no directory behind.
       if (!this.byId.has(id) && !await exists(path.join(layout.root, RECORD))) {
         await rm(layout.root, {recursive: true, force: true});
@@ -507,6 +604,11 @@ export class NodeServers {
       const hint = error instanceof UserError && error.hint ? `\nhint: ${error.hint}` : '';
       return {outcome: failed(`${(error as Error).message}${hint}`)};
     }
+  }
+
+  /** Node.getPatchPercent: where the last staging from the patch server of a server is. */
+  patchPercent(application: string, serverName: string): {percent: number; status: string; version: string} | undefined {
+    return this.patchProgress.get(`${application}.${serverName}`);
   }
 
   /**
@@ -556,12 +658,17 @@ export class NodeServers {
     if (wasRunning) await old!.process.stop();
     const prev = `${layout.bin}.prev`;
     if (hasStaged) {
+      // A journal first: a node killed between these renames finds it at its next start and puts the previous
+      // version back whole (recoverSwitch), never a package with another's record.
+      const journal = path.join(layout.root, SWITCH_JOURNAL);
+      await writeFileDurably(journal, JSON.stringify({startedAt: this.clock.now(), hadPackage}));
       await rm(prev, {recursive: true, force: true});
       if (await exists(layout.bin)) await rename(layout.bin, prev);
       await rename(staged, layout.bin);
       const recordFile = path.join(layout.root, RECORD);
       if (hadPackage) await rename(recordFile, `${recordFile}.prev`);
       await rename(`${staged}.json`, recordFile);
+      await rm(journal, {force: true});
     }
     let failure: string | undefined;
     let m: Managed | undefined;
@@ -575,12 +682,22 @@ export class NodeServers {
     if (failure === undefined) {
       await rm(prev, {recursive: true, force: true});
       await rm(path.join(layout.root, `${RECORD}.prev`), {force: true});
+      if (hasStaged && m!.record.version) await this.recordPatch(d, m!.record.version);
       const snap = m!.process.snapshot();
       return ok(d.settingState === 'active' ? `${id} is active, pid ${snap.pid}` : `${id} is installed (not started: ` +
         'its setting state is inactive)');
     }
     await this.rollback(d, layout, {hasStaged, hadPackage, wasRunning, previousConfig, old, failed: m});
     return failed(failure);
+  }
+
+  /** Registry.updatePatchResult: the version this node now runs (what `tars server rollback` goes back from). */
+  private async recordPatch(d: RegistryDescriptor.ServerDescriptor, version: string): Promise<void> {
+    const {Registry} = await import('@tars-ts/core/framework');
+    await this.options.registry.updatePatchResult(Registry.PatchResult.create({sApplication: d.application,
+      sServerName: d.serverName, sNodeName: this.nodeName, sVersion: version, sUserName: 'tars'}))
+      .catch((error: unknown) => this.options.logger.warn(`${d.application}.${d.serverName}: updatePatchResult: ` +
+        `${(error as Error).message}`));
   }
 
   /**

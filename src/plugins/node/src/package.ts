@@ -153,8 +153,81 @@ async function copyLinkedDirectory(target: string, dest: string, seen: Set<strin
   }
 }
 
-/** Unpacks a .tgz into `to`, refusing entries (files or links) that would land or point outside it. */
+/** How much a package may unpack to (a zip bomb is refused before anything is written). */
+export interface ArchiveLimits {
+  readonly maxFiles: number;
+  readonly maxBytes: number;
+}
+
+/** 100,000 files and 2 GiB unpacked. */
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {maxFiles: 100_000, maxBytes: 2 * 1024 ** 3};
+
+/** Whether the archive path `p` is absolute or climbs out of the archive's root. */
+function leaves(p: string): boolean {
+  if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return true;
+  const rel = path.posix.normalize(p.replaceAll('\\', '/'));
+  return rel === '..' || rel.startsWith('../');
+}
+
+/**
+ * Reads the whole archive once, before anything is written, and refuses it (a BAD_ARGUMENT UserError naming the
+ * entry) when an entry is absolute or climbs out, a symbolic or hard link points out, an entry is a device or a
+ * FIFO, there are more files or bytes than `limits`, or the archive is truncated or damaged.
+ */
+export async function checkArchive(file: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<void> {
+  const tar = await import('tar');
+  const fix = 'rebuild the archive from a plain directory: tar czf pkg.tgz -C DIR .';
+  let problem: string | undefined;
+  let files = 0;
+  let bytes = 0;
+  const refuse = (why: string): void => {
+    problem ??= why;
+  };
+  try {
+    await tar.t({file, strict: true, onReadEntry: (entry) => {
+      const p = entry.path;
+      if (leaves(p)) refuse(`entry ${p} leaves the package directory`);
+      switch (entry.type) {
+        case 'CharacterDevice': case 'BlockDevice': case 'FIFO':
+          refuse(`entry ${p} is a ${entry.type === 'FIFO' ? 'FIFO' : 'device file'}`);
+          break;
+        case 'SymbolicLink': {
+          const target = entry.linkpath ?? '';
+          if (target.startsWith('/') || leaves(path.posix.join(path.posix.dirname(p), target))) {
+            refuse(`symbolic link ${p} points out of the package (${target})`);
+          }
+          break;
+        }
+        case 'Link': {
+          const target = entry.linkpath ?? '';
+          if (leaves(target)) refuse(`hard link ${p} points out of the package (${target})`);
+          break;
+        }
+        case 'File': case 'OldFile': case 'ContiguousFile':
+          files++;
+          bytes += entry.size ?? 0;
+          break;
+        default:
+          break;
+      }
+      entry.resume();
+    }});
+  } catch (error) {
+    throw packageError(`the archive is truncated or damaged: ${(error as Error).message}`, fix);
+  }
+  if (problem) throw packageError(`the package is refused: ${problem}`, fix);
+  if (files > limits.maxFiles) {
+    throw packageError(`the package is refused: ${files} files, more than the limit of ${limits.maxFiles}`, fix);
+  }
+  if (bytes > limits.maxBytes) {
+    throw packageError(`the package is refused: it unpacks to ${bytes} bytes, more than the limit of ` +
+      `${limits.maxBytes}`, fix);
+  }
+}
+
+/** Unpacks a .tgz into `to` once {@link checkArchive} passed, refusing again whatever would land or point outside. */
 async function unpack(file: string, to: string): Promise<void> {
+  await checkArchive(file);
   const tar = await import('tar');
   await mkdir(to, {recursive: true});
   const refused: string[] = [];

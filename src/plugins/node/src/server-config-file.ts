@@ -37,6 +37,11 @@ export interface NodeFacts {
   readonly locator: string;
   /** This host's IP (`localip`); default the host of {@link serverObjEndpoint}, as the official node takes it. */
   readonly localIp?: string;
+  /**
+   * The node's name: written as `<server> node_name` (not by the official node; TarsGo and our runtime read it) so
+   * that a server tells the config center and the registry which node it runs on even when the name is not its IP.
+   */
+  readonly nodeName?: string;
 }
 
 /** Everything {@link serverConfigText} needs: no I/O happens there. */
@@ -218,6 +223,7 @@ function skeleton(input: ServerConfigInput, macros: ReadonlyMap<string, string>)
   // `logLevel`, spelled as the template spells it: TarsGo reads only this spelling (TarsCpp and ours read both).
   server.params.set('logLevel', input.logLevel ?? 'DEBUG');
   server.params.set('node', `${NODE_SERVANT}@${endpointText(input.node.serverObjEndpoint, 'node ServerObj')}`);
+  if (input.node.nodeName) server.params.set('node_name', input.node.nodeName);
   // Adapters by name (the registry's map is keyed by it; the official node skips a nameless one, a left-join row).
   for (const name of [...d.adapters.keys()].filter((n) => n !== '').sort()) {
     const a = d.adapters.get(name)!;

@@ -19,6 +19,8 @@ export interface ServerRowJson {
   /** Starts after the first, by this node. */
   restarts: number;
   version: string;
+  /** The patch-store version the node runs ('' for a package deployed from a path). */
+  release: string;
   endpoints: string[];
   /** The flap limit holds auto-start back until then (ISO time), or ''. */
   blockedUntil: string;
@@ -40,7 +42,7 @@ export function serverRows(deployments: readonly RegistryCtl.ServerDeployment[],
     return {server: `${d.application}.${d.serverName}`, node: d.nodeName, setting: d.settingState,
       present: d.presentState, state: m ? STATE_NAMES[m.state] ?? String(m.state) : '', pid: m?.pid ?? d.processId,
       uptimeSec: m && m.pid > 0 && startedAt > 0 ? Math.max(0, Math.round((now - startedAt) / 1000)) : 0,
-      restarts: Math.max(0, (m?.starts ?? 0) - 1), version: m?.version || d.version,
+      restarts: Math.max(0, (m?.starts ?? 0) - 1), version: m?.version || d.version, release: d.patchVersion,
       endpoints: d.adapters.map((a) => `${a.servant.split('.').pop()} ${a.endpoint}`),
       blockedUntil: blocked > now ? new Date(blocked).toISOString() : ''};
   })};
@@ -57,9 +59,10 @@ function uptime(sec: number): string {
 /** The table (or a sentence when nothing is deployed). */
 export async function serverTable(json: ServerListJson, tty?: boolean): Promise<string> {
   if (json.servers.length === 0) return 'no server is deployed';
-  return renderTable(['SERVER', 'NODE', 'SETTING', 'PRESENT', 'PID', 'UPTIME', 'RESTARTS', 'VERSION', 'ENDPOINTS'],
+  return renderTable(['SERVER', 'NODE', 'SETTING', 'PRESENT', 'PID', 'UPTIME', 'RESTARTS', 'RELEASE', 'VERSION',
+    'ENDPOINTS'],
     json.servers.map((s) => [s.server, s.node, s.setting, s.state && s.state !== s.present
       ? `${s.present} (node: ${s.state})` : s.present + (s.blockedUntil ? ' (flapping: held)' : ''),
-    s.pid > 0 ? String(s.pid) : '-', uptime(s.uptimeSec), String(s.restarts), s.version || '-',
+    s.pid > 0 ? String(s.pid) : '-', uptime(s.uptimeSec), String(s.restarts), s.release || '-', s.version || '-',
     s.endpoints.join(', ')]), tty);
 }

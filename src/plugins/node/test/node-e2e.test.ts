@@ -5,7 +5,7 @@
 import {run} from '@oclif/core';
 import {captureOutput, runCommand} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +13,10 @@ import path from 'node:path';
 import {execa} from 'execa';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {exited, registryLocatorOf, startCliDaemon} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
-const bin = path.join(root, 'bin/dev.js');
 
 interface Out {
   stdout: string;
@@ -36,32 +36,6 @@ async function tarsJson<T>(args: string[]): Promise<T> {
   return JSON.parse(out.stdout) as T;
 }
 
-/** A daemon (`tars <name> start ...`) in a child process; resolves with it and its output once it prints READY. */
-function startDaemon(args: string[]): Promise<{child: ChildProcess; out: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY from tars ${args.join(' ')} in 60 s: ${out}`));
-    }, 60_000);
-    const take = (c: Buffer) => {
-      out += c.toString();
-      if (/\bREADY\b/.test(out)) {
-        clearTimeout(timer);
-        resolve({child, out});
-      }
-    };
-    child.stdout!.on('data', take);
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tars ${args.join(' ')} exited ${code} before READY: ${out}`));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -72,10 +46,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 interface StatusJson {
   servers: {server: string; node: string; setting: string; present: string; state: string; pid: number;
@@ -104,7 +74,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
   // The same ports each time: a node started again under its name must register the same NodeObj (the registry
   // refuses a name a live node holds at another address).
   const startNode = async () => {
-    const node = await startDaemon(['node', 'start', '--port', String(nodePort), '--data', nodeData, '--name', 'e2e-node',
+    const node = await startCliDaemon(['node', 'start', '--port', String(nodePort), '--data', nodeData, '--name', 'e2e-node',
       '--check-interval', '200', ...L()]);
     daemons.push(node.child);
     return node.child;
@@ -128,9 +98,9 @@ describe('tars node and tars server, end to end from the CLI', function () {
       if (saved === undefined) delete process.env.npm_config_prefer_offline;
       else process.env.npm_config_prefer_offline = saved;
     }
-    const registry = await startDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
+    const registry = await startCliDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
     daemons.push(registry.child);
-    locator = `tars.tarsregistry.QueryObj@${/tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(registry.out)![1]!.trim()}`;
+    locator = registryLocatorOf(registry.out);
     await startNode();
     await until(async () => (await tarsJson<{nodes: {name: string; alive: boolean}[]}>(
       ['node', 'list', ...L()])).nodes.some((n) => n.name === 'e2e-node' && n.alive), 'the node to register', 20_000);

@@ -57,6 +57,13 @@ describe('node: server config file', () => {
     expect(text, 'UPDATE_GOLDEN=1 rewrites the golden file').to.equal(readFileSync(file, 'utf8'));
   });
 
+  it('names the node as node_name when it knows its name (what the config center picks node files by)', () => {
+    const node = {...input().node, nodeName: 'node-7'};
+    const config = parseTarsConfig(serverConfigText(input({node})));
+    expect(config.get('/tars/application/server<node_name>')).to.equal('node-7');
+    expect(parseTarsConfig(serverConfigText(input())).get('/tars/application/server<node_name>')).to.equal(undefined);
+  });
+
   it('reads back through core as what went in', () => {
     const c = serverConfigOf(parseTarsConfig(serverConfigText(input())));
     expect(c).to.deep.include({app: 'TestApp', server: 'HelloGo', localip: '10.0.0.5',

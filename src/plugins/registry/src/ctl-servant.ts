@@ -15,7 +15,7 @@ export function deploymentOf({server: s, adapters}: ServerWithAdapters): Registr
   return RegistryCtl.ServerDeployment.create({application: s.application, serverName: s.serverName,
     nodeName: s.nodeName, serverType: s.serverType, setId: s.enableSet ? `${s.setName}.${s.setArea}.${s.setGroup}` : '',
     profile: s.profile, startScript: s.startScript, settingState: s.settingState, presentState: s.presentState,
-    processId: s.processId, version: s.tarsVersion,
+    processId: s.processId, version: s.tarsVersion, patchVersion: s.patchVersion,
     adapters: adapters.map((a) => RegistryCtl.ServerAdapter.create({name: a.adapterName, servant: a.servant,
       endpoint: a.endpoint, protocol: a.protocol, threads: a.threadNum, maxConnections: a.maxConnections,
       queuecap: a.queuecap, queuetimeout: a.queuetimeout, allowIp: a.allowIp}))});

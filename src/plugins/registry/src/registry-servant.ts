@@ -128,6 +128,7 @@ export class RegistryObjServant extends Registry.RegistryServant {
     Promise<R['reportVersion']> {
     try {
       await this.repo.setServerVersion({application: app, serverName, nodeName}, version);
+      await this.service.refresh();
     } catch {
       // Official: queued; the node always gets 0.
     }
@@ -148,6 +149,7 @@ export class RegistryObjServant extends Registry.RegistryServant {
       await this.repo.setPatchResult({application: result.sApplication, serverName: result.sServerName,
         nodeName: result.sNodeName}, {version: result.sVersion, user: result.sUserName,
         time: sqlTime(this.service.clock())});
+      await this.service.refresh();
       return {ret: 0};
     } catch {
       return {ret: -1};

@@ -6,17 +6,17 @@
 import {run} from '@oclif/core';
 import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {exited, registryLocatorOf, startCliDaemon} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 import type {WatchJson, WatchRowJson} from '../src/watch.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
-const bin = path.join(root, 'bin/dev.js');
 
 async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
   const {stdout, stderr, error} = await captureOutput(() => run(args, root));
@@ -29,36 +29,7 @@ async function tarsJson<T>(args: string[]): Promise<T> {
   return JSON.parse(out.stdout) as T;
 }
 
-/** `tars <daemon> start ...` in a child process; resolves with it and its output once it prints READY. */
-function startDaemon(args: string[]): Promise<{child: ChildProcess; out: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY from tars ${args.join(' ')} in 60 s: ${out}`));
-    }, 60_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (/\bREADY\b/.test(out)) {
-        clearTimeout(timer);
-        resolve({child, out});
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tars ${args.join(' ')} exited ${code} before READY: ${out}`));
-    });
-  });
-}
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** A service on @tars-ts/core (linked as `tars new` links it): EchoHello answers at once, Slow after `ms`. */
 const SERVICE = `import {Application, Servant, T} from '@tars-ts/core';
@@ -101,15 +72,14 @@ describe('tars stat, end to end: load on a deployed service, read back with tars
 
   before(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'tars-stat-e2e-'));
-    const registry = await startDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
+    const registry = await startCliDaemon(['registry', 'start', '--port', '0', '--data', path.join(work, 'registry')]);
     daemons.push(registry.child);
-    locator = `tars.tarsregistry.QueryObj@${/tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/
-      .exec(registry.out)![1]!.trim()}`;
-    const stat = await startDaemon(['stat', 'start', '--port', '0', '--data', path.join(work, 'stat'),
+    locator = registryLocatorOf(registry.out);
+    const stat = await startCliDaemon(['stat', 'start', '--port', '0', '--data', path.join(work, 'stat'),
       '--metrics-port', '0', ...L()]);
     daemons.push(stat.child);
     const nodePort = await consecutiveFreePorts(2);
-    const node = await startDaemon(['node', 'start', '--port', String(nodePort), '--data', path.join(work, 'node'),
+    const node = await startCliDaemon(['node', 'start', '--port', String(nodePort), '--data', path.join(work, 'node'),
       '--name', 'stat-e2e', ...L()]);
     daemons.push(node.child);
     await until(async () => (await tarsJson<{nodes: {alive: boolean}[]}>(['node', 'list', ...L()])).nodes

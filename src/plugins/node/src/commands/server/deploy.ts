@@ -30,7 +30,7 @@ interface Ctx {
 }
 
 export default class ServerDeploy extends ServerCommand {
-  static override summary = 'Deploy a server on a node from a package (a directory or a .tgz) and start it.';
+  static override summary = 'Deploy a server on a node from a package (a directory, a .tgz, or a version of the patch store) and start it.';
   static override description = `The package is read from the node's own file system (until the patch service exists, the node and
 the CLI share a host). Steps: the node stages a copy (a tars new project's file: link to the core is copied in, so
 the copy runs where it lands), the registry records the server and its adapters (from the package's config.conf,
@@ -51,8 +51,10 @@ the command line holds {config}.`;
   static override args = {server: Args.string({description: 'App.Server', required: true})};
 
   static override flags = {
-    package: Flags.string({char: 'p', summary: 'The package: a directory or a .tgz on the node\'s host.', required: true,
-      helpValue: 'DIR|TGZ'}),
+    package: Flags.string({char: 'p', summary: 'The package: a directory or a .tgz on the node\'s host.',
+      helpValue: 'DIR|TGZ', exactlyOne: ['package', 'version']}),
+    version: Flags.string({summary: 'A version from the patch store (tars patch upload; tars patch list).',
+      helpValue: 'V', exactlyOne: ['package', 'version']}),
     adapter: Flags.string({summary: 'An adapter\'s endpoint: Obj=ENDPOINT (e.g. SayHelloObj="tcp -h 127.0.0.1 -p ' +
       '10015"); replaces the package\'s, or adds one.', multiple: true, helpValue: 'OBJ=ENDPOINT'}),
     set: Flags.string({summary: 'Deploy in the SET name.area.group.', helpValue: 'SET'}),
@@ -69,7 +71,8 @@ the command line holds {config}.`;
     const {args, flags} = await this.parse(ServerDeploy);
     const id = parseServerId(args.server);
     const name = `${id.application}.${id.serverName}`;
-    const source = path.resolve(flags.package);
+    const source = flags.package === undefined ? '' : path.resolve(flags.package);
+    const release = flags.version === undefined ? undefined : await this.patchVersion(flags, id, flags.version);
     const env = (flags.env ?? []).map((kv) => {
       const eq = kv.indexOf('=');
       if (eq <= 0 || /[;|]/.test(kv)) {
@@ -85,10 +88,12 @@ the command line holds {config}.`;
         c.node = await this.deployNode(flags);
         step.title = `Node ${c.node.name}`;
       }},
-      {title: `Stage ${source} on the node`, run: async (c, step) => {
-        const node = await this.nodeCtl(c.node!, flags, 120_000);
+      {title: release ? `Download version ${release.version} to the node` : `Stage ${source} on the node`,
+        run: async (c, step) => {
+        const node = await this.nodeCtl(c.node!, flags, 600_000);
         const {ret, pkg, result} = await node.stagePackage({application: id.application, serverName: id.serverName,
-          packagePath: source, command: flags.cmd ?? ''});
+          packagePath: source, command: flags.cmd ?? '', patchObj: '', patchFile: release?.file ?? '',
+          md5: release?.md5 ?? '', version: release?.version ?? ''});
         if (ret !== 0) throw nodeFailure(result, 'BAD_ARGUMENT');
         c.pkg = pkg;
         step.title = `Staged ${pkg.files} files (${(Number(pkg.bytes) / 1_048_576).toFixed(1)} MB)` +
@@ -105,8 +110,7 @@ the command line holds {config}.`;
         c.deployment = {application: id.application, serverName: id.serverName, nodeName: c.node!.name, adapters,
           serverType: flags.cmd ? 'tars_cpp' : 'tars_nodejs', setId: flags.set ?? old?.setId ?? '',
           profile: await profileWithEnv(profile ?? old?.profile ?? '', env), startScript: flags.cmd ?? '',
-          settingState: 'active',
-          presentState: '', processId: 0, version: ''};
+          settingState: 'active', presentState: '', processId: 0, version: '', patchVersion: ''};
         const {ret, previous, existed, result} = await ctl.putServer(c.deployment);
         if (ret !== 0) {
           // A new server leaves nothing on the node: its staged copy goes.

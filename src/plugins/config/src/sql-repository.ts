@@ -1,0 +1,195 @@
+// The config center's files in the kit's store (Kysely over SQLite by default). Three tables after the official
+// t_config_files, t_config_history_files and t_config_references: a file slot with its current version number,
+// every version's content, and the references in the order they were added. Every write is one transaction, so
+// a daemon killed mid-push leaves either the whole version or none of it (WAL: the file is never half-written).
+import {type Kysely, type Store, type StoreMigrations, type Transaction, openStore} from '@tars-ts/kit/store';
+
+import type {ConfigRepository, NewVersion} from './repository.js';
+import type {ConfigRows, FileKey, FileRow, Level, VersionRow} from './rows.js';
+
+interface FilesTable {
+  id: number;
+  app: string;
+  server: string;
+  node: string;
+  set_id: string;
+  name: string;
+  level: number;
+  /** The current version. */
+  version: number;
+}
+
+interface VersionsTable {
+  file_id: number;
+  version: number;
+  content: string;
+  author: string;
+  time: number;
+  comment: string;
+}
+
+interface ReferencesTable {
+  from_id: number;
+  to_id: number;
+  seq: number;
+}
+
+/** The config center's tables, as Kysely sees them. */
+export interface ConfigDB {
+  config_files: FilesTable;
+  config_versions: VersionsTable;
+  config_references: ReferencesTable;
+}
+
+/** Forward-only migrations; a schema change is a new entry that sorts after these. */
+export const CONFIG_MIGRATIONS: StoreMigrations = {
+  '0001_config': {
+    up: async (db) => {
+      await db.schema.createTable('config_files')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('app', 'text', (c) => c.notNull())
+        .addColumn('server', 'text', (c) => c.notNull())
+        .addColumn('node', 'text', (c) => c.notNull())
+        .addColumn('set_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('level', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        // The official unique key of t_config_files (server_name, filename, host, level, set): one slot per key.
+        .addUniqueConstraint('config_files_key', ['app', 'server', 'node', 'set_id', 'name'])
+        .execute();
+      await db.schema.createTable('config_versions')
+        .addColumn('file_id', 'bigint', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('time', 'bigint', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('config_versions_pk', ['file_id', 'version'])
+        .execute();
+      await db.schema.createTable('config_references')
+        .addColumn('from_id', 'bigint', (c) => c.notNull())
+        .addColumn('to_id', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('config_references_pk', ['from_id', 'to_id'])
+        .execute();
+    },
+  },
+};
+
+type Db = Kysely<ConfigDB> | Transaction<ConfigDB>;
+
+function whereKey(db: Db, key: FileKey) {
+  return db.selectFrom('config_files').selectAll().where('app', '=', key.app).where('server', '=', key.server)
+    .where('node', '=', key.node).where('set_id', '=', key.setId).where('name', '=', key.name);
+}
+
+function versionOf(r: VersionsTable): VersionRow {
+  return {version: Number(r.version), content: r.content, author: r.author, time: Number(r.time), comment: r.comment};
+}
+
+/** The repository over an open store; {@link openConfigStore} opens and closes both. */
+export class SqlConfigRepository implements ConfigRepository {
+  constructor(private readonly store: Store<ConfigDB>) {}
+
+  async loadRows(): Promise<ConfigRows> {
+    return this.store.transaction(async (trx) => {
+      const files = await trx.selectFrom('config_files')
+        .innerJoin('config_versions', (j) => j.onRef('config_versions.file_id', '=', 'config_files.id')
+          .onRef('config_versions.version', '=', 'config_files.version'))
+        .select(['config_files.id', 'app', 'server', 'node', 'set_id', 'name', 'level', 'config_files.version',
+          'content', 'author', 'time', 'comment'])
+        .orderBy('config_files.id').execute();
+      const refs = await trx.selectFrom('config_references').selectAll().orderBy('seq').execute();
+      return Object.freeze({
+        files: Object.freeze(files.map((f): FileRow => Object.freeze({id: Number(f.id), key: Object.freeze({
+          app: f.app, server: f.server, node: f.node, setId: f.set_id, name: f.name}), level: Number(f.level) as Level,
+          version: Number(f.version), content: f.content, author: f.author, time: Number(f.time), comment: f.comment}))),
+        references: Object.freeze(refs.map((r) => Object.freeze([Number(r.from_id), Number(r.to_id)] as const))),
+      });
+    });
+  }
+
+  push(key: FileKey, level: Level, v: NewVersion): Promise<number> {
+    return this.store.transaction(async (trx) => {
+      let file = await whereKey(trx, key).executeTakeFirst();
+      if (!file) {
+        const last = await trx.selectFrom('config_files').select((eb) => eb.fn.max('id').as('last')).executeTakeFirst();
+        file = {id: Number(last?.last ?? 0) + 1, app: key.app, server: key.server, node: key.node, set_id: key.setId,
+          name: key.name, level, version: 0};
+        await trx.insertInto('config_files').values(file).execute();
+      }
+      const version = Number(file.version) + 1;
+      await trx.insertInto('config_versions').values({file_id: Number(file.id), version, content: v.content,
+        author: v.author, time: v.time, comment: v.comment}).execute();
+      await trx.updateTable('config_files').set({version}).where('id', '=', Number(file.id)).execute();
+      return version;
+    });
+  }
+
+  rollback(key: FileKey, from: number, v: Omit<NewVersion, 'content'>): Promise<number | undefined> {
+    return this.store.transaction(async (trx) => {
+      const file = await whereKey(trx, key).executeTakeFirst();
+      if (!file) return undefined;
+      const old = await trx.selectFrom('config_versions').selectAll().where('file_id', '=', Number(file.id))
+        .where('version', '=', from).executeTakeFirst();
+      if (!old) return undefined;
+      const version = Number(file.version) + 1;
+      await trx.insertInto('config_versions').values({file_id: Number(file.id), version, content: old.content,
+        author: v.author, time: v.time, comment: v.comment}).execute();
+      await trx.updateTable('config_files').set({version}).where('id', '=', Number(file.id)).execute();
+      return version;
+    });
+  }
+
+  async history(key: FileKey): Promise<VersionRow[] | undefined> {
+    return this.store.transaction(async (trx) => {
+      const file = await whereKey(trx, key).executeTakeFirst();
+      if (!file) return undefined;
+      const rows = await trx.selectFrom('config_versions').selectAll().where('file_id', '=', Number(file.id))
+        .orderBy('version').execute();
+      return rows.map(versionOf);
+    });
+  }
+
+  async version(key: FileKey, version: number): Promise<VersionRow | undefined> {
+    return this.store.transaction(async (trx) => {
+      const file = await whereKey(trx, key).executeTakeFirst();
+      if (!file) return undefined;
+      const row = await trx.selectFrom('config_versions').selectAll().where('file_id', '=', Number(file.id))
+        .where('version', '=', version === 0 ? Number(file.version) : version).executeTakeFirst();
+      return row ? versionOf(row) : undefined;
+    });
+  }
+
+  addReference(from: number, to: number): Promise<boolean> {
+    return this.store.transaction(async (trx) => {
+      const has = await trx.selectFrom('config_references').select('seq').where('from_id', '=', from)
+        .where('to_id', '=', to).executeTakeFirst();
+      if (has) return false;
+      const last = await trx.selectFrom('config_references').select((eb) => eb.fn.max('seq').as('last'))
+        .executeTakeFirst();
+      await trx.insertInto('config_references').values({from_id: from, to_id: to, seq: Number(last?.last ?? 0) + 1})
+        .execute();
+      return true;
+    });
+  }
+
+  async removeReference(from: number, to: number): Promise<boolean> {
+    const r = await this.store.db.deleteFrom('config_references').where('from_id', '=', from).where('to_id', '=', to)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+}
+
+/** An open config store: the repository, where it is, and how to close it. */
+export interface ConfigStore {
+  readonly repository: SqlConfigRepository;
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/** Opens (creating and migrating) the SQLite store at `file`. */
+export async function openConfigStore(file: string): Promise<ConfigStore> {
+  const store = await openStore<ConfigDB>({kind: 'sqlite', file}, CONFIG_MIGRATIONS);
+  return {repository: new SqlConfigRepository(store), where: store.where, close: () => store.close()};
+}
