@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Client process of the RPC benchmark: node bench/rpc-client.js <ours|theirs|raw|stat> <port> <16B|16KiB|struct>
 // [--stat-port P] (`stat`: ours reporting call statistics to the StatF servant on port P, see rpc-server.js)
+// (TARS_BENCH_DYE=1: every call of ours dyed, to measure what a dyed request costs.)
 //
 // Connects to the Echo server of the same implementation on 127.0.0.1:<port> and answers the parent's commands on
 // stdin with JSON lines on stdout (see rpc-common.js):
@@ -41,17 +42,21 @@ async function makeCaller() {
     // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
     for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) comm.use((call, next) => next(call));
     const prx = comm.stringToProxy(EchoProxy, OBJ);
+    // TARS_BENCH_DYE=1: every call of ours dyed (STATUS_DYED_KEY), to measure what a dyed request costs the server
+    // (its async context and its dye-log line; the bench server has no logpath and no log object, so the line is
+    // made and not written).
+    const o = process.env.TARS_BENCH_DYE === '1' ? {dyeKey: 'bench'} : undefined;
     if (payload === '16B') {
-      return {call: () => prx.echo(STRING_16), check: async () => same((await prx.echo(STRING_16)).ret, STRING_16)};
+      return {call: () => prx.echo(STRING_16, o), check: async () => same((await prx.echo(STRING_16, o)).ret, STRING_16)};
     }
     if (payload === '16KiB') {
       const b = new Uint8Array(bytes16k());
-      return {call: () => prx.echoBytes(b),
-        check: async () => same(Buffer.from((await prx.echoBytes(b)).ret).equals(b), true)};
+      return {call: () => prx.echoBytes(b, o),
+        check: async () => same(Buffer.from((await prx.echoBytes(b, o)).ret).equals(b), true)};
     }
     const item = makeItem();
-    return {call: () => prx.echoStruct(item),
-      check: async () => same(canonItem((await prx.echoStruct(item)).ret), canonItem(item))};
+    return {call: () => prx.echoStruct(item, o),
+      check: async () => same(canonItem((await prx.echoStruct(item, o)).ret), canonItem(item))};
   }
   if (impl === 'theirs') {
     const {BenchRpc, TarsRpc, TarsStream, toTheirsItem} = await import('./rpc-theirs.js');

@@ -30,9 +30,20 @@ export {
   parseProxyString,
 } from './protocol/endpoint.js';
 export {
-  type ClosableSink, DEFAULT_LOG_LEVEL, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, fileSink,
-  parseLogLevel, stderrSink,
+  type ClosableSink, DEFAULT_LOG_LEVEL, DEFAULT_LOG_NUM, DEFAULT_LOG_SIZE, type DateFileSinkOptions, type DateUnit,
+  type DyeHook, type FileSinkOptions, LOG_LEVELS, type LogLevel, type LogSink, Logger, dateFileSink, fileSink,
+  logDateSuffix, logTimestamp, parseLogLevel, parseLogSize, stderrSink,
 } from './rpc/logger.js';
+// Remote logs (LogF), named day logs, dyeing and notify reports (NotifyF).
+export {currentDyeKey, dyeingStarted, runDyed, runUndyed} from './rpc/dye.js';
+export {
+  RemoteLog, type RemoteLogOptions, type RemoteLogSend, type RemoteLogStats, type RemoteLogTarget,
+} from './rpc/log/remote-log.js';
+export {DayLogger, type DayLoggerOptions, checkLogName} from './rpc/log/day-logger.js';
+export {DYE_LOG_DIR, DYE_LOG_NAME, DYE_LOG_TARGET, DyeLog} from './rpc/log/dye-log.js';
+export {
+  Notifier, type NotifierIdentity, type NotifierOptions, type NotifierStats, type NotifyLevel, notifyLevelOf,
+} from './rpc/log/notifier.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
 export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';

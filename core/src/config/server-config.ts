@@ -85,6 +85,10 @@ export interface ServerConfig {
   readonly datapath: string;
   readonly logpath: string;
   readonly loglevel: string;
+  /** Bytes at which the local log rolls (`<server> logsize`, e.g. `10M`; default 10 MiB, the official template's). */
+  readonly logsize: number;
+  /** Local log files kept when rolling (`<server> lognum`; default 10). */
+  readonly lognum: number;
   readonly config?: string;
   readonly notify?: string;
   readonly log?: string;
@@ -223,6 +227,8 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     datapath: opt(server, 'datapath') ?? '.',
     logpath: opt(server, 'logpath') ?? '.',
     loglevel: (opt(server, 'loglevel') ?? opt(server, 'logLevel') ?? DEFAULT_LOG_LEVEL).toUpperCase(),
+    logsize: logSizeOf(opt(server, 'logsize'), file),
+    lognum: Math.max(1, num(server, 'lognum', DEFAULT_LOG_NUM, file)),
     ...(opt(server, 'config') ? {config: opt(server, 'config')} : {}),
     ...(opt(server, 'notify') ? {notify: opt(server, 'notify')} : {}),
     ...(opt(server, 'log') ? {log: opt(server, 'log')} : {}),
@@ -235,6 +241,33 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     raw: root,
     file,
   };
+}
+
+/** `lognum` when a config names none (the official template's). */
+export const DEFAULT_LOG_NUM = 10;
+/** `logsize` when a config names none: 10 MiB (the official template's `10M`; TarsCpp's built-in default is 50 MB). */
+export const DEFAULT_LOG_SIZE = 10 * 1024 * 1024;
+
+/**
+ * A `logsize` value as TarsCpp reads it (TC_Common::toSize): a number of bytes with an optional K, M or G suffix
+ * (powers of 1024; `B` and a trailing `B` after the unit are accepted). Undefined when it is not such a size.
+ */
+export function parseLogSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMG]?)B?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = {'': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3}[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  const bytes = Math.floor(Number(m[1]) * unit);
+  return bytes > 0 ? bytes : undefined;
+}
+
+function logSizeOf(text: string | undefined, file: string): number {
+  if (text === undefined || text.trim() === '') return DEFAULT_LOG_SIZE;
+  const size = parseLogSize(text);
+  if (size === undefined) {
+    throw new TarsError('CONFIG_INVALID', `${file}: <server> logsize = ${text} is not a size (give bytes with an ` +
+      'optional K, M or G, e.g. 10M)', {file});
+  }
+  return size;
 }
 
 /** Reads and parses a server config file. */
@@ -295,6 +328,10 @@ export interface ServerOptions {
   datapath?: string;
   logpath?: string;
   loglevel?: string;
+  /** Size at which the local log rolls: bytes with an optional K, M or G (`10M`). */
+  logsize?: string;
+  /** Local log files kept when rolling. */
+  lognum?: number;
   config?: string;
   notify?: string;
   log?: string;
@@ -311,7 +348,7 @@ const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking'>, string> = {
   maxPacketSize: 'max-packet-size',
 };
 
-const SERVER_KEYS = ['localip', 'node', 'nodename', 'basepath', 'datapath', 'logpath', 'loglevel', 'config',
+const SERVER_KEYS = ['localip', 'node', 'nodename', 'basepath', 'datapath', 'logpath', 'loglevel', 'logsize', 'config',
   'notify', 'log'] as const;
 
 const ADAPTER_NUMBERS = ['maxconns', 'queuecap', 'queuetimeout', 'threads', 'concurrency'] as const;
@@ -363,6 +400,7 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     server.params.set(key, v);
   }
   if (options.local !== undefined) server.params.set('local', endpointText(options.local, 'local'));
+  if (options.lognum !== undefined) server.params.set('lognum', integerText(options.lognum, 'lognum'));
   if (options.mainloopticker !== undefined) {
     server.params.set('mainloopticker', integerText(options.mainloopticker, 'mainloopticker'));
   }

@@ -16,6 +16,7 @@ import {type Channel, LocalFailure} from './channel.js';
 import {EndpointManager, type HashType} from './governance/endpoint-manager.js';
 import type {BlockingPolicy} from './governance/types.js';
 import {parseSetId, selectBySet} from '../set-routing.js';
+import {currentDyeKey, dyeingStarted} from '../dye.js';
 import {type ClientStatScope, StatOutcome, type StatReporter} from '../stat/stat-reporter.js';
 
 /** Options of one proxy (what `stringToProxy` takes besides the object). */
@@ -277,13 +278,15 @@ export class ObjectProxy implements Invoker {
     const oneway = options.oneway === true;
     let messageType: number = MessageType.TARSMESSAGETYPENULL;
     let status: ReadonlyMap<string, string> = NO_ENTRIES;
-    const needsStatus = options.status !== undefined || options.dyeKey !== undefined || raw.routeKey !== undefined ||
+    // A call made while serving a dyed request carries its dye on (core/src/rpc/dye.ts); one boolean test otherwise.
+    const dyeKey = options.dyeKey ?? (dyeingStarted() ? currentDyeKey() : undefined);
+    const needsStatus = options.status !== undefined || dyeKey !== undefined || raw.routeKey !== undefined ||
       this.host.setdivision !== undefined;
     if (needsStatus) {
       const s = toMap(options.status);
-      if (options.dyeKey !== undefined) {
+      if (dyeKey !== undefined) {
         messageType |= MessageType.TARSMESSAGETYPEDYED;
-        s.set(StatusKey.DYED, options.dyeKey);
+        s.set(StatusKey.DYED, dyeKey);
       }
       if (raw.routeKey !== undefined) {
         messageType |= MessageType.TARSMESSAGETYPEGRID;

@@ -8,11 +8,18 @@ import {
 import {parseTarsConfig} from '../../config/tars-config.js';
 import {TarsError} from '../../errors/tars-error.js';
 import {AdminFServant, type AdminF$Results} from '../../framework/AdminFTars.js';
+import {LogProxy} from '../../framework/LogFTars.js';
 import {type ConfigListener, RemoteConfig} from './remote-config.js';
 import {ServerFProxy} from '../../framework/NodeFTars.js';
+import {NotifyProxy} from '../../framework/NotifyFTars.js';
 import {formatEndpoint} from '../../protocol/endpoint.js';
 import {Communicator} from '../client/communicator.js';
-import {DEFAULT_LOG_LEVEL, Logger, fileSink, parseLogLevel, stderrSink} from '../logger.js';
+import {DEFAULT_LOG_LEVEL, type DateUnit, Logger, fileSink, parseLogLevel, stderrSink} from '../logger.js';
+import {runDyed} from '../dye.js';
+import {DayLogger, checkLogName} from '../log/day-logger.js';
+import {DyeLog} from '../log/dye-log.js';
+import {type NotifierOptions, type NotifierStats, Notifier, type NotifyLevel} from '../log/notifier.js';
+import {RemoteLog, type RemoteLogOptions, type RemoteLogStats} from '../log/remote-log.js';
 import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
@@ -26,6 +33,10 @@ export {RUNTIME_VERSION} from '../version.js';
 
 /** ms a closing application gives its last stat and property reports. */
 const FINAL_REPORT_MS = 1000;
+/** ms a closing application gives its last remote log lines and its "stop" notification. */
+const FINAL_LOG_MS = 1000;
+/** ms one LogF call may take (TarsCpp's remote log proxy timeout). */
+const LOG_CALL_TIMEOUT = 3000;
 
 /** A command answered by AdminObj's `notify`: gets the text after the command name, returns the reply. */
 export type AdminCommand = (params: string, app: Application) => string | Promise<string>;
@@ -47,6 +58,10 @@ export interface ApplicationOptions {
   /** Time requests in flight get to finish on close, ms (default 5000). */
   graceMs?: number;
   communicator?: Communicator;
+  /** Batching and bounds of the remote log (`<server> log`); see {@link RemoteLogOptions}. */
+  remoteLog?: RemoteLogOptions;
+  /** Bounds of the notify reports (`<server> notify`); see {@link NotifierOptions}. */
+  notify?: NotifierOptions;
 }
 
 /** {@link Application.fromOptions}: the server's configuration and the application's options in one object. */
@@ -77,15 +92,42 @@ export class Application {
   private signalHandler?: () => void;
   private readonly closeHooks: CloseHook[] = [];
   private nodeReporter?: NodeReporter;
+  /** Lines for the log daemon (`<server> log`), the named day logs, the dye log, the notify reports. */
+  private readonly remote?: RemoteLog;
+  private readonly dayLoggers = new Map<string, DayLogger>();
+  private readonly rollLoggers = new Map<string, Logger>();
+  private readonly dyeLog: DyeLog;
+  private readonly notifier?: Notifier;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
     this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
       config.reflection);
     this.logger = options.logger ?? new Logger(parseLogLevel(config.loglevel) ?? DEFAULT_LOG_LEVEL,
-      config.logpath && config.logpath !== '.'
-        ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`)
+      this.localLogs
+        ? fileSink(path.join(config.logpath, config.app, config.server), `${config.app}.${config.server}`,
+          {maxSize: config.logsize, maxFiles: config.lognum})
         : stderrSink);
     this.communicator = options.communicator ?? Communicator.fromConfig(config);
+    if (config.log) {
+      const proxy = this.communicator.stringToProxy(LogProxy, config.log);
+      this.remote = new RemoteLog((target, lines) => (target.kind === 'info'
+        ? proxy.loggerbyInfo(target.info, lines, {timeout: LOG_CALL_TIMEOUT})
+        : proxy.logger(target.app, target.server, target.file, target.format, lines, {timeout: LOG_CALL_TIMEOUT})),
+      options.remoteLog);
+    }
+    this.dyeLog = new DyeLog(config.app, config.server, this.localLogs ? config.logpath : undefined, this.remote);
+    this.logger.setDyeHook((level, message, key) => this.dyeLog.write(level, message, key));
+    this.dispatcher.onDyed((ctx, next) => {
+      const key = ctx.dyeKey;
+      if (key === undefined) return next();
+      this.dyeLog.write('INFO', `served ${ctx.servant}.${ctx.func} for ${ctx.remote?.host ?? 'a client'}`, key);
+      return runDyed(key, next);
+    });
+    if (config.notify) {
+      this.notifier = new Notifier(this.communicator.stringToProxy(NotifyProxy, config.notify), {app: config.app,
+        server: config.server, setdivision: config.enableset ? config.setdivision : undefined,
+        nodeName: config.nodename}, options.notify);
+    }
     // Callee-side call statistics, while the communicator reports to a stat object (`<client> stat`).
     this.dispatcher.reportStatsTo(this.communicator, config.app, config.server, config.localip,
       config.enableset ? config.setdivision : undefined);
@@ -128,12 +170,91 @@ export class Application {
    * ```
    */
   static fromOptions(options: ApplicationFromOptions): Application {
-    const {logger, handleSignals, graceMs, communicator, ...server} = options;
+    const {logger, handleSignals, graceMs, communicator, remoteLog, notify, ...server} = options;
     const appOptions: ApplicationOptions = {
       ...(logger ? {logger} : {}), ...(handleSignals !== undefined ? {handleSignals} : {}),
       ...(graceMs !== undefined ? {graceMs} : {}), ...(communicator ? {communicator} : {}),
+      ...(remoteLog ? {remoteLog} : {}), ...(notify ? {notify} : {}),
     };
     return new Application(serverConfigFromOptions(server), appOptions);
+  }
+
+  /** Whether local log files are kept (a logpath other than `.`); else the local log is stderr. */
+  private get localLogs(): boolean {
+    return this.config.logpath !== '' && this.config.logpath !== '.';
+  }
+
+  /**
+   * A named log (TarsCpp `FDLOG("access")`, TarsGo `GetDayLogger`): one file a day (or an hour) under
+   * `<logpath>/<App>/<Server>/` named `<App>.<Server>_<name>_<YYYYMMDD>.log` (`''` is the default day log,
+   * `<App>.<Server>_<YYYYMMDD>.log`), and the same lines sent to the log daemon (`<server> log`) with loggerbyInfo,
+   * batched and never blocking (see {@link remoteLogStats}). The same name gives the same logger. Throws for a name
+   * with `/`, `\` or `..`.
+   */
+  dayLogger(name = '', unit: DateUnit = 'day'): DayLogger {
+    checkLogName(name);
+    const key = `${name}|${unit}`;
+    let logger = this.dayLoggers.get(key);
+    if (logger === undefined) {
+      logger = new DayLogger({app: this.config.app, server: this.config.server, name, unit,
+        logpath: this.localLogs ? this.config.logpath : undefined, remote: this.remote,
+        setdivision: this.config.enableset ? this.config.setdivision : undefined, level: () => this.logger.level,
+        dye: (level, message, dyeKey) => this.dyeLog.write(level, message, dyeKey)});
+      this.dayLoggers.set(key, logger);
+    }
+    return logger;
+  }
+
+  /**
+   * A named local log rolled by size as the main one (TarsGo `GetLogger(name)`): `<logpath>/<App>/<Server>/
+   * <App>.<Server>_<name>.log`, rolled at `logsize` keeping `lognum` files, at the level of {@link logger} (which
+   * `tars.setloglevel` changes for all of them); stderr without a logpath. `''` is {@link logger} itself. The same
+   * name gives the same logger. Throws for a name with `/`, `\\` or `..`.
+   */
+  rollLogger(name: string): Logger {
+    checkLogName(name);
+    if (name === '') return this.logger;
+    let logger = this.rollLoggers.get(name);
+    if (logger === undefined) {
+      const c = this.config;
+      logger = new Logger(this.logger.level, this.localLogs
+        ? fileSink(path.join(c.logpath, c.app, c.server), `${c.app}.${c.server}_${name}`,
+          {maxSize: c.logsize, maxFiles: c.lognum})
+        : stderrSink);
+      logger.setDyeHook((level, message, key) => this.dyeLog.write(level, `[${name}] ${message}`, key));
+      this.rollLoggers.set(name, logger);
+    }
+    return logger;
+  }
+
+  /** Counters of the remote log (lines sent, dropped, buffered); undefined without `<server> log`. */
+  get remoteLogStats(): RemoteLogStats | undefined {
+    return this.remote?.stats;
+  }
+
+  /** Counters of the notify reports; undefined without `<server> notify`. */
+  get notifyStats(): NotifierStats | undefined {
+    return this.notifier?.stats;
+  }
+
+  /** Lines written to the dye log so far. */
+  get dyeLines(): number {
+    return this.dyeLog.written;
+  }
+
+  /**
+   * A business alert to the notify daemon (`<server> notify`): NotifyF.reportNotifyInfo with eType NOTIFY and the
+   * level (`normal`, `warn`, `error`), as TarsCpp's TARS_NOTIFY_* and @tars/notify's notify() send it. Never blocks or
+   * throws; a report the daemon does not take is counted in {@link notifyStats}. Without `notify` it is logged only.
+   */
+  notify(level: NotifyLevel, message: string): void {
+    this.logger.info(`notify [${level}] ${message}`);
+    this.notifier?.notify(level, message);
+  }
+
+  /** A free-text report to the notify daemon (eType REPORT: the daemon reads "[alarm]", "[error]"... in the text). */
+  report(message: string): void {
+    this.notifier?.report(message);
   }
 
   /** `App.Server`. */
@@ -227,6 +348,8 @@ export class Application {
       process.on('SIGTERM', this.signalHandler);
     }
     reporter?.started(() => this.beatingAdapters());
+    // As TarsCpp and TarsGo: the notify daemon hears "restart" once the server serves.
+    this.notifier?.report('restart');
     this.logger.info(`${this.name} started`);
   }
 
@@ -330,9 +453,15 @@ export class Application {
       }
       // What was counted since the last report goes now (bounded: a stat daemon that hangs cannot hold the stop).
       let giveUp: NodeJS.Timeout | undefined;
-      await Promise.race([this.communicator.flushReports(),
-        new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
+      // "stop" to the notify daemon (only when the server had started: TarsGo's and TarsCpp's order) and the last
+      // remote log lines, both bounded.
+      if (this.started) this.notifier?.report('stop');
+      await Promise.race([Promise.all([this.communicator.flushReports(), this.notifier?.flush(FINAL_LOG_MS),
+        this.remote?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
+      for (const logger of this.dayLoggers.values()) logger.close();
+      for (const logger of this.rollLoggers.values()) logger.close();
+      this.dyeLog.close();
       this.communicator.close();
       if (this.signalHandler) {
         process.off('SIGINT', this.signalHandler);
@@ -367,12 +496,19 @@ export class Application {
       .join('\n'), 'list the commands');
     this.addAdminCommand('tars.viewversion', () => `$${RUNTIME_VERSION}$`, 'the runtime version');
     this.addAdminCommand('tars.viewstatus', () => this.status(), 'client and server configuration, adapters');
-    this.addAdminCommand('tars.setloglevel', (params) => (this.logger.setLevel(params)
+    this.addAdminCommand('tars.setloglevel', (params) => (this.setLogLevel(params)
       ? `set log level [${params.trim().toUpperCase()}] ok`
       : `set log level [${params}] error: use NONE, ERROR, WARN, INFO or DEBUG`), 'NONE|ERROR|WARN|INFO|DEBUG');
     this.addAdminCommand('tars.connection', () => this.connections(), 'the connections of each adapter');
     this.addAdminCommand('tars.loadconfig', (params) => this.remoteConfig.reload(params),
       'FILE: fetch FILE from the config center again (addConfig listeners are called)');
+  }
+
+  /** Sets the level of {@link logger} and of every {@link rollLogger} (day logs follow it); false for a bad name. */
+  setLogLevel(name: string): boolean {
+    if (!this.logger.setLevel(name)) return false;
+    for (const logger of this.rollLoggers.values()) logger.setLevel(name);
+    return true;
   }
 
   /** `tars.viewstatus`: client properties, server keys, and each adapter with its live counters. */
@@ -410,6 +546,9 @@ export class Application {
       `config:                    ${c.config ?? ''}`,
       `notify:                    ${c.notify ?? ''}`,
       `log:                       ${c.log ?? ''}`,
+      `remote log:                ${this.remoteLine()}`,
+      `notify reports:            ${this.notifyLine()}`,
+      `logsize / lognum:          ${c.logsize} / ${c.lognum}`,
       `started:                   ${this.startedAt.toISOString()}`,
       `pid:                       ${process.pid}`,
     ];
@@ -447,6 +586,19 @@ export class Application {
     return `reported ${r.reported} ${unit}, dropped ${r.dropped}, RPCs sent ${r.sent}, failed ${r.failed}, ` +
       `skipped ${r.skipped}${which === 'stat' ? `, keys ${(r as {keys: number}).keys}` : ''}` +
       (r.lastError ? `, last error: ${r.lastError}` : '');
+  }
+
+  private remoteLine(): string {
+    const r = this.remote?.stats;
+    if (!r) return 'none (no log object configured)';
+    return `sent ${r.sent} lines in ${r.batches} calls (${r.failedBatches} failed), dropped ${r.dropped}, buffered ` +
+      `${r.buffered}${r.lastError ? `, last error: ${r.lastError}` : ''}`;
+  }
+
+  private notifyLine(): string {
+    const r = this.notifier?.stats;
+    if (!r) return 'none (no notify object configured)';
+    return `sent ${r.sent}, failed ${r.failed}, dropped ${r.dropped}${r.lastError ? `, last error: ${r.lastError}` : ''}`;
   }
 
   private nodeReportLine(): string {

@@ -39,6 +39,8 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
   private interceptors: readonly ServerInterceptor[] = [];
+  /** Runs around dyed requests only: see {@link onDyed}. */
+  private dyeHook?: ServerInterceptor;
   /** Where served requests are counted for the stat daemon: see {@link reportStatsTo}. */
   private statHost?: {readonly statReporter?: StatReporter | undefined};
   private statIdentity?: {app: string; server: string; localip: string; setdivision?: string | undefined};
@@ -62,6 +64,16 @@ export class Dispatcher {
    */
   use(interceptor: ServerInterceptor): this {
     this.interceptors = [...this.interceptors, interceptor];
+    return this;
+  }
+
+  /**
+   * Runs `hook` around every dyed request (TARSMESSAGETYPEDYED), outside the interceptors: the application's dye
+   * log and dye context (core/src/rpc/dye.ts). Requests that are not dyed never reach it, so an undyed call costs one
+   * bit test.
+   */
+  onDyed(hook: ServerInterceptor | undefined): this {
+    this.dyeHook = hook;
     return this;
   }
 
@@ -147,8 +159,10 @@ export class Dispatcher {
     });
     const stat = this.statHost === undefined ? undefined : this.statScope();
     const started = stat === undefined ? 0 : arrivedAt ?? performance.now();
-    const outcome = this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
-      : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
+    const outcome = (req.iMessageType & MessageType.TARSMESSAGETYPEDYED) !== 0 && this.dyeHook !== undefined
+      ? this.dyed(this.dyeHook, ctx, servant, req.sBuffer)
+      : this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
+        : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
     if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, stat, started));
     return this.finish(req, ctx, outcome, stat, started);
   }
@@ -162,6 +176,19 @@ export class Dispatcher {
     if (i === chain.length) return servant.$call(ctx, body);
     try {
       const outcome = chain[i]!(ctx, () => this.intercepted(chain, i + 1, ctx, servant, body));
+      return outcome instanceof Promise ? outcome.catch(thrown) : outcome;
+    } catch (error) {
+      return thrown(error);
+    }
+  }
+
+  /** A dyed request: the dye hook around the interceptors and the servant; what it throws is answered as theirs. */
+  private dyed(hook: ServerInterceptor, ctx: CallContext, servant: Servant, body: Uint8Array):
+    ServerOutcome | Promise<ServerOutcome> {
+    const rest = (): ServerOutcome | Promise<ServerOutcome> => (this.interceptors.length === 0
+      ? servant.$call(ctx, body) : this.intercepted(this.interceptors, 0, ctx, servant, body));
+    try {
+      const outcome = hook(ctx, rest);
       return outcome instanceof Promise ? outcome.catch(thrown) : outcome;
     } catch (error) {
       return thrown(error);

@@ -12,6 +12,8 @@ export const SERVER_OBJ = 'tars.tarsnode.ServerObj';
 export const NODE_OBJ = 'tars.tarsnode.NodeObj';
 /** The registry's QueryObj, which a bare `tcp -h H -p P` locator names. */
 export const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
+/** Where the node reports its servers' crashes, restarts and flap-limit blocks (resolved through the locator). */
+export const NOTIFY_OBJ = 'tars.tarsnotify.NotifyObj';
 /** The version a node registers with. */
 export const NODE_VERSION = 'tars-ts-node 0.1.0';
 
@@ -47,14 +49,17 @@ export const nodeDaemon: DaemonSpec = {
   ],
   async create(ctx) {
     const locator = nodeLocator(ctx.locator);
-    const [core, {Registry, NodeDescriptor}, servants, {RegistryLink, REGISTRY_OBJ}, {NodeServers}] = await Promise.all([
+    const [core, {Registry, NodeDescriptor, NotifyF}, servants, {RegistryLink, REGISTRY_OBJ}, {NodeServers}] = await Promise.all([
       import('@tars-ts/core'), import('@tars-ts/core/framework'), import('./node-servants.js'),
       import('./registry-link.js'), import('./node-servers.js')]);
     const nodeName = (ctx.settings.name as string | undefined) ?? defaultNodeName();
     const intervalMs = ctx.settings['keepalive-interval'] as number | undefined;
     const checkIntervalMs = ctx.settings['check-interval'] as number | undefined;
     const communicator = new core.Communicator({locator});
-    const servers = new NodeServers({dataDir: ctx.dataDir, nodeName, logger: ctx.logger, communicator,
+    // Reports to the notify daemon: bounded and never waited for (a framework without one costs a counter).
+    const notifier = new core.Notifier(communicator.stringToProxy(NotifyF.NotifyProxy, NOTIFY_OBJ),
+      {app: 'tars', server: 'tarsnode', nodeName}, {maxPending: 64, timeoutMs: 3000});
+    const servers = new NodeServers({dataDir: ctx.dataDir, nodeName, logger: ctx.logger, communicator, notifier,
       registry: communicator.stringToProxy(Registry.RegistryProxy, REGISTRY_OBJ, {timeout: 5000}),
       ...(checkIntervalMs !== undefined ? {checkIntervalMs} : {})});
     let link: InstanceType<typeof RegistryLink> | undefined;

@@ -7,7 +7,7 @@ import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promis
 import net from 'node:net';
 import path from 'node:path';
 
-import {type Communicator, type Logger, parseEndpoint, parseTarsConfig} from '@tars-ts/core';
+import {type Communicator, type Logger, type Notifier, parseEndpoint, parseTarsConfig} from '@tars-ts/core';
 import {AdminF, NodeDescriptor, type Registry, type RegistryDescriptor} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
@@ -63,6 +63,11 @@ export interface NodeServersOptions {
   readonly limits?: Partial<RestartLimits>;
   /** Overrides of every server's timeouts (tests); otherwise each comes from its config file. */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /**
+   * Where crashes, restarts after a crash and flap-limit blocks are reported (NotifyF, `tars.tarsnotify.NotifyObj`
+   * through the locator): see {@link NodeServers.alarm}. None: they are only logged.
+   */
+  readonly notifier?: Notifier;
 }
 
 /** Where a package to stage comes from: the node's disk, or the patch server. */
@@ -357,8 +362,20 @@ export class NodeServers {
     if (this.limitedWarned.has(m.process.id)) return;
     this.limitedWarned.add(m.process.id);
     const until = m.process.snapshot().limiter.blockedUntil;
-    this.options.logger.warn(`${m.process.id}: auto-start held back by the flap limit` +
-      (until ? ` until ${new Date(until).toISOString()}` : '') + '; start it by hand once it is fixed');
+    const text = 'auto-start held back by the flap limit' + (until ? ` until ${new Date(until).toISOString()}` : '');
+    this.options.logger.warn(`${m.process.id}: ${text}; start it by hand once it is fixed`);
+    this.alarm(m, `[alarm] ${text}`);
+  }
+
+  /**
+   * The node's reports to the notify daemon about one of its servers (issue 15; the one place they are made, from
+   * {@link watch} and {@link warnLimited}): eType REPORT with the server's app and name and this node's name, texts
+   * starting with "[alarm]" as tarsnode's do, so the daemon files them as alarms. The notifier never blocks: a
+   * daemon that is away or slow costs a counter (its queue is bounded), never a check round.
+   */
+  private alarm(m: Managed, message: string): void {
+    this.options.notifier?.report(message, {app: m.descriptor.application, server: m.descriptor.serverName,
+      nodeName: this.nodeName, setdivision: m.descriptor.setId || undefined});
   }
 
   /** Stops the loop and lets go of every server (the processes keep running: a node started again adopts them). */
@@ -485,7 +502,11 @@ export class NodeServers {
   private watch(m: Managed): void {
     const {process, layout} = m;
     let lastPid = process.snapshot().pid;
+    /** The pid that exited, until the next launch (which is then a restart after a crash). */
+    let crashed: number | undefined;
     process.onLaunch((pid, startTime) => {
+      if (crashed !== undefined) this.alarm(m, `[alarm] restarted after pid ${crashed} exited, new pid ${pid}`);
+      crashed = undefined;
       lastPid = pid;
       void writeFile(path.join(layout.root, RUN), JSON.stringify({pid, startTime: startTime ?? null}))
         .catch(() => undefined);
@@ -495,6 +516,8 @@ export class NodeServers {
       this.report(m);
       if (change.to === ServerState.Inactive && change.reason === 'exited') {
         const died = lastPid; // before the restart this change leads to replaces it
+        crashed = died;
+        this.alarm(m, `[alarm] down, server is inactive (pid ${died} exited)`);
         void lastLines(process.log.file, 5).then((tail) => this.options.logger.warn(`${process.id}: pid ${died} ` +
           `exited${tail ? `; its last lines:\n${tail}` : ''}`));
       } else if (change.reason !== 'heartbeat' && change.reason !== 'activating') {
