@@ -50,9 +50,10 @@ export function packagePath(raw: string): string | undefined {
 /** Whether the link target `link`, seen from the entry at `at` (package-relative), stays inside the package. */
 function linkStaysInside(at: string, link: string, fromRoot: boolean): boolean {
   if (link === '' || link.startsWith('/') || link.startsWith('\\') || /^[A-Za-z]:/.test(link)) return false;
-  const base = fromRoot ? '/' : path.posix.dirname(`/${at}`);
-  const resolved = path.posix.resolve(base, link.replace(/\\/g, '/'));
-  return resolved === '/' || !path.posix.relative('/', resolved).startsWith('..');
+  const base = fromRoot ? '.' : path.posix.dirname(at);
+  // No clamping at the root (path.resolve would turn /../etc into /etc): a leading .. is a way out.
+  const resolved = path.posix.normalize(path.posix.join(base, link.replace(/\\/g, '/')));
+  return resolved !== '..' && !resolved.startsWith('../');
 }
 
 /** Whether the file starts with the gzip magic bytes. */
