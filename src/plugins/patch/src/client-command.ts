@@ -1,5 +1,5 @@
 // The base of `tars patch upload|list|rm`: where the patch server is and proxies of its two servants. The server is
-// `-e` (its PatchObj endpoint; PatchCtlObj is on the next port, as `--port P` lays them out), else the registry of
+// `-e` (its PatchObj endpoint; PatchCtlObj is on the next port, as `--port P` lays them out, or --ctl-endpoint), else the registry of
 // `--locator` (which resolves both by name: a patch server started with --locator lists them), else the patch
 // server running on this machine with `--data` when given, else the saved locator (`tars settings set locator
 // ...`), else the patch server running here with the default data directory, found through its lock.
@@ -14,6 +14,7 @@ import {PATCH_CTL_OBJ, PATCH_OBJ} from './servants.js';
 /** What every patch client command accepts. */
 export interface PatchClientFlags {
   endpoint?: string | undefined;
+  'ctl-endpoint'?: string | undefined;
   locator?: string | undefined;
   timeout?: number | undefined;
   data?: string | undefined;
@@ -44,7 +45,9 @@ export abstract class PatchClientCommand extends TarsCommand {
 
   static override baseFlags = {
     endpoint: Flags.string({char: 'e', summary: 'The patch server\'s PatchObj endpoint ("tcp -h H -p 18793"); ' +
-      'PatchCtlObj is taken on the next port.', helpValue: 'ENDPOINT'}),
+      'PatchCtlObj is taken on the next port unless --ctl-endpoint says.', helpValue: 'ENDPOINT'}),
+    'ctl-endpoint': Flags.string({summary: 'With -e: PatchCtlObj\'s endpoint, when it is not on the port after ' +
+      'PatchObj\'s (a patch server started with --port 0).', helpValue: 'ENDPOINT', dependsOn: ['endpoint']}),
     locator: Flags.string({summary: 'A registry that resolves tars.tarspatch.PatchObj and PatchCtlObj ' +
       '("tars.tarsregistry.QueryObj@tcp -h H -p 17890", or just "tcp -h H -p P").', helpValue: 'OBJ'}),
     timeout: Flags.integer({summary: 'Timeout of each call, ms (default 3000, or: tars settings set timeout N).',
@@ -55,7 +58,8 @@ export abstract class PatchClientCommand extends TarsCommand {
   /** Proxy strings of PatchObj and PatchCtlObj, and the locator when they resolve by name. */
   private async targets(flags: PatchClientFlags): Promise<{patch: string; ctl: string; locator?: string}> {
     if (flags.endpoint) {
-      return {patch: `${PATCH_OBJ}@${flags.endpoint}`, ctl: `${PATCH_CTL_OBJ}@${nextPort(flags.endpoint, 1)}`};
+      return {patch: `${PATCH_OBJ}@${flags.endpoint}`,
+        ctl: `${PATCH_CTL_OBJ}@${flags['ctl-endpoint'] ?? nextPort(flags.endpoint, 1)}`};
     }
     const viaLocator = (locator: string) => ({patch: PATCH_OBJ, ctl: PATCH_CTL_OBJ,
       locator: locator.includes('@') ? locator : `tars.tarsregistry.QueryObj@${locator}`});

@@ -57,6 +57,8 @@ export interface TestPatchServer {
   readonly ctl: PatchCtl.PatchCtlProxy;
   /** PatchObj's endpoint (`-e` of the commands). */
   readonly endpoint: string;
+  /** `-e PatchObj --ctl-endpoint PatchCtlObj`: the commands' flags for this server. */
+  readonly e: string[];
   /** Every file under the data directory's packages/ and uploads/ (relative paths), sorted. */
   files(): string[];
   close(): Promise<void>;
@@ -84,7 +86,7 @@ export async function startPatchServer(settings: Record<string, unknown> = {}): 
     walk(path.join(dir, 'uploads'));
     return out.sort();
   };
-  return {dir, daemon, patch, ctl, endpoint: at(PATCH_OBJ), files, async close() {
+  return {dir, daemon, patch, ctl, endpoint: at(PATCH_OBJ), e: ['-e', at(PATCH_OBJ), '--ctl-endpoint', at(PATCH_CTL_OBJ)], files, async close() {
     communicator.close();
     await daemon.stop();
     rmSync(dir, {recursive: true, force: true});
