@@ -8,7 +8,7 @@ import path from 'node:path';
 
 /** The limits of one package. */
 export interface ArchiveLimits {
-  /** Most regular files (and hard links) one package may hold. */
+  /** Most entries (files, directories, links) one package may hold. */
   readonly maxFiles: number;
   /** Most bytes its regular files may add up to once unpacked. */
   readonly maxBytes: number;
@@ -56,6 +56,47 @@ function linkStaysInside(at: string, link: string, fromRoot: boolean): boolean {
   return resolved !== '..' && !resolved.startsWith('../');
 }
 
+/** The first of `path`'s own parent directories that is a link of the package. */
+function linkAbove(links: ReadonlySet<string>, where: string): string | undefined {
+  const parts = where.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join('/');
+    if (links.has(parent)) return parent;
+  }
+  return undefined;
+}
+
+/**
+ * Links are judged by their text alone (./linkStaysInside), which holds only while no path goes through another
+ * link of the package: `a -> .` then `c/b -> ../a/..` looks inside but leads out once unpacked. So, whatever the
+ * order of the entries: no entry below a symbolic link, and no link whose target goes through one (a target that is
+ * a link itself is fine: it is checked on its own).
+ */
+function throughLinks(links: ReadonlySet<string>, paths: readonly string[], symlinks: readonly [string, string][],
+  hardLinks: readonly [string, string][]): string | undefined {
+  if (links.size === 0) return undefined;
+  for (const p of paths) {
+    const above = linkAbove(links, p);
+    if (above !== undefined) return `the package has an entry below the link ${above}: ${p} (a path may not go through a link)`;
+  }
+  for (const [where, target] of symlinks) {
+    const parts = path.posix.dirname(where) === '.' ? [] : path.posix.dirname(where).split('/');
+    const steps = target.replace(/\\/g, '/').split('/').filter((x) => x !== '' && x !== '.');
+    for (let i = 0; i < steps.length - 1; i++) {
+      if (steps[i] === '..') parts.pop();
+      else parts.push(steps[i]!);
+      if (links.has(parts.join('/'))) {
+        return `the package has a symbolic link through another link: ${where} -> ${target} (${parts.join('/')} is a link)`;
+      }
+    }
+  }
+  for (const [where, target] of hardLinks) {
+    const above = linkAbove(links, target);
+    if (above !== undefined) return `the package has a hard link through a symbolic link: ${where} -> ${target}`;
+  }
+  return undefined;
+}
+
 /** Whether the file starts with the gzip magic bytes. */
 export async function isGzipFile(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
@@ -80,7 +121,11 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
   let files = 0;
   let bytes = 0;
   let entries = 0;
+  /** Every symbolic link of the package, and every entry path, symbolic and hard link: checked at the end. */
   const links = new Set<string>();
+  const paths: string[] = [];
+  const symlinks: [string, string][] = [];
+  const hardLinks: [string, string][] = [];
   const tarsFiles = new Map<string, string>();
   return new Promise<ArchiveSummary>((resolve, reject) => {
     const input = createReadStream(file);
@@ -112,15 +157,7 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
           entry.resume();
           return;
         }
-        const parts = where.split('/');
-        for (let i = 1; i < parts.length; i++) {
-          const parent = parts.slice(0, i).join('/');
-          if (links.has(parent)) {
-            refuse(`the package has an entry below the link ${parent}: ${raw} (a path may not go through a link)`);
-            entry.resume();
-            return;
-          }
-        }
+        paths.push(where);
         const device = DEVICE_TYPES.get(entry.type);
         if (device) {
           refuse(`the package has ${device}: ${raw} (only files, directories and links inside it)`);
@@ -130,6 +167,7 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
             refuse(`the package has a symbolic link out of it: ${raw} -> ${target}`);
           } else {
             links.add(where);
+            symlinks.push([where, target]);
           }
         } else if (entry.type === 'Link') {
           const target = entry.linkpath ?? '';
@@ -138,6 +176,7 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
             refuse(`the package has a hard link out of it: ${raw} -> ${target}`);
           } else {
             files++;
+            hardLinks.push([where, inside]);
           }
         } else if (FILE_TYPES.has(entry.type)) {
           files++;
@@ -150,8 +189,8 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
         } else if (entry.type !== 'Directory') {
           refuse(`the package has an entry of type ${entry.type}: ${raw} (only files, directories and links)`);
         }
-        if (!done && files > limits.maxFiles) {
-          refuse(`the package has more than ${limits.maxFiles} files (the daemon's --max-files)`);
+        if (!done && entries > limits.maxFiles) {
+          refuse(`the package has more than ${limits.maxFiles} files and directories (the daemon's --max-files)`);
         } else if (!done && bytes > limits.maxBytes) {
           refuse(`the package unpacks to more than ${limits.maxBytes} bytes (the daemon's --max-bytes)`);
         }
@@ -163,7 +202,11 @@ export async function checkArchive(file: string, limits: ArchiveLimits): Promise
       finish(new ArchiveRefused(truncated ? 'the package is truncated (the archive ends in the middle; upload it again)'
         : `the package is not a valid gzip tar archive: ${error.message}`));
     });
-    parser.on('end', () => finish(entries === 0 ? new ArchiveRefused('the package is an empty archive') : undefined));
+    parser.on('end', () => {
+      if (entries === 0) return finish(new ArchiveRefused('the package is an empty archive'));
+      const problem = throughLinks(links, paths, symlinks, hardLinks);
+      finish(problem === undefined ? undefined : new ArchiveRefused(problem));
+    });
     input.on('error', (error) => finish(error));
     input.pipe(parser);
   });

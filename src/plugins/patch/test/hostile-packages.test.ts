@@ -77,7 +77,27 @@ describe('patch: hostile packages are refused and leave nothing', function () {
 
   it('more files than --max-files', async () => {
     const many = Array.from({length: 6}, (_, i): RawEntry => ({path: `f${i}.js`, content: `${i}`}));
-    await refused(tgz(many), /more than 5 files \(the daemon's --max-files\)/);
+    await refused(tgz(many), /more than 5 files and directories \(the daemon's --max-files\)/);
+  });
+
+  it('more directories than --max-files (empty entries cost no bytes but count)', async () => {
+    const many = Array.from({length: 6}, (_, i): RawEntry => ({path: `d${i}`, type: 'Directory'}));
+    await refused(tgz([ok, ...many]), /more than 5 files and directories/);
+  });
+
+  it('a link that leads out through another link, whatever the order of the entries', async () => {
+    await refused(tgz([ok, {path: 'c', type: 'Directory'}, {path: 'c/b', type: 'SymbolicLink', linkpath: '../a/..'},
+      {path: 'a', type: 'SymbolicLink', linkpath: '.'}]), /symbolic link through another link: c\/b -> \.\.\/a\/\.\. \(a is a link\)/);
+  });
+
+  it('an entry below a link that comes later in the archive', async () => {
+    await refused(tgz([ok, {path: 'here/up', content: 'x'}, {path: 'here', type: 'SymbolicLink', linkpath: '.'}]),
+      /below the link here: here\/up/);
+  });
+
+  it('a hard link through a symbolic link', async () => {
+    await refused(tgz([ok, {path: 'etc', type: 'SymbolicLink', linkpath: '.'}, {path: 'h', type: 'Link',
+      linkpath: 'etc/index.js'}]), /hard link through a symbolic link: h -> etc\/index\.js/);
   });
 
   it('a zip bomb: more unpacked bytes than --max-bytes from a small archive', async () => {

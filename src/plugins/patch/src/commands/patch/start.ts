@@ -17,7 +17,7 @@ becomes a version only once its archive passes the check (no path out of it, no 
 --max-files and --max-bytes). With --locator it lists both servants in that registry.`;
 
   static override flags = {
-    'max-files': Flags.integer({summary: 'Most files one package may hold.', default: DEFAULT_MAX_FILES, min: 1,
+    'max-files': Flags.integer({summary: 'Most entries (files, directories, links) one package may hold.', default: DEFAULT_MAX_FILES, min: 1,
       helpValue: 'N'}),
     'max-bytes': Flags.integer({summary: 'Most bytes one package may unpack to.', default: DEFAULT_MAX_BYTES, min: 1,
       helpValue: 'BYTES'}),
