@@ -82,8 +82,8 @@ export class PatchService {
   private readonly now: () => number;
   /** md5 of served files by path, valid while size and mtime stay. */
   private readonly md5s = new Map<string, {size: number; mtimeMs: number; md5: string}>();
-  /** Uploads being written, by staging path: chunks of one file are appended one at a time. */
-  private readonly writing = new Map<string, Promise<unknown>>();
+  /** Work on one upload (its chunks, its commit), by its path: one at a time, in the order it came. */
+  private readonly busy = new Map<string, Promise<unknown>>();
 
   private constructor(dataDir: string, private readonly repository: PatchRepository,
     private readonly options: PatchServiceOptions) {
@@ -236,8 +236,7 @@ export class PatchService {
     if (nameProblem(app, server) || uploadNameProblem(chunk.name)) return -1;
     const dir = this.uploadDir(app, server);
     const part = path.join(dir, `${chunk.name}.part`);
-    const previous = this.writing.get(part) ?? Promise.resolve();
-    const work = previous.catch(() => undefined).then(async () => {
+    return this.serial(path.join(dir, chunk.name), async () => {
       try {
         await mkdir(dir, {recursive: true});
       } catch {
@@ -267,11 +266,16 @@ export class PatchService {
       await rename(part, done);
       return await md5File(done) === chunk.md5.toLowerCase() ? 0 : -3;
     });
-    this.writing.set(part, work);
+  }
+
+  /** Runs `work` after whatever runs on the upload `key`, and before what comes next. */
+  private async serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.busy.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+    this.busy.set(key, run);
     try {
-      return await work;
+      return await run;
     } finally {
-      if (this.writing.get(part) === work) this.writing.delete(part);
+      if (this.busy.get(key) === run) this.busy.delete(key);
     }
   }
 
@@ -316,6 +320,11 @@ export class PatchService {
     const problem = nameProblem(app, server) ?? uploadNameProblem(name);
     if (problem) throw new PatchRefused(problem);
     const upload = path.join(this.uploadDir(app, server), name);
+    return this.serial(upload, () => this.commitNow(app, server, name, upload, comment, uploader));
+  }
+
+  private async commitNow(app: string, server: string, name: string, upload: string, comment: string,
+    uploader: string): Promise<VersionRow> {
     const declared = (await readFile(`${upload}.md5`, 'utf8').catch(() => '')).trim();
     const size = await stat(upload).then((s) => s.size, () => -1);
     if (size < 0 || declared === '') {

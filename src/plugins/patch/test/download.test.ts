@@ -122,3 +122,23 @@ describe('patch: listFileInfo and download', function () {
     expect((await s.patch.deletePatchFile('TestApp', 'Dl', 'again.tgz')).ret).to.equal(0);
   });
 });
+
+describe('patch: one upload committed twice at once', function () {
+  this.timeout(30_000);
+
+  it('becomes one version; the other commit is told there is no upload', async () => {
+    const s = await startPatchServer();
+    try {
+      const bytes = tgz([{path: 'index.js', content: 'console.log(1)\n'}]);
+      await uploadBytes(s.patch, 'TestApp', 'Twice', 'x.tgz', bytes);
+      const both = await Promise.all([s.ctl.commitUpload('TestApp', 'Twice', 'x.tgz', '', 'a'),
+        s.ctl.commitUpload('TestApp', 'Twice', 'x.tgz', '', 'b')]);
+      expect(both.map((r) => r.ret).sort()).to.deep.equal([-1, 0]);
+      expect(both.find((r) => r.ret === -1)!.result).to.contain('no upload x.tgz of TestApp.Twice');
+      expect((await s.ctl.listVersions('TestApp', 'Twice')).versions).to.have.length(1);
+      expect(s.files()).to.deep.equal(['packages/TestApp/Twice/TestApp.Twice_1.tgz']);
+    } finally {
+      await s.close();
+    }
+  });
+});
