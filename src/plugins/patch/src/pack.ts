@@ -8,6 +8,8 @@ import {cp, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlin
 import os from 'node:os';
 import path from 'node:path';
 
+import {UserError} from '@tars-ts/kit';
+
 /** Whether `p` is `root` or below it. */
 function within(root: string, p: string): boolean {
   const rel = path.relative(root, p);
@@ -119,6 +121,10 @@ export async function packDirectory(dir: string, out: string): Promise<void> {
     await copyTree(root, root, staged, new Set());
     const tar = await import('tar');
     const top = (await readdir(staged)).sort();
+    if (top.length === 0) {
+      throw new UserError(`${dir} has nothing to pack`, {code: 'BAD_ARGUMENT',
+        hint: 'give the directory of a built project (tars new makes one)'});
+    }
     await tar.c({file: out, gzip: true, portable: true, cwd: staged}, top);
   } finally {
     await rm(tmp, {recursive: true, force: true});

@@ -133,6 +133,10 @@ describe('tars patch upload|list|rm', function () {
     const plain = await tars(['patch', 'upload', 'TestApp.HelloServer', path.join(work, 'plain.txt'), ...s.e]);
     expect(plain.exit).to.equal(2);
     expect(plain.stderr).to.contain('is neither a directory nor a .tgz');
+    mkdirSync(path.join(work, 'empty'));
+    const empty = await tars(['patch', 'upload', 'TestApp.HelloServer', path.join(work, 'empty'), ...s.e]);
+    expect(empty.exit).to.equal(2);
+    expect(empty.stderr).to.contain('has nothing to pack');
     const rm = await tars(['patch', 'rm', 'TestApp.HelloServer', 'x', ...s.e]);
     expect(rm.exit).to.equal(2);
     const none = await tars(['patch', 'rm', 'TestApp.HelloServer', '7', ...s.e]);

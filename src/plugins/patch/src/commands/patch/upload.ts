@@ -62,7 +62,13 @@ nothing. Prints the version; --json the whole record.`;
       const md5 = await md5File(file);
       const {patch, ctl} = await this.patchServer(flags);
       const name = `${app}.${server}_${Date.now()}_${randomBytes(4).toString('hex')}.tgz`;
-      await this.send(patch, app, server, file, name, md5);
+      try {
+        await this.send(patch, app, server, file, name, md5);
+      } catch (error) {
+        // What arrived of it is of no use: the patch server may drop it now rather than at its next start.
+        await patch.deletePatchFile(app, server, name).catch(() => undefined);
+        throw error;
+      }
       const {ret, version, result} = await ctl.commitUpload(app, server, name, flags.message,
         this.uploader(flags.user));
       if (ret !== 0) {
