@@ -33,6 +33,7 @@ const NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const UPLOAD_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
 export function nameProblem(app: string, server: string): string | undefined {
+  if (app === 'TARSBatchPatching') return 'application "TARSBatchPatching" is the name of preparePatchFile\'s directory';
   if (!NAME.test(app)) return `application "${app}" is not a TARS name (letters, digits, _ and -)`;
   if (!NAME.test(server)) return `server "${server}" is not a TARS name (letters, digits, _ and -)`;
   return undefined;

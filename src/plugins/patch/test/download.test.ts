@@ -100,6 +100,9 @@ describe('patch: listFileInfo and download', function () {
   it('getVersion by number or as latest, and a clear result for one that does not exist', async () => {
     expect((await s.ctl.getVersion('TestApp', 'Dl', '1')).v.md5).to.equal(md5(bytes));
     expect((await s.ctl.getVersion('TestApp', 'Dl', '')).v.version).to.equal('1');
+    const noInterface = await s.ctl.getInterface('TestApp', 'Dl', '9');
+    expect([noInterface.ret, noInterface.files.size]).to.deep.equal([-1, 0]);
+    expect((await s.ctl.getInterface('TestApp', 'Dl', '1')).files.size, 'a package without .tars files').to.equal(0);
     const none = await s.ctl.getVersion('TestApp', 'Dl', '9');
     expect([none.ret, none.result]).to.deep.equal([-1, 'TestApp.Dl has no version 9 (tars patch list TestApp.Dl)']);
   });
