@@ -110,6 +110,9 @@ describe('stat reporting', function () {
 
     // No report about the reports: the calls to StatObj are not counted.
     expect(daemon.stat.reports.some((r) => r.head.slaveName === 'tars.tarsstat')).to.equal(false);
+    // The daemon has the reports before the reporters have its answers: wait for those, then count.
+    await until(() => client.stats().stat?.reported === 35 && service.app.communicator.stats().stat?.reported === 35,
+      'both reporters to see their reports answered');
     expect(client.stats().stat).to.include({reported: 35, dropped: 0, failed: 0});
     expect(service.app.communicator.stats().stat).to.include({reported: 35, dropped: 0});
     // ... which tars.viewstatus shows.
