@@ -175,6 +175,9 @@ describe('kit: the daemon host (tars <daemon> start|stop|status)', function () {
       // A client command of the topic reaches it with -e.
       const echo = await inProcess(['probe', 'echo', 'hi', '-e', `tcp -h 127.0.0.1 -p ${port}`, '--json']);
       expect(JSON.parse(echo.stdout)).to.deep.equal({ret: 'hi'});
+      // ... and with --data, through the daemon's lock.
+      const byData = await inProcess(['probe', 'echo', 'by data', '--data', data, '--json']);
+      expect(JSON.parse(byData.stdout)).to.deep.equal({ret: 'by data'});
 
       d.child.kill('SIGTERM');
       expect(await d.exit).to.equal(0);
@@ -322,7 +325,7 @@ describe('kit: the daemon host (tars <daemon> start|stop|status)', function () {
     try {
       const r = await inProcess(['probe', 'echo', 'hi']);
       expect(r.code).to.equal(2);
-      expect(r.stderr).to.contain('error: no endpoint for tars.tarsprobe.ProbeObj');
+      expect(r.stderr).to.contain('error: no probe daemon to ask for tars.tarsprobe.ProbeObj');
       expect(r.stderr).to.contain(`-e 'tcp -h 127.0.0.1 -p 17990'`);
     } finally {
       if (saved === undefined) delete process.env.XDG_CONFIG_HOME;

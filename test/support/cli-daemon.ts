@@ -40,9 +40,7 @@ export function exited(child: ChildProcess): Promise<void> {
 
 /** The QueryObj locator a `tars registry start` printed. */
 export function registryLocatorOf(out: string): string {
-  const m = /tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-  if (!m) throw new Error(`no QueryObj endpoint in: ${out}`);
-  return `tars.tarsregistry.QueryObj@${m[1]!.trim()}`;
+  return objectOf(out, 'tars.tarsregistry.QueryObj');
 }
 
 /** What a `tars` command printed, and its exit code. */
@@ -65,4 +63,16 @@ export async function tarsJson<T>(args: string[]): Promise<T> {
   const out = await tars([...args, '--json']);
   expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
   return JSON.parse(out.stdout) as T;
+}
+
+/** The endpoint of a servant a daemon's start printed (`  tars.tarsstat.StatObj  tcp -h ... -p ...`). */
+export function endpointOf(out: string, obj: string): string {
+  const m = new RegExp(`${obj.replaceAll('.', '\\.')}\\s+(tcp -h \\S+ -p \\d+[^\\n]*)`).exec(out);
+  if (!m) throw new Error(`no ${obj} endpoint in: ${out}`);
+  return m[1]!.trim();
+}
+
+/** `obj@endpoint` of a servant a daemon's start printed. */
+export function objectOf(out: string, obj: string): string {
+  return `${obj}@${endpointOf(out, obj)}`;
 }

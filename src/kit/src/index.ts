@@ -14,6 +14,7 @@ export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
 export {renderTable} from './table.js';
+export {copyPackageTree} from './package-tree.js';
 export {type Step, runSteps} from './steps.js';
 export {
   type Colour, type LiveViewOptions, type ViewSize, coloursWanted, fitWidth, paint, runLiveView, sparkline, stripAnsi,

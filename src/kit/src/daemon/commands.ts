@@ -264,20 +264,31 @@ function duration(ms: number): string {
   return first < 0 ? '0s' : parts.slice(first).map(([n, u]) => `${n}${u}`).join(' ');
 }
 
+/** The flags of a {@link DaemonClientCommand}. */
+export interface DaemonClientFlags {
+  endpoint?: string | undefined;
+  locator?: string | undefined;
+  timeout?: number | undefined;
+  data?: string | undefined;
+}
+
 /**
- * The base of a daemon topic's client commands (`tars registry list`, `tars config push`, ...): `-e/--endpoint`,
- * `--locator` and `--timeout` (the kit's {@link targetFlags}), and {@link connect}, which resolves one of the
- * daemon's official object names (the first servant's unless told) through `-e`, else `--locator`, else the saved
- * locator (`tars settings set locator ...`), and returns a typed proxy whose communicator closes when the command
- * ends. With none of these, a NO_ENDPOINT usage error whose hint gives the daemon's local default endpoint.
+ * The base of a daemon topic's client commands (`tars stat query`, `tars log tail`, `tars patch upload`, ...):
+ * `-e/--endpoint`, `--locator`, `--timeout` (the kit's {@link targetFlags}) and `--data`, and {@link connect}, which
+ * finds one of the daemon's objects (its {@link DaemonClientCommand.endpointObj} unless told) and returns a typed
+ * proxy whose communicator closes when the command ends. Where the object is, in this order: `-e` (the endpoint of
+ * `endpointObj`), `--locator` (the object by name: a daemon started with --locator lists its servants there), the
+ * daemon running here with `--data DIR` (through its lock), the saved locator (`tars settings set locator ...`),
+ * the daemon running here with its default data directory. With none of these, a NO_ENDPOINT usage error saying
+ * how to start one or where to point.
  *
  * ```ts
- * export default class RegistryList extends DaemonClientCommand {
- *   static override daemon = registryDaemon;
- *   static override summary = 'List the registered servants.';
+ * export default class StatQuery extends DaemonClientCommand {
+ *   static override daemon = statDaemon;
+ *   static override endpointObj = 'tars.tarsstat.StatQueryObj';
  *   async run() {
- *     const {flags} = await this.parse(RegistryList);
- *     const admin = await this.connect(AdminRegProxy, flags, 'tars.tarsAdminRegistry.AdminRegObj');
+ *     const {flags} = await this.parse(StatQuery);
+ *     const query = await this.connect(StatQueryProxy, flags);
  *     ...
  *   }
  * }
@@ -286,39 +297,74 @@ function duration(ms: number): string {
 export abstract class DaemonClientCommand extends TarsCommand {
   /** The daemon whose servants this command calls; every subclass sets it. */
   static daemon?: DaemonSpec;
+  /** The object `-e` names and {@link connect} calls by default; default the daemon's first servant. */
+  static endpointObj?: string;
 
-  static override baseFlags = {...targetFlags};
+  static override baseFlags = {
+    ...targetFlags,
+    data: Flags.string({summary: 'Data directory of the local daemon to ask (found through its lock).',
+      helpValue: 'DIR'}),
+  };
 
   private communicator?: Communicator;
 
+  /** The object `-e` names. */
+  protected get endpointObj(): string {
+    return (this.constructor as typeof DaemonClientCommand).endpointObj ?? specOf(this).servants[0].obj;
+  }
+
   /**
-   * Where calls to `obj` (default: the daemon's first servant) go, by the kit's {@link resolveTarget}: `-e`, then
-   * `--locator`, then the saved locator.
+   * Where calls to `obj` (default {@link endpointObj}) go; see the class. `endpoint` is the endpoint to use for
+   * `obj` when `-e` is given and names another object (a daemon's servants on consecutive ports, say).
    */
-  protected async target(flags: {endpoint?: string | undefined; locator?: string | undefined}, obj?: string):
-    Promise<ResolvedTarget> {
+  protected async target(flags: DaemonClientFlags, obj = this.endpointObj, endpoint?: string): Promise<ResolvedTarget> {
     const spec = specOf(this);
-    const name = obj ?? spec.servants[0].obj;
-    const {resolveTarget} = await import('../target.js');
-    try {
-      return await resolveTarget(name, {endpoint: flags.endpoint, locator: flags.locator,
-        savedLocator: this.settings.get('locator'), cwd: process.cwd()});
-    } catch (error) {
-      if (!(error instanceof UserError) || error.code !== 'NO_ENDPOINT') throw error;
-      const local = spec.servants.find((s) => s.obj === name) ?? spec.servants[0];
-      throw new UserError(`no endpoint for ${name}: give -e, --locator, or save a locator`, {code: 'NO_ENDPOINT',
-        hint: `a local ${spec.name} on its default port: -e 'tcp -h 127.0.0.1 -p ${local.port}'; or ` +
-          `${this.config.bin} settings set locator "tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p 17890"`});
+    if (flags.endpoint) {
+      const at = obj === this.endpointObj ? flags.endpoint : endpoint;
+      if (at === undefined) {
+        throw new UserError(`-e names ${this.endpointObj}, not ${obj}`, {code: 'USAGE',
+          hint: 'give --locator (the registry resolves every servant by name) or --data DIR of the local daemon'});
+      }
+      return {proxy: `${obj}@${at}`, obj, via: 'endpoint'};
     }
+    const byName = (locator: string): ResolvedTarget => ({proxy: obj, obj, via: 'locator',
+      locator: locator.includes('@') ? locator : `tars.tarsregistry.QueryObj@${locator}`});
+    if (flags.locator) return byName(flags.locator);
+    const local = async (): Promise<ResolvedTarget | undefined> => {
+      const {daemonStatus} = await import('./host.js');
+      const status = await daemonStatus(spec, {data: flags.data});
+      const at = status.running ? status.info.endpoints.find((e) => e.obj === obj)?.endpoint : undefined;
+      return at ? {proxy: `${obj}@${at}`, obj, via: 'endpoint'} : undefined;
+    };
+    if (flags.data) {
+      const found = await local();
+      if (found) return found;
+      throw this.noDaemon(obj, flags.data);
+    }
+    const saved = this.settings.get('locator');
+    if (saved) return byName(saved);
+    const found = await local();
+    if (found) return found;
+    throw this.noDaemon(obj, undefined);
+  }
+
+  private noDaemon(obj: string, data: string | undefined): UserError {
+    const spec = specOf(this);
+    const first = spec.servants.find((s) => s.obj === this.endpointObj) ?? spec.servants[0];
+    return new UserError(`no ${spec.name} daemon to ask for ${obj}: no -e, no --locator, no saved locator, and no ` +
+      `${spec.name} daemon runs in ${data ?? `./.tars/${spec.name}`}`, {code: 'NO_ENDPOINT',
+      hint: `start one (${this.config.bin} ${spec.name} start --detach), or give -e 'tcp -h 127.0.0.1 -p ` +
+        `${first.port}' or --data DIR of a running one, or ${this.config.bin} settings set locator ` +
+        '"tars.tarsregistry.QueryObj@tcp -h HOST -p 17890"'});
   }
 
   /**
    * A typed proxy of `obj` (default: the daemon's first servant), its calls timing out after `--timeout` (else the
    * saved setting, else 3000 ms). Every proxy of the command shares one communicator, closed when the command ends.
    */
-  protected async connect<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: {endpoint?: string |
-    undefined; locator?: string | undefined; timeout?: number | undefined}, obj?: string): Promise<P> {
-    const target = await this.target(flags, obj);
+  protected async connect<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: DaemonClientFlags,
+    obj?: string, endpoint?: string): Promise<P> {
+    const target = await this.target(flags, obj, endpoint);
     const {communicatorFor} = await import('../target.js');
     this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});

@@ -1,7 +1,7 @@
 // The daemon host: what every base service (`tars <name> start|stop|status`) shares. See ./spec.ts for what a
 // daemon declares, ./commands.ts for the base commands, ./host.ts for the life of a daemon, ./lock.ts for the lock.
 export {
-  DaemonClientCommand, DaemonStartCommand, type DaemonStatusJson, DaemonStatusCommand, type DaemonStopJson,
+  DaemonClientCommand, type DaemonClientFlags, DaemonStartCommand, type DaemonStatusJson, DaemonStatusCommand, type DaemonStopJson,
   DaemonStopCommand,
 } from './commands.js';
 export {

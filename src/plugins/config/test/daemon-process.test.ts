@@ -1,9 +1,7 @@
 // The config center as a real process (`tars config start` through bin/dev.js) and `tars config` against it: a
 // kill -9 in the middle of pushes never leaves half a version, and the commands' JSON and errors.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,47 +9,13 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {ConfigCtl} from '@tars-ts/core/framework';
 
-const root = new URL('../../../..', import.meta.url).pathname;
-const bin = path.join(root, 'bin/dev.js');
+import {endpointOf, exited, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
 
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
 
-/** `tars config start` in a child process; resolves with it and its ConfigCtlObj endpoint once it prints READY. */
-function startConfig(data: string, extra: string[] = []): Promise<{child: ChildProcess; ctl: string; obj: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'config', 'start', '--port', '0', '--data', data, ...extra],
-      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY in 30 s: ${out} ${err}`));
-    }, 30_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const ctl = /tars\.tarsconfig\.ConfigCtlObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      const obj = /tars\.tarsconfig\.ConfigObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      if (/\bREADY\b/.test(out) && ctl && obj) {
-        clearTimeout(timer);
-        resolve({child, ctl: ctl[1]!.trim(), obj: obj[1]!.trim()});
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`config exited ${code} before READY: ${out} ${err}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+/** `tars config start` in a child process, once it is READY, with its ConfigCtlObj and ConfigObj endpoints. */
+async function startConfig(data: string, extra: string[] = []): Promise<{child: ChildProcess; ctl: string; obj: string}> {
+  const {child, out} = await startCliDaemon(['config', 'start', '--port', '0', '--data', data, ...extra]);
+  return {child, ctl: endpointOf(out, 'tars.tarsconfig.ConfigCtlObj'), obj: endpointOf(out, 'tars.tarsconfig.ConfigObj')};
 }
 
 /** The content of version `v` of file `f`: big enough that a write takes a while, checkable whole. */

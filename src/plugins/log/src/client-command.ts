@@ -1,7 +1,6 @@
 // The base of `tars log tail|query|dye` and `tars notify list`: where the log daemon's LogQueryObj is, and its proxy.
-import {Flags} from '@oclif/core';
 import type {LogQuery} from '@tars-ts/core/framework';
-import {type ResolvedTarget, TarsCommand, UserError} from '@tars-ts/kit';
+import {DaemonClientCommand, type DaemonClientFlags, UserError} from '@tars-ts/kit';
 
 import {logDaemon} from './daemon.js';
 
@@ -9,12 +8,7 @@ import {logDaemon} from './daemon.js';
 export const LOG_QUERY = 'tars.tarslog.LogQueryObj';
 
 /** What every log client command accepts. */
-export interface LogClientFlags {
-  endpoint?: string | undefined;
-  locator?: string | undefined;
-  timeout?: number | undefined;
-  data?: string | undefined;
-}
+export type LogClientFlags = DaemonClientFlags;
 
 /** The daemon's counters as `tars log status --json` prints them (numbers, times in ms since the epoch). */
 export interface DaemonCountersJson {
@@ -60,67 +54,18 @@ export async function fetchCounters(endpoint: string, timeout = 3000): Promise<L
 }
 
 /**
- * A command that reads from the log daemon. The daemon is `-e` (its LogQueryObj endpoint), else the registry of
- * `--locator` (which resolves tars.tarslog.LogQueryObj by name: a log daemon started with --locator lists its
- * servants there), else the daemon running on this machine with `--data` when given, else the saved locator, else
- * the daemon running here with the default data directory, found through its lock.
+ * A command that reads from the log daemon's LogQueryObj, found as every daemon client finds its daemon (the kit's
+ * DaemonClientCommand: -e, --locator (a log daemon started with --locator lists its servants there), --data, the
+ * saved locator, the local daemon).
  */
-export abstract class LogClientCommand extends TarsCommand {
-  private communicator?: import('@tars-ts/core').Communicator;
-
-  static override baseFlags = {
-    endpoint: Flags.string({char: 'e', summary: 'The log daemon\'s LogQueryObj endpoint ("tcp -h H -p 18994").',
-      helpValue: 'ENDPOINT'}),
-    locator: Flags.string({summary: 'A registry that resolves tars.tarslog.LogQueryObj ' +
-      '("tars.tarsregistry.QueryObj@tcp -h H -p 17890", or just "tcp -h H -p P").', helpValue: 'OBJ'}),
-    timeout: Flags.integer({summary: 'Timeout of each call, ms (default 3000, or: tars settings set timeout N).',
-      min: 1, helpValue: 'MS'}),
-    data: Flags.string({summary: 'Data directory of the local log daemon to ask.', helpValue: 'DIR'}),
-  };
-
-  /** Where LogQueryObj is. */
-  protected async logTarget(flags: LogClientFlags): Promise<ResolvedTarget> {
-    if (flags.endpoint) return {proxy: `${LOG_QUERY}@${flags.endpoint}`, obj: LOG_QUERY, via: 'endpoint'};
-    const viaLocator = (locator: string): ResolvedTarget => ({proxy: LOG_QUERY, obj: LOG_QUERY, via: 'locator',
-      locator: locator.includes('@') ? locator : `tars.tarsregistry.QueryObj@${locator}`});
-    if (flags.locator) return viaLocator(flags.locator);
-    const {daemonStatus} = await import('@tars-ts/kit');
-    const local = async (): Promise<ResolvedTarget | undefined> => {
-      const status = await daemonStatus(logDaemon, {data: flags.data});
-      const query = status.running ? status.info.endpoints.find((e) => e.obj === LOG_QUERY) : undefined;
-      return query ? {proxy: `${LOG_QUERY}@${query.endpoint}`, obj: LOG_QUERY, via: 'endpoint'} : undefined;
-    };
-    if (flags.data) {
-      const found = await local();
-      if (found) return found;
-      throw this.noDaemon(flags.data);
-    }
-    const saved = this.settings.get('locator');
-    if (saved) return viaLocator(saved);
-    const found = await local();
-    if (found) return found;
-    throw this.noDaemon(undefined);
-  }
-
-  private noDaemon(data: string | undefined): UserError {
-    return new UserError(`no log daemon to ask: no -e, no --locator, no saved locator, and no log daemon runs in ` +
-      `${data ?? './.tars/log'}`, {code: 'NO_ENDPOINT',
-      hint: 'start one (tars log start --detach), or give -e "tcp -h HOST -p 18994", or --data DIR of a running one'});
-  }
+export abstract class LogClientCommand extends DaemonClientCommand {
+  static override daemon = logDaemon;
+  static override endpointObj = LOG_QUERY;
 
   /** The LogQuery proxy; its communicator closes when the command ends. */
   protected async logQuery(flags: LogClientFlags): Promise<LogQuery.LogQueryProxy> {
-    const [{LogQuery}, {communicatorFor}] = await Promise.all([import('@tars-ts/core/framework'),
-      import('@tars-ts/kit')]);
-    const target = await this.logTarget(flags);
-    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
-    return this.communicator.stringToProxy(LogQuery.LogQueryProxy, target.proxy,
-      {timeout: this.settings.timeout(flags.timeout)});
-  }
-
-  protected override async finally(err: Error | undefined): Promise<unknown> {
-    this.communicator?.close();
-    return super.finally(err);
+    const {LogQuery: Q} = await import('@tars-ts/core/framework');
+    return this.connect(Q.LogQueryProxy, flags);
   }
 }
 

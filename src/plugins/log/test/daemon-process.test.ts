@@ -1,8 +1,6 @@
 // The log daemon as a real process (`tars log start` through bin/dev.js): every line of an answered call is in the
 // file after a kill -9 (the contract: answered = appended, not fsynced), a graceful stop writes what was queued,
 // and `tars log tail -f` in its own process shows lines as they arrive.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -12,37 +10,15 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {LogF, NotifyF} from '@tars-ts/core/framework';
 
+import {registryLocatorOf, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
+
 import {strftime} from '../src/naming.js';
 import {type StartedLog, bin, root, sleep, startLogProcess, stopChild} from './support.js';
 
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
-
-/** `tars registry start` in a child process; resolves with its QueryObj locator once it prints READY. */
-function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'registry', 'start', '--port', '0', '--data', data],
-      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY in 30 s: ${out}`));
-    }, 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const query = /tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      if (/\bREADY\b/.test(out) && query) {
-        clearTimeout(timer);
-        resolve({child, locator: `tars.tarsregistry.QueryObj@${query[1]!.trim()}`});
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`registry exited ${code} before READY: ${out}`));
-    });
-  });
+/** `tars registry start` in a child process, once it is READY, with its QueryObj locator. */
+async function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
+  const {child, out} = await startCliDaemon(['registry', 'start', '--port', '0', '--data', data]);
+  return {child, locator: registryLocatorOf(out)};
 }
 
 describe('tars log (daemon process)', function () {

@@ -3,7 +3,7 @@
 // node's servants expose (stage a package, activate it with rollback, start, stop, destroy, notify, read logs).
 // The registry is the source of truth for what runs here; this node's files are the truth for how (its package).
 import {randomInt} from 'node:crypto';
-import {mkdir, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -893,7 +893,6 @@ export class NodeServers {
   async logFiles(application: string, serverName: string): Promise<string[] | Outcome> {
     const where = this.logFile(application, serverName, '');
     if ('ret' in where) return where;
-    const {readdir} = await import('node:fs/promises');
     return (await readdir(where.dir, {withFileTypes: true, recursive: true}).catch(() => [])).filter((e) => e.isFile())
       .map((e) => path.relative(where.dir, path.join(e.parentPath, e.name))).sort();
   }

@@ -1,13 +1,13 @@
 // A server's package on its node: staged from the node's own file system (a directory is copied, a .tgz unpacked)
 // into `<server>/bin.staged`, then inspected: what it runs (its entry script, unless the deploy gives a command line)
-// and the adapters its own config.conf declares (what `tars new` writes). Until the patch service exists, this is how
-// a package reaches a node. Nothing in a package can land or point outside the staging directory.
+// and the adapters its own config.conf declares (what `tars new` writes). A .tgz comes from the node's disk or, downloaded
+// first, from the patch server. Nothing in a package can land or point outside the staging directory.
 import {createReadStream} from 'node:fs';
-import {cp, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink} from 'node:fs/promises';
+import {lstat, mkdir, readdir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import {parseTarsConfig} from '@tars-ts/core';
-import {UserError} from '@tars-ts/kit';
+import {UserError, copyPackageTree} from '@tars-ts/kit';
 
 import {inside} from './layout.js';
 
@@ -42,115 +42,6 @@ function packageError(message: string, hint: string): UserError {
 function within(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
-}
-
-/** The files of a package.json `files` list (and package.json itself) that exist under `dir`. */
-async function publishedEntries(dir: string): Promise<string[] | undefined> {
-  let manifest: {files?: unknown};
-  try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {files?: unknown};
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(manifest.files)) return undefined;
-  const names = new Set(['package.json']);
-  for (const f of manifest.files) if (typeof f === 'string' && !f.includes('*')) names.add(f.replace(/^\.\//, ''));
-  for (const f of await readdir(dir)) if (/^(readme|license|licence|changelog)/i.test(f)) names.add(f);
-  return [...names];
-}
-
-/**
- * Copies the directory `from` to `to`. A symbolic link that stays inside the package is kept as a relative link; one
- * that leaves it (a `tars new` project's `file:` link to the core in node_modules) is replaced by a copy of what it
- * points to, as npm would install it (the `files` of its package.json when it has a list, else all of it but `.git`
- * and its own node_modules), so the copy runs where it lands and never reaches back into the source folder.
- */
-async function copyPackage(root: string, from: string, to: string, seen: Set<string>, skipNodeModules = false):
-  Promise<void> {
-  await mkdir(to, {recursive: true});
-  for (const entry of await readdir(from, {withFileTypes: true})) {
-    if (entry.name === '.git' || (skipNodeModules && entry.name === 'node_modules')) continue;
-    const src = path.join(from, entry.name);
-    const dest = path.join(to, entry.name);
-    if (entry.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = await realpath(src);
-      } catch {
-        continue; // a dangling link: nothing to run there
-      }
-      if (within(root, target)) {
-        const relTarget = path.relative(path.dirname(src), target);
-        await symlink(relTarget, dest);
-      } else if ((await stat(target)).isDirectory()) {
-        // `seen` holds the links being followed now (a loop), not every target ever copied: a package linked from
-        // two places is copied to both.
-        if (seen.has(target)) continue;
-        seen.add(target);
-        try {
-          await copyLinkedDirectory(target, dest, seen);
-        } finally {
-          seen.delete(target);
-        }
-      } else {
-        await cp(target, dest);
-      }
-    } else if (entry.isDirectory()) {
-      await copyPackage(root, src, dest, seen);
-    } else if (entry.isFile()) {
-      await cp(src, dest, {preserveTimestamps: true});
-    }
-  }
-}
-
-/** The runtime dependencies a package.json names (`dependencies`, not dev ones). */
-async function runtimeDependencies(dir: string): Promise<string[]> {
-  try {
-    const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {dependencies?: unknown};
-    return manifest.dependencies && typeof manifest.dependencies === 'object' ? Object.keys(manifest.dependencies) : [];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * A package outside the project, linked into its node_modules: what npm would install of it (its `files`, or all of
- * it but `.git` and node_modules), plus the runtime dependencies it has installed in its own node_modules (copied
- * the same way; dependencies hoisted elsewhere are not followed).
- */
-async function copyLinkedDirectory(target: string, dest: string, seen: Set<string>): Promise<void> {
-  const published = await publishedEntries(target);
-  if (!published) {
-    await copyPackage(target, target, dest, seen, true);
-  } else {
-    await mkdir(dest, {recursive: true});
-    for (const name of published) {
-      const src = path.join(target, name);
-      if (!within(target, src) || name === 'node_modules') continue;
-      try {
-        await lstat(src);
-      } catch {
-        continue;
-      }
-      await cp(src, path.join(dest, name), {recursive: true, dereference: true});
-    }
-  }
-  for (const dep of await runtimeDependencies(target)) {
-    const from = path.join(target, 'node_modules', dep);
-    let real: string;
-    try {
-      real = await realpath(from);
-    } catch {
-      continue;
-    }
-    if (seen.has(real)) continue;
-    seen.add(real);
-    try {
-      await copyLinkedDirectory(real, path.join(dest, 'node_modules', dep), seen);
-    } finally {
-      seen.delete(real);
-    }
-  }
 }
 
 /** How much a package may unpack to (a zip bomb is refused before anything is written). */
@@ -282,7 +173,7 @@ export async function stagePackage(source: string, staged: string, command: stri
   await rm(staged, {recursive: true, force: true});
   try {
     if (info.isDirectory()) {
-      await copyPackage(await realpath(source), await realpath(source), staged, new Set());
+      await copyPackageTree(source, staged);
     } else if (info.isFile() && await isGzip(source)) {
       await unpack(source, staged);
     } else {

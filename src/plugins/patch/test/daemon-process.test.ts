@@ -1,10 +1,8 @@
 // The patch server as a real process (`tars patch start` through bin/dev.js): killed with -9 in the middle of an
 // upload, it comes back with the versions it had, the half-uploaded file gone (it never becomes a version) and the
 // version numbers going on from where they were; `tars patch status|stop` find it through its data directory.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
@@ -13,49 +11,15 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {Patch, PatchCtl} from '@tars-ts/core/framework';
 
+import {endpointOf, exited, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
+
 import {md5, tgz, uploadBytes} from './fixtures.js';
 
-const root = new URL('../../../..', import.meta.url).pathname;
-const bin = path.join(root, 'bin/dev.js');
 
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
-
-/** `tars patch start` in a child process; resolves once it prints READY, with both servants' endpoints. */
-function startPatch(data: string): Promise<{child: ChildProcess; patch: string; ctl: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'patch', 'start', '--port', '0', '--data', data],
-      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY in 30 s: ${out} ${err}`));
-    }, 30_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const patch = /tars\.tarspatch\.PatchObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      const ctl = /tars\.tarspatch\.PatchCtlObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      if (/\bREADY\b/.test(out) && patch && ctl) {
-        clearTimeout(timer);
-        resolve({child, patch: patch[1]!.trim(), ctl: ctl[1]!.trim()});
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`patch exited ${code} before READY: ${out} ${err}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+/** `tars patch start` in a child process, once it is READY, with both servants' endpoints. */
+async function startPatch(data: string): Promise<{child: ChildProcess; patch: string; ctl: string}> {
+  const {child, out} = await startCliDaemon(['patch', 'start', '--port', '0', '--data', data]);
+  return {child, patch: endpointOf(out, 'tars.tarspatch.PatchObj'), ctl: endpointOf(out, 'tars.tarspatch.PatchCtlObj')};
 }
 
 describe('tars patch as a process', function () {

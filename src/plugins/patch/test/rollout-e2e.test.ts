@@ -8,35 +8,15 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 
-import {Communicator, ServantProxy, T} from '@tars-ts/core';
+import {Communicator} from '@tars-ts/core';
 
 import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {EchoProxy, echoServiceSource} from '../../../../test/support/echo-service.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
-const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
-  {name: 'resp', tag: 2, type: T.string, out: true}]};
-
-class EchoProxy extends ServantProxy {
-  static override readonly $interface = {name: 'Rollout.Echo', operations: [ECHO]};
-  EchoHello(req: string): Promise<{ret: number; resp: string}> {
-    return this.$invoke(ECHO, [req]);
-  }
-}
-
-const service = (version: string): string => `import {Application, Servant, T} from '@tars-ts/core';
-const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
-  {name: 'resp', tag: 2, type: T.string, out: true}]};
-class Echo extends Servant {
-  static $interface = {name: 'Rollout.Echo', operations: [ECHO]};
-  EchoHello(req) { return {ret: 0, resp: 'v${version}:' + req}; }
-}
-const app = await Application.fromArgs(process.argv);
-app.addServant(new Echo(), 'Rollout.Echo.EchoObj');
-await app.start();
-`;
 
 describe('tars patch and tars server patch, end to end: upload, deploy on two nodes, patch --batch 1, rollback',
   function () {
@@ -54,7 +34,7 @@ describe('tars patch and tars server patch, end to end: upload, deploy on two no
       symlinkSync(path.join(root, 'core'), path.join(dir, 'node_modules/@tars-ts/core'));
       writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name: 'rollout-echo', type: 'module',
         main: 'index.js'}));
-      writeFileSync(path.join(dir, 'index.js'), service(v));
+      writeFileSync(path.join(dir, 'index.js'), echoServiceSource('Rollout.Echo.EchoObj', v));
       return dir;
     }
 

@@ -1,9 +1,7 @@
 // The stat daemon as a real process (`tars stat start` through bin/dev.js, with its minute shortened by the hidden
 // --minute-ms): a kill -9 loses the open minute and nothing before it; a graceful stop loses nothing.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
-import {type ChildProcess, spawn} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,16 +9,11 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {StatF, StatQuery} from '@tars-ts/core/framework';
 
+import {exited, objectOf, registryLocatorOf, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
+
 import {sleep} from './support.js';
 
-const root = new URL('../../../..', import.meta.url).pathname;
-const bin = path.join(root, 'bin/dev.js');
 const MINUTE_MS = 3000;
-
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
 
 interface Started {
   child: ChildProcess;
@@ -28,66 +21,17 @@ interface Started {
   query: string;
 }
 
-/** `tars stat start` in a child process; resolves once it prints READY, with its StatObj and StatQueryObj. */
-function startStat(data: string, locator?: string): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'stat', 'start', '--port', '0', '--metrics-port', '0', '--data', data,
-      '--minute-ms', String(MINUTE_MS), ...(locator ? ['--locator', locator] : [])],
-      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY in 30 s: ${out} ${err}`));
-    }, 30_000);
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const stat = /tars\.tarsstat\.StatObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      const query = /tars\.tarsstat\.StatQueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      if (/\bREADY\b/.test(out) && stat && query) {
-        clearTimeout(timer);
-        resolve({child, stat: `tars.tarsstat.StatObj@${stat[1]!.trim()}`,
-          query: `tars.tarsstat.StatQueryObj@${query[1]!.trim()}`});
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`stat exited ${code} before READY: ${out} ${err}`));
-    });
-  });
+/** `tars stat start` in a child process, once it is READY, with its StatObj and StatQueryObj. */
+async function startStat(data: string, locator?: string): Promise<Started> {
+  const {child, out} = await startCliDaemon(['stat', 'start', '--port', '0', '--metrics-port', '0', '--data', data,
+    '--minute-ms', String(MINUTE_MS), ...(locator ? ['--locator', locator] : [])]);
+  return {child, stat: objectOf(out, 'tars.tarsstat.StatObj'), query: objectOf(out, 'tars.tarsstat.StatQueryObj')};
 }
 
-/** `tars registry start` in a child process; resolves with its QueryObj locator once it prints READY. */
-function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'registry', 'start', '--port', '0', '--data', data],
-      {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no READY in 30 s: ${out}`));
-    }, 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const query = /tars\.tarsregistry\.QueryObj\s+(tcp -h \S+ -p \d+[^\n]*)/.exec(out);
-      if (/\bREADY\b/.test(out) && query) {
-        clearTimeout(timer);
-        resolve({child, locator: `tars.tarsregistry.QueryObj@${query[1]!.trim()}`});
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`registry exited ${code} before READY: ${out}`));
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
+/** `tars registry start` in a child process, once it is READY, with its QueryObj locator. */
+async function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
+  const {child, out} = await startCliDaemon(['registry', 'start', '--port', '0', '--data', data]);
+  return {child, locator: registryLocatorOf(out)};
 }
 
 describe('tars stat as a process', function () {
