@@ -1,4 +1,4 @@
-import {existsSync, readdirSync} from 'node:fs';
+import {existsSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -98,11 +98,22 @@ const NO_REFLECTION = new Set<number>([ReturnCode.TARSSERVERNOFUNCERR, 1]);
  * server has no reflection, so that the caller can go on without an interface. A failure of the reflection call
  * itself (nothing answered, no such object) is reported as a failure of `func`, the function the user called.
  */
+/**
+ * The .tars files of a directory, by name: files only, so that a `.tars` data directory (the daemons' and the
+ * cluster's default, made where `tars cluster start` ran) is never read as an interface.
+ */
+export function localIdlFiles(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true})
+    .filter((e) => e.name.endsWith('.tars') && e.name !== '.tars' && (e.isFile() || (e.isSymbolicLink() &&
+      statSync(path.join(dir, e.name), {throwIfNoEntry: false})?.isFile() === true)))
+    .map((e) => e.name).sort();
+}
+
 export async function resolveInterface(options: {tars: string[]; include: string[]; cwd: string; obj: string;
   func: string; proxy: () => ObjectProxy; timeout?: number; deployed?: () => Promise<DeployedInterface | undefined>}):
   Promise<ResolvedInterface | {iface: undefined; why: string}> {
   if (options.tars.length > 0) return fromFiles(options.tars, options.include, options.cwd, options.obj, options.func);
-  const local = readdirSync(options.cwd).filter((f) => f.endsWith('.tars')).sort();
+  const local = localIdlFiles(options.cwd);
   if (local.length > 0) return fromFiles(local, options.include, options.cwd, options.obj, options.func);
   const describe: OperationDef = {name: TARS_DESCRIBE, ret: {kind: 'string'}, params: []};
   let text: string;

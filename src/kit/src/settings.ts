@@ -28,6 +28,16 @@ export const SETTINGS: ReadonlyMap<string, SettingSpec> = new Map<string, Settin
       }
     },
   }],
+  ['cluster', {
+    description: 'data directory of the cluster tars cluster status|stop|reset act on (tars cluster start sets it)',
+    async check(value) {
+      const path = await import('node:path');
+      if (!path.isAbsolute(value)) {
+        throw new UserError(`cluster "${value}" is not an absolute directory path`,
+          {hint: 'tars settings set cluster /home/me/work/.tars'});
+      }
+    },
+  }],
   ['timeout', {
     description: 'default call timeout of commands that call servants (tars call, ping, describe), ms',
     async check(value) {

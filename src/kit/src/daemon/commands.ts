@@ -109,19 +109,21 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
     data: dataFlag,
     detach: Flags.boolean({summary: 'Run in the background; return once it answers (READY).'}),
     locator: Flags.string({summary: 'Registry to use (tars.tarsregistry.QueryObj@tcp -h HOST -p 17890).',
-      helpValue: 'OBJ'}),
+      helpValue: 'OBJ', exclusive: ['config']}),
+    config: Flags.string({summary: 'Run as a server of a node: the config file the node wrote (adapters, data ' +
+      'path, locator, heart-beats); what tars cluster start deploys.', helpValue: 'FILE', exclusive: ['port']}),
   };
 
   async run(): Promise<DaemonStatusJson | undefined> {
     const spec = specOf(this);
     const {flags} = await this.parse() as unknown as {flags: {host: string; port?: number; data?: string;
-      detach: boolean; locator?: string} & Record<string, unknown>};
+      detach: boolean; locator?: string; config?: string} & Record<string, unknown>};
     const host = await import('./host.js');
     // The daemon's own flags (a subclass's `static flags`) go to its factory as settings.
     const common = new Set([...Object.keys(DaemonStartCommand.baseFlags), 'json']);
     const settings = Object.fromEntries(Object.entries(flags).filter(([k]) => !common.has(k)));
-    const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, bin: this.config.bin,
-      settings};
+    const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, config: flags.config,
+      bin: this.config.bin, settings};
     if (flags.detach) {
       let info: DaemonInfo;
       try {
@@ -155,7 +157,7 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
 }
 
 /** Node's own arguments (a loader, conditions; not the inspector's) and the CLI's entry script. */
-function cliEntry(): string[] {
+export function cliEntry(): string[] {
   return [...process.execArgv.filter((a) => !a.startsWith('--inspect')), process.argv[1]];
 }
 

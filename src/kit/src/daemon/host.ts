@@ -55,17 +55,20 @@ export interface StartDaemonOptions extends DaemonStartOptions {
  */
 export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions = {}): Promise<RunningDaemon> {
   const who = {bin: options.bin ?? 'tars', name: spec.name};
-  const ports = daemonPorts(spec, options.port);
-  const host = options.host ?? DEFAULT_DAEMON_HOST;
-  const dataDir = dataDirOf(spec, options.data);
+  const core = await import('@tars-ts/core');
+  const managed = options.config === undefined ? undefined : managedServer(spec, options.config, core);
+  const ports = managed ? [] : daemonPorts(spec, options.port);
+  const host = managed?.host ?? options.host ?? DEFAULT_DAEMON_HOST;
+  const dataDir = dataDirOf(spec, options.data ?? managed?.dataDir);
+  const locator = managed ? managed.config.client.locator : options.locator;
   mkdirSync(dataDir, {recursive: true});
   const info: DaemonInfo = {protocol: 1, name: spec.name, state: 'starting', pid: process.pid,
     startedAt: new Date().toISOString(), dataDir, endpoints: [], ...(options.log ? {log: options.log} : {})};
   const lock = await DaemonLock.acquire(dataDir, () => info, who);
 
-  const core = await import('@tars-ts/core');
   const logger = options.logger ?? new core.Logger('INFO', core.stderrSink);
-  const endpoints = spec.servants.map((s, i) => ({obj: s.obj, endpoint: daemonEndpoint(host, ports[i])}));
+  const endpoints = managed?.endpoints ??
+    spec.servants.map((s, i) => ({obj: s.obj, endpoint: daemonEndpoint(host, ports[i])}));
   let instance: Awaited<ReturnType<DaemonSpec['create']>> | undefined;
   let app: import('@tars-ts/core').Application | undefined;
   // Bound once the daemon runs: a servant may ask for the stop of its own daemon (answered first, then stopped).
@@ -75,13 +78,14 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   };
   try {
     instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
-      requestStop,
-      ...(options.locator ? {locator: options.locator} : {})});
+      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {})});
     if (instance.store) info.store = instance.store;
-    app = core.Application.fromOptions({app: 'tars', server: spec.server ?? `tars${spec.name}`, logger,
-      local: daemonEndpoint('127.0.0.1', 0), datapath: dataDir,
-      adapters: spec.servants.map((s, i) => ({...s.adapter, servant: s.obj, endpoint: endpoints[i].endpoint})),
-      ...(options.locator ? {client: {locator: options.locator}} : {})});
+    // Managed: the node's file is the whole configuration (adapters, AdminObj, heart-beats to the node, reports).
+    app = managed ? new core.Application(managed.config, {logger})
+      : core.Application.fromOptions({app: 'tars', server: spec.server ?? `tars${spec.name}`, logger,
+        local: daemonEndpoint('127.0.0.1', 0), datapath: dataDir,
+        adapters: spec.servants.map((s, i) => ({...s.adapter, servant: s.obj, endpoint: endpoints[i].endpoint})),
+        ...(locator ? {client: {locator}} : {})});
     for (const s of spec.servants) {
       const servant = instance.servants[s.obj];
       if (!servant) throw new Error(`daemon ${spec.name}: its factory made no servant for ${s.obj}`);
@@ -116,7 +120,8 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
     void stop();
   };
   // With --locator, a daemon lists its servants in that registry (spec.announce), and takes them out when it stops.
-  if (options.locator && spec.announce !== false) {
+  // A managed one needs not: the registry knows its adapters from its deployment.
+  if (options.locator && !managed && spec.announce !== false) {
     const {RegistryAnnouncement} = await import('./announce.js');
     const announcement = new RegistryAnnouncement(started.communicator, info.endpoints, logger, spec.name);
     await announcement.start();
@@ -145,6 +150,40 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
     process.on('SIGTERM', onSignal);
   }
   return {info, closed, stop};
+}
+
+/** What a node's config file (`start --config FILE`) says of a daemon it runs. */
+interface ManagedServer {
+  readonly config: import('@tars-ts/core').ServerConfig;
+  readonly endpoints: {obj: string; endpoint: string}[];
+  readonly host: string;
+  /** Its `datapath`, when the file gives one. */
+  readonly dataDir?: string;
+}
+
+/**
+ * Reads the config file a node wrote for the daemon: one adapter for each of the spec's servants (CONFIG_INVALID
+ * naming the missing servant and how to deploy it else), the data directory from `datapath`.
+ */
+function managedServer(spec: DaemonSpec, file: string, core: typeof import('@tars-ts/core')): ManagedServer {
+  let config: import('@tars-ts/core').ServerConfig;
+  try {
+    config = core.loadServerConfig(path.resolve(file));
+  } catch (error) {
+    throw new UserError(`--config ${file}: ${(error as Error).message}`, {code: 'CONFIG_INVALID',
+      hint: 'give the config file the node wrote for this server (conf/<App>.<Server>.config.conf)'});
+  }
+  const endpoints = spec.servants.map((s) => {
+    const adapter = config.adapters.find((a) => a.servant === s.obj);
+    if (!adapter) {
+      throw new UserError(`--config ${file} has no adapter for ${s.obj}`, {code: 'CONFIG_INVALID',
+        hint: `deploy tars.${spec.server ?? `tars${spec.name}`} with one adapter per servant: ` +
+          spec.servants.map((x) => x.obj).join(', ')});
+    }
+    return {obj: s.obj, endpoint: core.formatEndpoint(adapter.endpoint)};
+  });
+  const host = config.adapters.find((a) => a.servant === spec.servants[0].obj)!.endpoint.host;
+  return {config, endpoints, host, ...(config.datapath !== '.' && config.datapath !== '' ? {dataDir: config.datapath} : {})};
 }
 
 /**
@@ -390,7 +429,7 @@ function killGroup(pid: number): void {
 }
 
 /** tars_ping one endpoint; undefined when it answered, else what went wrong. */
-async function pingEndpoint(target: {obj: string; endpoint: string}): Promise<string | undefined> {
+export async function pingEndpoint(target: {obj: string; endpoint: string}): Promise<string | undefined> {
   const {Communicator} = await import('@tars-ts/core');
   const comm = new Communicator();
   try {

@@ -2,11 +2,12 @@
 // daemon declares, ./commands.ts for the base commands, ./host.ts for the life of a daemon, ./lock.ts for the lock.
 export {
   DaemonClientCommand, type DaemonClientFlags, DaemonStartCommand, type DaemonStatusJson, DaemonStatusCommand, type DaemonStopJson,
-  DaemonStopCommand,
+  DaemonStopCommand, cliEntry,
 } from './commands.js';
 export {
   DETACH_WAIT_MS, DaemonStartError, type DetachOptions, LOG_FILE, PID_FILE, type RunningDaemon, STOP_TIMEOUT_MS,
-  type StartDaemonOptions, type StatusResult, type StopResult, daemonStatus, startDaemon, startDetached, stopDaemon,
+  type StartDaemonOptions, type StatusResult, type StopResult, daemonStatus, pingEndpoint, processAlive, startDaemon,
+  startDetached, stopDaemon,
 } from './host.js';
 export {type DaemonInfo, DaemonLock, LOCK_SOCKET, type LockProbe, MAX_SOCKET_PATH, lockSocketPath, probeLock} from './lock.js';
 export {

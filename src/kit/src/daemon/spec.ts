@@ -29,8 +29,16 @@ export interface DaemonContext {
   readonly endpoints: readonly {obj: string; endpoint: string}[];
   /** The data directory, absolute and existing (`--data`, default `./.tars/<name>/`); the daemon owns it while it runs. */
   readonly dataDir: string;
-  /** `--locator`: the registry's QueryObj proxy string, when given. The application's communicator uses it too. */
+  /**
+   * `--locator` (or the `<client> locator` of `--config`): the registry's QueryObj proxy string, when given. The
+   * application's communicator uses it too.
+   */
   readonly locator?: string;
+  /**
+   * The daemon runs as a server a node manages (`start --config FILE`, the file the node wrote): the registry knows
+   * its servants from its deployment, so it lists nothing there by itself, and the node restarts it when it dies.
+   */
+  readonly managed: boolean;
   /** The daemon's log: stderr in the foreground, DIR/daemon.log when detached. */
   readonly logger: Logger;
   /** The daemon's own flags of `start` (those its start command adds to the common ones), by flag name. */
@@ -103,6 +111,12 @@ export interface DaemonStartOptions {
   port?: number | undefined;
   data?: string | undefined;
   locator?: string | undefined;
+  /**
+   * A server config file as a node writes it (`--config FILE`): the servants' endpoints are its adapters' (matched by
+   * servant name), the data directory its `datapath` (unless `data` is given), the locator its `<client> locator`,
+   * and the daemon sends its heart-beats to the node it names. `host`, `port` and `locator` are not used with it.
+   */
+  config?: string | undefined;
   /** The daemon's own flags (see {@link DaemonContext.settings}). */
   settings?: Readonly<Record<string, unknown>> | undefined;
 }

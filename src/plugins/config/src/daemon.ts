@@ -60,7 +60,7 @@ export const configDaemon: DaemonSpec = {
       servants: {[CONFIG_OBJ]: new ConfigObjServant(service, limiter), [CONFIG_CTL_OBJ]: new ConfigCtlServant(service)},
       store: file,
       async onStarted(bound) {
-        if (!registryCtl) return;
+        if (!registryCtl || ctx.managed) return;
         const listing = path.join(ctx.dataDir, LISTED_FILE);
         for (const old of previousListing(listing)) {
           if (bound.some((b) => b.obj === old.obj && b.endpoint === old.endpoint)) continue;

@@ -124,8 +124,12 @@ export class RegistryCtlServant extends RegistryCtl.RegistryCtlServant {
     for (const a of d.adapters) {
       if (a.name === '' || names.has(a.name)) return `adapter name "${a.name}" is empty or given twice`;
       names.add(a.name);
-      if (!a.servant.startsWith(`${d.application}.${d.serverName}.`) || a.servant.split('.').length !== 3) {
-        return `adapter ${a.name}: servant "${a.servant}" is not ${d.application}.${d.serverName}.<Obj>`;
+      // A server serves its own App.Server.<Obj>, or an object of another server of its application: a base service
+      // hosting several official objects (tars.tarslog serves tars.tarsnotify.NotifyObj too).
+      const parts = a.servant.split('.');
+      if (parts.length !== 3 || parts[0] !== d.application || !parts.every((p) => TARS_NAME.test(p))) {
+        return `adapter ${a.name}: servant "${a.servant}" is not ${d.application}.${d.serverName}.<Obj>` +
+          ` (or ${d.application}.<Server>.<Obj>)`;
       }
       let at: {host: string; port: number};
       try {

@@ -1,0 +1,131 @@
+import {Flags} from '@oclif/core';
+import type {DaemonInfo} from '@tars-ts/kit';
+
+import type {ClusterStatusJson, ServiceStatus, StartAction} from '../../cluster.js';
+import {ClusterCommand, clusterDataFlag} from '../../cluster-command.js';
+
+interface Ctx {
+  running: Map<string, DaemonInfo>;
+  actions: Map<string, StartAction>;
+  services: ServiceStatus[];
+}
+
+export default class ClusterStart extends ClusterCommand {
+  static override summary = 'Run a whole TARS cluster on this machine: the registry, a node, and every base service.';
+  static override description = `Starts the registry and a node (daemons of their own, in DIR/registry and DIR/node), then runs every
+other base service (log and notify, config, stat and property, patch) as a server of that node, as TARS runs its
+framework: the node restarts them when they die. Each keeps its data in DIR (SQLite; nothing to install, no
+config files to copy). Returns once every servant answers tars_ping, with one table of what runs where, and saves
+the registry as the CLI's default locator: later commands (tars server deploy, tars call, tars stat watch) need
+no flags.
+
+Starting a running cluster is harmless: what runs is left alone, what is missing is started again (a registry or
+node killed, a base service the node has not brought back yet). Without --detach the command stays in the
+foreground, starts the registry or the node again should one of them die, and stops the whole cluster on Ctrl-C.
+
+Without --base-port every servant takes its official TARS port (registry 17890, node 19386, config 18193, ...);
+--base-port N puts them on N, N+1, ... instead (17 ports).`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --detach',
+    '<%= config.bin %> <%= command.id %> --detach --base-port 30000 --data ./cluster',
+    '<%= config.bin %> <%= command.id %>            # in the foreground; Ctrl-C stops it',
+  ];
+
+  static override flags = {
+    data: clusterDataFlag,
+    detach: Flags.boolean({summary: 'Return once everything answers, leaving the cluster running in the background.'}),
+    'base-port': Flags.integer({summary: 'First of the consecutive ports every servant takes (default: the official ' +
+      'ports).', min: 1, max: 65_535, helpValue: 'N'}),
+    host: Flags.string({summary: 'Address every servant binds (default 127.0.0.1, or what the cluster was started ' +
+      'with).', helpValue: 'HOST'}),
+  };
+
+  async run(): Promise<ClusterStatusJson> {
+    const {flags} = await this.parse(ClusterStart);
+    const [{runSteps}, {DEFAULT_WAIT_MS}] = await Promise.all([import('@tars-ts/kit'), import('../../cluster.js')]);
+    const cluster = await this.cluster(flags.data);
+    try {
+      const file = cluster.prepare({host: flags.host, basePort: flags['base-port']});
+      const plan = cluster.plan(file);
+      const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
+      const running = await cluster.running(plan);
+      await cluster.checkPorts(plan, running, file);
+      const said = (a: StartAction, info: DaemonInfo | undefined): string => `${a}${info ? `, pid ${info.pid}` : ''}`;
+      const ctx = await runSteps<Ctx>([
+        {title: 'Registry', run: async (c, step) => {
+          step.title = `Registry: ${said(await cluster.startRoot(registry, file, plan, c.running), c.running.get('registry'))}`;
+        }},
+        {title: `Node ${file.nodeName}`, run: async (c, step) => {
+          step.title = `Node ${file.nodeName}: ${said(await cluster.startRoot(node, file, plan, c.running),
+            c.running.get('node'))}`;
+        }},
+        {title: 'Base services (log, config, stat, patch) as servers of the node', run: async (c, step) => {
+          c.actions = await cluster.startManaged(plan, file, c.running, DEFAULT_WAIT_MS);
+          step.title = `Base services: ${[...c.actions].map(([n, a]) => `${n} ${a}`).join(', ')}`;
+        }},
+        {title: 'Every servant answers tars_ping', run: async (c) => {
+          c.services = await cluster.waitAnswering(plan);
+        }},
+      ], {running, actions: new Map(), services: []}, this.jsonEnabled());
+      const locator = cluster.locatorOf(plan);
+      await this.settings.set('locator', locator);
+      await this.settings.set('cluster', cluster.dir);
+      const json: ClusterStatusJson = {dataDir: cluster.dir, locator, nodeName: file.nodeName, services: ctx.services};
+      if (!this.jsonEnabled()) {
+        this.log(await this.statusTable(ctx.services));
+        this.log(`The cluster runs in ${cluster.dir}; ${this.config.bin} commands now use its registry ` +
+          `(saved locator ${locator}).`);
+        this.log(`Next: ${this.config.bin} new TestApp HelloGo SayHello && ${this.config.bin} server deploy ` +
+          'TestApp.HelloGo --package HelloGo');
+      }
+      if (flags.detach) return json;
+      if (this.jsonEnabled()) this.logJson(json);
+      await this.foreground(cluster, file, plan);
+      return json;
+    } finally {
+      cluster.close();
+    }
+  }
+
+  /**
+   * Stays with the cluster: starts the registry or the node again when one of them dies (the node does so for the
+   * other services), and stops everything on SIGINT or SIGTERM.
+   */
+  private async foreground(cluster: import('../../cluster.js').Cluster, file: import('../../plan.js').ClusterFile,
+    plan: import('../../plan.js').ServicePlan[]): Promise<void> {
+    this.log('Ctrl-C stops the cluster (start it with --detach to leave it running).');
+    let stopping = false;
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = (): void => {
+        if (stopping) return;
+        stopping = true;
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000))]);
+        if (!watching || stopping) break;
+        const running = await cluster.running(plan);
+        for (const p of plan.filter((x) => x.role === 'root')) {
+          if (running.has(p.name) || stopping) continue;
+          try {
+            await cluster.startRoot(p, file, plan, running);
+            this.log(`${p.name} had stopped: started it again (pid ${running.get(p.name)?.pid})`);
+          } catch (error) {
+            this.logToStderr(`${p.name} had stopped and did not start again: ${(error as Error).message}`);
+          }
+        }
+      }
+    })();
+    await stopped;
+    watching = false;
+    await watch;
+    this.log('stopping the cluster ...');
+    for (const o of await cluster.stop(plan)) this.log(`  ${o.name}: ${o.detail}`);
+  }
+}
