@@ -12,11 +12,10 @@
 
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import {summarize} from './harness.js';
+import {freePortRange, summarize} from './harness.js';
 import {killOnExit} from './rpc.js';
 
 export const name = 'cluster';
@@ -26,21 +25,6 @@ const root = new URL('..', import.meta.url).pathname;
 const bin = path.join(root, 'bin/run.js');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const PORTS = 17;
-
-async function freeRange(count) {
-  const free = (port) => new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen({host: '127.0.0.1', port, exclusive: true}, () => s.close(() => resolve(true)));
-  });
-  for (let i = 0; i < 100; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    let ok = true;
-    for (let k = 0; k < count && ok; k++) ok = await free(base + k);
-    if (ok) return base;
-  }
-  throw new Error('no free port range');
-}
 
 function rssKiB(pid) {
   try {
@@ -75,7 +59,7 @@ export async function run({quick = false, log = () => {}} = {}) {
       const tars = (...args) => execFileSync(process.execPath, [bin, ...args, '--data', data], {env, encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000});
       try {
-        const base = await freeRange(PORTS);
+        const base = await freePortRange(PORTS, 20_000, 32_000);
         let t0 = performance.now();
         tars('cluster', 'start', '--detach', '--base-port', String(base));
         const start = performance.now() - t0;
