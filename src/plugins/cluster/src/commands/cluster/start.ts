@@ -69,6 +69,10 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
         }},
       ], {running, actions: new Map(), services: []}, this.jsonEnabled());
       const locator = cluster.locatorOf(plan);
+      const before = this.settings.get('locator');
+      if (before !== undefined && before !== locator) {
+        this.logToStderr(`the saved locator was ${before}; it is now this cluster's registry`);
+      }
       await this.settings.set('locator', locator);
       await this.settings.set('cluster', cluster.dir);
       const json: ClusterStatusJson = {dataDir: cluster.dir, locator, nodeName: file.nodeName, services: ctx.services};
