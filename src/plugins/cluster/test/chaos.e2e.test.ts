@@ -207,6 +207,16 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     };
   }
 
+  /** A client started while `what`: `tars call --repeat 200` by bare name must find the echo service and call it. */
+  async function freshCall(what: string): Promise<void> {
+    const out = await tarsChild(['call', OBJ, 'EchoHello', 'fresh', '--repeat', '200', '--json']);
+    const fresh = JSON.parse(out.stdout) as Partial<RepeatJson> & {error?: {code: string; message: string}};
+    console.log(`      a new tars call --repeat 200 by bare name, ${what}: exit ${out.exit}, ` +
+      `${fresh.error ? `${fresh.error.code}: ${fresh.error.message}` : `${fresh.failed}/${fresh.calls} failed`}`);
+    expect(out.exit, `${out.stderr}${out.stdout}`).to.equal(0);
+    expect(fresh.failed).to.equal(0);
+  }
+
   let loadCalls = 4000;
   const CONCURRENCY = 4;
 
@@ -346,6 +356,9 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     const echo = await echoStatus();
     await killUnderLoad('node', async () => {
       await startCluster();
+    }, async () => {
+      // The node is still down, the echo server up: the registry must still give its endpoint to a new client.
+      await freshCall('node down');
     });
     const after = pidsOf(await clusterStatus());
     for (const s of ['registry', 'log', 'config', 'stat', 'patch']) {
@@ -363,12 +376,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
       await startCluster();
     }, async () => {
       // The registry is still down: a client started now has only the CLI's endpoint cache to find the service.
-      const out = await tarsChild(['call', OBJ, 'EchoHello', 'cold', '--repeat', '200', '--json']);
-      const fresh = JSON.parse(out.stdout) as Partial<RepeatJson> & {error?: {code: string; message: string}};
-      console.log(`      a new tars call --repeat 200 by bare name, registry down: exit ${out.exit}, ` +
-        `${fresh.error ? `${fresh.error.code}: ${fresh.error.message}` : `${fresh.failed}/${fresh.calls} failed`}`);
-      expect(out.exit, `${out.stderr}${out.stdout}`).to.equal(0);
-      expect(fresh.failed).to.equal(0);
+      await freshCall('registry down');
     });
     const after = pidsOf(await clusterStatus());
     for (const s of ['node', 'log', 'config', 'stat', 'patch']) {
