@@ -473,6 +473,7 @@ export class Application {
       await Promise.race([Promise.all([this.communicator.flushReports(), this.notifier?.flush(FINAL_LOG_MS),
         this.remote?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
+      this.notifier?.close();
       for (const logger of this.dayLoggers.values()) logger.close();
       for (const logger of this.rollLoggers.values()) logger.close();
       this.dyeLog.close();

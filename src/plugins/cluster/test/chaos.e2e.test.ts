@@ -402,6 +402,13 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
         'none'}`);
     }
     console.log(`      notify rows: ${seeded.notify.length} seeded, ${now.notify.length} at the end`);
+    // The node's report of each crash of a server it runs reaches the notify daemon, that of the notify daemon's own
+    // crash included (sent while it restarts, it is tried again until it is back).
+    for (const k of kills.filter((x) => ['log', 'config', 'stat', 'patch'].includes(x.service))) {
+      await until(async () => (await tarsJson<{entries: NotifyEntry[]}>(['notify', 'list', '--limit', '1000'])).entries
+        .some((e) => e.message.includes(`pid ${k.pid} `)), `the node's report of ${k.service}'s crash (pid ${k.pid})`,
+      20_000);
+    }
     // And the echo service still answers by name.
     const call = await tarsJson<{ret: number; out: {resp: string}}>(['call', OBJ, 'EchoHello', 'still here']);
     expect(call.out.resp).to.equal('still here');
