@@ -148,6 +148,8 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
     let first: ClusterStatusJson & {ms: number};
     const echoServer = 'ClusterTest.Echo';
     let echoPid = 0;
+    /** ClusterTest.Echo's process once the start after the stop brought it back. */
+    let echoNow = 0;
 
     before(async () => {
       dir = path.join(work, 'main');
@@ -335,6 +337,52 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       }, `the node to run ${echoServer} again`, 30_000);
       expect(echo!.pid).to.not.equal(echoPid);
       expect(processAlive(echo!.pid)).to.equal(true);
+      echoNow = echo!.pid;
+    });
+
+    it('the node killed with -9: status exits 1 naming it, its servers run on; a start brings it back and it adopts ' +
+      'them (the same pids)', async () => {
+      const {json: before} = await status(dir);
+      const pid = pidsOf(before.services);
+      process.kill(pid.node!, 'SIGKILL');
+      await until(() => !processAlive(pid.node!), 'the node to die', 5000);
+      const down = await status(dir);
+      expect(down.exit).to.equal(1);
+      expect(down.json.error?.message).to.contain('node (stopped)');
+      expect(down.json.services.filter((s) => s.state === 'running').map((s) => s.name))
+        .to.deep.equal(NAMES.filter((n) => n !== 'node'));
+      const again = await tarsChild(['cluster', 'start', '--detach', '--data', dir]);
+      console.log(`      cluster start with only the node down: ${again.ms} ms`);
+      expect(again.exit, again.stderr).to.equal(0);
+      const said = stripAnsi(again.stderr + again.stdout);
+      expect(said).to.contain(`Registry: already running, pid ${pid.registry}`);
+      expect(said).to.match(new RegExp(`Node ${first.nodeName}: started, pid \\d+`));
+      const {exit, json} = await status(dir);
+      expect(exit).to.equal(0);
+      const now = pidsOf(json.services);
+      expect(now.node).to.not.equal(pid.node);
+      expect({...now, node: 0}, 'every other service kept its process').to.deep.equal({...pid, node: 0});
+      const list = await tarsJson<{servers: {server: string; state: string; pid: number}[]}>(['server', 'list']);
+      expect(list.servers.find((r) => r.server === echoServer)).to.include({state: 'active', pid: echoNow});
+    });
+
+    // Skipped until the fix: with the node down, stop leaves the servers it ran (here ClusterTest.Echo) running,
+    // and says nothing of them.
+    it.skip('stop with the node down still stops the servers the node ran, then a start brings everything back',
+      async () => {
+      const {json: before} = await status(dir);
+      const pid = pidsOf(before.services);
+      process.kill(pid.node!, 'SIGKILL');
+      await until(() => !processAlive(pid.node!), 'the node to die', 5000);
+      const out = await tars(['cluster', 'stop', '--data', dir]);
+      expect(out.exit, out.stderr).to.equal(0);
+      expect(out.stdout).to.match(new RegExp(`^${echoServer}: stopped`, 'm'));
+      for (const p of [echoNow, ...Object.values(pid)]) {
+        await until(() => !processAlive(p!), `pid ${p} to be gone`, 15_000);
+      }
+      expect(await locksFree(dir)).to.equal(true);
+      const again = await startDetached(dir);
+      expect(again.services.every((s) => s.state === 'running')).to.equal(true);
     });
 
     it('reset without --yes and without a terminal exits 2 with a hint to give --yes, and removes nothing',
