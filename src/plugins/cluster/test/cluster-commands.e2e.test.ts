@@ -1,11 +1,13 @@
 // Issue 17: the contracts of `tars cluster start|status|stop|reset` against real processes, with their bad input and
 // faults. One cluster, started detached on free ports, is shared by the tests in order: what start --json reports
 // and saves, a second start, status, a base service killed with -9 and brought back by the node, stop in dependency
-// order (a deployed server first), a start after the stop, reset refused without --yes and done with it. Then bad
-// input on fresh directories (a port in use, a directory of a newer tars, reset of a directory that is no
-// cluster's), and the foreground mode in a real pseudo-terminal (tmux): it starts a killed registry again and stops
-// the whole cluster on Ctrl-C. `cluster start` runs in a child process (its daemons are started from the CLI's own
-// entry script); the commands that return run in-process. Every process seen is killed by pid in `after`.
+// order (a deployed server first), a start after the stop, the node killed with -9 and brought back by a start,
+// reset refused without --yes and done with it. Then bad input on fresh directories (a port in use, a directory of a
+// newer tars, reset of a directory that is no cluster's), and the foreground mode in a real pseudo-terminal (tmux):
+// it starts a killed registry again and stops the whole cluster on Ctrl-C. `cluster start` runs in a child process
+// (its daemons are started from the CLI's own entry script); the commands that return run in-process. Every process
+// seen is killed by pid in `after`. Two tests are skipped until their fixes land: stop with the node down, and
+// Ctrl-C while the foreground start is still starting.
 import {expect} from 'chai';
 import {execFileSync} from 'node:child_process';
 import {
@@ -548,11 +550,11 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       const registry = json.services.find((s) => s.name === 'registry')!.pid!;
       process.kill(registry, 'SIGKILL');
       const killed = Date.now();
-      const again = await shows('the registry started again', (s) => /registry had stopped: started it again \(pid \d+\)/
-        .test(s), 30_000);
-      const newPid = Number(/registry had stopped: started it again \(pid (\d+)\)/.exec(again)![1]);
+      const restarted = /registry had stopped: started it again \(pid (\d+)\)/;
+      const again = await shows('the registry started again', (s) => restarted.test(s), 30_000);
+      const newPid = Number(restarted.exec(again)![1]);
       seen.set(newPid, dir);
-      console.log(`      registry killed with -9: started again by the foreground command in ${Date.now() - killed} ms`);
+      console.log(`      registry killed with -9: started again in the foreground after ${Date.now() - killed} ms`);
       expect(newPid).to.not.equal(registry);
       let now: ClusterStatusJson | undefined;
       await until(async () => {
