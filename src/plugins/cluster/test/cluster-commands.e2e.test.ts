@@ -6,8 +6,8 @@
 // newer tars, reset of a directory that is no cluster's), and the foreground mode in a real pseudo-terminal (tmux):
 // it starts a killed registry again and stops the whole cluster on Ctrl-C. `cluster start` runs in a child process
 // (its daemons are started from the CLI's own entry script); the commands that return run in-process. Every process
-// seen is killed by pid in `after`. Two tests are skipped until their fixes land: stop with the node down, and
-// Ctrl-C while the foreground start is still starting.
+// seen is killed by pid in `after`. Three tests are skipped until their fixes land: stop with the node down, a start
+// with another --base-port on a running cluster, and Ctrl-C while the foreground start is still starting.
 import {expect} from 'chai';
 import {execFileSync} from 'node:child_process';
 import {
@@ -385,6 +385,24 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(await locksFree(dir)).to.equal(true);
       const again = await startDetached(dir);
       expect(again.services.every((s) => s.state === 'running')).to.equal(true);
+    });
+
+    // Skipped until the fix: today the registry and the node stay on the old ports ("already running"), the base
+    // services are deployed again on the new ones, and the saved locator names a port nothing listens on.
+    it.skip('a start with another --base-port while the cluster runs leaves a saved locator that reaches its registry',
+      async () => {
+      const other = await consecutiveFreePorts(PORTS);
+      const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(other), '--data', dir]);
+      console.log(`      cluster start --base-port ${other} on the cluster running at ${base}: exit ${out.exit}`);
+      // Refused, or moved as a whole: either way the CLI's saved locator reaches the cluster's registry.
+      const list = await tars(['server', 'list', '--json']);
+      expect(list.exit, `tars server list through the saved locator: ${list.stdout}${list.stderr}`).to.equal(0);
+      const {exit, json} = await status(dir);
+      expect(exit).to.equal(0);
+      const saved = (await tarsJson<{value: string | null}>(['settings', 'get', 'locator'])).value;
+      expect(json.locator).to.equal(saved);
+      const query = json.services.find((s) => s.name === 'registry')!.endpoints[0]!;
+      expect(saved).to.equal(`${query.obj}@${query.endpoint}`);
     });
 
     it('reset without --yes and without a terminal exits 2 with a hint to give --yes, and removes nothing',
