@@ -19,7 +19,8 @@ export class LogSpanSink implements SpanSink {
 
   add(span: SpanRecord): void {
     const time = logTimestamp();
-    for (const line of spanLines(span)) this.remote.write(this.target, `${time}|${line}`);
+    // Each record ends its line, as TarsCpp's FDLOG(...) << ... << endl sends it: the daemon writes lines as given.
+    for (const line of spanLines(span)) this.remote.write(this.target, `${time}|${line}\n`);
   }
 
   flush(): Promise<void> {

@@ -62,6 +62,10 @@ export interface TracerOptions {
 /** The status key with the caller's module name in a traced call (TarsGo's opentelemetry filter sets it too). */
 export const MASTER_NAME = 'TARS_MASTER_NAME';
 
+/** Where the runtime reports to: calls to these objects are never traced. */
+const REPORTING_OBJECTS = new Set(['tars.tarslog.LogObj', 'tars.tarsstat.StatObj', 'tars.tarsproperty.PropertyObj',
+  'tars.tarsnotify.NotifyObj']);
+
 const storage = new AsyncLocalStorage<ActiveTrace>();
 let entered = false;
 
@@ -149,8 +153,13 @@ export class Tracer {
    * trace to continue and not sampled goes through untouched.
    */
   readonly clientInterceptor: ClientInterceptor = async (call, next) => {
+    // The reports of the runtime itself (log lines, spans, stats, properties, notifications) are never traced: a
+    // span of a log send would be sent as a log line, whose send would make a span...
+    if (REPORTING_OBJECTS.has(call.obj)) return next(call);
     const parent = currentTrace();
     if (parent === undefined) {
+      // The framework's own calls (the registry, the config center, ...) are traced only as part of a traced call.
+      if (call.obj.startsWith('tars.')) return next(call);
       const dyed = call.options.dyeKey !== undefined || (dyeingStarted() && currentDyeKey() !== undefined);
       if (!this.sampleRoot(dyed)) return next(call);
     }
@@ -168,9 +177,9 @@ export class Tracer {
     try {
       result = await next({...call, options: {...call.options, status}});
     } catch (error) {
-      const e = error as {code?: unknown; message?: string; details?: {endpoint?: string}};
-      this.finish({...base, endMs: this.now(), ret: typeof e.code === 'number' ? e.code : -99,
-        error: e.message ?? String(error), ...(e.details?.endpoint ? {peer: e.details.endpoint} : {})});
+      const e = error as {returnCode?: unknown; message?: string; endpoint?: string};
+      this.finish({...base, endMs: this.now(), ret: typeof e.returnCode === 'number' ? e.returnCode : -99,
+        error: e.message ?? String(error), ...(typeof e.endpoint === 'string' ? {peer: e.endpoint} : {})});
       throw error;
     }
     const {host, port} = result.endpoint as {host?: string; port?: number};

@@ -4,10 +4,9 @@
 // order (a deployed server first), a start after the stop, the node killed with -9 and brought back by a start,
 // reset refused without --yes and done with it. Then bad input on fresh directories (a port in use, a directory of a
 // newer tars, reset of a directory that is no cluster's), and the foreground mode in a real pseudo-terminal (tmux):
-// it starts a killed registry again and stops the whole cluster on Ctrl-C. `cluster start` runs in a child process
-// (its daemons are started from the CLI's own entry script); the commands that return run in-process. Every process
-// seen is killed by pid in `after`. Three tests are skipped until their fixes land: stop with the node down, a start
-// with another --base-port on a running cluster, and Ctrl-C while the foreground start is still starting.
+// it starts a killed registry again, stops the whole cluster on Ctrl-C, and a Ctrl-C while it is still starting
+// leaves nothing running. `cluster start` runs in a child process (its daemons are started from the CLI's own entry
+// script); the commands that return run in-process. Every process seen is killed by pid in `after`.
 import {expect} from 'chai';
 import {execFileSync} from 'node:child_process';
 import {
@@ -368,9 +367,8 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(list.servers.find((r) => r.server === echoServer)).to.include({state: 'active', pid: echoNow});
     });
 
-    // Skipped until the fix: with the node down, stop leaves the servers it ran (here ClusterTest.Echo) running,
-    // and says nothing of them.
-    it.skip('stop with the node down still stops the servers the node ran, then a start brings everything back',
+    // Servers go on without their node (as under tarsnode): stop starts the node to stop them gracefully.
+    it('stop with the node down still stops the servers the node ran, then a start brings everything back',
       async () => {
       const {json: before} = await status(dir);
       const pid = pidsOf(before.services);
@@ -387,9 +385,8 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(again.services.every((s) => s.state === 'running')).to.equal(true);
     });
 
-    // Skipped until the fix: today the registry and the node stay on the old ports ("already running"), the base
-    // services are deployed again on the new ones, and the saved locator names a port nothing listens on.
-    it.skip('a start with another --base-port while the cluster runs leaves a saved locator that reaches its registry',
+    // A running cluster is not split across two port ranges: the start is refused, the saved locator still reaches it.
+    it('a start with another --base-port while the cluster runs leaves a saved locator that reaches its registry',
       async () => {
       const other = await consecutiveFreePorts(PORTS);
       const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(other), '--data', dir]);
@@ -596,9 +593,8 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(await locksFree(dir), 'every lock free').to.equal(true);
     });
 
-    // Skipped until the fix: today a Ctrl-C while the steps run ends the command (listr2's own SIGINT handler,
-    // exit 127) and leaves the registry, the node and the base services running in the background.
-    it.skip('Ctrl-C while the cluster is still starting leaves nothing running', async () => {
+    // listr2 would end the command on SIGINT by itself, leaving the daemons started so far in the background.
+    it('Ctrl-C while the cluster is still starting leaves nothing running', async () => {
       early = path.join(work, 'interrupted');
       const base = await consecutiveFreePorts(PORTS);
       const command = `cd ${root} && TARS_CONFIG_DIR=${process.env.TARS_CONFIG_DIR} node bin/dev.js cluster start ` +

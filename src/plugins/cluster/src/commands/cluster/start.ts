@@ -76,12 +76,13 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
           interrupt?.check();
           await step.run(c, t);
           interrupt?.check();
-        }})), {running, actions: new Map(), services: []}, this.jsonEnabled(), {signals: flags.detach});
+        }})), {running, actions: new Map(), services: []}, this.jsonEnabled(), {signals: flags.detach === true});
       } catch (error) {
         if (!interrupt?.interrupted) throw error;
         this.logToStderr('interrupted: stopping what was started ...');
         for (const o of await cluster.stop(plan, file)) this.logToStderr(`  ${o.name}: ${o.detail}`);
-        throw new UserError('interrupted: the cluster was stopped', {code: 'CANCELLED'});
+        throw new UserError('interrupted: what had started was stopped again', {code: 'CANCELLED',
+          hint: `start it again: ${this.config.bin} cluster start${flags.data ? ` --data ${flags.data}` : ''}`});
       }
       const locator = cluster.locatorOf(plan);
       const before = this.settings.get('locator');
