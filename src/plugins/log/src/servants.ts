@@ -73,7 +73,10 @@ export class LogServant extends LogF.LogServant {
   /** A `_t_trace_` batch: to the call-chain log of `_tars_`/`_trace_`, each line after `[node|]app|server|`. */
   private async trace(app: string, server: string, format: string, buffer: string[], ctx: CallContext):
     Promise<void> {
-    await this.write(() => traceTarget(app, server, format, new Date(this.clock()), this.options), buffer, ctx,
+    // One record per line: a record sent without its line end (TarsCpp's end with one) gets one, so that it cannot
+    // run into the next and spoil both for every reader of the file.
+    const lines = buffer.map((l) => (l.endsWith('\n') ? l : `${l}\n`));
+    await this.write(() => traceTarget(app, server, format, new Date(this.clock()), this.options), lines, ctx,
       `${app}|${server}|`);
   }
 

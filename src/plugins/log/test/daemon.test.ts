@@ -67,7 +67,7 @@ describe('tars log (daemon in process)', function () {
     const span = '0-0af7651916cd43dd8448eb211c80319c|b7ad6b7169203331|b7ad6b7169203331|cs|A.S|B.S.Obj|f|1|0||';
     await log.loggerbyInfo(LogF.LogInfo.create({appname: 'A', servername: 'S', sFilename: '_t_trace_',
       sFormat: '%Y%m%d', sLogType: '1day'}), [`2026-12-02 10:00:00|${span}\n`], {context: {node_name: 'node-1'}});
-    await log.logger('B', 'T', '_t_trace_', '%Y%m%d', [`2026-12-02 10:00:01|${span}\n`]);
+    await log.logger('B', 'T', '_t_trace_', '%Y%m%d', [`2026-12-02 10:00:01|${span}`]); // no line end: one added
     const file = path.join(logPath(), `_tars_/_trace_/_tars_._trace___t_trace__${today()}.log`);
     expect(readFileSync(file, 'utf8')).to.equal(`node-1|A|S|2026-12-02 10:00:00|${span}\n` +
       `127.0.0.1|B|T|2026-12-02 10:00:01|${span}\n`);
