@@ -315,7 +315,8 @@ export function renderWaterfall(trace: Trace, options: WaterfallOptions): string
       `${s.error ? `  ${c(s.error, 'red')}` : ''}`;
   });
   // Plain rows are cut plainly: fitWidth would add a colour reset to a cut line.
-  return [...header, ...rows].map((r) => (options.colour ? fitWidth(r, width) : r.slice(0, width)));
+  return [...header, ...rows].map((r) => (options.colour ? fitWidth(r, width) : r.slice(0, width))
+    .replace(/ +$/, ''));
 }
 
 /** A span of `tars trace show --json`: the tree's order, each with its parent's span id and its depth. */

@@ -128,6 +128,7 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
     const text = await tars(['trace', 'show', traceId, ...data()]);
     expect(text.exit, text.stderr).to.equal(0);
     const lines = text.stdout.trimEnd().split('\n');
+    console.log(lines.map((l) => `      ${l}`).join('\n'));
     expect(lines[0]).to.match(new RegExp(`^trace ${traceId} .* 6 spans  Tr\\.Client, Tr\\.A, Tr\\.B, Tr\\.C$`));
     expect(lines.slice(2).map((l) => l.replace(/ +(client|server) .*$/, ''))).to.deep.equal([
       'Tr.Client -> Tr.A.ProbeObj.echo', '  Tr.Client -> Tr.A.ProbeObj.echo', '    Tr.A -> Tr.B.ProbeObj.echo',
