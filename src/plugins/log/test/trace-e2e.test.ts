@@ -8,24 +8,27 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {Application} from '@tars-ts/core';
-import type {TraceShowJson} from '../src/commands/trace/show.js';
+import {Application, ReturnCode, Servant, T, TarsReturnCodeError} from '@tars-ts/core';
+
 import type {TraceListJson} from '../src/commands/trace/list.js';
-import {type Probe$Results, ProbeProxy} from '../../../../test/golden/codegen/rpctestTars.js';
+import type {TraceShowJson} from '../src/commands/trace/show.js';
 import {tars, tarsJson} from '../../../../test/support/cli-daemon.js';
-import {Probe} from '../../../../test/support/probe.js';
+import {EchoProxy} from '../../../../test/support/echo-service.js';
 import {type TestServer, startServer, testConfig} from '../../../../test/support/test-server.js';
 import {until} from '../../../../test/support/wait.js';
 import {type StartedLog, startLogProcess, stopChild} from './support.js';
 
-/** A Probe whose echo and boom call the same function of the next hop. */
-class Relay extends Probe {
-  next?: ProbeProxy;
-  override async echo(s: string): Promise<Probe$Results['echo']> {
-    return {ret: (await this.next!.echo(s)).ret};
-  }
-  override boom(how: string): Probe$Results['boom'] {
-    return this.next!.boom(how) as unknown as Probe$Results['boom'];
+const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
+  {name: 'resp', tag: 2, type: T.string, out: true}]};
+
+/** One hop of the chain (EchoProxy's interface): calls the next hop when there is one; the last fails on "fail". */
+class Hop extends Servant {
+  static override readonly $interface = {name: 'Test.Echo', operations: [ECHO]};
+  next?: EchoProxy;
+  async EchoHello(req: string): Promise<{ret: number; resp: string}> {
+    if (this.next) return this.next.EchoHello(req);
+    if (req === 'fail') throw new TarsReturnCodeError(ReturnCode.TARSSERVEROVERLOAD, 'C is busy');
+    return {ret: 0, resp: `C:${req}`};
   }
 }
 
@@ -35,7 +38,7 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
   let log: StartedLog | undefined;
   const servers: TestServer[] = [];
   let client: Application | undefined;
-  let a: ProbeProxy;
+  let a: EchoProxy;
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tars-trace-e2e-'));
@@ -45,16 +48,16 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
     // needs. With trace-rate = 1 a service also traces its own sends to LogObj, whose spans are sent by the next
     // send: an endless stream of traces (see the pending test below and the report).
     const traced = `log = ${logObj}\n      trace-rate = 0`;
-    const relays = [new Relay(), new Relay()];
-    for (const [name, servant] of [['C', new Probe()], ['B', relays[1]!], ['A', relays[0]!]] as const) {
-      servers.push(await startServer({[`Tr.${name}.ProbeObj`]: servant}, {server: traced}));
+    const hops = {C: new Hop(), B: new Hop(), A: new Hop()};
+    for (const name of ['C', 'B', 'A'] as const) {
+      servers.push(await startServer({[`Tr.${name}.EchoObj`]: hops[name]}, {server: traced}));
     }
     const [cs, bs, as] = servers as [TestServer, TestServer, TestServer];
-    relays[1]!.next = bs.app.communicator.stringToProxy(ProbeProxy, cs.proxyString('Tr.C.ProbeObj'));
-    relays[0]!.next = as.app.communicator.stringToProxy(ProbeProxy, bs.proxyString('Tr.B.ProbeObj'));
+    hops.B.next = bs.app.communicator.stringToProxy(EchoProxy, cs.proxyString('Tr.C.EchoObj'));
+    hops.A.next = as.app.communicator.stringToProxy(EchoProxy, bs.proxyString('Tr.B.EchoObj'));
     // The caller: an application of its own (no servants), tracing what it calls to the same log daemon.
     client = Application.fromText(testConfig('Tr', 'Client', [], {server: traced}), {graceMs: 1000});
-    a = client.communicator.stringToProxy(ProbeProxy, as.proxyString('Tr.A.ProbeObj'));
+    a = client.communicator.stringToProxy(EchoProxy, as.proxyString('Tr.A.EchoObj'));
   });
 
   after(async () => {
@@ -81,12 +84,12 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
   /** Checks the spans form one chain from the client's call down to C, each the child of the one before. */
   function expectChain(spans: TraceShowJson['spans']): void {
     expect(spans.map((s) => [s.depth, s.kind, s.caller, s.callee, s.func])).to.deep.equal([
-      [0, 'client', 'Tr.Client', 'Tr.A.ProbeObj', spans[0]!.func],
-      [1, 'server', 'Tr.Client', 'Tr.A.ProbeObj', spans[0]!.func],
-      [2, 'client', 'Tr.A', 'Tr.B.ProbeObj', spans[0]!.func],
-      [3, 'server', 'Tr.A', 'Tr.B.ProbeObj', spans[0]!.func],
-      [4, 'client', 'Tr.B', 'Tr.C.ProbeObj', spans[0]!.func],
-      [5, 'server', 'Tr.B', 'Tr.C.ProbeObj', spans[0]!.func]]);
+      [0, 'client', 'Tr.Client', 'Tr.A.EchoObj', 'EchoHello'],
+      [1, 'server', 'Tr.Client', 'Tr.A.EchoObj', 'EchoHello'],
+      [2, 'client', 'Tr.A', 'Tr.B.EchoObj', 'EchoHello'],
+      [3, 'server', 'Tr.A', 'Tr.B.EchoObj', 'EchoHello'],
+      [4, 'client', 'Tr.B', 'Tr.C.EchoObj', 'EchoHello'],
+      [5, 'server', 'Tr.B', 'Tr.C.EchoObj', 'EchoHello']]);
     expect(spans[0]!.parentSpanId).to.equal('');
     for (let i = 1; i < spans.length; i += 1) {
       const [parent, child] = [spans[i - 1]!, spans[i]!];
@@ -100,13 +103,13 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
   }
 
   it('one call into A: trace list shows the trace, trace show the six spans as a chain that nests', async () => {
-    const {traceId, result} = client!.tracer!.runTraced(() => a.echo('hi'));
-    expect((await result).ret).to.equal('hi');
+    const {traceId, result} = client!.tracer!.runTraced(() => a.EchoHello('hi'));
+    expect((await result).resp).to.equal('C:hi');
     const show = await shown(traceId, 6);
     expect(show.spans).to.have.length(6);
     expectChain(show.spans);
     expect(show.spans.map((s) => s.ret)).to.deep.equal([0, 0, 0, 0, 0, 0]);
-    expect(show.trace).to.deep.include({traceId, spans: 6, root: 'Tr.Client.echo', error: false});
+    expect(show.trace).to.deep.include({traceId, spans: 6, root: 'Tr.Client.EchoHello', error: false});
     expect(show.trace.services).to.deep.equal(['Tr.Client', 'Tr.A', 'Tr.B', 'Tr.C']);
     console.log(`      trace ${traceId}: ${show.spans.map((s) => `${s.kind} ${s.callee} ${s.durationMs.toFixed(3)} ms`)
       .join(', ')}`);
@@ -115,7 +118,7 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
 
     const list = await tarsJson<TraceListJson>(['trace', 'list', ...data()]);
     const row = list.traces.find((t) => t.traceId === traceId);
-    expect(row).to.deep.include({traceId, spans: 6, root: 'Tr.Client.echo', error: false});
+    expect(row).to.deep.include({traceId, spans: 6, root: 'Tr.Client.EchoHello', error: false});
     expect(Date.parse(row!.start)).to.be.closeTo(Date.now(), 60_000);
     const filtered = await tarsJson<TraceListJson>(['trace', 'list', '--app', 'Tr', '--server', 'C', '--since', '10m',
       ...data()]);
@@ -131,13 +134,13 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
     console.log(lines.map((l) => `      ${l}`).join('\n'));
     expect(lines[0]).to.match(new RegExp(`^trace ${traceId} .* 6 spans  Tr\\.Client, Tr\\.A, Tr\\.B, Tr\\.C$`));
     expect(lines.slice(2).map((l) => l.replace(/ +(client|server) .*$/, ''))).to.deep.equal([
-      'Tr.Client -> Tr.A.ProbeObj.echo', '  Tr.Client -> Tr.A.ProbeObj.echo', '    Tr.A -> Tr.B.ProbeObj.echo',
-      '      Tr.A -> Tr.B.ProbeObj.echo', '        Tr.B -> Tr.C.ProbeObj.echo', '          Tr.B -> Tr.C.ProbeObj.echo']);
+      'Tr.Client -> Tr.A.EchoObj.EchoHello', '  Tr.Client -> Tr.A.EchoObj.EchoHello', '    Tr.A -> Tr.B.EchoObj.EchoHello',
+      '      Tr.A -> Tr.B.EchoObj.EchoHello', '        Tr.B -> Tr.C.EchoObj.EchoHello', '          Tr.B -> Tr.C.EchoObj.EchoHello']);
     expect(text.stdout, 'no colour in a pipe').to.not.include('\x1b[');
   });
 
   it('an error in C shows in every span\'s return code up the chain, and in trace list --errors', async () => {
-    const {traceId, result} = client!.tracer!.runTraced(() => a.boom('tars'));
+    const {traceId, result} = client!.tracer!.runTraced(() => a.EchoHello('fail'));
     const failed = await result.then(() => undefined, (e: Error & {returnCode?: number}) => e);
     expect(failed?.returnCode).to.equal(-9); // TARSSERVEROVERLOAD, thrown by C
     const show = await shown(traceId, 6);
@@ -155,10 +158,10 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
   // a span whose lines the next send carries: a stream of one-span traces that never stops (measured: see report).
   it.skip('a service sampling at trace-rate = 1 does not trace its own sends to the log daemon', async () => {
     const logObj = `tars.tarslog.LogObj@${log!.endpoints['tars.tarslog.LogObj']}`;
-    const loop = await startServer({'Tr.Loop.ProbeObj': new Probe()}, {server: `log = ${logObj}\n      trace-rate = 1`});
+    const loop = await startServer({'Tr.Loop.EchoObj': new Hop()}, {server: `log = ${logObj}\n      trace-rate = 1`});
     try {
-      const loopProxy = client!.communicator.stringToProxy(ProbeProxy, loop.proxyString('Tr.Loop.ProbeObj'));
-      await loopProxy.echo('one untraced call, sampled by Tr.Loop');
+      const loopProxy = client!.communicator.stringToProxy(EchoProxy, loop.proxyString('Tr.Loop.EchoObj'));
+      await loopProxy.EchoHello('one untraced call, sampled by Tr.Loop');
       await new Promise((r) => setTimeout(r, 3000));
       const list = await tarsJson<TraceListJson>(['trace', 'list', '--server', 'Loop', '--limit', '100000', ...data()]);
       const logSends = list.traces.filter((t) => t.root.startsWith('Tr.Loop.loggerbyInfo')).length;
