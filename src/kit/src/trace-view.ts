@@ -2,8 +2,9 @@
  * Call chains read back from the log service (`tars trace list|show`, `tars call --trace`): the lines of the
  * call-chain log `_tars_/_trace_/_tars_._trace___t_trace__<date>.log` (each `<node>|<app>|<server>|<time>|` then a
  * `_t_trace_` record, core's span.ts) made into spans, grouped by trace, hung into a tree, summed up per trace, and
- * drawn as a waterfall for the terminal. Pure functions: the caller reads the lines and passes core's
- * `parseTraceLine` (so that this module does not load the runtime).
+ * drawn as a waterfall for the terminal. Pure functions (the caller passes core's `parseTraceLine`, so that this
+ * module does not load the runtime), and {@link readCallChains}, which reads the lines through the log daemon's
+ * LogQueryObj.
  *
  * A span is one side of one call: `cs`+`cr` the caller's (client), `sr`+`ss` the callee's (server), `ts`+`te`
  * TarsCpp's local trace points (local). Ours give the callee side its own span id, a child of the caller's; TarsCpp's
@@ -11,8 +12,14 @@
  * id, is taken as the callee side of that span (a child of it), and what the callee called hangs under it.
  */
 import type {TraceLine} from '@tars-ts/core';
+import type {LogQuery} from '@tars-ts/core/framework';
 
 import {type Colour, fitWidth, paint} from './live-view.js';
+
+/** Where the log service keeps every service's call-chain records: the `_t_trace_` log of `_tars_`/`_trace_`. */
+export const CALL_CHAIN_APP = '_tars_';
+export const CALL_CHAIN_SERVER = '_trace_';
+export const CALL_CHAIN_LOG = '_t_trace_';
 
 /** One record of the call-chain log with the fields the log service put before it. */
 export interface TraceLogLine {
@@ -367,4 +374,48 @@ export interface TraceSummaryJson {
 export function traceSummaryJson(s: TraceSummary): TraceSummaryJson {
   return {traceId: s.traceId, start: new Date(s.startMs).toISOString(), durationMs: s.durationMs,
     root: `${s.rootService}.${s.rootFunc}`, spans: s.spans, services: s.services, error: s.error};
+}
+
+/** What {@link readCallChains} read. */
+export interface CallChainRead {
+  traces: Trace[];
+  /** Call-chain files read, lines received. */
+  files: number;
+  lines: number;
+}
+
+/**
+ * The traces of the call-chain files the log daemon behind `query` (a LogQueryObj proxy) holds: the files written
+ * to since `sinceMs` (0: all), read from the start page by page (at most `maxBytes` a call), only the lines holding
+ * `traceId` when given (matched by the daemon). At most `maxLines` lines are taken (the oldest first).
+ */
+export async function readCallChains(query: LogQuery.LogQueryProxy, options: {sinceMs?: number; traceId?: string;
+  maxBytes?: number; maxLines?: number} = {}): Promise<CallChainRead> {
+  const [{LogQuery: Q}, {parseTraceLine}] = await Promise.all([import('@tars-ts/core/framework'),
+    import('@tars-ts/core')]);
+  const id = options.traceId?.toLowerCase();
+  const grep = id ? `${id}|${id.toUpperCase()}` : '';
+  const maxLines = options.maxLines ?? 2_000_000;
+  const {files} = await query.listFiles(Q.LogFileFilter.create({app: CALL_CHAIN_APP, server: CALL_CHAIN_SERVER,
+    name: CALL_CHAIN_LOG, since: BigInt(Math.max(0, Math.floor(options.sinceMs ?? 0)))}));
+  const parsed: TraceLogLine[] = [];
+  let lines = 0;
+  for (const f of files) {
+    let at = 0;
+    for (let page = 0; page < 100_000 && lines < maxLines; page += 1) {
+      const {ret, result} = await query.readLines(Q.LogReadRequest.create({path: f.path, offset: BigInt(at),
+        maxBytes: options.maxBytes ?? 1024 * 1024, grep}));
+      if (ret !== 0) break; // gone meanwhile (retention)
+      for (const line of result.lines) {
+        lines += 1;
+        const p = parseTraceLogLine(line, parseTraceLine);
+        if (p && (!id || p.record.traceId === id)) parsed.push(p);
+      }
+      const next = Number(result.nextOffset);
+      const done = next === at || next >= Number(result.size);
+      at = next;
+      if (done) break;
+    }
+  }
+  return {traces: buildTraces(buildSpans(parsed)), files: files.length, lines};
 }

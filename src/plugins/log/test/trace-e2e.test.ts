@@ -8,7 +8,9 @@ import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import {Application, ReturnCode, Servant, T, TarsReturnCodeError} from '@tars-ts/core';
+import {Application, Communicator, ReturnCode, Servant, T, TarsReturnCodeError} from '@tars-ts/core';
+import {LogQuery} from '@tars-ts/core/framework';
+import {readCallChains, traceSpansJson} from '@tars-ts/kit';
 
 import type {TraceListJson} from '../src/commands/trace/list.js';
 import type {TraceShowJson} from '../src/commands/trace/show.js';
@@ -115,6 +117,19 @@ describe('tars trace: A -> B -> C through the log daemon', function () {
       .join(', ')}`);
     // The spans are in the one call-chain file of _tars_/_trace_, not in files of the servers.
     expect(readdirSync(path.join(dir, 'log', 'remote_app_log'))).to.deep.equal(['_tars_']);
+
+    // The kit's reader pages through the file (a line is about 250 bytes: a page of 512 holds one or two) to the same tree.
+    const comm = new Communicator();
+    try {
+      const query = comm.stringToProxy(LogQuery.LogQueryProxy,
+        `tars.tarslog.LogQueryObj@${log!.endpoints['tars.tarslog.LogQueryObj']}`);
+      const paged = await readCallChains(query, {traceId, maxBytes: 512});
+      expect(paged.traces).to.have.length(1);
+      expect(paged.lines, 'the 12 lines of the trace').to.equal(12);
+      expect(traceSpansJson(paged.traces[0]!)).to.deep.equal(show.spans);
+    } finally {
+      comm.close();
+    }
 
     const list = await tarsJson<TraceListJson>(['trace', 'list', ...data()]);
     const row = list.traces.find((t) => t.traceId === traceId);

@@ -3,7 +3,7 @@ import type {TraceSummaryJson} from '@tars-ts/kit';
 
 import {LogClientCommand} from '../../client-command.js';
 import {parseTime} from '../../lines.js';
-import {parseSlow, readTraces} from '../../traces.js';
+import {parseSlow} from '../../traces.js';
 
 /** What `tars trace list --json` prints (docs/log.md). */
 export interface TraceListJson {
@@ -42,15 +42,15 @@ lasting at least that long; --errors the failed ones. \`tars trace show <id>\` d
     const {flags} = await this.parse(TraceList);
     const since = parseTime(flags.since, '--since');
     const slowMs = flags.slow === undefined ? undefined : parseSlow(flags.slow);
-    const {renderTable, formatMs, traceMatches, traceSummaryJson} = await import('@tars-ts/kit');
+    const {readCallChains, renderTable, formatMs, traceMatches, traceSummaryJson} = await import('@tars-ts/kit');
     const query = await this.logQuery(flags);
-    const {traces} = await readTraces(query, since);
+    const {traces} = await readCallChains(query, {sinceMs: since});
     const kept = traces.filter((t) => traceMatches(t.summary, {app: flags.app, server: flags.server, sinceMs: since,
       slowMs, errorsOnly: flags.errors}));
     const json: TraceListJson = {since: new Date(since).toISOString(), matched: kept.length,
       traces: kept.slice(0, flags.limit).map((t) => traceSummaryJson(t.summary))};
     if (!this.jsonEnabled()) {
-      if (json.traces.length === 0) this.logToStderr(`no traces since ${json.since} matching`);
+      if (json.traces.length === 0) this.logToStderr(`no trace started since ${json.since} matches`);
       else {
         this.log(await renderTable(['TRACE', 'START', 'ROOT', 'DURATION', 'SPANS', 'SERVICES', 'ERROR'],
           json.traces.map((t) => [t.traceId, t.start, t.root, formatMs(t.durationMs), String(t.spans),

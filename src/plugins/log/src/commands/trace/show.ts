@@ -2,7 +2,7 @@ import {Args} from '@oclif/core';
 import {type TraceSpanJson, type TraceSummaryJson, UserError} from '@tars-ts/kit';
 
 import {LogClientCommand} from '../../client-command.js';
-import {readTraces, traceIdOf} from '../../traces.js';
+import {traceIdOf} from '../../traces.js';
 
 /** What `tars trace show --json` prints (docs/log.md). */
 export interface TraceShowJson {
@@ -31,9 +31,10 @@ the call ends (the services send their log lines in batches).`;
   async run(): Promise<TraceShowJson> {
     const {args, flags} = await this.parse(TraceShow);
     const id = traceIdOf(args.traceId);
-    const {coloursWanted, renderWaterfall, traceSpansJson, traceSummaryJson} = await import('@tars-ts/kit');
+    const {coloursWanted, readCallChains, renderWaterfall, traceSpansJson, traceSummaryJson} =
+      await import('@tars-ts/kit');
     const query = await this.logQuery(flags);
-    const {traces} = await readTraces(query, 0, `${id}|${id.toUpperCase()}`);
+    const {traces} = await readCallChains(query, {traceId: id});
     const trace = traces.find((t) => t.traceId === id);
     if (!trace) {
       throw new UserError(`no trace ${id} in the call-chain log`, {code: 'FAILURE',
