@@ -5,7 +5,8 @@
 export {LOG_DIR, NOTIFY_DB_FILE, logDaemon} from './daemon.js';
 export {
   DEFAULT_FORMATS, DYE_APP, DYE_SERVER, type LogInfoLike, LogNameError, type LogTarget, type Rotation, checkName,
-  describePath, infoTarget, loggerTarget, parseLogType, setPart, slotStart, strftime,
+  describePath, infoTarget, loggerTarget, parseLogType, setPart, slotStart, strftime, TRACE_APP, TRACE_FILE,
+  TRACE_SERVER, traceTarget,
 } from './naming.js';
 export {NOTIFY, type NotifyCommand, NotifyStore, REPORT, notifyCommand, splitSet} from './notify-store.js';
 export {LogRefused, LogWriter, type LogWriterOptions, type LogWriterStats, limitLine, listTree} from './writer.js';

@@ -14,6 +14,15 @@
 export const DYE_APP = 'tars_dyeing';
 export const DYE_SERVER = 'dyeing';
 
+/**
+ * The call-chain log: a batch whose log name is `_t_trace_` (TarsCpp's TRACE_LOG_FILENAME, whatever server sends it)
+ * goes, as TarsFramework's LogServer (LogImp::logTrace) writes it, to the logger() file of app `_tars_`, server
+ * `_trace_`: `_tars_/_trace_/_tars_._trace___t_trace__<date>.log`, each line after `<node>|<app>|<server>|`.
+ */
+export const TRACE_FILE = '_t_trace_';
+export const TRACE_APP = '_tars_';
+export const TRACE_SERVER = '_trace_';
+
 /** How often a new file starts: every `every` days, hours or minutes. */
 export interface Rotation {
   readonly unit: 'day' | 'hour' | 'minute';
@@ -145,6 +154,19 @@ export function loggerTarget(app: string, server: string, file: string, format: 
   const fmt = options.hourly?.has(`${app}.${server}`) ? DEFAULT_FORMATS.hour : (format || DEFAULT_FORMATS.day);
   const base = file ? `${app}.${server}_${file}` : `${app}.${server}`;
   return {dir: `${app}/${server}`, file: `${base}_${datePart(fmt, undefined, now)}.log`, separ: '|'};
+}
+
+/**
+ * The file of a `_t_trace_` batch of any server: the logger() file `_t_trace_` of `_tars_`/`_trace_` in the client's
+ * date format. The sender's app and server must be names (they go into each line): neither '|' nor a line end.
+ */
+export function traceTarget(app: string, server: string, format: string, now: Date, options: NamingOptions = {}):
+  LogTarget {
+  for (const [field, value] of [['app', app], ['server', server]] as const) {
+    checkName(field, value, true);
+    if (/[|\r\n]/.test(value)) throw new LogNameError(field, value, 'contains "|" or a line end');
+  }
+  return loggerTarget(TRACE_APP, TRACE_SERVER, TRACE_FILE, format, now, options);
 }
 
 /** What loggerbyInfo takes of LogInfo (LogF.tars), optional fields at their IDL defaults when absent. */

@@ -3,7 +3,9 @@
 import {type CallContext, type InterfaceDef, ReturnCode, T, TarsReturnCodeError} from '@tars-ts/core';
 import {LogF, LogQuery, NotifyF} from '@tars-ts/core/framework';
 
-import {type NamingOptions, LogNameError, checkName, infoTarget, loggerTarget} from './naming.js';
+import {
+  type LogTarget, type NamingOptions, LogNameError, TRACE_FILE, checkName, infoTarget, loggerTarget, traceTarget,
+} from './naming.js';
 import {NOTIFY, type NotifyStore, REPORT} from './notify-store.js';
 import {insideRoot, listLogFiles, readLines} from './reader.js';
 import {LogRefused, type LogWriter} from './writer.js';
@@ -59,19 +61,30 @@ export class LogServant extends LogF.LogServant {
 
   async logger(app: string, server: string, file: string, format: string, buffer: string[], ctx: CallContext):
     Promise<void> {
+    if (file === TRACE_FILE) return this.trace(app, server, format, buffer, ctx);
     await this.write(() => loggerTarget(app, server, file, format, new Date(this.clock()), this.options), buffer, ctx);
   }
 
   async loggerbyInfo(info: LogF.LogInfo, buffer: string[], ctx: CallContext): Promise<void> {
+    if (info.sFilename === TRACE_FILE) return this.trace(info.appname, info.servername, info.sFormat, buffer, ctx);
     await this.write(() => infoTarget(info, new Date(this.clock()), this.options), buffer, ctx);
   }
 
-  private async write(target: () => ReturnType<typeof loggerTarget>, buffer: string[], ctx: CallContext):
+  /** A `_t_trace_` batch: to the call-chain log of `_tars_`/`_trace_`, each line after `[node|]app|server|`. */
+  private async trace(app: string, server: string, format: string, buffer: string[], ctx: CallContext):
     Promise<void> {
+    // One record per line: a record sent without its line end (TarsCpp's end with one) gets one, so that it cannot
+    // run into the next and spoil both for every reader of the file.
+    const lines = buffer.map((l) => (l.endsWith('\n') ? l : `${l}\n`));
+    await this.write(() => traceTarget(app, server, format, new Date(this.clock()), this.options), lines, ctx,
+      `${app}|${server}|`);
+  }
+
+  private async write(target: () => LogTarget, buffer: string[], ctx: CallContext, after = ''): Promise<void> {
     try {
       const t = target();
       const host = callerHost(ctx);
-      await this.writer.append(t, buffer, clientKey(ctx), this.options.ipfix ? `${host}${t.separ}` : '');
+      await this.writer.append(t, buffer, clientKey(ctx), (this.options.ipfix ? `${host}${t.separ}` : '') + after);
     } catch (error) {
       if (error instanceof LogNameError) this.writer.countRejected();
       throw refusal(error);

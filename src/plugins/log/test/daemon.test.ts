@@ -62,6 +62,22 @@ describe('tars log (daemon in process)', function () {
       .to.equal('127.0.0.1#b1\n');
   });
 
+  it('a `_t_trace_` batch of any server goes to the call-chain log of _tars_/_trace_, after node|app|server', async () => {
+    const log = logProxy();
+    const span = '0-0af7651916cd43dd8448eb211c80319c|b7ad6b7169203331|b7ad6b7169203331|cs|A.S|B.S.Obj|f|1|0||';
+    await log.loggerbyInfo(LogF.LogInfo.create({appname: 'A', servername: 'S', sFilename: '_t_trace_',
+      sFormat: '%Y%m%d', sLogType: '1day'}), [`2026-12-02 10:00:00|${span}\n`], {context: {node_name: 'node-1'}});
+    await log.logger('B', 'T', '_t_trace_', '%Y%m%d', [`2026-12-02 10:00:01|${span}`]); // no line end: one added
+    const file = path.join(logPath(), `_tars_/_trace_/_tars_._trace___t_trace__${today()}.log`);
+    expect(readFileSync(file, 'utf8')).to.equal(`node-1|A|S|2026-12-02 10:00:00|${span}\n` +
+      `127.0.0.1|B|T|2026-12-02 10:00:01|${span}\n`);
+    expect(existsSync(path.join(logPath(), 'A')) || existsSync(path.join(logPath(), 'B')), 'no file of A or B')
+      .to.equal(false);
+    const bad = await log.loggerbyInfo(LogF.LogInfo.create({appname: 'A|x', servername: 'S', sFilename: '_t_trace_',
+      sFormat: '%Y%m%d'}), ['x\n']).then(() => 'written', (e: Error) => e.message);
+    expect(bad).to.match(/refused: app "A\|x" contains "\|"/);
+  });
+
   it('refuses a name with "/" or "..", and cuts a line over --max-line; both counted in status', async () => {
     const log = logProxy();
     for (const [app, file] of [['../etc', ''], ['Test', '../../x'], ['Test', 'a/b']]) {

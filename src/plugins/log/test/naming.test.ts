@@ -3,7 +3,7 @@
 import {expect} from 'chai';
 
 import {
-  LogNameError, describePath, infoTarget, loggerTarget, parseLogType, setPart, slotStart, strftime,
+  LogNameError, describePath, infoTarget, loggerTarget, parseLogType, setPart, slotStart, strftime, traceTarget,
 } from '../src/naming.js';
 
 const at = new Date(2024, 0, 21, 14, 37, 9); // local time, as tarslog names files
@@ -25,6 +25,19 @@ describe('log file naming (framework.md 2.5)', () => {
   it('the dye log is the logger() file of tars_dyeing/dyeing', () => {
     expect(full(loggerTarget('tars_dyeing', 'dyeing', 'day', '%Y%m%d', at)))
       .to.equal('tars_dyeing/dyeing/tars_dyeing.dyeing_day_20240121.log');
+  });
+
+  it('the call-chain log `_t_trace_` of any server is the file TarsFramework\'s TraceServer reads', () => {
+    const official = '_tars_/_trace_/_tars_._trace___t_trace__20240121.log';
+    expect(full(traceTarget('Test', 'HelloServer', '%Y%m%d', at))).to.equal(official);
+    expect(full(traceTarget('Other', 'S', '', at)), 'no format: daily').to.equal(official);
+    // What LogSpanSink sends, were it not redirected, names the same file for _tars_/_trace_.
+    expect(full(infoTarget({appname: '_tars_', servername: '_trace_', sFilename: '_t_trace_', sFormat: '%Y%m%d',
+      sLogType: '1day'}, at))).to.equal(official);
+    expect(describePath(official)).to.deep.equal({app: '_tars_', server: '_trace_', setPart: '', name: '_t_trace_'});
+    for (const [app, server] of [['A|B', 'S'], ['A', 'S\nX'], ['', 'S'], ['A', '../x']]) {
+      expect(() => traceTarget(app!, server!, '%Y%m%d', at), `${app} ${server}`).to.throw(LogNameError);
+    }
   });
 
   it('loggerbyInfo(): the defaults give the same names as logger()', () => {
