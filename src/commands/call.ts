@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core';
 
 import {TarsCommand, targetFlags} from '@tars-ts/kit';
 import type {CallResultJson, RepeatResultJson, UntypedResultJson} from '../lib/call.js';
+import type {CollectedTrace} from '../lib/call-trace.js';
 
 export default class Call extends TarsCommand {
   static override summary = 'Call any method of a TARS servant.';
@@ -56,15 +57,32 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     repeat: Flags.integer({summary: 'Make N calls and print a load summary.', min: 1}),
     concurrency: Flags.integer({summary: 'Calls in flight with --repeat.', default: 1, min: 1}),
     'arg-types': Flags.string({summary: 'Call with these wire types, no interface needed: int,string,\'map<string,int>\',struct,...'}),
+    trace: Flags.boolean({summary: 'Trace the call: print its trace id, then the tree of spans once they reached the ' +
+      'log daemon.'}),
   };
 
   async run(): Promise<CallResultJson | UntypedResultJson | RepeatResultJson | Record<string, unknown>> {
     const {args, flags} = await this.parse(Call);
     const {runCall, formatRepeat, formatResult, formatUntyped} = await import('../lib/call.js');
     const settings = this.settings;
-    const outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
-      cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
-      timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types'], cacheDir: this.config.cacheDir});
+    let outcome: Awaited<ReturnType<typeof runCall>>;
+    try {
+      outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
+        cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
+        timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types'],
+        cacheDir: this.config.cacheDir});
+    } catch (error) {
+      // A failed traced call still shows where it failed: the tree on stderr, or its trace in the error's JSON.
+      const trace = (error as {trace?: CollectedTrace}).trace;
+      if (!trace) throw error;
+      if (!this.jsonEnabled()) {
+        await this.showTrace(trace, (line) => this.logToStderr(line));
+        throw error;
+      }
+      const {ReportedFailure, errorReport} = await import('@tars-ts/kit');
+      const report = errorReport(error, this.id);
+      throw new ReportedFailure(report.message, report.exit, await this.withTrace(report.json, trace), report.hint);
+    }
     switch (outcome.kind) {
       case 'template':
         this.log(JSON.stringify(outcome.template, null, 2));
@@ -72,13 +90,35 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
       case 'untyped':
         for (const w of outcome.warnings) this.logToStderr(`warning: ${w}`);
         this.log(formatUntyped(outcome));
-        return outcome.result;
+        return this.withTrace(outcome.result, outcome.trace);
       case 'repeat':
         this.log(formatRepeat(outcome.result));
         return outcome.result;
       default:
         this.log(formatResult(outcome));
-        return outcome.result;
+        return this.withTrace(outcome.result, outcome.trace);
     }
+  }
+
+  /** The result with its trace (`--trace --json`: `traceId`, and `trace` as tars trace show --json has it). */
+  private async withTrace<R extends object>(result: R, trace: CollectedTrace | undefined): Promise<R> {
+    if (!trace) return result;
+    if (!this.jsonEnabled()) {
+      await this.showTrace(trace, (line) => this.log(line));
+      return result;
+    }
+    const {traceSpansJson, traceSummaryJson} = await import('@tars-ts/kit');
+    return {...result, traceId: trace.traceId, ...(trace.trace ? {trace: {trace: traceSummaryJson(trace.trace.summary),
+      spans: traceSpansJson(trace.trace)}} : {}), ...(trace.note ? {traceNote: trace.note} : {})};
+  }
+
+  private async showTrace(trace: CollectedTrace, out: (line: string) => void): Promise<void> {
+    const {coloursWanted, renderWaterfall} = await import('@tars-ts/kit');
+    if (!trace.trace) out(`trace ${trace.traceId}`);
+    if (trace.trace) {
+      const width = process.stdout.isTTY ? process.stdout.columns || 120 : 160;
+      for (const line of renderWaterfall(trace.trace, {width, colour: coloursWanted()})) out(line);
+    }
+    if (trace.note) this.logToStderr(`note: ${trace.note}`);
   }
 }

@@ -4,6 +4,7 @@ import {
   encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
 import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
+import type {CollectedTrace} from './call-trace.js';
 
 import {argsTemplate, buildArgs} from './call-args.js';
 import {deployedInterfaceOf, findOperation, resolveInterface, signature} from './call-interface.js';
@@ -33,6 +34,8 @@ export interface CallRequest {
   cacheDir?: string | undefined;
   /** `--arg-types`: call with these wire types (no interface is looked for). */
   argTypes?: string | undefined;
+  /** `--trace`: the call starts a trace, read back from the log daemon once answered. */
+  trace?: boolean | undefined;
   cwd: string;
 }
 
@@ -71,8 +74,8 @@ export interface RepeatResultJson {
 /** What a call run produced, for the command to print. */
 export type CallOutcome =
   | {kind: 'template'; op: OperationDef; template: Record<string, Json>}
-  | {kind: 'result'; op: OperationDef; source: string; result: CallResultJson}
-  | {kind: 'untyped'; why: string; warnings: readonly string[]; result: UntypedResultJson}
+  | {kind: 'result'; op: OperationDef; source: string; result: CallResultJson; trace?: CollectedTrace}
+  | {kind: 'untyped'; why: string; warnings: readonly string[]; result: UntypedResultJson; trace?: CollectedTrace}
   | {kind: 'repeat'; source: string; result: RepeatResultJson};
 
 function parseContext(pairs: string[]): Record<string, string> {
@@ -204,9 +207,26 @@ async function untypedOnce(proxy: ObjectProxy, func: string, typed: UntypedArgs,
  * sent; failed calls are TarsCallErrors naming the function called.
  */
 export async function runCall(req: CallRequest): Promise<CallOutcome> {
+  if (req.trace && (req.repeat !== undefined || req.template)) {
+    throw new UserError(`--trace traces one call: leave out ${req.repeat !== undefined ? '--repeat' : '--template'}`,
+      {hint: 'tars call OBJ FUNC ARGS... --trace'});
+  }
   const target = await resolveTarget(req.obj, req);
   const version = req.tup ? Version.TUPVERSION : Version.TARSVERSION;
   const comm = await communicatorFor(target, req);
+  const tracing = req.trace ? await (await import('./call-trace.js')).CallTrace.start(comm, target) : undefined;
+  /** The call, traced with --trace: the trace read back is attached to its outcome, or to its error. */
+  const traced = async <R>(call: () => Promise<R>): Promise<{result: R; trace?: CollectedTrace}> => {
+    if (!tracing) return {result: await call()};
+    let result: R;
+    try {
+      result = await tracing.run(call);
+    } catch (error) {
+      if (error && typeof error === 'object') Object.assign(error, {trace: await tracing.collect()});
+      throw error;
+    }
+    return {result, trace: await tracing.collect()};
+  };
   const reporting = target.locator !== undefined && target.via === 'locator' &&
     await reportStatsIfListed(comm, target.locator);
   try {
@@ -229,8 +249,9 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
         return {kind: 'repeat', source: `no interface (${typed.signature})`,
           result: await repeat(() => proxy.call({func: req.func, sBuffer}, options), req.repeat, req.concurrency)};
       }
-      return {kind: 'untyped', why: found.why, warnings: typed.warnings, result: await untypedOnce(proxy, req.func, typed, options,
-        target.obj)};
+      const done = await traced(() => untypedOnce(proxy, req.func, typed, options, target.obj));
+      return {kind: 'untyped', why: found.why, warnings: typed.warnings, result: done.result,
+        ...(done.trace ? {trace: done.trace} : {})};
     }
     const op = findOperation(found.iface, req.func);
     if (req.template) return {kind: 'template', op, template: argsTemplate(op)};
@@ -239,8 +260,8 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
       return {kind: 'repeat', source: found.source,
         result: await repeat(() => proxy.invoke(op, args, options), req.repeat, req.concurrency)};
     }
-    return {kind: 'result', op, source: found.source, result: await once(proxy, op, args, options, target.obj,
-      answered)};
+    const done = await traced(() => once(proxy, op, args, options, target.obj, answered));
+    return {kind: 'result', op, source: found.source, result: done.result, ...(done.trace ? {trace: done.trace} : {})};
   } finally {
     // The calls' statistics go out before the process ends (a stat daemon that hangs costs at most 1 s).
     if (reporting) await Promise.race([comm.flushReports(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);

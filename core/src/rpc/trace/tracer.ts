@@ -62,9 +62,14 @@ export interface TracerOptions {
 /** The status key with the caller's module name in a traced call (TarsGo's opentelemetry filter sets it too). */
 export const MASTER_NAME = 'TARS_MASTER_NAME';
 
-/** Where the runtime reports to: calls to these objects are never traced. */
-const REPORTING_OBJECTS = new Set(['tars.tarslog.LogObj', 'tars.tarsstat.StatObj', 'tars.tarsproperty.PropertyObj',
-  'tars.tarsnotify.NotifyObj']);
+/**
+ * Calls to these objects are never traced: where the runtime reports to (log lines, spans, stats, properties,
+ * notifications), and the plumbing under every call (the locator's endpoint lookups, heart-beats to the registry and
+ * the node), which would otherwise show in whichever trace first made a proxy, and its timers, run.
+ */
+const UNTRACED_OBJECTS = new Set(['tars.tarslog.LogObj', 'tars.tarsstat.StatObj', 'tars.tarsproperty.PropertyObj',
+  'tars.tarsnotify.NotifyObj', 'tars.tarsregistry.QueryObj', 'tars.tarsregistry.RegistryObj',
+  'tars.tarsnode.ServerObj']);
 
 const storage = new AsyncLocalStorage<ActiveTrace>();
 let entered = false;
@@ -153,9 +158,9 @@ export class Tracer {
    * trace to continue and not sampled goes through untouched.
    */
   readonly clientInterceptor: ClientInterceptor = async (call, next) => {
-    // The reports of the runtime itself (log lines, spans, stats, properties, notifications) are never traced: a
-    // span of a log send would be sent as a log line, whose send would make a span...
-    if (REPORTING_OBJECTS.has(call.obj)) return next(call);
+    // The runtime's own reports and plumbing are never traced: a span of a log send would be sent as a log line,
+    // whose send would make a span...
+    if (UNTRACED_OBJECTS.has(call.obj)) return next(call);
     const parent = currentTrace();
     if (parent === undefined) {
       // The framework's own calls (the registry, the config center, ...) are traced only as part of a traced call.

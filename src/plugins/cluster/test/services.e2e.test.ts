@@ -33,6 +33,33 @@ app.dayLogger().info('hello from Demo.Svc');
 app.notify('warn', 'Demo.Svc started with no setup');
 `;
 
+/**
+ * A hop of the A -> B -> C chain: EchoHello calls the next hop's EchoHello by bare name (through the registry, as the
+ * node's config file says), or, last in the chain, answers, failing with -9 when asked to "fail".
+ */
+function hopSource(obj: string, next: string | undefined): string {
+  return `import {Application, Servant, ServantProxy, T, TarsReturnCodeError} from '@tars-ts/core';
+const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
+  {name: 'resp', tag: 2, type: T.string, out: true}]};
+class EchoProxy extends ServantProxy {
+  static $interface = {name: 'Test.Echo', operations: [ECHO]};
+  EchoHello(req) { return this.$invoke(ECHO, [req]); }
+}
+const app = await Application.fromArgs(process.argv);
+const next = ${next ? `app.communicator.stringToProxy(EchoProxy, '${next}')` : 'undefined'};
+class Hop extends Servant {
+  static $interface = {name: 'Test.Echo', operations: [ECHO]};
+  async EchoHello(req) {
+    if (next) return {ret: 0, resp: '${obj.split('.')[1]}>' + (await next.EchoHello(req)).resp};
+    if (req === 'fail') throw new TarsReturnCodeError(-9, 'C is overloaded');
+    return {ret: 0, resp: '${obj.split('.')[1]}:' + req};
+  }
+}
+app.addServant(new Hop(), '${obj}');
+await app.start();
+`;
+}
+
 /** `node bin/dev.js ...args` to its end: the CLI as a user runs it (the cluster starts daemons from its entry). */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number; out: string}> {
   return new Promise((resolve) => {
@@ -89,6 +116,54 @@ describe('a service deployed into a cluster, with no setup', function () {
     if (savedConfigDir === undefined) delete process.env.TARS_CONFIG_DIR;
     else process.env.TARS_CONFIG_DIR = savedConfigDir;
     if (work) rmSync(work, {recursive: true, force: true});
+  });
+
+  it('tars call --trace into A, which calls B, which calls C: the trace shows A -> B -> C nested; an error in C ' +
+    'marks every span up the chain', async () => {
+    const hops = [['Chain.C', undefined], ['Chain.B', 'Chain.C.HopObj'], ['Chain.A', 'Chain.B.HopObj']] as const;
+    const ports = await freePorts(3);
+    for (const [i, [server, next]] of hops.entries()) {
+      const pkg = path.join(work, server);
+      mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
+      symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
+      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: server, type: 'module', main: 'index.js'}));
+      writeFileSync(path.join(pkg, 'index.js'), hopSource(`${server}.HopObj`, next));
+      const out = await tars(['server', 'deploy', server, '--package', pkg, '--adapter',
+        `HopObj=tcp -h 127.0.0.1 -p ${ports[i]} -t 60000`]);
+      expect(out.exit, out.stderr + out.stdout).to.equal(0);
+    }
+    type Traced = {out: {resp: string}; traceId: string; trace?: {trace: {error: boolean}; spans: {kind: string;
+      caller: string; callee: string; parentSpanId: string; spanId: string; depth: number; ret: number;
+      startMs: number; durationMs: number}[]}};
+    const ok = await tarsJson<Traced>(['call', 'Chain.A.HopObj', 'EchoHello', 'hi', '--trace']);
+    expect(ok.out.resp).to.equal('A>B>C:hi');
+    const spans = ok.trace!.spans;
+    expect(spans.map((x) => `${x.depth} ${x.kind} ${x.caller} -> ${x.callee}`)).to.deep.equal([
+      '0 client tars.call -> Chain.A.HopObj', '1 server tars.call -> Chain.A.HopObj',
+      '2 client Chain.A -> Chain.B.HopObj', '3 server Chain.A -> Chain.B.HopObj',
+      '4 client Chain.B -> Chain.C.HopObj', '5 server Chain.B -> Chain.C.HopObj']);
+    for (let i = 1; i < spans.length; i++) {
+      const [parent, child] = [spans[i - 1]!, spans[i]!];
+      expect(child.parentSpanId).to.equal(parent.spanId);
+      // Durations nest: a child starts after its parent and ends before it (ms in the log; 1 ms of rounding).
+      expect(child.startMs).to.be.at.least(parent.startMs - 1);
+      expect(child.startMs + child.durationMs).to.be.at.most(parent.startMs + parent.durationMs + 1);
+    }
+    // The text form: the id, then the waterfall, indented by depth.
+    const text = await tars(['call', 'Chain.A.HopObj', 'EchoHello', 'again', '--trace']);
+    expect(text.stdout).to.match(/^trace [0-9a-f]{32} /m);
+    expect(text.stdout).to.match(/^ {10}Chain\.B -> Chain\.C\.HopObj\.EchoHello\s+server/m);
+
+    const failed = await tars(['call', 'Chain.A.HopObj', 'EchoHello', 'fail', '--trace', '--json']);
+    expect(failed.exit).to.equal(3);
+    const failedId = /"traceId": "([0-9a-f]{32})"/.exec(failed.stdout)?.[1] ??
+      /trace ([0-9a-f]{32})/.exec(failed.stderr)?.[1];
+    const shown = await tarsJson<Traced & {trace: {error: boolean}}>(['trace', 'show',
+      failedId ?? expect.fail(`no trace id in: ${failed.stdout}${failed.stderr}`)]);
+    expect(shown.trace.error).to.equal(true);
+    const rets = (shown as unknown as {spans: {ret: number}[]}).spans.map((x) => x.ret);
+    expect(rets).to.have.length(6);
+    for (const r of rets) expect(r).to.not.equal(0);
   });
 
   it('its remote log line reaches the log daemon', async () => {
