@@ -5,6 +5,8 @@
 // between rounds, so that the machine's state (CPU frequency, GC pressure, other load) is shared by all cases.
 // The reported figure is the median of the per-round rates.
 
+import net from 'node:net';
+
 /** Run lengths. `quick` is a smoke test of a few seconds; the full profile aims at 30-60 s for the codec module. */
 export const PROFILES = {
   full: {warmupMs: 1200, calibrateMs: 100, sampleMs: 250, rounds: 15},
@@ -122,4 +124,23 @@ export function measureInterleaved(cases, profile, log = () => {}) {
 /** Reported so that a caller can prove the sink was used. */
 export function sinkValue() {
   return sink;
+}
+
+/**
+ * A port P with P .. P+count-1 all free on 127.0.0.1 (a daemon takes consecutive ports with --port P, a cluster with
+ * --base-port P), picked at random from [low, high). Throws after 100 tries.
+ */
+export async function freePortRange(count = 1, low = 20_000, high = 60_000) {
+  const free = (port) => new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen({host: '127.0.0.1', port, exclusive: true}, () => s.close(() => resolve(true)));
+  });
+  for (let i = 0; i < 100; i++) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    let ok = true;
+    for (let k = 0; k < count && ok; k++) ok = await free(base + k);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports in ${low}..${high}`);
 }

@@ -12,11 +12,10 @@
 
 import {execFileSync, spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import {summarize} from './harness.js';
+import {freePortRange as freePort, summarize} from './harness.js';
 import {killOnExit} from './rpc.js';
 
 export const name = 'node';
@@ -25,24 +24,6 @@ export const description = 'node: a server killed with -9, time until it leaves 
 const root = new URL('..', import.meta.url).pathname;
 const bin = path.join(root, 'bin/run.js');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(count = 1) {
-  // A port P with P .. P+count-1 free (a daemon takes consecutive ports with --port P).
-  const free = (port) => new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen({host: '127.0.0.1', port, exclusive: true}, () => s.close(() => resolve(true)));
-  });
-  return (async () => {
-    for (let i = 0; i < 100; i++) {
-      const base = 20_000 + Math.floor(Math.random() * 40_000);
-      let ok = true;
-      for (let k = 0; k < count && ok; k++) ok = await free(base + k);
-      if (ok) return base;
-    }
-    throw new Error('no free ports');
-  })();
-}
 
 function tars(args) {
   return execFileSync(process.execPath, [bin, ...args], {cwd: root, env: {...process.env, CI: 'true'},

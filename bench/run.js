@@ -21,6 +21,7 @@ const BENCHMARKS = [
   {name: 'node', load: () => import('./node.js')},
   {name: 'stat', load: () => import('./stat.js')},
   {name: 'log', load: () => import('./log.js')},
+  {name: 'cluster', load: () => import('./cluster.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]

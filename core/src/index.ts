@@ -41,6 +41,8 @@ export {
 } from './rpc/log/remote-log.js';
 export {DayLogger, type DayLoggerOptions, checkLogName} from './rpc/log/day-logger.js';
 export {DYE_LOG_DIR, DYE_LOG_NAME, DYE_LOG_TARGET, DyeLog} from './rpc/log/dye-log.js';
+// Call-chain tracing (W3C traceparent and TarsCpp's STATUS_TRACE_KEY; spans to the log daemon's `_t_trace_`).
+export * from './rpc/trace/index.js';
 export {
   Notifier, type NotifierIdentity, type NotifierOptions, type NotifierStats, type NotifyLevel, notifyLevelOf,
 } from './rpc/log/notifier.js';

@@ -263,8 +263,11 @@ describe('runtime logging, dyeing and notify', function () {
       await app.start();
       app.notify('error', 'nobody hears this');
       await app.close();
-      expect(app.notifyStats).to.include({sent: 0});
-      expect(app.notifyStats!.failed + app.notifyStats!.pending).to.equal(3);
+      // restart, the alert and stop: each given up at the stop (reports wait for their next try behind the first
+      // that failed, and a closed application tries no more) or still on its way.
+      expect(app.notifyStats).to.include({sent: 0, retrying: 0});
+      expect(app.notifyStats!.failed).to.be.at.least(1);
+      expect(app.notifyStats!.dropped + app.notifyStats!.pending).to.equal(3);
     });
   });
 });

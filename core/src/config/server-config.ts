@@ -66,6 +66,16 @@ export const BLOCKING_KEYS: Record<string, keyof BlockingPolicy> = {
   'blocking-retry-interval': 'retryIntervalMs',
 };
 
+/** Call-chain tracing of a server (core/src/rpc/trace). */
+export interface TraceConfig {
+  /** Share of calls with no trace to continue that start one (0..1). */
+  readonly rate: number;
+  /** Whether dyed requests and calls are always traced. */
+  readonly dyed: boolean;
+  /** An OpenTelemetry collector's OTLP/HTTP traces URL (`http://host:4318/v1/traces`), when spans go there too. */
+  readonly otlp?: string;
+}
+
 /** A server's configuration, as tarsnode writes it (framework.md 4.2). */
 export interface ServerConfig {
   readonly app: string;
@@ -97,6 +107,11 @@ export interface ServerConfig {
   /** Whether servants answer tars_describe with their interface (`<server> reflection = y|n`, default y). */
   readonly reflection: boolean;
   readonly adapters: readonly AdapterConfig[];
+  /**
+   * Call-chain tracing (`<server>` keys `trace-rate`: the share of calls that start a trace, 0..1, default 0;
+   * `trace-dyed`: dyed requests always traced, default y; `trace-otlp`: an OTLP/HTTP collector's traces URL).
+   */
+  readonly trace: TraceConfig;
   readonly client: ClientConfig;
   /** The whole parsed file, for keys the framework does not know. */
   readonly raw: ConfigDomain;
@@ -217,6 +232,13 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     });
   }
   const local = opt(server, 'local');
+  const rateText = opt(server, 'trace-rate') ?? '0';
+  const rate = Number(rateText);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new TarsError('CONFIG_INVALID', `${file}: <server> trace-rate "${rateText}" is not a share from 0 to 1 ` +
+      '(0.01: one call in a hundred)', {file});
+  }
+  const otlp = opt(server, 'trace-otlp');
   return {
     app, server: name, localip,
     ...(local ? {local: endpointOf(local, file, '<server> local')} : {}),
@@ -237,6 +259,7 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
     ...(opt(application, 'setdivision') && opt(application, 'setdivision') !== 'NULL'
       ? {setdivision: opt(application, 'setdivision')} : {}),
     adapters,
+    trace: {rate, dyed: !/^(n|no|false|0|off)$/i.test(opt(server, 'trace-dyed') ?? 'y'), ...(otlp ? {otlp} : {})},
     client: clientConfigOf(application.children.get('client'), file),
     raw: root,
     file,
@@ -338,6 +361,8 @@ export interface ServerOptions {
   enableset?: boolean;
   setdivision?: string;
   reflection?: boolean;
+  /** Call-chain tracing: `trace-rate`, `trace-dyed`, `trace-otlp` (see {@link TraceConfig}). */
+  trace?: Partial<TraceConfig>;
   client?: ClientOptions;
 }
 
@@ -405,6 +430,9 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     server.params.set('mainloopticker', integerText(options.mainloopticker, 'mainloopticker'));
   }
   if (options.reflection !== undefined) server.params.set('reflection', options.reflection ? 'y' : 'n');
+  if (options.trace?.rate !== undefined) server.params.set('trace-rate', String(options.trace.rate));
+  if (options.trace?.dyed !== undefined) server.params.set('trace-dyed', options.trace.dyed ? 'y' : 'n');
+  if (options.trace?.otlp !== undefined) server.params.set('trace-otlp', options.trace.otlp);
   if (options.enableset !== undefined) application.params.set('enableset', options.enableset ? 'y' : 'n');
   if (options.setdivision !== undefined) application.params.set('setdivision', options.setdivision);
   const adapters = options.adapters ?? [];

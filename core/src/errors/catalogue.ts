@@ -210,6 +210,8 @@ export const CLI_ERRORS = [
     'write it as 30s, 10m, 1h or 1d'),
   cli('CLUSTER_PORT_IN_USE', 1, 'a port the cluster needs is held by another process',
     'stop that process, or give the cluster other ports: `tars cluster start --base-port N`'),
+  cli('CLUSTER_RUNNING', 1, 'the cluster runs on other ports or another host than the start asks for',
+    'stop it first (`tars cluster stop`), then start it with the new --base-port or --host'),
   cli('CLUSTER_DATA_TOO_NEW', 1, 'the cluster\'s data directory was written by a newer tars',
     'use that newer tars, or start a new cluster in another directory (`tars cluster start --data DIR`)'),
   cli('CLUSTER_DATA_INVALID', 1, 'the cluster\'s data directory holds a cluster.json that is not one',

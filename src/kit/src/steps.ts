@@ -11,9 +11,11 @@ export interface Step<C> {
 
 /**
  * Runs `steps` in order on `ctx` and resolves with it; the first step that throws stops the run and its error is
- * thrown again (as it was: a UserError stays one). `quiet` (--json) shows nothing.
+ * thrown again (as it was: a UserError stays one). `quiet` (--json) shows nothing. `signals: false`: listr2 leaves
+ * SIGINT and SIGTERM to the command.
  */
-export async function runSteps<C extends object>(steps: readonly Step<C>[], ctx: C, quiet: boolean): Promise<C> {
+export async function runSteps<C extends object>(steps: readonly Step<C>[], ctx: C, quiet: boolean,
+  options: {signals?: boolean} = {}): Promise<C> {
   const {Listr, ListrLogger, ProcessOutput} = await import('listr2');
   const fancy = Boolean(process.stdout.isTTY && process.stderr.isTTY) && !process.env.CI;
   const logger = new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)});
@@ -26,6 +28,9 @@ export async function runSteps<C extends object>(steps: readonly Step<C>[], ctx:
   })), {
     ctx, renderer: 'default', fallbackRenderer: 'simple', fallbackRendererCondition: !fancy, silentRendererCondition: quiet,
     rendererOptions: {logger}, fallbackRendererOptions: {logger}, exitOnError: true,
+    // listr2 ends the process on SIGINT by itself unless told not to: a command with its own Ctrl-C (a cluster
+    // started in the foreground stops what it started) says so.
+    registerSignalListeners: options.signals ?? true,
   });
   return tasks.run();
 }

@@ -296,6 +296,8 @@ export class ObjectProxy implements Invoker {
         messageType |= MessageType.TARSMESSAGETYPESETNAME;
         s.set(StatusKey.SETNAME, this.host.setdivision);
       }
+      // A traced call (core/src/rpc/trace) says so in the message type, as TarsCpp's servers expect.
+      if (s.has(StatusKey.TRACE)) messageType |= MessageType.TARSMESSAGETYPETRACE;
       status = s;
     }
     if (options.hashCode !== undefined) messageType |= MessageType.TARSMESSAGETYPEHASH;

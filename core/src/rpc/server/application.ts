@@ -20,6 +20,8 @@ import {DayLogger, checkLogName} from '../log/day-logger.js';
 import {DyeLog} from '../log/dye-log.js';
 import {type NotifierOptions, type NotifierStats, Notifier, type NotifyLevel} from '../log/notifier.js';
 import {RemoteLog, type RemoteLogOptions, type RemoteLogStats} from '../log/remote-log.js';
+import {LogSpanSink} from '../trace/log-sink.js';
+import {Tracer} from '../trace/tracer.js';
 import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
@@ -98,6 +100,8 @@ export class Application {
   private readonly rollLoggers = new Map<string, Logger>();
   private readonly dyeLog: DyeLog;
   private readonly notifier?: Notifier;
+  /** Call-chain tracing, when spans have somewhere to go (`<server> log`). */
+  readonly tracer?: Tracer;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
     this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
@@ -116,6 +120,16 @@ export class Application {
       options.remoteLog);
     }
     this.dyeLog = new DyeLog(config.app, config.server, this.localLogs ? config.logpath : undefined, this.remote);
+    // Call-chain tracing: spans to the log daemon (`_t_trace_`). The server side checks each request for a trace to
+    // continue; the client side is installed once a trace runs here (or at once with a sample rate): until then
+    // calls take the proxy's direct path.
+    if (this.remote) {
+      const sinks = [new LogSpanSink(this.remote, config.app, config.server)];
+      this.tracer = new Tracer({sampleRate: config.trace.rate, traceDyed: config.trace.dyed, sinks,
+        moduleName: config.client.modulename ?? `${config.app}.${config.server}`,
+        onActive: (tracer) => this.communicator.use(tracer.clientInterceptor)});
+      this.dispatcher.traceWith(this.tracer);
+    }
     this.logger.setDyeHook((level, message, key) => this.dyeLog.write(level, message, key));
     this.dispatcher.onDyed((ctx, next) => {
       const key = ctx.dyeKey;
@@ -459,6 +473,7 @@ export class Application {
       await Promise.race([Promise.all([this.communicator.flushReports(), this.notifier?.flush(FINAL_LOG_MS),
         this.remote?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
+      this.notifier?.close();
       for (const logger of this.dayLoggers.values()) logger.close();
       for (const logger of this.rollLoggers.values()) logger.close();
       this.dyeLog.close();

@@ -12,6 +12,7 @@ import {
 } from '../../protocol/packets.js';
 import type {UniAttributeOptions} from '../../protocol/tup.js';
 import type {ServerInterceptor, ServerOutcome} from '../interceptors.js';
+import type {ServerSpan, Tracer} from '../trace/tracer.js';
 import {CallContext, type DispatchResult, type Servant, type CallSuccess, thrown} from '../servant.js';
 import {type SetId, acceptsSetCall, parseSetId} from '../set-routing.js';
 import type {ServerStatScope, StatReporter} from '../stat/stat-reporter.js';
@@ -39,6 +40,7 @@ const SUPPORTED_VERSIONS = new Set<number>([Version.TARSVERSION, Version.TUP_COM
 export class Dispatcher {
   private readonly servants = new Map<string, Servant>();
   private interceptors: readonly ServerInterceptor[] = [];
+  private tracer?: Tracer;
   /** Runs around dyed requests only: see {@link onDyed}. */
   private dyeHook?: ServerInterceptor;
   /** Where served requests are counted for the stat daemon: see {@link reportStatsTo}. */
@@ -159,12 +161,25 @@ export class Dispatcher {
     });
     const stat = this.statHost === undefined ? undefined : this.statScope();
     const started = stat === undefined ? 0 : arrivedAt ?? performance.now();
-    const outcome = (req.iMessageType & MessageType.TARSMESSAGETYPEDYED) !== 0 && this.dyeHook !== undefined
+    const span = this.tracer === undefined ? undefined : this.tracer.serverSpan(ctx, req.sBuffer.length);
+    const outcome = span === undefined ? this.serve(req, ctx, servant)
+      : span.run(() => this.serve(req, ctx, servant));
+    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, stat, started, span));
+    return this.finish(req, ctx, outcome, stat, started, span);
+  }
+
+  /** The servant's outcome: through the dye hook for a dyed request, through the interceptors when there are some. */
+  private serve(req: RequestPacket, ctx: CallContext, servant: Servant): ServerOutcome | Promise<ServerOutcome> {
+    return (req.iMessageType & MessageType.TARSMESSAGETYPEDYED) !== 0 && this.dyeHook !== undefined
       ? this.dyed(this.dyeHook, ctx, servant, req.sBuffer)
       : this.interceptors.length === 0 ? servant.$call(ctx, req.sBuffer)
         : this.intercepted(this.interceptors, 0, ctx, servant, req.sBuffer);
-    if (outcome instanceof Promise) return outcome.then((o) => this.finish(req, ctx, o, stat, started));
-    return this.finish(req, ctx, outcome, stat, started);
+  }
+
+  /** Traces the requests this tracer samples or whose callers trace them (core/src/rpc/trace). */
+  traceWith(tracer: Tracer): this {
+    this.tracer = tracer;
+    return this;
   }
 
   /**
@@ -221,9 +236,10 @@ export class Dispatcher {
    * context: every request gets its answer.
    */
   private finish(req: RequestPacket, ctx: CallContext, outcome: DispatchResult | CallSuccess,
-    stat: ServerStatScope | undefined, started: number): Buffer | null {
+    stat: ServerStatScope | undefined, started: number, span?: ServerSpan): Buffer | null {
     if (ctx.oneway) {
       stat?.record(req.sFuncName, ctx.remote?.host ?? '', outcome.iRet, true, performance.now() - started);
+      span?.end(outcome.iRet, undefined, 'plan' in outcome ? undefined : outcome.sResultDesc || undefined);
       return null;
     }
     const frame = this.encodeOutcome(req, ctx, outcome);
@@ -231,8 +247,27 @@ export class Dispatcher {
       stat.record(req.sFuncName, ctx.remote?.host ?? '', frame === null ? ReturnCode.TARSSERVERENCODEERR : outcome.iRet,
         false, performance.now() - started);
     }
+    if (span !== undefined) this.endSpan(span, req, outcome, frame);
     return frame ?? this.reply(req, {iRet: ReturnCode.TARSSERVERENCODEERR, sBuffer: EMPTY,
       sResultDesc: `encoding the answer to ${req.sFuncName}: ${this.encodeError}`}, NO_ENTRIES);
+  }
+
+  /** Ends a traced request's span with its answer's code and body size (encoded aside: traced requests only). */
+  private endSpan(span: ServerSpan, req: RequestPacket, outcome: DispatchResult | CallSuccess, frame: Buffer | null):
+    void {
+    if (frame === null) {
+      span.end(ReturnCode.TARSSERVERENCODEERR, undefined, this.encodeError);
+    } else if ('plan' in outcome) {
+      let bytes: number | undefined;
+      try {
+        bytes = encodeResponseBody(outcome.plan.op, req.iVersion, outcome.result, tupOptionsFor(req)).length;
+      } catch {
+        bytes = undefined;
+      }
+      span.end(outcome.iRet, bytes);
+    } else {
+      span.end(outcome.iRet, outcome.sBuffer.length, outcome.iRet === 0 ? undefined : outcome.sResultDesc);
+    }
   }
 
   /** Why the last {@link encodeOutcome} returned null. */

@@ -3,7 +3,7 @@
 // every other base service is a server of the node (deployed through the registry and the node's NodeCtl, as
 // `tars server deploy` does), so the node restarts it when it dies. Everything is found through the daemons' locks
 // and direct endpoints: status and stop work with the registry or the node down.
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
-  type DaemonInfo, type DaemonSpec, UserError, daemonStatus, pingEndpoint, startDetached, stopDaemon,
+  type DaemonInfo, type DaemonSpec, UserError, daemonStatus, pingEndpoint, processAlive, startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
 import {
@@ -113,10 +113,23 @@ export class Cluster {
    * The cluster file for a start: the existing one with `host` and `basePort` replaced when given (written back), or
    * a new one. Refuses a directory a newer tars wrote, or a non-empty directory that is no cluster's.
    */
-  prepare(given: {host?: string | undefined; basePort?: number | undefined}): ClusterFile {
+  async prepare(given: {host?: string | undefined; basePort?: number | undefined}): Promise<ClusterFile> {
     const old = this.readFile();
     const host = given.host ?? old?.host ?? '127.0.0.1';
     const basePort = given.basePort ?? old?.basePort;
+    if (old && (host !== old.host || basePort !== old.basePort)) {
+      // A running cluster stays where it is: moving only what is not running would split it.
+      const running = await this.running(this.plan(old));
+      if (running.size > 0) {
+        const where = (f: {host: string; basePort?: number | undefined}): string =>
+          `${f.host} ${f.basePort === undefined ? 'on the official ports' : `ports ${f.basePort}..` +
+            `${f.basePort + this.portsNeeded() - 1}`}`;
+        throw new UserError(`the cluster in ${this.dir} runs on ${where(old)} (${[...running.keys()].join(', ')}); ` +
+          `it cannot move to ${where({host, basePort})} while it runs`, {code: 'CLUSTER_RUNNING',
+          hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with the new ` +
+            'flags'});
+      }
+    }
     const next: ClusterFile = {format: CLUSTER_FORMAT, version: TOOLKIT_VERSION, host,
       ...(basePort === undefined ? {} : {basePort}),
       nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
@@ -129,6 +142,11 @@ export class Cluster {
       renameSync(`${file}.tmp`, file);
     }
     return next;
+  }
+
+  /** ` --data DIR` for hints, unless the directory is the default one. */
+  private dirFlag(): string {
+    return this.dir === path.resolve('.tars') ? '' : ` --data ${this.dir}`;
   }
 
   /** The specs in start order: the root services, then the managed ones. */
@@ -350,9 +368,16 @@ export class Cluster {
    * the managed base services in reverse start order (each through the node, which keeps them deployed: a start
    * brings them back), then the node, then the registry. A service whose lock is free is skipped.
    */
-  async stop(plan: readonly ServicePlan[], timeoutMs = 10_000): Promise<StopOutcome[]> {
+  async stop(plan: readonly ServicePlan[], file: ClusterFile, timeoutMs = 10_000,
+    progress: (line: string) => void = () => undefined): Promise<StopOutcome[]> {
     const running = await this.running(plan);
     const out: StopOutcome[] = [];
+    // Servers the node ran go on without it (as under tarsnode): only the node can stop them gracefully, so a node
+    // that is down is started first (and the registry it needs), adopting them.
+    if (!running.has('node') && this.orphanedServers().length > 0) {
+      progress('the node is down: starting it to stop the servers it runs');
+      for (const p of plan.filter((x) => x.role === 'root')) await this.startRoot(p, file, plan, running);
+    }
     const managedPlans = plan.filter((p) => p.role === 'managed').reverse();
     if (running.has('node')) {
       const {node, nodeCtl} = await this.proxies(running, timeoutMs + 10_000);
@@ -384,6 +409,31 @@ export class Cluster {
       else out.push(outcome);
     }
     return out;
+  }
+
+  /**
+   * The servers of the node other than the base services whose process still runs while the node is down: each
+   * `App.Server` directory of the node's data whose run.json (what the node records of the process it started)
+   * names a live pid.
+   */
+  orphanedServers(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(nodeDataDir(this.dir), {withFileTypes: true})
+        .filter((e) => e.isDirectory() && /^[^.]+\.[^.]+$/.test(e.name) && !e.name.startsWith('tars.'))
+        .map((e) => e.name);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => {
+      try {
+        const {pid} = JSON.parse(readFileSync(path.join(nodeDataDir(this.dir), name, 'run.json'), 'utf8')) as
+          {pid?: unknown};
+        return typeof pid === 'number' && pid > 0 && processAlive(pid);
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Removes the cluster's data directory (stop it first). Only a directory with a cluster.json is removed. */

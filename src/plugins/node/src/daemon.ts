@@ -89,6 +89,8 @@ export const nodeDaemon: DaemonSpec = {
         // The servers keep running (as with tarsnode): a node started again adopts them.
         link?.close();
         await servers.close();
+        await notifier.flush(1000);
+        notifier.close();
         communicator.close();
       },
     };

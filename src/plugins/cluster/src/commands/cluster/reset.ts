@@ -37,7 +37,7 @@ cluster.json is removed. The saved locator is forgotten when it points at this c
       if (!flags.yes) await this.confirm(cluster.dir);
       const file = cluster.readFile()!;
       const plan = cluster.plan(file);
-      const stopped = await cluster.stop(plan);
+      const stopped = await cluster.stop(plan, file, 10_000, (line) => this.logToStderr(line));
       cluster.remove();
       if (this.settings.get('cluster') === cluster.dir) this.settings.unset('cluster');
       if (this.settings.get('locator') === cluster.locatorOf(plan)) this.settings.unset('locator');

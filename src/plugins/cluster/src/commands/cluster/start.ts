@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import type {DaemonInfo} from '@tars-ts/kit';
+import {type DaemonInfo, type Step, UserError} from '@tars-ts/kit';
 
 import type {ClusterStatusJson, ServiceStatus, StartAction} from '../../cluster.js';
 import {ClusterCommand, clusterDataFlag} from '../../cluster-command.js';
@@ -45,14 +45,16 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
     const {flags} = await this.parse(ClusterStart);
     const [{runSteps}, {DEFAULT_WAIT_MS}] = await Promise.all([import('@tars-ts/kit'), import('../../cluster.js')]);
     const cluster = await this.cluster(flags.data);
+    // In the foreground, Ctrl-C (or SIGTERM) stops what this command started, also while it is still starting.
+    const interrupt = flags.detach ? undefined : new Interrupt();
     try {
-      const file = cluster.prepare({host: flags.host, basePort: flags['base-port']});
+      const file = await cluster.prepare({host: flags.host, basePort: flags['base-port']});
       const plan = cluster.plan(file);
       const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
       const running = await cluster.running(plan);
       await cluster.checkPorts(plan, running, file);
       const said = (a: StartAction, info: DaemonInfo | undefined): string => `${a}${info ? `, pid ${info.pid}` : ''}`;
-      const ctx = await runSteps<Ctx>([
+      const steps: Step<Ctx>[] = [
         {title: 'Registry', run: async (c, step) => {
           step.title = `Registry: ${said(await cluster.startRoot(registry, file, plan, c.running), c.running.get('registry'))}`;
         }},
@@ -67,8 +69,25 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
         {title: 'Every servant answers tars_ping', run: async (c) => {
           c.services = await cluster.waitAnswering(plan);
         }},
-      ], {running, actions: new Map(), services: []}, this.jsonEnabled());
+      ];
+      let ctx: Ctx;
+      try {
+        ctx = await runSteps<Ctx>(steps.map((step) => ({...step, run: async (c, t) => {
+          interrupt?.check();
+          await step.run(c, t);
+          interrupt?.check();
+        }})), {running, actions: new Map(), services: []}, this.jsonEnabled(), {signals: flags.detach});
+      } catch (error) {
+        if (!interrupt?.interrupted) throw error;
+        this.logToStderr('interrupted: stopping what was started ...');
+        for (const o of await cluster.stop(plan, file)) this.logToStderr(`  ${o.name}: ${o.detail}`);
+        throw new UserError('interrupted: the cluster was stopped', {code: 'CANCELLED'});
+      }
       const locator = cluster.locatorOf(plan);
+      const before = this.settings.get('locator');
+      if (before !== undefined && before !== locator) {
+        this.logToStderr(`the saved locator was ${before}; it is now this cluster's registry`);
+      }
       await this.settings.set('locator', locator);
       await this.settings.set('cluster', cluster.dir);
       const json: ClusterStatusJson = {dataDir: cluster.dir, locator, nodeName: file.nodeName, services: ctx.services};
@@ -81,9 +100,10 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
       }
       if (flags.detach) return json;
       if (this.jsonEnabled()) this.logJson(json);
-      await this.foreground(cluster, file, plan);
+      await this.foreground(cluster, file, plan, interrupt!);
       return json;
     } finally {
+      interrupt?.release();
       cluster.close();
     }
   }
@@ -93,26 +113,17 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
    * other services), and stops everything on SIGINT or SIGTERM.
    */
   private async foreground(cluster: import('../../cluster.js').Cluster, file: import('../../plan.js').ClusterFile,
-    plan: import('../../plan.js').ServicePlan[]): Promise<void> {
+    plan: import('../../plan.js').ServicePlan[], interrupt: Interrupt): Promise<void> {
     this.log('Ctrl-C stops the cluster (start it with --detach to leave it running).');
-    let stopping = false;
-    const stopped = new Promise<void>((resolve) => {
-      const onSignal = (): void => {
-        if (stopping) return;
-        stopping = true;
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    const stopped = interrupt.signalled;
     let watching = true;
     const watch = (async () => {
       while (watching) {
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000))]);
-        if (!watching || stopping) break;
+        if (!watching || interrupt.interrupted) break;
         const running = await cluster.running(plan);
         for (const p of plan.filter((x) => x.role === 'root')) {
-          if (running.has(p.name) || stopping) continue;
+          if (running.has(p.name) || interrupt.interrupted) continue;
           try {
             await cluster.startRoot(p, file, plan, running);
             this.log(`${p.name} had stopped: started it again (pid ${running.get(p.name)?.pid})`);
@@ -126,6 +137,36 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
     watching = false;
     await watch;
     this.log('stopping the cluster ...');
-    for (const o of await cluster.stop(plan)) this.log(`  ${o.name}: ${o.detail}`);
+    for (const o of await cluster.stop(plan, file)) this.log(`  ${o.name}: ${o.detail}`);
+  }
+}
+
+/** SIGINT and SIGTERM, caught from the start of the command: what a foreground start ends on. */
+class Interrupt {
+  interrupted = false;
+  readonly signalled: Promise<void>;
+  private readonly onSignal: () => void;
+
+  constructor() {
+    let resolve!: () => void;
+    this.signalled = new Promise((r) => {
+      resolve = r;
+    });
+    this.onSignal = () => {
+      this.interrupted = true;
+      resolve();
+    };
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** Throws once a signal came: the start stops between its steps. */
+  check(): void {
+    if (this.interrupted) throw new UserError('interrupted', {code: 'CANCELLED'});
+  }
+
+  release(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
   }
 }

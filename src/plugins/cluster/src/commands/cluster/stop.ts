@@ -31,7 +31,8 @@ Stopping a cluster that does not run says so and exits 0.`;
     const cluster = await this.cluster(flags.data);
     try {
       const file = cluster.readFile();
-      const services = file ? await cluster.stop(cluster.plan(file), flags.timeout) : [];
+      const services = file ? await cluster.stop(cluster.plan(file), file, flags.timeout,
+        (line) => this.logToStderr(line)) : [];
       const stopped = services.some((s) => s.stopped);
       if (!this.jsonEnabled()) {
         if (!stopped) this.log(`the cluster in ${cluster.dir} is not running`);
