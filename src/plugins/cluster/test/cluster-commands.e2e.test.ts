@@ -4,9 +4,9 @@
 // order (a deployed server first), a start after the stop, the node killed with -9 and brought back by a start,
 // reset refused without --yes and done with it. Then bad input on fresh directories (a port in use, a directory of a
 // newer tars, reset of a directory that is no cluster's), and the foreground mode in a real pseudo-terminal (tmux):
-// it starts a killed registry again, stops the whole cluster on Ctrl-C, and a Ctrl-C while it is still starting
-// leaves nothing running. `cluster start` runs in a child process (its daemons are started from the CLI's own entry
-// script); the commands that return run in-process. Every process seen is killed by pid in `after`.
+// it starts a killed registry again and stops the whole cluster on Ctrl-C. `cluster start` runs in a child process
+// (its daemons are started from the CLI's own entry script); the commands that return run in-process. Every process
+// seen is killed by pid in `after`; a Ctrl-C while the foreground start is still starting leaves nothing running.
 import {expect} from 'chai';
 import {execFileSync} from 'node:child_process';
 import {
@@ -21,7 +21,7 @@ import {execa} from 'execa';
 
 import {type TarsOutput, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {echoServiceSource} from '../../../../test/support/echo-service.js';
-import {connects, consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {connects, freePorts} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 import type {ClusterStatusJson, ServiceStatus} from '../src/cluster.js';
 
@@ -48,6 +48,31 @@ const MANAGED = PLAN.filter((p) => p.role === 'managed').map((p) => p.name);
 /** How many consecutive ports `--base-port` takes: 16 servants and stat's /metrics. */
 const PORTS = 17;
 const METRICS_OFFSET = 14;
+
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen({host: '127.0.0.1', port, exclusive: true}, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base port for a cluster: PORTS free ports from it, below Linux's ephemeral range (32768-60999) and off the
+ * 31000-31999 used by hand. A servant port inside the ephemeral range is free while its server restarts, and a
+ * client's connection (a status ping, a heart-beat) may be given it as its source port then: the restart fails with
+ * the address in use, again and again (seen here about once in seven runs).
+ */
+async function clusterPorts(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const base = 20_000 + Math.floor(Math.random() * (11_000 - PORTS));
+    let ok = true;
+    for (let p = base; ok && p < base + PORTS; p++) ok = await listenable(p);
+    if (ok) return base;
+  }
+  throw new Error(`no ${PORTS} consecutive free ports between 20000 and 31000 in 50 tries`);
+}
 
 /** Each service's data directory, where its lock is: the root ones in DIR/<name>, the node's servers in its layout. */
 function dataDirs(dir: string): string[] {
@@ -154,7 +179,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
 
     before(async () => {
       dir = path.join(work, 'main');
-      base = await consecutiveFreePorts(PORTS);
+      base = await clusterPorts();
       first = await startDetached(dir, base);
       console.log(`      cluster start --detach (cold, 6 services): ${first.ms} ms`);
     });
@@ -262,11 +287,16 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
         resumed = Date.now();
       }
       let back: ServiceStatus | undefined;
-      await until(async () => {
-        const {exit, json} = await status(dir);
-        back = json.services.find((s) => s.name === 'config');
-        return exit === 0 && back?.state === 'running';
-      }, 'the node to bring config back', 30_000);
+      try {
+        await until(async () => {
+          const {exit, json} = await status(dir);
+          back = json.services.find((s) => s.name === 'config');
+          return exit === 0 && back?.state === 'running';
+        }, 'the node to bring config back', 30_000);
+      } catch (error) {
+        const log = readFileSync(path.join(dir, 'node', 'daemon.log'), 'utf8').split('\n').slice(-40).join('\n');
+        throw new Error(`${(error as Error).message}; the node's log:\n${log}`);
+      }
       console.log(`      config killed with -9: answering again ${Date.now() - resumed} ms after the node resumed`);
       expect(back!.pid).to.be.a('number').and.not.equal(config);
       const list = await tarsJson<{servers: {server: string; state: string; pid: number}[]}>(['server', 'list']);
@@ -367,7 +397,6 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(list.servers.find((r) => r.server === echoServer)).to.include({state: 'active', pid: echoNow});
     });
 
-    // Servers go on without their node (as under tarsnode): stop starts the node to stop them gracefully.
     it('stop with the node down still stops the servers the node ran, then a start brings everything back',
       async () => {
       const {json: before} = await status(dir);
@@ -385,10 +414,9 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(again.services.every((s) => s.state === 'running')).to.equal(true);
     });
 
-    // A running cluster is not split across two port ranges: the start is refused, the saved locator still reaches it.
     it('a start with another --base-port while the cluster runs leaves a saved locator that reaches its registry',
       async () => {
-      const other = await consecutiveFreePorts(PORTS);
+      const other = await clusterPorts();
       const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(other), '--data', dir]);
       console.log(`      cluster start --base-port ${other} on the cluster running at ${base}: exit ${out.exit}`);
       // Refused, or moved as a whole: either way the CLI's saved locator reaches the cluster's registry.
@@ -440,7 +468,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       'running', async () => {
       const dir = path.join(work, 'port-in-use');
       dirs.push(dir);
-      const base = await consecutiveFreePorts(PORTS);
+      const base = await clusterPorts();
       const held = base + 9; // the config servant's ConfigObj
       const holder = net.createServer();
       await new Promise<void>((resolve, reject) => {
@@ -483,7 +511,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       const text = `${JSON.stringify({format: 99, version: '9.0.0', host: '127.0.0.1', nodeName: 'future',
         createdAt: '2030-01-01T00:00:00.000Z'}, null, 2)}\n`;
       writeFileSync(file, text);
-      const base = await consecutiveFreePorts(PORTS);
+      const base = await clusterPorts();
       const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(base), '--data', dir,
         '--json']);
       expect(out.exit, out.stdout).to.equal(1);
@@ -549,7 +577,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
     it('starts the cluster, starts a registry killed with -9 again, and stops the whole cluster on Ctrl-C',
       async () => {
       dir = path.join(work, 'foreground');
-      const base = await consecutiveFreePorts(PORTS);
+      const base = await clusterPorts();
       const command = `cd ${root} && TARS_CONFIG_DIR=${process.env.TARS_CONFIG_DIR} node bin/dev.js cluster start ` +
         `--base-port ${base} --data ${dir}; echo "exit=$?"; sleep 60`;
       const began = Date.now();
@@ -596,7 +624,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
     // listr2 would end the command on SIGINT by itself, leaving the daemons started so far in the background.
     it('Ctrl-C while the cluster is still starting leaves nothing running', async () => {
       early = path.join(work, 'interrupted');
-      const base = await consecutiveFreePorts(PORTS);
+      const base = await clusterPorts();
       const command = `cd ${root} && TARS_CONFIG_DIR=${process.env.TARS_CONFIG_DIR} node bin/dev.js cluster start ` +
         `--base-port ${base} --data ${early}; echo "exit=$?"; sleep 60`;
       tmux('new-session', '-d', '-s', 'early', '-x', '200', '-y', '60', command);
@@ -608,8 +636,12 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       expect(pids, shown).to.have.length(2);
       tmux('send-keys', '-t', 'early', 'C-c');
       await until(() => /exit=\d+/.test(screenOf()), 'the command to end', 120_000);
-      for (const pid of pids) await until(() => !processAlive(pid), `pid ${pid} to be gone`, 15_000);
-      await until(() => locksFree(early!), 'every lock free', 15_000);
+      try {
+        for (const pid of pids) await until(() => !processAlive(pid), `pid ${pid} to be gone`, 15_000);
+        await until(() => locksFree(early!), 'every lock free', 15_000);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; the screen:\n${screenOf()}`);
+      }
     });
   });
 });
