@@ -38,6 +38,21 @@ export async function consecutiveFreePorts(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports in 50 tries`);
 }
 
+/**
+ * A free port P whose next `count - 1` ports are free too, below Linux's ephemeral range (32768-60999): for daemons
+ * that tests kill and the node restarts, whose port an outgoing connection could otherwise take as its source port
+ * while they are down (the restart then fails: address in use).
+ */
+export async function stablePortRange(count: number, low = 20_000, high = 32_000): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    let ok = true;
+    for (let p = base; ok && p < base + count; p++) ok = await listenable(p);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports between ${low} and ${high} in 50 tries`);
+}
+
 /** True when something accepts a connection on 127.0.0.1:`port` now. */
 export function connects(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -110,8 +110,8 @@ export class Cluster {
   }
 
   /**
-   * The cluster file for a start: the existing one with `host` and `basePort` replaced when given (written back), or
-   * a new one. Refuses a directory a newer tars wrote, or a non-empty directory that is no cluster's.
+   * The cluster file for a start: the existing one with `host` and `basePort` replaced when given, or a new one (see
+   * {@link save}). Refuses a directory a newer tars wrote, and moving a cluster that runs (CLUSTER_RUNNING).
    */
   async prepare(given: {host?: string | undefined; basePort?: number | undefined}): Promise<ClusterFile> {
     const old = this.readFile();
@@ -134,14 +134,36 @@ export class Cluster {
       ...(basePort === undefined ? {} : {basePort}),
       nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
       createdAt: old?.createdAt ?? new Date().toISOString()};
-    if (JSON.stringify(next) !== JSON.stringify(old)) {
-      mkdirSync(this.dir, {recursive: true});
-      const file = path.join(this.dir, CLUSTER_FILE);
-      // A start killed here leaves the old file or the new one, never half of one.
-      writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
-      renameSync(`${file}.tmp`, file);
-    }
     return next;
+  }
+
+  /** Writes DIR/cluster.json (once the start's checks passed: a refused start leaves the directory as it was). */
+  save(next: ClusterFile): void {
+    if (JSON.stringify(next) === JSON.stringify(this.readFile())) return;
+    mkdirSync(this.dir, {recursive: true});
+    const file = path.join(this.dir, CLUSTER_FILE);
+    // A start killed here leaves the old file or the new one, never half of one.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /**
+   * The warning for a port range inside the system's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range),
+   * where an outgoing connection may take a service's port as its source port while the service restarts.
+   */
+  ephemeralWarning(plan: readonly ServicePlan[]): string | undefined {
+    let range: number[];
+    try {
+      range = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    } catch {
+      return undefined;
+    }
+    const [low, high] = range as [number, number];
+    const ports = plan.flatMap((p) => [...p.servants.map((x) => x.port), ...p.extras.map((e) => e.assigned)]);
+    const inside = ports.filter((p) => p >= low && p <= high);
+    if (inside.length === 0) return undefined;
+    return `ports ${inside[0]}..${inside.at(-1)} are in this system's ephemeral range (${low}-${high}): while a ` +
+      'service restarts, an outgoing connection may take its port; a --base-port below ' + `${low - this.portsNeeded()} avoids it`;
   }
 
   /** ` --data DIR` for hints, unless the directory is the default one. */

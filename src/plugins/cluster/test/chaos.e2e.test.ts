@@ -14,7 +14,7 @@ import path from 'node:path';
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
 
 import {exited, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
-import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -263,7 +263,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     savedCacheDir = process.env.TARS_CACHE_DIR;
     process.env.TARS_CONFIG_DIR = configDir;
     process.env.TARS_CACHE_DIR = path.join(work, 'cache');
-    const base = await consecutiveFreePorts(17);
+    const base = await stablePortRange(17);
     const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(base), '--data', dataDir,
       '--json']);
     // Whatever the outcome, remember what runs, so that `after` can end it.
@@ -276,7 +276,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
     writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'chaos-echo', type: 'module', main: 'index.js'}));
     writeFileSync(path.join(pkg, 'index.js'), ECHO_SOURCE);
-    [echoPort] = await freePorts(1);
+    echoPort = await stablePortRange(1);
     const deployed = await tarsJson<{state: string; pid: number}>(['server', 'deploy', SERVER, '--package', pkg,
       '--adapter', `EchoObj=tcp -h 127.0.0.1 -p ${echoPort} -t 60000`]);
     seenPids.add(deployed.pid);

@@ -21,7 +21,7 @@ import {execa} from 'execa';
 
 import {type TarsOutput, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {echoServiceSource} from '../../../../test/support/echo-service.js';
-import {connects, freePorts} from '../../../../test/support/ports.js';
+import {connects, freePorts, stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 import type {ClusterStatusJson, ServiceStatus} from '../src/cluster.js';
 
@@ -48,31 +48,6 @@ const MANAGED = PLAN.filter((p) => p.role === 'managed').map((p) => p.name);
 /** How many consecutive ports `--base-port` takes: 16 servants and stat's /metrics. */
 const PORTS = 17;
 const METRICS_OFFSET = 14;
-
-/** Whether `port` on 127.0.0.1 can be listened on now. */
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({host: '127.0.0.1', port, exclusive: true}, () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A base port for a cluster: PORTS free ports from it, below Linux's ephemeral range (32768-60999) and off the
- * 31000-31999 used by hand. A servant port inside the ephemeral range is free while its server restarts, and a
- * client's connection (a status ping, a heart-beat) may be given it as its source port then: the restart fails with
- * the address in use, again and again (seen here about once in seven runs).
- */
-async function clusterPorts(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = 20_000 + Math.floor(Math.random() * (11_000 - PORTS));
-    let ok = true;
-    for (let p = base; ok && p < base + PORTS; p++) ok = await listenable(p);
-    if (ok) return base;
-  }
-  throw new Error(`no ${PORTS} consecutive free ports between 20000 and 31000 in 50 tries`);
-}
 
 /** Each service's data directory, where its lock is: the root ones in DIR/<name>, the node's servers in its layout. */
 function dataDirs(dir: string): string[] {
@@ -179,7 +154,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
 
     before(async () => {
       dir = path.join(work, 'main');
-      base = await clusterPorts();
+      base = await stablePortRange(PORTS);
       first = await startDetached(dir, base);
       console.log(`      cluster start --detach (cold, 6 services): ${first.ms} ms`);
     });
@@ -416,7 +391,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
 
     it('a start with another --base-port while the cluster runs leaves a saved locator that reaches its registry',
       async () => {
-      const other = await clusterPorts();
+      const other = await stablePortRange(PORTS);
       const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(other), '--data', dir]);
       console.log(`      cluster start --base-port ${other} on the cluster running at ${base}: exit ${out.exit}`);
       // Refused, or moved as a whole: either way the CLI's saved locator reaches the cluster's registry.
@@ -468,7 +443,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       'running', async () => {
       const dir = path.join(work, 'port-in-use');
       dirs.push(dir);
-      const base = await clusterPorts();
+      const base = await stablePortRange(PORTS);
       const held = base + 9; // the config servant's ConfigObj
       const holder = net.createServer();
       await new Promise<void>((resolve, reject) => {
@@ -492,7 +467,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
         await new Promise((resolve) => holder.close(resolve));
       }
       expect(await locksFree(dir), 'no lock held').to.equal(true);
-      expect(readdirSync(dir), 'nothing but the cluster file').to.deep.equal(['cluster.json']);
+      expect(existsSync(dir) ? readdirSync(dir) : [], 'nothing written, not even the cluster file').to.deep.equal([]);
       // The registry's and the node's ports, which a start binds first.
       for (let p = base; p < base + 6; p++) expect(await connects(p), `nothing listens on ${p}`).to.equal(false);
       const {exit, json} = await status(dir);
@@ -511,7 +486,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       const text = `${JSON.stringify({format: 99, version: '9.0.0', host: '127.0.0.1', nodeName: 'future',
         createdAt: '2030-01-01T00:00:00.000Z'}, null, 2)}\n`;
       writeFileSync(file, text);
-      const base = await clusterPorts();
+      const base = await stablePortRange(PORTS);
       const out = await tarsChild(['cluster', 'start', '--detach', '--base-port', String(base), '--data', dir,
         '--json']);
       expect(out.exit, out.stdout).to.equal(1);
@@ -577,7 +552,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
     it('starts the cluster, starts a registry killed with -9 again, and stops the whole cluster on Ctrl-C',
       async () => {
       dir = path.join(work, 'foreground');
-      const base = await clusterPorts();
+      const base = await stablePortRange(PORTS);
       const command = `cd ${root} && TARS_CONFIG_DIR=${process.env.TARS_CONFIG_DIR} node bin/dev.js cluster start ` +
         `--base-port ${base} --data ${dir}; echo "exit=$?"; sleep 60`;
       const began = Date.now();
@@ -624,7 +599,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
     // listr2 would end the command on SIGINT by itself, leaving the daemons started so far in the background.
     it('Ctrl-C while the cluster is still starting leaves nothing running', async () => {
       early = path.join(work, 'interrupted');
-      const base = await clusterPorts();
+      const base = await stablePortRange(PORTS);
       const command = `cd ${root} && TARS_CONFIG_DIR=${process.env.TARS_CONFIG_DIR} node bin/dev.js cluster start ` +
         `--base-port ${base} --data ${early}; echo "exit=$?"; sleep 60`;
       tmux('new-session', '-d', '-s', 'early', '-x', '200', '-y', '60', command);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {tars, tarsJson} from '../../../../test/support/cli-daemon.js';
-import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
+import {freePorts, stablePortRange} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -83,7 +83,7 @@ describe('a service deployed into a cluster, with no setup', function () {
     data = path.join(work, 'cluster');
     process.env.TARS_CONFIG_DIR = path.join(work, 'config');
     env = {...process.env, CI: 'true'};
-    const base = await consecutiveFreePorts(17);
+    const base = await stablePortRange(17);
     const started = await cli(['cluster', 'start', '--detach', '--base-port', String(base), '--data', data], env);
     expect(started.code, started.out).to.equal(0);
 

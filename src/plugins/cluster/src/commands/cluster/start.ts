@@ -53,6 +53,9 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
       const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
       const running = await cluster.running(plan);
       await cluster.checkPorts(plan, running, file);
+      cluster.save(file);
+      const warning = cluster.ephemeralWarning(plan);
+      if (warning) this.warn(warning);
       const said = (a: StartAction, info: DaemonInfo | undefined): string => `${a}${info ? `, pid ${info.pid}` : ''}`;
       const steps: Step<Ctx>[] = [
         {title: 'Registry', run: async (c, step) => {
