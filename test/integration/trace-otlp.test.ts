@@ -1,10 +1,16 @@
 // Spans to an OpenTelemetry collector over OTLP/HTTP (core/src/rpc/trace/otlp-sink.ts, with the official exporter):
 // a small HTTP receiver in the test decodes the JSON that arrives (resourceSpans/scopeSpans/spans) for a real traced
 // call through two in-process servers configured with `trace-otlp` (the Application wiring); and a collector that is
-// down or answers errors loses spans (counted) without ever holding up or failing a call.
+// down or answers errors loses spans (counted) without ever holding up or failing a call; and without the optional
+// packages, @tars-ts/core still loads and an OTLP sink says once what to install.
+import {execFile} from 'node:child_process';
 import {once} from 'node:events';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import zlib from 'node:zlib';
 
 import {expect} from 'chai';
@@ -331,5 +337,57 @@ describe('an OTLP collector that is away', function () {
       await sink.close(1000);
       await receiver.close();
     }
+  });
+});
+
+describe('without the OpenTelemetry packages', function () {
+  this.timeout(30_000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'otlp-missing-'));
+    // A resolve hook that finds no @opentelemetry package, as in a service that did not install them.
+    writeFileSync(path.join(dir, 'hook.mjs'), `export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('@opentelemetry/')) {
+    const e = new Error(\`Cannot find package '\${specifier}'\`);
+    e.code = 'ERR_MODULE_NOT_FOUND';
+    throw e;
+  }
+  return next(specifier, context);
+}
+`);
+    writeFileSync(path.join(dir, 'register.mjs'), `import {register} from 'node:module';
+register('./hook.mjs', import.meta.url);
+`);
+  });
+
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  it('@tars-ts/core loads, and an OTLP sink reports once what to install, then drops and counts', async () => {
+    const code = `
+import {OtlpSpanSink} from '@tars-ts/core';
+const errors = [];
+const sink = new OtlpSpanSink({url: 'http://127.0.0.1:9/v1/traces', serviceName: 'X.Y',
+  onError: (e) => errors.push(e.message)});
+const ready = await sink.ready().then(() => 'ready', (e) => e.message);
+sink.add({traceId: 'ab'.repeat(16), spanId: '1'.repeat(16), kind: 'server', caller: '', callee: 'X.Y.Obj',
+  func: 'f', startMs: 1, endMs: 2, ret: 0});
+await sink.flush();
+await sink.close(100);
+console.log(JSON.stringify({ready, errors, stats: sink.stats}));
+`;
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['--import', 'tsx',
+      '--conditions=tars-dev', '--import', path.join(dir, 'register.mjs'), '--input-type=module', '-e', code],
+    {cwd: root, timeout: 20_000}, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`))
+      : resolve(stdout))));
+    const {ready, errors, stats} = JSON.parse(out.trim().split('\n').at(-1)!) as {ready: string; errors: string[];
+      stats: {dropped: number; exported: number}};
+    expect(ready).to.match(/^trace-otlp needs the OpenTelemetry packages.*npm install @opentelemetry\/api@1\.9\.1 /);
+    for (const pkg of ['core', 'resources', 'sdk-trace-base', 'exporter-trace-otlp-http']) {
+      expect(ready).to.contain(`@opentelemetry/${pkg}@`);
+    }
+    expect(errors).to.deep.equal([ready]);
+    expect(stats).to.include({dropped: 1, exported: 0});
   });
 });
