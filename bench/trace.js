@@ -13,8 +13,9 @@
 // daemon. The server's sample rate is 0 in every mode (it continues the traces its caller starts), so `1%` traces 1%
 // of the calls end to end.
 //
-// Method, as rpc.js: one server and one client process per mode, 16 B string echo; per in-flight count every mode is
-// warmed up, then measured in interleaved rounds (the order rotates every round and reverses every other one):
+// Method, as rpc.js (harness.js's measureInterleaved times synchronous cases in one process; an RPC is asynchronous
+// and spans two processes, so the interleaving is rpc.js's, by windows): one server and one client process per mode,
+// 16 B string echo; per in-flight count every mode is warmed up, then measured in interleaved rounds (the order rotates every round and reverses every other one):
 // start the load, settle, mark, run the round, mark, stop. Figures are medians of the rounds; the ratio of a mode is
 // its calls/s over off's (and the median of the per-round ratios); CPU per call = (server + client process CPU) /
 // calls over the window.
@@ -80,7 +81,9 @@ async function window(pair, inflight, settleMs, runMs) {
   const m1 = machineBusyUs();
   const stopped = await client.request({cmd: 'stop'});
   const calls = c1.calls - c0.calls;
-  if (calls <= 0) throw new Error(`trace bench: ${client.label} completed no call in ${runMs} ms (${stopped.lastError})`);
+  if (calls <= 0) {
+    throw new Error(`trace bench: ${client.label} completed no call in ${runMs} ms (${stopped.lastError})`);
+  }
   const seconds = (c1.t - c0.t) / 1e9;
   const pairUs = cpuOf(c1.cpu) - cpuOf(c0.cpu) + cpuOf(s1.cpu) - cpuOf(s0.cpu);
   const spans = (a, b) => (a && b ? b.client + b.server - a.client - a.server : 0);

@@ -52,7 +52,9 @@ function value(v: AnyValue): string | number | boolean | undefined {
   return v.boolValue ?? v.doubleValue;
 }
 
-function attrs(list: {key: string; value: AnyValue}[] | undefined): Record<string, string | number | boolean | undefined> {
+type Attributes = Record<string, string | number | boolean | undefined>;
+
+function attrs(list: {key: string; value: AnyValue}[] | undefined): Attributes {
   return Object.fromEntries((list ?? []).map((a) => [a.key, value(a.value)]));
 }
 

@@ -476,11 +476,12 @@ export class Application {
       }
       // What was counted since the last report goes now (bounded: a stat daemon that hangs cannot hold the stop).
       let giveUp: NodeJS.Timeout | undefined;
-      // "stop" to the notify daemon (only when the server had started: TarsGo's and TarsCpp's order) and the last
-      // remote log lines, both bounded.
+      // "stop" to the notify daemon (only when the server had started: TarsGo's and TarsCpp's order), the last
+      // remote log lines and the last spans for the OpenTelemetry collector, all bounded.
       if (this.started) this.notifier?.report('stop');
       await Promise.race([Promise.all([this.communicator.flushReports(), this.notifier?.flush(FINAL_LOG_MS),
-        this.remote?.close(FINAL_LOG_MS), this.otlpSink?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
+        this.remote?.close(FINAL_LOG_MS), this.otlpSink?.close(FINAL_LOG_MS)]),
+      new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
       this.notifier?.close();
       for (const logger of this.dayLoggers.values()) logger.close();

@@ -210,7 +210,8 @@ export class OtlpSpanSink implements SpanSink {
       return undefined;
     });
     // Created outside any dye or trace: its ticks must not carry those of whatever request made the first span.
-    this.stopTimer = runUndyed(() => (options.timer ?? realReportTimer).every(this.intervalMs, () => void this.flush()));
+    this.stopTimer = runUndyed(() => (options.timer ?? realReportTimer).every(this.intervalMs,
+      () => void this.flush()));
   }
 
   /** Resolves once the packages are loaded; rejects with the error naming what to install when they are not. */

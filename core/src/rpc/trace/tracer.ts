@@ -229,8 +229,8 @@ export class Tracer {
         if (ended) return;
         ended = true;
         this.finish(record(traceId, spanId, incoming?.spanId, 'server', caller, ctx.servant, ctx.func,
-          ctx.remote ? `${ctx.remote.host}:${ctx.remote.port}` : undefined, startMs, this.now(), ret, error || undefined,
-          requestBytes, responseBytes, incoming?.tarsFlags || undefined));
+          ctx.remote ? `${ctx.remote.host}:${ctx.remote.port}` : undefined, startMs, this.now(), ret,
+          error || undefined, requestBytes, responseBytes, incoming?.tarsFlags || undefined));
       },
     };
   }
