@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Client process of the RPC benchmark: node bench/rpc-client.js <ours|theirs|raw|stat> <port> <16B|16KiB|struct>
 // [--stat-port P] (`stat`: ours reporting call statistics to the StatF servant on port P, see rpc-server.js)
+// [--trace R] (ours with call-chain tracing at sample rate R: see benchTracer in rpc-common.js; trace.js)
 // (TARS_BENCH_DYE=1: every call of ours dyed, to measure what a dyed request costs.)
 //
 // Connects to the Echo server of the same implementation on 127.0.0.1:<port> and answers the parent's commands on
@@ -19,17 +20,21 @@
 import {isDeepStrictEqual, parseArgs} from 'node:util';
 
 import {
-  STAT_REPORT_INTERVAL, STRING_16, bytes16k, canonItem, cpuNow, emit, importGenerated, makeItem, serveCommands,
+  STAT_REPORT_INTERVAL, STRING_16, benchTracer, bytes16k, canonItem, cpuNow, emit, importGenerated, makeItem,
+  serveCommands, traceCounts,
 } from './rpc-common.js';
 
 const {values: opts, positionals} = parseArgs({
   allowPositionals: true,
-  options: {inflight: {type: 'string'}, seconds: {type: 'string'}, 'stat-port': {type: 'string'}},
+  options: {inflight: {type: 'string'}, seconds: {type: 'string'}, 'stat-port': {type: 'string'},
+    trace: {type: 'string'}},
 });
 const [impl, portText, payload] = positionals;
 const port = Number(portText);
 const OBJ = `BenchRpc.EchoServer.EchoObj@tcp -h 127.0.0.1 -p ${port} -t 60000`;
 const TIMEOUT_MS = 60000;
+/** The tracer of --trace. */
+let traced;
 
 /** {call: () => Promise, check: async () => void} for the implementation and payload. */
 async function makeCaller() {
@@ -41,6 +46,9 @@ async function makeCaller() {
     comm.setProperty('sync-invoke-timeout', TIMEOUT_MS);
     // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
     for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) comm.use((call, next) => next(call));
+    if (opts.trace !== undefined) {
+      traced = await benchTracer(Number(opts.trace), 'BenchRpc.Client', (interceptor) => comm.use(interceptor));
+    }
     const prx = comm.stringToProxy(EchoProxy, OBJ);
     // TARS_BENCH_DYE=1: every call of ours dyed (STATUS_DYED_KEY), to measure what a dyed request costs the server
     // (its async context and its dye-log line; the bench server has no logpath and no log object, so the line is
@@ -155,7 +163,8 @@ function mark() {
   const lat = quantiles(state.latencies);
   state.latencies.length = 0;
   return {ev: 'mark', calls: state.calls, errors: state.errors, lastError: state.lastError,
-    t: Number(process.hrtime.bigint()), cpu: cpuNow(), ...(lat ? {lat} : {})};
+    t: Number(process.hrtime.bigint()), cpu: cpuNow(), ...(lat ? {lat} : {}),
+    ...(traced ? {trace: traceCounts(traced)} : {})};
 }
 
 // ---- main -------------------------------------------------------------------------------------------------------

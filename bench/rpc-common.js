@@ -118,3 +118,25 @@ export function cpuNow() {
   const {user, system} = process.cpuUsage();
   return {user, system};
 }
+
+/**
+ * `--trace <rate>` of rpc-server.js and rpc-client.js (the trace benchmark, trace.js): a Tracer at that sample rate
+ * whose spans go through the log sink (the `_t_trace_` lines a service sends the log daemon) into a RemoteLog whose
+ * send resolves at once, so that what is measured is the tracing (context, spans, lines, batching), not a daemon.
+ * `install(interceptor)` adds the client side once a trace runs. Returns {tracer, remote}.
+ */
+export async function benchTracer(rate, moduleName, install) {
+  const {LogSpanSink, RemoteLog, Tracer} = await import('@tars-ts/core');
+  const remote = new RemoteLog(async () => undefined);
+  const [app, server] = moduleName.split('.');
+  const tracer = new Tracer({sampleRate: rate, moduleName, sinks: [new LogSpanSink(remote, app, server)],
+    onActive: (t) => install(t.clientInterceptor)});
+  return {tracer, remote};
+}
+
+/** What a bench tracer did so far: spans by kind, log lines taken and dropped. */
+export function traceCounts(bench) {
+  if (!bench) return undefined;
+  const {sent, dropped} = bench.remote.stats;
+  return {client: bench.tracer.counts.client, server: bench.tracer.counts.server, lines: sent, dropped};
+}

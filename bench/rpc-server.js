@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw|stat> [--standalone]
+// Server process of the RPC benchmark: node bench/rpc-server.js <ours|theirs|raw|stat> [--standalone] [--trace R]
+// (--trace R: ours with call-chain tracing at sample rate R, spans to a log sink that sends at once; trace.js.)
 // (TARS_BENCH_INTERCEPTORS=N: ours with N pass-through server interceptors; rpc-client.js takes it too.)
 // `stat` is ours reporting call statistics: this process also hosts a StatF servant (tars.tarsstat.StatObj, on its
 // own ephemeral port, given as statPort in the ready line) that the server and the client report to.
@@ -13,10 +14,15 @@
 //   theirs  @tars/rpc server.createServer() + start(BindAdapterOption) with the tars2node-style EchoImp
 //   raw     plain net echo of length-prefixed frames
 
-import {STAT_REPORT_INTERVAL, cpuNow, emit, importGenerated, serveCommands} from './rpc-common.js';
+import {STAT_REPORT_INTERVAL, benchTracer, cpuNow, emit, importGenerated, serveCommands, traceCounts} from
+  './rpc-common.js';
 
 const impl = process.argv[2];
 const standalone = process.argv.includes('--standalone');
+const traceAt = process.argv.indexOf('--trace');
+const traceRate = traceAt > 0 ? Number(process.argv[traceAt + 1]) : undefined;
+/** The tracer of --trace. */
+let traced;
 
 /** The live stat daemon of the `stat` implementation: a StatF servant that counts what it receives. */
 async function startStatServant() {
@@ -83,6 +89,10 @@ async function startOurs(withStat = false) {
   app.addServant(new EchoImp(), 'BenchRpc.EchoServer.EchoObj');
   // TARS_BENCH_INTERCEPTORS=N: N pass-through interceptors around every call, to measure what the chain costs.
   for (let i = 0; i < Number(process.env.TARS_BENCH_INTERCEPTORS ?? 0); i++) app.use((_ctx, next) => next());
+  if (traceRate !== undefined) {
+    traced = await benchTracer(traceRate, 'BenchRpc.EchoServer', (interceptor) => app.communicator.use(interceptor));
+    app.dispatcher.traceWith(traced.tracer);
+  }
   await app.start();
   return app.servantAdapters[0].endpoint.port;
 }
@@ -128,7 +138,10 @@ if (standalone) {
   process.on('SIGTERM', () => process.exit(0));
 } else {
   serveCommands((command) => {
-    if (command.cmd === 'mark') return {ev: 'mark', cpu: cpuNow(), ...(statServant ? {stat: statServant.received} : {})};
+    if (command.cmd === 'mark') {
+      return {ev: 'mark', cpu: cpuNow(), ...(statServant ? {stat: statServant.received} : {}),
+        ...(traced ? {trace: traceCounts(traced)} : {})};
+    }
     throw new Error(`unknown command ${JSON.stringify(command)}`);
   });
 }

@@ -22,6 +22,7 @@ const BENCHMARKS = [
   {name: 'stat', load: () => import('./stat.js')},
   {name: 'log', load: () => import('./log.js')},
   {name: 'cluster', load: () => import('./cluster.js')},
+  {name: 'trace', load: () => import('./trace.js')},
 ];
 
 const USAGE = `usage: node bench/run.js [--filter <name>] [--json] [--quick]

@@ -21,7 +21,8 @@ import {DyeLog} from '../log/dye-log.js';
 import {type NotifierOptions, type NotifierStats, Notifier, type NotifyLevel} from '../log/notifier.js';
 import {RemoteLog, type RemoteLogOptions, type RemoteLogStats} from '../log/remote-log.js';
 import {LogSpanSink} from '../trace/log-sink.js';
-import {Tracer} from '../trace/tracer.js';
+import {OtlpSpanSink} from '../trace/otlp-sink.js';
+import {type SpanSink, Tracer} from '../trace/tracer.js';
 import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
@@ -100,8 +101,10 @@ export class Application {
   private readonly rollLoggers = new Map<string, Logger>();
   private readonly dyeLog: DyeLog;
   private readonly notifier?: Notifier;
-  /** Call-chain tracing, when spans have somewhere to go (`<server> log`). */
+  /** Call-chain tracing, when spans have somewhere to go (`<server> log`, `trace-otlp`). */
   readonly tracer?: Tracer;
+  /** Spans to an OpenTelemetry collector (`<server> trace-otlp`). */
+  readonly otlpSink?: OtlpSpanSink;
 
   constructor(readonly config: ServerConfig, private readonly options: ApplicationOptions = {}) {
     this.dispatcher = new Dispatcher(config.enableset ? parseSetId(config.setdivision) : undefined,
@@ -120,13 +123,19 @@ export class Application {
       options.remoteLog);
     }
     this.dyeLog = new DyeLog(config.app, config.server, this.localLogs ? config.logpath : undefined, this.remote);
-    // Call-chain tracing: spans to the log daemon (`_t_trace_`). The server side checks each request for a trace to
-    // continue; the client side is installed once a trace runs here (or at once with a sample rate): until then
-    // calls take the proxy's direct path.
-    if (this.remote) {
-      const sinks = [new LogSpanSink(this.remote, config.app, config.server)];
-      this.tracer = new Tracer({sampleRate: config.trace.rate, traceDyed: config.trace.dyed, sinks,
-        moduleName: config.client.modulename ?? `${config.app}.${config.server}`,
+    // Call-chain tracing: spans to the log daemon (`_t_trace_`) and to an OpenTelemetry collector (`trace-otlp`).
+    // The server side checks each request for a trace to continue; the client side is installed once a trace runs
+    // here (or at once with a sample rate): until then calls take the proxy's direct path.
+    const moduleName = config.client.modulename ?? `${config.app}.${config.server}`;
+    const sinks: SpanSink[] = [];
+    if (this.remote) sinks.push(new LogSpanSink(this.remote, config.app, config.server));
+    if (config.trace.otlp) {
+      this.otlpSink = new OtlpSpanSink({url: config.trace.otlp, serviceName: moduleName,
+        onError: (error) => this.logger.error(`${this.name}: ${error.message}`)});
+      sinks.push(this.otlpSink);
+    }
+    if (sinks.length > 0) {
+      this.tracer = new Tracer({sampleRate: config.trace.rate, traceDyed: config.trace.dyed, sinks, moduleName,
         onActive: (tracer) => this.communicator.use(tracer.clientInterceptor)});
       this.dispatcher.traceWith(this.tracer);
     }
@@ -467,11 +476,12 @@ export class Application {
       }
       // What was counted since the last report goes now (bounded: a stat daemon that hangs cannot hold the stop).
       let giveUp: NodeJS.Timeout | undefined;
-      // "stop" to the notify daemon (only when the server had started: TarsGo's and TarsCpp's order) and the last
-      // remote log lines, both bounded.
+      // "stop" to the notify daemon (only when the server had started: TarsGo's and TarsCpp's order), the last
+      // remote log lines and the last spans for the OpenTelemetry collector, all bounded.
       if (this.started) this.notifier?.report('stop');
       await Promise.race([Promise.all([this.communicator.flushReports(), this.notifier?.flush(FINAL_LOG_MS),
-        this.remote?.close(FINAL_LOG_MS)]), new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
+        this.remote?.close(FINAL_LOG_MS), this.otlpSink?.close(FINAL_LOG_MS)]),
+      new Promise((resolve) => (giveUp = setTimeout(resolve, FINAL_REPORT_MS)))]);
       clearTimeout(giveUp);
       this.notifier?.close();
       for (const logger of this.dayLoggers.values()) logger.close();

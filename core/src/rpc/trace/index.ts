@@ -6,3 +6,7 @@ export {
 export {type SpanFacts, type SpanRecord, TRACE_LOG_FILE, type TraceLine, parseTraceLine, spanLines} from './span.js';
 export {type ActiveTrace, type ServerSpan, type SpanSink, Tracer, type TracerOptions, currentTrace} from './tracer.js';
 export {LogSpanSink} from './log-sink.js';
+export {
+  OTLP_PACKAGES, OtlpSpanSink, type OtlpSpanSinkOptions, type OtlpSpanSinkStats, hrTime, missingOtlpPackages,
+  otlpTracesUrl,
+} from './otlp-sink.js';

@@ -17,10 +17,20 @@ export class LogSpanSink implements SpanSink {
       sFormat: '%Y%m%d', sLogType: '1day', setdivision: ''})};
   }
 
+  /** The time prefix of the last millisecond a span was added in (many spans share one under load). */
+  private stampMs = 0;
+  private stamp = '';
+
   add(span: SpanRecord): void {
-    const time = logTimestamp();
+    const now = Date.now();
+    if (now !== this.stampMs) {
+      this.stampMs = now;
+      this.stamp = logTimestamp(new Date(now));
+    }
     // Each record ends its line, as TarsCpp's FDLOG(...) << ... << endl sends it: the daemon writes lines as given.
-    for (const line of spanLines(span)) this.remote.write(this.target, `${time}|${line}\n`);
+    const [open, close] = spanLines(span);
+    this.remote.write(this.target, `${this.stamp}|${open}\n`);
+    this.remote.write(this.target, `${this.stamp}|${close}\n`);
   }
 
   flush(): Promise<void> {
