@@ -56,18 +56,22 @@ export interface SpanFacts {
   d?: number;
 }
 
+const SEPARATORS = /[|\r\n]/;
+
 function clean(text: string): string {
-  return text.replace(/[|\r\n]/g, ' ');
+  return SEPARATORS.test(text) ? text.replace(/[|\r\n]/g, ' ') : text;
 }
 
 /** The two `_t_trace_` lines of a finished span (without line ends). */
 export function spanLines(span: SpanRecord): [string, string] {
   const key = `${span.tarsFlags ?? '0'}-${span.traceId}|${span.spanId}|${span.parentSpanId ?? span.spanId}`;
   const [open, close] = span.kind === 'client' ? ['cs', 'cr'] : ['sr', 'ss'];
-  const facts: SpanFacts = {...(span.peer ? {p: span.peer} : {}),
-    ...(span.requestBytes !== undefined ? {q: span.requestBytes} : {}),
-    ...(span.responseBytes !== undefined ? {r: span.responseBytes} : {}),
-    d: Math.max(0, Math.round((span.endMs - span.startMs) * 1000))};
+  // Assigned one by one: conditional spreads cost microseconds per span.
+  const facts: SpanFacts = {};
+  if (span.peer) facts.p = span.peer;
+  if (span.requestBytes !== undefined) facts.q = span.requestBytes;
+  if (span.responseBytes !== undefined) facts.r = span.responseBytes;
+  facts.d = Math.max(0, Math.round((span.endMs - span.startMs) * 1000));
   const data = Buffer.from(JSON.stringify(facts)).toString('base64');
   const who = `${clean(span.caller)}|${clean(span.callee)}|${clean(span.func)}`;
   return [`${key}|${open}|${who}|${Math.floor(span.startMs)}|0|${data}|`,
