@@ -200,10 +200,14 @@ export function machineBusyUs() {
   return ((user + nice + system + steal) * 1e6) / 100; // USER_HZ is 100 on Linux
 }
 
-/** One window of load: start, settle, mark, run, mark, stop. Returns the window's figures (null: warm-up only). */
-async function window(pair, inflight, settleMs, runMs) {
+/**
+ * One window of load: start, settle, mark, run, mark, stop. Returns the window's figures (null: warm-up only), with
+ * the raw marks of both processes (`marks`) for figures of a benchmark's own (bench/trace.js: spans). Latencies are
+ * sampled at one call in flight unless `latency` says otherwise.
+ */
+export async function window(pair, inflight, settleMs, runMs, latency = inflight === 1) {
   const {server, client} = pair;
-  await client.request({cmd: 'start', inflight, latency: inflight === 1});
+  await client.request({cmd: 'start', inflight, latency});
   await sleep(settleMs);
   if (runMs === null) {
     await client.request({cmd: 'stop'});
@@ -223,6 +227,7 @@ async function window(pair, inflight, settleMs, runMs) {
     // CPUs' worth of time that other processes (this one included) were busy during the window.
     foreign: m0 === null ? null : Math.max(0, (m1 - m0 - pairUs) / 1e6 / seconds),
     rate: calls / seconds,
+    calls,
     clientCpu: (cpuOf(c1.cpu) - cpuOf(c0.cpu)) / calls,
     serverCpu: (cpuOf(s1.cpu) - cpuOf(s0.cpu)) / calls,
     errors: stopped.errors,
@@ -230,6 +235,7 @@ async function window(pair, inflight, settleMs, runMs) {
     lat: c1.lat ?? null,
     // `stat` only: what its stat daemon had received by the end of the window.
     statReceived: s1.stat ?? null,
+    marks: {c0, c1, s0, s1},
   };
 }
 
@@ -259,13 +265,13 @@ async function startPairs(payload) {
  * the two). `quiet.budgetMs` (shared by the whole run) bounds the waiting and re-running, so a machine that never
  * calms down costs a bounded delay and its figures are flagged instead.
  */
-async function quietWindow(pair, inflight, profile, quiet) {
+export async function quietWindow(pair, inflight, profile, quiet, measure = window) {
   await waitQuiet(quiet);
-  let w = await window(pair, inflight, profile.settleMs, profile.roundMs);
+  let w = await measure(pair, inflight, profile.settleMs, profile.roundMs);
   if (w.foreign !== null && w.foreign > BUSY && quiet.budgetMs >= profile.roundMs) {
     await waitQuiet(quiet);
     const t0 = Date.now();
-    const again = await window(pair, inflight, profile.settleMs, profile.roundMs);
+    const again = await measure(pair, inflight, profile.settleMs, profile.roundMs);
     quiet.budgetMs -= Date.now() - t0;
     quiet.retried++;
     if (again.foreign < w.foreign) w = again;

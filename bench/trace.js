@@ -23,7 +23,7 @@
 // Run: npm run build && node bench/run.js --filter trace [--quick] [--json].
 
 import {summarize} from './harness.js';
-import {BUSY, Child, killOnExit, machineBusyUs, waitQuiet} from './rpc.js';
+import {BUSY, Child, killOnExit, quietWindow as rpcQuietWindow, window as rpcWindow} from './rpc.js';
 import {compileGenerated} from './rpc-common.js';
 import {loadGenerated} from './generated.js';
 
@@ -41,8 +41,6 @@ export const INFLIGHT = [1, 16, 128];
 /** The modes: the sample rate both processes get (--trace), or null for no tracer. */
 export const MODES = {off: null, idle: 0, '1%': 0.01, '100%': 1};
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const cpuOf = (c) => c.user + c.system;
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -65,53 +63,19 @@ async function startPair(mode, live) {
   return {server, client};
 }
 
-/** One window of load (null runMs: warm-up only). */
+/** One window of load (null runMs: warm-up only): rpc.js's, with the spans both processes made during it. */
 async function window(pair, inflight, settleMs, runMs) {
-  const {server, client} = pair;
-  await client.request({cmd: 'start', inflight, latency: false});
-  await sleep(settleMs);
-  if (runMs === null) {
-    await client.request({cmd: 'stop'});
-    return null;
-  }
-  const m0 = machineBusyUs();
-  const [c0, s0] = await Promise.all([client.request({cmd: 'mark'}), server.request({cmd: 'mark'})]);
-  await sleep(runMs);
-  const [c1, s1] = await Promise.all([client.request({cmd: 'mark'}), server.request({cmd: 'mark'})]);
-  const m1 = machineBusyUs();
-  const stopped = await client.request({cmd: 'stop'});
-  const calls = c1.calls - c0.calls;
-  if (calls <= 0) {
-    throw new Error(`trace bench: ${client.label} completed no call in ${runMs} ms (${stopped.lastError})`);
-  }
-  const seconds = (c1.t - c0.t) / 1e9;
-  const pairUs = cpuOf(c1.cpu) - cpuOf(c0.cpu) + cpuOf(s1.cpu) - cpuOf(s0.cpu);
+  const w = await rpcWindow(pair, inflight, settleMs, runMs, false);
+  if (w === null) return null;
+  const {c0, c1, s0, s1} = w.marks;
   const spans = (a, b) => (a && b ? b.client + b.server - a.client - a.server : 0);
-  return {
-    foreign: m0 === null ? null : Math.max(0, (m1 - m0 - pairUs) / 1e6 / seconds),
-    rate: calls / seconds,
-    calls,
-    cpuNsPerCall: (pairUs * 1000) / calls,
-    errors: stopped.errors,
+  return {...w, cpuNsPerCall: (w.clientCpu + w.serverCpu) * 1000,
     spans: spans(c0.trace, c1.trace) + spans(s0.trace, s1.trace),
     lines: (c1.trace?.lines ?? 0) + (s1.trace?.lines ?? 0),
-    dropped: (c1.trace?.dropped ?? 0) + (s1.trace?.dropped ?? 0),
-  };
+    dropped: (c1.trace?.dropped ?? 0) + (s1.trace?.dropped ?? 0)};
 }
 
-async function quietWindow(pair, inflight, profile, quiet) {
-  await waitQuiet(quiet);
-  let w = await window(pair, inflight, profile.settleMs, profile.roundMs);
-  if (w.foreign !== null && w.foreign > BUSY && quiet.budgetMs >= profile.roundMs) {
-    await waitQuiet(quiet);
-    const t0 = Date.now();
-    const again = await window(pair, inflight, profile.settleMs, profile.roundMs);
-    quiet.budgetMs -= Date.now() - t0;
-    quiet.retried++;
-    if (again.foreign < w.foreign) w = again;
-  }
-  return w;
-}
+const quietWindow = (pair, inflight, profile, quiet) => rpcQuietWindow(pair, inflight, profile, quiet, window);
 
 function fmt(x, digits = 0) {
   return Number.isFinite(x) ? x.toLocaleString('en-US', {minimumFractionDigits: digits,
