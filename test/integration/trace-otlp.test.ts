@@ -22,6 +22,7 @@ import {freePort} from '../support/ports.js';
 import {Probe} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 import {until} from '../support/wait.js';
+import {spanChain} from '../support/span-chain.js';
 
 /** An OTLP/JSON attribute value. */
 interface AnyValue {
@@ -149,17 +150,7 @@ describe('spans to an OpenTelemetry collector (OTLP/HTTP JSON)', function () {
     await receiver.close();
   });
 
-  /** The spans of one trace, from its root down, each the child of the one before (the chain a call makes). */
-  function chain(traceId: string): Received[] {
-    const spans = receiver.spans.filter((s) => s.traceId === traceId);
-    const out = spans.filter((s) => s.parentSpanId === undefined);
-    for (let child = out[0] && spans.find((s) => s.parentSpanId === out[0]!.spanId); child;
-      child = spans.find((s) => s.parentSpanId === out.at(-1)!.spanId)) {
-      out.push(child);
-    }
-    expect(out, 'every span hangs in one chain').to.have.length(spans.length);
-    return out;
-  }
+  const chain = (traceId: string): Received[] => spanChain(receiver.spans, traceId);
 
   it('makes a tracer of a server with trace-otlp and no log daemon', () => {
     for (const s of servers) {

@@ -7,6 +7,7 @@ import {Communicator, type SpanRecord, type SpanSink, TRACEPARENT, Tracer} from 
 import {type Probe$Results, ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {Probe} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
+import {spanChain} from '../support/span-chain.js';
 
 class MemorySink implements SpanSink {
   readonly spans: SpanRecord[] = [];
@@ -64,17 +65,7 @@ describe('call-chain tracing (A -> B -> C)', function () {
     for (const s of servers) await s.close();
   });
 
-  /** The spans of one trace from its root down, each the child of the one before (a chain, as A -> B -> C is). */
-  function chain(traceId: string): SpanRecord[] {
-    const spans = sink.spans.filter((s) => s.traceId === traceId);
-    const out = spans.filter((s) => s.parentSpanId === undefined);
-    for (let child = out[0] && spans.find((s) => s.parentSpanId === out[0]!.spanId); child;
-      child = spans.find((s) => s.parentSpanId === out.at(-1)!.spanId)) {
-      out.push(child);
-    }
-    expect(out, 'every span hangs in one chain').to.have.length(spans.length);
-    return out;
-  }
+  const chain = (traceId: string): SpanRecord[] => spanChain(sink.spans, traceId);
 
   it('one trace: six spans, each the child of the one before, whose times nest', async () => {
     const {traceId, result} = client.runTraced(() => a.echo('hi'));
