@@ -9,6 +9,8 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, wr
 import os from 'node:os';
 import path from 'node:path';
 
+import {killPids} from '../support/cli-daemon.js';
+
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const SETUP = 'npm run setup && ';
 
@@ -72,13 +74,7 @@ describe('README quick start, literally (in a network namespace of its own)', fu
       for (let round = 0; round < 5; round++) {
         const pids = execFileSync('ip', ['netns', 'pids', ns]).toString().split(/\s+/).filter(Boolean).map(Number);
         if (pids.length === 0) break;
-        for (const pid of pids) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // gone already
-          }
-        }
+        killPids(pids);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       execFileSync('ip', ['netns', 'del', ns]);

@@ -17,9 +17,9 @@ import {expect} from 'chai';
 
 import {Communicator, OtlpSpanSink, type SpanRecord, Tracer, otlpTracesUrl} from '@tars-ts/core';
 
-import {type Probe$Results, ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {freePort} from '../support/ports.js';
-import {Probe} from '../support/probe.js';
+import {Probe, Relay} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 import {until} from '../support/wait.js';
 import {spanChain} from '../support/span-chain.js';
@@ -102,17 +102,6 @@ class Receiver {
         }
       }
     }
-  }
-}
-
-/** A Probe whose echo and boom call the same function of the next hop. */
-class Relay extends Probe {
-  next?: ProbeProxy;
-  override async echo(s: string): Promise<Probe$Results['echo']> {
-    return {ret: (await this.next!.echo(s)).ret};
-  }
-  override boom(how: string): Probe$Results['boom'] {
-    return this.next!.boom(how) as unknown as Probe$Results['boom'];
   }
 }
 

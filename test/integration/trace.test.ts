@@ -4,8 +4,8 @@ import {expect} from 'chai';
 
 import {Communicator, type SpanRecord, type SpanSink, TRACEPARENT, Tracer} from '@tars-ts/core';
 
-import {type Probe$Results, ProbeProxy} from '../golden/codegen/rpctestTars.js';
-import {Probe} from '../support/probe.js';
+import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {Probe, Relay} from '../support/probe.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 import {spanChain} from '../support/span-chain.js';
 
@@ -13,17 +13,6 @@ class MemorySink implements SpanSink {
   readonly spans: SpanRecord[] = [];
   add(span: SpanRecord): void {
     this.spans.push(span);
-  }
-}
-
-/** A Probe whose echo and boom call the same function of the next hop. */
-class Relay extends Probe {
-  next?: ProbeProxy;
-  override async echo(s: string): Promise<Probe$Results['echo']> {
-    return {ret: (await this.next!.echo(s)).ret};
-  }
-  override boom(how: string): Probe$Results['boom'] {
-    return this.next!.boom(how) as unknown as Probe$Results['boom'];
   }
 }
 

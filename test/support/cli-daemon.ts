@@ -76,3 +76,14 @@ export function endpointOf(out: string, obj: string): string {
 export function objectOf(out: string, obj: string): string {
   return `${obj}@${endpointOf(out, obj)}`;
 }
+
+/** SIGKILL to each of `pids` that still runs: a test's last cleanup, by pid (never by name). */
+export function killPids(pids: Iterable<number>): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

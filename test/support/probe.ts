@@ -1,7 +1,7 @@
 // The servant of the runtime tests (test/fixtures/idl/rpctest.tars): records what it sees, can be slow, can fail.
 import {type CallContext, type Deferred, ReturnCode, TarsReturnCodeError} from '@tars-ts/core';
 
-import {type Probe$Results, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+import {type Probe$Results, type ProbeProxy, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
 
 export class Probe extends ProbeServant {
   /** Strings received by note (one-way tests). */
@@ -60,5 +60,18 @@ export class Probe extends ProbeServant {
   route(shard: string, ctx: CallContext): Probe$Results['route'] {
     this.routes.push(`${shard}|${ctx.status.get('STATUS_GRID_KEY')}|${ctx.messageType & 0x02}`);
     return {ret: 1};
+  }
+}
+
+/** A Probe whose echo and boom call the same function of the next hop (a chain A -> B -> C of the tracing tests). */
+export class Relay extends Probe {
+  next?: ProbeProxy;
+
+  override async echo(s: string): Promise<Probe$Results['echo']> {
+    return {ret: (await this.next!.echo(s)).ret};
+  }
+
+  override boom(how: string): Probe$Results['boom'] {
+    return this.next!.boom(how) as unknown as Probe$Results['boom'];
   }
 }

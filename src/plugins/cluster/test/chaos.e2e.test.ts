@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
 
-import {exited, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {tars, tarsJson, killPids, exited} from '../../../../test/support/cli-daemon.js';
 import {stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 
@@ -320,13 +320,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     const stopped = await tars(['cluster', 'stop', '--data', dataDir, '--timeout', '5000']).catch(() => undefined);
     if (stopped && stopped.exit !== 0) console.log(`      cluster stop: exit ${stopped.exit}: ${stopped.stderr}`);
     await clusterStatus().catch(() => undefined);
-    for (const pid of seenPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(seenPids);
     for (const c of children) {
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       await exited(c);

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import {execa} from 'execa';
 
-import {exited, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {tars, tarsJson, killPids, startCliDaemon, exited} from '../../../../test/support/cli-daemon.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 
@@ -103,13 +103,7 @@ describe('tars config --reload, end to end from the CLI', function () {
   });
 
   after(async () => {
-    for (const pid of serverPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(serverPids);
     for (const d of daemons) {
       if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
       await exited(d);

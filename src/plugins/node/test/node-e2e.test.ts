@@ -12,7 +12,7 @@ import path from 'node:path';
 import {execa} from 'execa';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
-import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {tars, tarsJson, killPids, registryLocatorOf, startCliDaemon, exited} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -91,13 +91,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
   });
 
   after(async () => {
-    for (const pid of serverPids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(serverPids);
     for (const d of daemons) {
       if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL');
       await exited(d);

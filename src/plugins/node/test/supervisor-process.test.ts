@@ -11,6 +11,7 @@ import {Communicator} from '@tars-ts/core';
 import {
   ExecaLauncher, ServerProcess, ServerState, communicatorShutdown, procStartTime, procStartedAtMs, serverLayout,
 } from '../src/index.js';
+import {killPids} from '../../../../test/support/cli-daemon.js';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const tsx = new URL(import.meta.resolve('tsx')).href;
@@ -57,13 +58,7 @@ describe('node supervisor: real processes', function () {
       if (s.snapshot().pid > 0) pids.add(s.snapshot().pid);
       s.close();
     }
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(pids);
     pids.clear();
   });
   after(() => {
