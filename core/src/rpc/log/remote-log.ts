@@ -7,6 +7,7 @@
  */
 import type {LogInfo} from '../../framework/LogFTars.js';
 import {runUndyed} from '../dye.js';
+import {LineQueue} from './line-queue.js';
 import {type ReportTimer, realReportTimer} from '../stat/report-timer.js';
 
 /**
@@ -49,7 +50,8 @@ export interface RemoteLogStats {
 
 interface Queue {
   readonly target: RemoteLogTarget;
-  lines: string[];
+  /** Off the V8 heap until sent (./line-queue.ts says why). */
+  readonly lines: LineQueue;
 }
 
 /** The key a target's lines are buffered under. */
@@ -96,7 +98,7 @@ export class RemoteLog {
     const key = keyOf(target);
     let q = this.queues.get(key);
     if (q === undefined) {
-      q = {target, lines: []};
+      q = {target, lines: new LineQueue()};
       this.queues.set(key, q);
     }
     q.lines.push(line);
@@ -126,8 +128,7 @@ export class RemoteLog {
     for (;;) {
       const q = [...this.queues.values()].find((x) => x.lines.length > 0);
       if (q === undefined) return;
-      const batch = q.lines.length <= this.batchLines ? q.lines : q.lines.slice(0, this.batchLines);
-      q.lines = q.lines.length <= this.batchLines ? [] : q.lines.slice(this.batchLines);
+      const batch = q.lines.take(this.batchLines);
       this.counters.batches++;
       try {
         await this.send(q.target, batch);
@@ -155,9 +156,9 @@ export class RemoteLog {
     clearTimeout(giveUp);
     // What is still waiting (not in flight) will never go: counted as dropped now, so the counters add up.
     for (const q of this.queues.values()) {
-      this.counters.dropped += q.lines.length;
-      this.counters.buffered -= q.lines.length;
-      q.lines = [];
+      const left = q.lines.clear();
+      this.counters.dropped += left;
+      this.counters.buffered -= left;
     }
   }
 }
