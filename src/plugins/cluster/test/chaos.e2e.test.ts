@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
+import {processAlive} from '@tars-ts/kit';
 
-import {tars, tarsJson, killPids, exited} from '../../../../test/support/cli-daemon.js';
+import {exited, killPids, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 
@@ -80,15 +81,6 @@ interface NotifyEntry {
   server: string;
   message: string;
   level?: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** One kill's numbers, for the closing note. */
@@ -233,7 +225,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     const atKill = (await counter.Count()).ret;
     process.kill(pid!, 'SIGKILL');
     const killedAt = Date.now();
-    await until(() => !alive(pid!), `${service} (pid ${pid}) to die`, 5000);
+    await until(() => !processAlive(pid!), `${service} (pid ${pid}) to die`, 5000);
     const result = await running.child;
     // The load overlapped the kill: it went on calling after it (else this kill measured nothing).
     const afterKill = Number((await counter.Count()).ret - atKill);

@@ -9,6 +9,7 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 
+import {processAlive} from '@tars-ts/kit';
 import {execa} from 'execa';
 
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
@@ -16,20 +17,6 @@ import {tars, tarsJson, killPids, registryLocatorOf, startCliDaemon, exited} fro
 import {until} from '../../../../test/support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
-
-
-
-
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 
 interface StatusJson {
   servers: {server: string; node: string; setting: string; present: string; state: string; pid: number;
@@ -143,7 +130,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
     const {pid} = await status();
     const stopped = await tars(['server', 'stop', SERVER, ...L()]);
     expect(stopped.exit, stopped.stderr).to.equal(0);
-    expect(alive(pid)).to.equal(false);
+    expect(processAlive(pid)).to.equal(false);
     const s = await status();
     expect(s).to.include({setting: 'inactive', present: 'inactive', pid: 0});
     const found = await tarsJson<FindJson>(['registry', 'find', OBJ, '--all', ...L()]);
@@ -169,7 +156,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
     await until(async () => (await status()).state === 'active', 'the node to report the server again', 30_000);
     const s = await status();
     expect(s.pid).to.equal(pid);
-    expect(alive(pid)).to.equal(true);
+    expect(processAlive(pid)).to.equal(true);
     // Exactly one copy: only one process runs the deployed entry.
     const entry = path.join(nodeData, SERVER, 'bin/dist/HelloGo.js');
     const {stdout} = await execa('pgrep', ['-f', entry], {reject: false});
@@ -239,7 +226,7 @@ describe('tars node and tars server, end to end from the CLI', function () {
     const {pid} = await status();
     const out = await tars(['server', 'undeploy', SERVER, ...L()]);
     expect(out.exit, out.stderr).to.equal(0);
-    expect(alive(pid)).to.equal(false);
+    expect(processAlive(pid)).to.equal(false);
     expect(existsSync(path.join(nodeData, SERVER))).to.equal(false);
     expect((await tarsJson<StatusJson>(['server', 'list', ...L()])).servers).to.deep.equal([]);
   });
