@@ -13,6 +13,7 @@ export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget}
 export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
+export {loopbackEndpoint, portFree} from './net.js';
 export {renderTable} from './table.js';
 export {copyPackageTree} from './package-tree.js';
 export {type Step, runSteps} from './steps.js';

@@ -32,8 +32,4 @@ export class LogSpanSink implements SpanSink {
     this.remote.write(this.target, `${this.stamp}|${open}\n`);
     this.remote.write(this.target, `${this.stamp}|${close}\n`);
   }
-
-  flush(): Promise<void> {
-    return this.remote.flush();
-  }
 }

@@ -21,11 +21,9 @@ import type {CallContext} from '../servant.js';
 import type {SpanRecord} from './span.js';
 import {type TraceContext, extractTraceContext, injectTraceContext, newSpanId, newTraceId} from './trace-context.js';
 
-/** Where finished spans go. `add` must never block or throw. */
+/** Where finished spans go (its owner closes it). `add` must never block or throw. */
 export interface SpanSink {
   add(span: SpanRecord): void;
-  /** Sends what is buffered (a graceful stop). */
-  flush?(): Promise<void>;
 }
 
 /** The span being served or the trace being started: what calls made meanwhile hang under. */
@@ -117,7 +115,6 @@ export class Tracer {
   private readonly traceDyed: boolean;
   private readonly random: () => number;
   private readonly now: () => number;
-  private closed = false;
   /** Spans finished, by kind. */
   readonly counts = {client: 0, server: 0};
 
@@ -145,7 +142,6 @@ export class Tracer {
   }
 
   private finish(span: SpanRecord): void {
-    if (this.closed) return;
     this.counts[span.kind]++;
     for (const sink of this.options.sinks) {
       try {
@@ -235,9 +231,4 @@ export class Tracer {
     };
   }
 
-  /** Flushes every sink; spans finished afterwards are dropped. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.options.sinks.map((s) => s.flush?.().catch(() => undefined)));
-  }
 }

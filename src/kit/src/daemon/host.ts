@@ -9,6 +9,7 @@ import path from 'node:path';
 import {TarsError} from '@tars-ts/core/errors';
 
 import {UserError} from '../errors.js';
+import {loopbackEndpoint} from '../net.js';
 import {type DaemonInfo, DaemonLock, type LockProbe, lockSocketPath, probeLock, removeStaleSocket, runningError}
   from './lock.js';
 import {DEFAULT_DAEMON_HOST, type DaemonSpec, type DaemonStartOptions, daemonEndpoint, daemonPorts, dataDirOf}
@@ -434,8 +435,7 @@ export async function pingEndpoint(target: {obj: string; endpoint: string}): Pro
   const comm = new Communicator();
   try {
     // A daemon bound to every address answers on the loopback one.
-    const endpoint = target.endpoint.replace(/ -h (0\.0\.0\.0|::)( |$)/, ' -h 127.0.0.1$2');
-    const results = await comm.objectProxy(`${target.obj}@${endpoint}`).ping({timeout: 1000});
+    const results = await comm.objectProxy(`${target.obj}@${loopbackEndpoint(target.endpoint)}`).ping({timeout: 1000});
     const failed = results.find((r) => r.error);
     return failed ? failed.error!.message : undefined;
   } catch (error) {

@@ -4,14 +4,14 @@
 // `tars server deploy` does), so the node restarts it when it dies. Everything is found through the daemons' locks
 // and direct endpoints: status and stop work with the registry or the node down.
 import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
-  type DaemonInfo, type DaemonSpec, UserError, daemonStatus, pingEndpoint, processAlive, startDetached, stopDaemon,
+  type DaemonInfo, type DaemonSpec, UserError, daemonStatus, loopbackEndpoint, pingEndpoint, portFree, processAlive,
+  startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
 import {
@@ -26,9 +26,6 @@ const NODE_OBJ = 'tars.tarsnode.NodeObj';
 export const TOOLKIT_VERSION = '0.1.0';
 /** How long a managed base service has for its first heart-beat, and the cluster for every servant to answer, ms. */
 export const DEFAULT_WAIT_MS = 60_000;
-
-/** The node's server states (NodeDescriptor.tars ServerState). */
-const ACTIVE = 2;
 
 /** One service as `tars cluster status` shows it. */
 export interface ServiceStatus {
@@ -74,22 +71,8 @@ export interface StopOutcome {
   readonly detail: string;
 }
 
-/** An address clients can dial for a bound one: a wildcard becomes the loopback. */
-function dialable(endpoint: string): string {
-  return endpoint.replace(/ -h (0\.0\.0\.0|::|\*)( |$)/, ' -h 127.0.0.1$2');
-}
-
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '*';
-}
-
-/** Whether `port` can be bound on `host` now. */
-function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({host, port, exclusive: true}, () => server.close(() => resolve(true)));
-  });
 }
 
 /** A cluster on this machine, by its data directory. */
@@ -175,10 +158,7 @@ export class Cluster {
   private orderedSpecs(): DaemonSpec[] {
     return [...ROOT_SERVICES, ...MANAGED_SERVICES].map((name) => {
       const spec = this.options.specs.get(name);
-      if (!spec) {
-        throw new UserError(`the ${name} plugin is not installed: the cluster cannot run tars.tars${name}`,
-          {code: 'FAILURE', hint: 'reinstall the toolkit (npm run setup)'});
-      }
+      if (!spec) throw new Error(`ClusterOptions.specs has no ${name} daemon`);
       return spec;
     });
   }
@@ -196,7 +176,7 @@ export class Cluster {
   /** The registry's QueryObj, as clients dial it. */
   locatorOf(plan: readonly ServicePlan[]): string {
     const registry = plan.find((p) => p.name === 'registry')!;
-    return `${QUERY_OBJ}@${dialable(registry.servants[0]!.endpoint)}`;
+    return `${QUERY_OBJ}@${loopbackEndpoint(registry.servants[0]!.endpoint)}`;
   }
 
   /** Which services hold their lock now, with what they say of themselves. */
@@ -258,7 +238,7 @@ export class Cluster {
     const at = (daemon: string, obj: string): string => {
       const e = running.get(daemon)?.endpoints.find((x) => x.obj === obj);
       if (!e) throw new UserError(`the cluster's ${daemon} does not run`, {code: 'CLUSTER_NOT_RUNNING'});
-      return `${obj}@${dialable(e.endpoint)}`;
+      return `${obj}@${loopbackEndpoint(e.endpoint)}`;
     };
     return {
       framework,
@@ -290,7 +270,7 @@ export class Cluster {
       const mine = managed.find((m) => m.application === 'tars' && m.serverName === p.server);
       try {
         if (old && sameDeployment(old, want) && mine) {
-          if (mine.state === ACTIVE && mine.pid > 0) {
+          if (mine.state === framework.NodeDescriptor.ServerState.Active && mine.pid > 0) {
             actions.set(p.name, 'already running');
             return;
           }
@@ -377,7 +357,7 @@ export class Cluster {
       }
       const endpoints = await Promise.all(p.servants.map(async (s) => {
         const endpoint = info.endpoints.find((e) => e.obj === s.obj)?.endpoint ?? s.endpoint;
-        const error = await pingEndpoint({obj: s.obj, endpoint: dialable(endpoint)});
+        const error = await pingEndpoint({obj: s.obj, endpoint});
         return {obj: s.obj, endpoint, answered: error === undefined, ...(error === undefined ? {} : {error})};
       }));
       return {...base, state: endpoints.every((e) => e.answered) ? 'running' : 'not answering', pid: info.pid,

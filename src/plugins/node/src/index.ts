@@ -10,7 +10,7 @@ export * from './supervisor/index.js';
 export {NODE_OBJ, NODE_VERSION, SERVER_OBJ, defaultNodeName, nodeDaemon, nodeLocator} from './daemon.js';
 export {type HeartbeatTargets, NodeImpl, type NodeServantHost, ServerFImpl, currentLoad} from './node-servants.js';
 export {
-  DEFAULT_CHECK_INTERVAL_MS, NodeServers, type NodeServersOptions, type Outcome, envOf, lastLines, portFree,
+  DEFAULT_CHECK_INTERVAL_MS, NodeServers, type NodeServersOptions, type Outcome, envOf, lastLines,
   splitCommand,
 } from './node-servers.js';
 export {type PackageAdapter, type PackageInfo, adaptersOfConfig, inspectPackage, stagePackage} from './package.js';

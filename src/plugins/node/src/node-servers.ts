@@ -4,12 +4,11 @@
 // The registry is the source of truth for what runs here; this node's files are the truth for how (its package).
 import {randomInt} from 'node:crypto';
 import {mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 
 import {type Communicator, type Logger, type Notifier, parseEndpoint, parseTarsConfig} from '@tars-ts/core';
 import {AdminF, NodeDescriptor, type Registry, type RegistryDescriptor} from '@tars-ts/core/framework';
-import {UserError} from '@tars-ts/kit';
+import {UserError, portFree} from '@tars-ts/kit';
 
 import {type ServerLayout, inside, serverLayout} from './layout.js';
 import {type PackageInfo, stagePackage} from './package.js';
@@ -128,15 +127,6 @@ export function splitCommand(line: string): string[] {
   if (quote) throw new UserError(`command line ${JSON.stringify(line)} has an unclosed ${quote}`, {code: 'BAD_ARGUMENT'});
   if (inWord) words.push(word);
   return words;
-}
-
-/** Whether `port` on `host` can be listened on now. */
-export function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen({host, port, exclusive: true}, () => server.close(() => resolve(true)));
-  });
 }
 
 /** The environment of a config file's `env` key (`K=V` items separated by `;` or `|`, as the official node reads it). */

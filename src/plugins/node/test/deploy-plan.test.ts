@@ -9,7 +9,9 @@ import {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
 import {nodeFailure, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../src/deploy-plan.js';
-import {envOf, lastLines, portFree, splitCommand} from '../src/node-servers.js';
+import {portFree} from '@tars-ts/kit';
+
+import {envOf, lastLines, splitCommand} from '../src/node-servers.js';
 
 const id = {application: 'App', serverName: 'Server'};
 
