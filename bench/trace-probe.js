@@ -10,6 +10,7 @@
 // counts); lines<R> (a sink that makes the span's _t_trace_ lines and drops them); remote<R> (a sink that writes one
 // constant line to a RemoteLog); rate<R> (the log sink into a RemoteLog that sends at once, as trace.js). Run each
 // mode in its own process (enabling AsyncLocalStorage is for the life of the process); compare the CPU column.
+// PROBE_SECONDS=S measures S seconds instead of 2.
 import {AsyncLocalStorage} from 'node:async_hooks';
 
 import {importGenerated} from './rpc-common.js';
@@ -49,7 +50,7 @@ await new Promise((r) => setTimeout(r, 1000));
 const c0 = calls;
 const t0 = performance.now();
 const u0 = process.cpuUsage();
-await new Promise((r) => setTimeout(r, 2000));
+await new Promise((r) => setTimeout(r, Number(process.env.PROBE_SECONDS ?? 2) * 1000));
 const u = process.cpuUsage(u0);
 const n = calls - c0;
 const s = (performance.now() - t0) / 1000;

@@ -20,7 +20,7 @@
 // its calls/s over off's (and the median of the per-round ratios); CPU per call = (server + client process CPU) /
 // calls over the window.
 //
-// Run: npm run build && node bench/run.js --filter trace [--quick] [--json].
+// Run: npm run build && node bench/run.js --filter trace [--quick] [--json] (TRACE_INFLIGHT=128: only those counts).
 
 import {summarize} from './harness.js';
 import {BUSY, Child, killOnExit, quietWindow as rpcQuietWindow, window as rpcWindow} from './rpc.js';
@@ -36,7 +36,7 @@ export const PROFILES = {
   quick: {firstWarmupMs: 300, settleMs: 50, roundMs: 250, rounds: 2, quietBudgetMs: 2000},
 };
 
-export const INFLIGHT = [1, 16, 128];
+export const INFLIGHT = (process.env.TRACE_INFLIGHT ?? "1,16,128").split(",").map(Number);
 
 /** The modes: the sample rate both processes get (--trace), or null for no tracer. */
 export const MODES = {off: null, idle: 0, '1%': 0.01, '100%': 1};
@@ -124,8 +124,8 @@ export async function run(opts = {}) {
     'spans to the log sink (two _t_trace_ lines each) into a RemoteLog that sends at once; server rate 0 ' +
       '(continues the client\'s traces)',
   ];
-  const detail = [['case', 'calls/s', 'ratio to off', 'paired', 'CPU ns/call', 'CPU ratio', 'spans/call',
-    'dropped']];
+  const detail = [['case', 'calls/s', 'ratio to off', 'paired', 'CPU ns/call', 'client', 'server', 'CPU ratio',
+    'spans/call', 'dropped']];
   for (const inflight of INFLIGHT) {
     const r = measured[inflight];
     const off = r.off.map((w) => w.rate);
@@ -137,6 +137,8 @@ export async function run(opts = {}) {
       const ratio = theirs ? ours.median / theirs.median : NaN;
       const pairedRatio = theirs ? median(rates.map((x, i) => x / off[i])) : NaN;
       const cpu = median(r[mode].map((w) => w.cpuNsPerCall));
+      const clientCpu = median(r[mode].map((w) => w.clientCpu * 1000));
+      const serverCpu = median(r[mode].map((w) => w.serverCpu * 1000));
       const calls = r[mode].reduce((n, w) => n + w.calls, 0);
       const spans = r[mode].reduce((n, w) => n + w.spans, 0);
       const dropped = Math.max(...r[mode].map((w) => w.dropped));
@@ -145,7 +147,7 @@ export async function run(opts = {}) {
         pairedRatio, target: null, cpuNsPerCall: cpu, cpuRatio: cpu / offCpu, spansPerCall: spans / calls, errors,
         dropped});
       detail.push([`x${inflight} ${mode}`, fmt(ours.median), theirs ? `${fmt(ratio, 3)}x` : '',
-        theirs ? `${fmt(pairedRatio, 3)}x` : '', fmt(cpu), `${fmt(cpu / offCpu, 3)}x`, fmt(spans / calls, 4),
+        theirs ? `${fmt(pairedRatio, 3)}x` : '', fmt(cpu), fmt(clientCpu), fmt(serverCpu), `${fmt(cpu / offCpu, 3)}x`, fmt(spans / calls, 4),
         fmt(dropped)]);
       if (errors) notes.push(`x${inflight} ${mode}: ${errors} failed calls`);
     }

@@ -16,7 +16,7 @@ import {AsyncLocalStorage} from 'node:async_hooks';
 
 import {TarsWriter} from '../../codec/writer.js';
 import {currentDyeKey, dyeingStarted} from '../dye.js';
-import type {ClientInterceptor, RawResult} from '../interceptors.js';
+import type {ClientCall, ClientInterceptor, ClientNext, RawResult} from '../interceptors.js';
 import type {CallContext} from '../servant.js';
 import type {SpanRecord} from './span.js';
 import {type TraceContext, extractTraceContext, injectTraceContext, newSpanId, newTraceId} from './trace-context.js';
@@ -163,9 +163,10 @@ export class Tracer {
 
   /**
    * The client side: a span around every traced call, its context written into the call's status. A call with no
-   * trace to continue and not sampled goes through untouched.
+   * trace to continue and not sampled goes through untouched, and synchronously: no promise of its own (an async
+   * wrapper around every call cost ~0.1 us of CPU each, more than sampling 1% of them).
    */
-  readonly clientInterceptor: ClientInterceptor = async (call, next) => {
+  readonly clientInterceptor: ClientInterceptor = (call, next) => {
     // The runtime's own reports and plumbing are never traced: a span of a log send would be sent as a log line,
     // whose send would make a span...
     if (UNTRACED_OBJECTS.has(call.obj)) return next(call);
@@ -176,6 +177,11 @@ export class Tracer {
       const dyed = call.options.dyeKey !== undefined || (dyeingStarted() && currentDyeKey() !== undefined);
       if (!this.sampleRoot(dyed)) return next(call);
     }
+    return this.tracedCall(call, next, parent);
+  };
+
+  /** One traced call: its span, a child of `parent` or a new trace's root. */
+  private async tracedCall(call: ClientCall, next: ClientNext, parent: ActiveTrace | undefined): Promise<RawResult> {
     const traceId = parent?.traceId ?? newTraceId();
     const spanId = newSpanId();
     const status = new Map<string, string>(call.options.status instanceof Map ? call.options.status
@@ -202,7 +208,7 @@ export class Tracer {
       host !== undefined ? `${host}:${port}` : undefined, startMs, this.now(), result.response?.iRet ?? 0, undefined,
       requestBytes, result.response?.sBuffer.length, tarsFlags));
     return result;
-  };
+  }
 
   /**
    * The server side, for the dispatcher: the span of a request when it is traced (its caller's trace continued, or
