@@ -87,11 +87,10 @@ export class ClientHandshake {
     for (const h of held) h.written?.(new Error(this.refusal()));
   }
 
-  /** One line: why the handshake failed, with the fix. */
+  /** One line: why the handshake failed (the call error adds the fix). */
   refusal(): string {
     const why = this.answer || 'the server closed the connection during the handshake';
     return `authentication refused by ${this.endpoint} for ${this.keys.objName} (access key ` +
-      `${JSON.stringify(this.keys.accessKey)}): ${why}; check accesskey/secretkey and that both clocks agree ` +
-      'within an hour';
+      `${JSON.stringify(this.keys.accessKey)}): ${why}`;
   }
 }

@@ -225,6 +225,8 @@ export class ServantAdapter {
 
   /** The first frame of a connection to a `-e 1` adapter: accepted handshake answered, anything else closes. */
   private onHandshake(gate: ServerAuthGate, entry: ServerConnection, frame: Buffer): void {
+    // Frames that came in the same read as a refused handshake are dropped with their connection.
+    if (!entry.conn.isOpen) return;
     const verdict = gate.check(frame, `${entry.remote.host}:${entry.remote.port}`);
     if (!verdict.ok) {
       entry.conn.destroy();
