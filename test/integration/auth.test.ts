@@ -12,6 +12,7 @@ import {
 } from '@tars-ts/core';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
+import {freePorts} from '../support/ports.js';
 import {Probe} from '../support/probe.js';
 
 // The names of the test vector (docs/auth.md), so that its recorded handshake can be replayed.
@@ -156,6 +157,14 @@ describe('endpoint auth (-e 1)', function () {
     expect(again.message).to.contain('next attempt in');
     expect(Date.now() - started).to.be.below(500);
     expect(adapter.authGate!.refused).to.equal(1);
+  });
+
+  it('an -e 1 endpoint where nothing listens is a connect failure (-8), not an auth failure', async () => {
+    const [port] = await freePorts(1);
+    const comm = new Communicator({auth: {[OBJ]: {accesskey: AK, secretkey: SK}}});
+    comms.push(comm);
+    const probe = comm.stringToProxy(ProbeProxy, `${OBJ}@tcp -h 127.0.0.1 -p ${port} -t 60000 -e 1`);
+    expect((await refusedCall(probe)).returnCode).to.equal(-8);
   });
 
   it('a client with no keys for an -e 1 endpoint fails at once, without connecting', async () => {

@@ -242,8 +242,9 @@ export class TcpChannel extends BaseChannel {
           this.conn = undefined;
           this.isConnected = false;
         }
-        // A refused handshake counts as a failed connect (back-off, endpoint health), with the auth code.
-        const refused = handshake?.pending ? handshake.refusal() : undefined;
+        // A refused handshake counts as a failed connect (back-off, endpoint health), with the auth code; a connection
+        // that never opened is a plain connect failure.
+        const refused = established && handshake?.pending ? handshake.refusal() : undefined;
         handshake?.closed();
         if (this.handshake === handshake) this.handshake = undefined;
         if (refused) {
