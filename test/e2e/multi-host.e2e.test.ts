@@ -55,8 +55,9 @@ describe('a cluster over several hosts (network namespaces)', function () {
       console.log(`    (skipped: ${why})`);
     }
     work = mkdtempSync(path.join(os.tmpdir(), 'tars-multihost-'));
+    // Bound beyond loopback, the base services refuse to start without the cluster's admin token.
     env = {...process.env, CI: 'true', TARS_CONFIG_DIR: path.join(work, 'config'),
-      TARS_CACHE_DIR: path.join(work, 'cache')};
+      TARS_CACHE_DIR: path.join(work, 'cache'), TARS_ADMIN_TOKEN: 'multi-host-test-token'};
     hosts = Hosts.up(4);
     const registryHost = hosts.addr(REGISTRY);
     locator = `tars.tarsregistry.QueryObj@tcp -h ${registryHost} -p 17890 -t 60000`;
