@@ -12,8 +12,10 @@ import {UserError} from '../errors.js';
 import {loopbackEndpoint} from '../net.js';
 import {type DaemonInfo, DaemonLock, type LockProbe, lockSocketPath, probeLock, removeStaleSocket, runningError}
   from './lock.js';
-import {DEFAULT_DAEMON_HOST, type DaemonSpec, type DaemonStartOptions, daemonEndpoint, daemonPorts, dataDirOf}
-  from './spec.js';
+import {
+  DEFAULT_DAEMON_HOST, type DaemonSpec, type DaemonStartOptions, daemonEndpoint, daemonPorts, daemonStoreOptions,
+  dataDirOf,
+} from './spec.js';
 
 /** The pid file a daemon writes into its data directory: for people and scripts, never trusted by `stop`. */
 export const PID_FILE = 'daemon.pid';
@@ -62,6 +64,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   const host = managed?.host ?? options.host ?? DEFAULT_DAEMON_HOST;
   const dataDir = dataDirOf(spec, options.data ?? managed?.dataDir);
   const locator = managed ? managed.config.client.locator : options.locator;
+  const store = daemonStoreOptions(spec, dataDir, options.db);
   mkdirSync(dataDir, {recursive: true});
   const info: DaemonInfo = {protocol: 1, name: spec.name, state: 'starting', pid: process.pid,
     startedAt: new Date().toISOString(), dataDir, endpoints: [], ...(options.log ? {log: options.log} : {})};
@@ -79,7 +82,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   };
   try {
     instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
-      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {})});
+      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {}), ...(store ? {store} : {})});
     if (instance.store) info.store = instance.store;
     // Managed: the node's file is the whole configuration (adapters, AdminObj, heart-beats to the node, reports).
     app = managed ? new core.Application(managed.config, {logger})
@@ -228,6 +231,7 @@ export async function startDetached(spec: DaemonSpec, options: DetachOptions): P
   const who = {bin: options.bin ?? 'tars', name: spec.name};
   daemonPorts(spec, options.port);
   const dataDir = dataDirOf(spec, options.data);
+  daemonStoreOptions(spec, dataDir, options.db);
   mkdirSync(dataDir, {recursive: true});
   const before = await probeLock(dataDir);
   if (before.state === 'held') throw runningError(before.info.pid, dataDir, who);

@@ -9,5 +9,6 @@
 export {type Store, type StoreOptions, openStore} from './store.js';
 export {type StoreMigration, type StoreMigrations} from './migrate.js';
 export {type SqliteStoreOptions} from './sqlite.js';
+export {type PostgresStoreOptions} from './postgres.js';
 // The Kysely types a daemon declares its tables and queries with, so that plugins depend on the kit alone.
 export type {ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable} from 'kysely';

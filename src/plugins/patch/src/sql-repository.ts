@@ -2,7 +2,7 @@
 // files as JSON, and one counter per server so that a removed version's number is never handed out again. A version
 // is one transaction that also puts its package in place: a daemon killed mid-commit leaves no row (WAL), and a
 // package file without a row is removed at the next start.
-import {type Store, type StoreMigrations, openStore} from '@tars-ts/kit/store';
+import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import type {PatchRepository, VersionRow} from './repository.js';
 
@@ -130,8 +130,9 @@ export interface PatchStore {
   close(): Promise<void>;
 }
 
-/** Opens (creating and migrating) the SQLite store at `file`. */
-export async function openPatchStore(file: string): Promise<PatchStore> {
-  const store = await openStore<PatchDB>({kind: 'sqlite', file}, PATCH_MIGRATIONS);
+/** Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite file's path. */
+export async function openPatchStore(where: StoreOptions | string): Promise<PatchStore> {
+  const store = await openStore<PatchDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+    PATCH_MIGRATIONS);
   return {repository: new SqlPatchRepository(store), where: store.where, close: () => store.close()};
 }

@@ -2,7 +2,7 @@
 // in the kit's store (Kysely over SQLite by default). One table each instead of one per hour: a row carries its
 // slot as epoch ms (`slot`, the slot's start) next to the official f_date / f_tflag. Queries use Kysely's builders
 // only, so that the same code runs on PostgreSQL once the kit has it (docs/store.md).
-import {type Store, type StoreMigrations, openStore} from '@tars-ts/kit/store';
+import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import {
   type StatCounters, type StatKey, type StatSide, intervalText, mergeCounters, parseIntervalText, statKeyString,
@@ -153,9 +153,10 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 export class StatStore {
   private constructor(readonly store: Store<StatDB>) {}
 
-  /** Opens (creating and migrating) the store at `file` (':memory:' for tests). */
-  static async open(file: string): Promise<StatStore> {
-    return new StatStore(await openStore<StatDB>({kind: 'sqlite', file}, STAT_MIGRATIONS));
+  /** Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite file's path (':memory:' for tests). */
+  static async open(where: StoreOptions | string): Promise<StatStore> {
+    return new StatStore(await openStore<StatDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+      STAT_MIGRATIONS));
   }
 
   get where(): string {
