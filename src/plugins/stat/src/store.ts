@@ -144,6 +144,21 @@ const BATCH = 500;
 const STREAM_CHUNK = 1000;
 
 /**
+ * The rows of a query read a page of {@link STREAM_CHUNK} at a time (`page(offset)`, ordered by the primary key),
+ * with a pause for I/O between pages: a big slot does not hold the event loop nor sit whole in memory twice. Not
+ * Kysely's `stream()`: on PostgreSQL that needs pg-cursor; pages run on every dialect (inside a store transaction,
+ * nothing moves between them).
+ */
+async function* pages<R>(page: (offset: number) => Promise<R[]>): AsyncGenerator<R> {
+  for (let offset = 0; ; offset += STREAM_CHUNK) {
+    const rows = await page(offset);
+    yield* rows;
+    if (rows.length < STREAM_CHUNK) return;
+    await yieldToIo();
+  }
+}
+
+/**
  * Lets the event loop run (sockets, timers). better-sqlite3 is synchronous and Kysely's promises over it resolve as
  * microtasks, so without this a write of a big minute would hold every connection for its whole length.
  */
@@ -174,7 +189,8 @@ export class StatStore {
     await this.store.transaction(async (trx) => {
       // Streamed, with a pause for I/O every chunk, as the writes below: a big slot does not hold the event loop.
       const kept = new Map<string, StatCounters>();
-      for await (const row of trx.selectFrom('stat_rows').selectAll().where('slot', '=', slot).stream(STREAM_CHUNK)) {
+      for await (const row of pages((offset) => trx.selectFrom('stat_rows').selectAll().where('slot', '=', slot)
+        .orderBy([...STAT_PK] as never).limit(STREAM_CHUNK).offset(offset).execute())) {
         const stored = statOf(row);
         kept.set(statKeyString(stored.key), stored.counters);
         if (kept.size % STREAM_CHUNK === 0) await yieldToIo();
@@ -204,7 +220,8 @@ export class StatStore {
       }
 
       const keptProps = new Map<string, string>();
-      for await (const row of trx.selectFrom('prop_rows').selectAll().where('slot', '=', slot).stream(STREAM_CHUNK)) {
+      for await (const row of pages((offset) => trx.selectFrom('prop_rows').selectAll().where('slot', '=', slot)
+        .orderBy([...PROP_PK] as never).limit(STREAM_CHUNK).offset(offset).execute())) {
         keptProps.set(`${propKeyString(propKeyOf(row))}\0${row.policy}`, row.value);
         if (keptProps.size % STREAM_CHUNK === 0) await yieldToIo();
       }
