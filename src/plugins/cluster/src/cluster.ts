@@ -3,7 +3,7 @@
 // every other base service is a server of the node (deployed through the registry and the node's NodeCtl, as
 // `tars server deploy` does), so the node restarts it when it dies. Everything is found through the daemons' locks
 // and direct endpoints: status and stop work with the registry or the node down.
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,7 +11,7 @@ import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
   type DaemonInfo, type DaemonSpec, UserError, daemonStatus, loopbackEndpoint, pingEndpoint, portFree, processAlive,
-  startDetached, stopDaemon,
+  redactUrl, startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
 import {
@@ -96,10 +96,22 @@ export class Cluster {
    * The cluster file for a start: the existing one with `host` and `basePort` replaced when given, or a new one (see
    * {@link save}). Refuses a directory a newer tars wrote, and moving a cluster that runs (CLUSTER_RUNNING).
    */
-  async prepare(given: {host?: string | undefined; basePort?: number | undefined}): Promise<ClusterFile> {
+  async prepare(given: {host?: string | undefined; basePort?: number | undefined; db?: string | undefined}):
+    Promise<ClusterFile> {
     const old = this.readFile();
     const host = given.host ?? old?.host ?? '127.0.0.1';
     const basePort = given.basePort ?? old?.basePort;
+    const db = given.db ?? old?.db;
+    if (old && db !== old.db) {
+      // The stores move with --db: a running registry would keep its old one while the rest followed.
+      const running = await this.running(this.plan(old));
+      if (running.size > 0) {
+        throw new UserError(`the cluster in ${this.dir} runs with its stores in ${old.db ? redactUrl(old.db)
+          : 'SQLite files'} (${[...running.keys()].join(', ')}); it cannot switch to ${db ? redactUrl(db) : 'SQLite'} ` +
+          'while it runs', {code: 'CLUSTER_RUNNING',
+          hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with --db`});
+      }
+    }
     if (old && (host !== old.host || basePort !== old.basePort)) {
       // A running cluster stays where it is: moving only what is not running would split it.
       const running = await this.running(this.plan(old));
@@ -114,7 +126,7 @@ export class Cluster {
       }
     }
     const next: ClusterFile = {format: CLUSTER_FORMAT, version: TOOLKIT_VERSION, host,
-      ...(basePort === undefined ? {} : {basePort}),
+      ...(basePort === undefined ? {} : {basePort}), ...(db === undefined ? {} : {db}),
       nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
       createdAt: old?.createdAt ?? new Date().toISOString()};
     return next;
@@ -126,7 +138,9 @@ export class Cluster {
     mkdirSync(this.dir, {recursive: true});
     const file = path.join(this.dir, CLUSTER_FILE);
     // A start killed here leaves the old file or the new one, never half of one.
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+    // With --db the file may hold a password: readable by its owner only.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`, {mode: next.db ? 0o600 : 0o644});
+    if (next.db) chmodSync(`${file}.tmp`, 0o600);
     renameSync(`${file}.tmp`, file);
   }
 
@@ -165,7 +179,7 @@ export class Cluster {
 
   /** Every service placed, for the cluster file `file`. */
   plan(file: ClusterFile): ServicePlan[] {
-    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort});
+    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort, db: file.db});
   }
 
   /** How many ports `--base-port` takes. */
@@ -219,7 +233,8 @@ export class Cluster {
     const spec = this.options.specs.get(p.name)!;
     const args = [p.name, 'start', '--data', p.dataDir, '--host', file.host,
       ...(file.basePort === undefined ? [] : ['--port', String(p.servants[0]!.port)]),
-      ...(p.name === 'node' ? ['--locator', this.locatorOf(plan), '--name', file.nodeName] : [])];
+      ...(p.name === 'node' ? ['--locator', this.locatorOf(plan), '--name', file.nodeName] : []),
+      ...(p.db ? ['--db', p.db] : [])];
     const info = await startDetached(spec, {entry: this.options.entry, args, data: p.dataDir, bin: this.options.bin,
       ...(file.basePort === undefined ? {} : {port: p.servants[0]!.port})});
     running.set(p.name, info);
