@@ -106,9 +106,10 @@ export class Cluster {
       // The stores move with --db: a running registry would keep its old one while the rest followed.
       const running = await this.running(this.plan(old));
       if (running.size > 0) {
-        throw new UserError(`the cluster in ${this.dir} runs with its stores in ${old.db ? redactUrl(old.db)
-          : 'SQLite files'} (${[...running.keys()].join(', ')}); it cannot switch to ${db ? redactUrl(db) : 'SQLite'} ` +
-          'while it runs', {code: 'CLUSTER_RUNNING',
+        const stores = (url: string | undefined): string => (url ? redactUrl(url) : 'SQLite files');
+        throw new UserError(`the cluster in ${this.dir} runs with its stores in ${stores(old.db)} ` +
+          `(${[...running.keys()].join(', ')}); it cannot switch to ${stores(db)} while it runs`, {
+          code: 'CLUSTER_RUNNING',
           hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with --db`});
       }
     }

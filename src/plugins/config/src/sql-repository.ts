@@ -190,7 +190,10 @@ export interface ConfigStore {
   close(): Promise<void>;
 }
 
-/** Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite file's path. */
+/**
+ * Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the
+ * data directory, or `--db` PostgreSQL), or a SQLite file's path.
+ */
 export async function openConfigStore(where: StoreOptions | string): Promise<ConfigStore> {
   const store = await openStore<ConfigDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
     CONFIG_MIGRATIONS);

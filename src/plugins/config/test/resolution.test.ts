@@ -12,7 +12,7 @@ import {ctxFrom, k, openService} from './fixtures.js';
 const S = PIECE_SEPARATOR;
 const SET = 'sz.a.1';
 
-for (const on of ['sqlite', 'postgres'] as const) describe(`config resolution (ConfigObj over a real ${on} store)`, () => {
+for (const on of ['sqlite', 'postgres'] as const) describe(`config resolution (ConfigObj, real ${on} store)`, () => {
   let service: ConfigService;
   let close: () => Promise<void>;
   let obj: ConfigObjServant;

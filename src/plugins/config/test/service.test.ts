@@ -34,7 +34,8 @@ for (const on of ['sqlite', 'postgres'] as const) describe(`config service: vers
   ];
 
   beforeEach(async () => {
-    ({service, close} = await openService({maxFileBytes: 1000, instances: async () => instances, now: () => now++}, on));
+    ({service, close} = await openService({maxFileBytes: 1000, instances: async () => instances, now: () => now++},
+      on));
   });
 
   afterEach(() => close());

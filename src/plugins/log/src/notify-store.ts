@@ -128,7 +128,8 @@ export class NotifyStore {
     private readonly clock: () => number) {}
 
   /**
-   * Opens (creates) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite file's path; `keep` entries per server are kept (0: all).
+   * Opens (creates) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data
+   * directory, or `--db` PostgreSQL), or a SQLite file's path; `keep` entries per server are kept (0: all).
    */
   static async open(where: StoreOptions | string, keep: number, clock: () => number = Date.now): Promise<NotifyStore> {
     return new NotifyStore(await openStore<NotifyDB>(typeof where === 'string' ? {kind: 'sqlite', file: where}

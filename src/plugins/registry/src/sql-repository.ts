@@ -631,9 +631,10 @@ export interface RegistryStore {
 }
 
 /**
- * Opens (creating when missing) the registry's store at `where` (a `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite file's path) and brings its schema up to date. Fails with
- * the kit's store errors, changing nothing: STORE_NEWER_SCHEMA (written by a newer tars), STORE_CORRUPT,
- * STORE_READ_ONLY, STORE_OPEN_FAILED.
+ * Opens (creating when missing) the registry's store at `where` and brings its schema up to date. `where` is a
+ * `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite
+ * file's path. Fails with the kit's store errors, changing nothing: STORE_NEWER_SCHEMA (written by a newer tars),
+ * STORE_CORRUPT, STORE_READ_ONLY, STORE_OPEN_FAILED.
  */
 export async function openRegistryStore(where: StoreOptions | string): Promise<RegistryStore> {
   const store = await openStore<RegistryDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
