@@ -289,6 +289,23 @@ describe('the store on PostgreSQL only', function () {
     expect((await a.db.selectFrom('counter').select('n').executeTakeFirstOrThrow()).n).to.equal(30);
   });
 
+  it('a connection the server ends (a restart, an admin) is replaced: the next query works, nothing crashes',
+    async () => {
+      const s = keep(await openStore<KvDB>({kind: 'postgres', url, schema: 'tars_kill'}, kvMigrations));
+      await s.db.insertInto('kv').values({key: 'k', value: 1, writer: 'w', updated_at: 0}).execute();
+      const admin = new pg.Client({connectionString: url});
+      await admin.connect();
+      try {
+        const {rows} = await admin.query('select pg_terminate_backend(pid) as ended from pg_stat_activity ' +
+          'where datname = current_database() and pid <> pg_backend_pid()');
+        expect(rows.length).to.be.greaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await s.db.selectFrom('kv').select('key').execute()).to.deep.equal([{key: 'k'}]);
+    });
+
   it('int8 beyond 2^53 comes back as a bigint, never rounded', async () => {
     const s = keep(await openStore<KvDB>({kind: 'postgres', url, schema: 'tars_big'}, kvMigrations));
     await s.db.insertInto('kv').values({key: 'big', value: '9007199254740993' as unknown as number, writer: 'w',
