@@ -34,7 +34,8 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
   const pids = new Set<number>();
 
   async function start(args: string[]): Promise<ClusterStatusJson> {
-    const r = await execa(process.execPath, [bin, 'cluster', 'start', '--detach', '--data', dir, '--json', ...args], {
+    const argv = [bin, 'cluster', 'start', '--detach', '--data', dir, '--json', ...args];
+    const r = await execa(process.execPath, argv, {
       cwd: root, reject: false, timeout: 240_000, stdin: 'ignore', env: {TARS_CONFIG_DIR: process.env.TARS_CONFIG_DIR}});
     expect(r.exitCode, `cluster start: ${String(r.stderr)}${String(r.stdout)}`).to.equal(0);
     const json = JSON.parse(String(r.stdout)) as ClusterStatusJson;
