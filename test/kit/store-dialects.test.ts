@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
-import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
+import {type Store, type StoreMigrations, type StoreOptions, openStore, removeStore} from '@tars-ts/kit/store';
 
 import {type KvDB, kvMigrations} from '../fixtures/store/kv-store.js';
 import {freePort} from '../support/ports.js';
@@ -219,6 +219,20 @@ for (const dialect of [sqliteDialect(), postgresDialect()]) {
       } finally {
         await store.close();
       }
+    });
+
+    it('removeStore drops a closed store and everything in it; a second time there is none', async () => {
+      const where = dialect.fresh();
+      const store = await openStore<KvDB>(where, kvMigrations);
+      await store.db.insertInto('kv').values({key: 'gone', value: 1, writer: 't', updated_at: 0}).execute();
+      await store.close();
+      expect(await removeStore(where)).to.equal(true);
+      expect(await dialect.tables(where).catch(() => [])).to.deep.equal([]);
+      expect(await removeStore(where)).to.equal(false);
+      const again = await openStore<KvDB>(where, kvMigrations);
+      expect(again.applied).to.deep.equal(['0001_kv', '0002_counter']);
+      expect(await again.db.selectFrom('kv').selectAll().execute()).to.deep.equal([]);
+      await again.close();
     });
 
     it('foreign keys are enforced', async () => {

@@ -138,6 +138,34 @@ export async function openPostgresBackend(options: PostgresStoreOptions): Promis
   };
 }
 
+/**
+ * Drops a PostgreSQL store: its schema, with every table in it (`drop schema ... cascade`); nothing when it does not
+ * exist. What `tars cluster reset` does to a cluster's stores in a `--db` database. Errors as
+ * {@link openPostgresBackend}'s.
+ */
+export async function dropPostgresStore(options: Pick<PostgresStoreOptions, 'url' | 'schema'>): Promise<boolean> {
+  const parts = parsePostgresUrl(options.url);
+  if (!STORE_SCHEMA.test(options.schema)) {
+    throw new TypeError(`store schema ${JSON.stringify(options.schema)} is not lower-case letters, digits and _`);
+  }
+  const where = postgresWhere(options.url, options.schema);
+  const client = new pg.Client({connectionString: options.url, connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS});
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const {rows} = await client.query('select 1 from information_schema.schemata where schema_name = $1',
+      [options.schema]);
+    if (rows.length === 0) return false;
+    await client.query(`drop schema ${options.schema} cascade`);
+    return true;
+  } catch (error) {
+    throw explainPostgresError(where, parts, error) ?? storeError('STORE_OPEN_FAILED', where, messageOf(error),
+      'check --db and the server', error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(messageOf).join('; ');
   return error instanceof Error ? error.message : String(error);

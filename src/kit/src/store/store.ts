@@ -90,6 +90,18 @@ export async function openStore<DB>(options: StoreOptions, migrations: StoreMigr
   return new OpenStore<DB>(backend, applied);
 }
 
+/**
+ * Removes a store and everything in it: a PostgreSQL store's schema (`drop schema ... cascade`), a SQLite store's
+ * file with its -wal and -shm. Resolves whether there was one. For `tars cluster reset`; the store must not be open.
+ */
+export async function removeStore(options: StoreOptions): Promise<boolean> {
+  if (options.kind === 'postgres') return (await postgresModule()).dropPostgresStore(options);
+  const {existsSync, rmSync} = await import('node:fs');
+  const existed = existsSync(options.file);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, {force: true});
+  return existed;
+}
+
 function explain(backend: StoreBackend, error: unknown): unknown {
   if (error instanceof UserError || error instanceof TypeError) return error;
   return backend.explain(error) ?? storeError('STORE_OPEN_FAILED', backend.where,

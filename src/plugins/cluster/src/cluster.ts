@@ -455,6 +455,26 @@ export class Cluster {
   }
 
   /** Removes the cluster's data directory (stop it first). Only a directory with a cluster.json is removed. */
+  /**
+   * Drops the stores the cluster's services keep in its `--db` database (each service's schema, `tars_<name>`; a
+   * SQLite store goes with the directory). Returns what each did: `dropped`, `none` (there was none), or the error.
+   */
+  async dropDatabaseStores(plan: readonly ServicePlan[]): Promise<{name: string; schema: string; result: string}[]> {
+    const [{removeStore}, {daemonSchema}] = await Promise.all([import('@tars-ts/kit/store'), import('@tars-ts/kit')]);
+    const out: {name: string; schema: string; result: string}[] = [];
+    for (const p of plan) {
+      if (!p.db) continue;
+      const schema = daemonSchema({name: p.name});
+      try {
+        out.push({name: p.name, schema, result: await removeStore({kind: 'postgres', url: p.db, schema}) ? 'dropped'
+          : 'none'});
+      } catch (error) {
+        out.push({name: p.name, schema, result: (error as Error).message});
+      }
+    }
+    return out;
+  }
+
   remove(): void {
     if (!existsSync(path.join(this.dir, CLUSTER_FILE))) {
       throw new UserError(`${this.dir} holds no ${CLUSTER_FILE}: it is not a cluster's data directory, nothing was ` +

@@ -1,8 +1,9 @@
 // Issue 19: `tars cluster start --db postgres://...` against the run's throwaway PostgreSQL server
 // (test/support/postgres.ts): every stateful service (the registry, and log, config, stat, patch as servers of the
 // node) keeps its store in its own schema of that database and no SQLite file; the URL is saved in cluster.json
-// (owner-only) and a later start without --db reuses it; a bad URL is a usage error that writes nothing. Every
-// process the cluster started is stopped by `cluster stop`, and killed by pid in `after` if it outlived it.
+// (owner-only) and a later start without --db reuses it; reset drops the schemas; a bad URL is a usage error that
+// writes nothing. Every process the cluster started is stopped by `cluster stop`, and killed by pid in `after` if it
+// outlived it.
 import {expect} from 'chai';
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,8 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
   async function start(args: string[]): Promise<ClusterStatusJson> {
     const argv = [bin, 'cluster', 'start', '--detach', '--data', dir, '--json', ...args];
     const r = await execa(process.execPath, argv, {
-      cwd: root, reject: false, timeout: 240_000, stdin: 'ignore', env: {TARS_CONFIG_DIR: process.env.TARS_CONFIG_DIR}});
+      cwd: root, reject: false, timeout: 240_000, stdin: 'ignore',
+      env: {TARS_CONFIG_DIR: process.env.TARS_CONFIG_DIR}});
     expect(r.exitCode, `cluster start: ${String(r.stderr)}${String(r.stdout)}`).to.equal(0);
     const json = JSON.parse(String(r.stdout)) as ClusterStatusJson;
     for (const s of json.services) if (s.pid !== undefined) pids.add(s.pid);
@@ -134,5 +136,15 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
       expect(got.exit, got.stderr).to.equal(0);
       expect(got.stdout).to.include('k=v');
       expect(sqliteFiles(dir)).to.deep.equal([]);
+
+      // reset: the directory goes, and so do the cluster's schemas in the database.
+      const reset = await tars(['cluster', 'reset', '--yes', '--data', dir, '--json']);
+      expect(reset.exit, reset.stderr).to.equal(0);
+      const json = JSON.parse(reset.stdout) as {removed: boolean; databaseStores: {schema: string; result: string}[]};
+      expect(json.removed).to.equal(true);
+      expect(json.databaseStores.map((d) => [d.schema, d.result])).to.deep.equal(
+        STATEFUL.map((n) => [`tars_${n}`, 'dropped']));
+      expect(await migratedSchemas()).to.deep.equal({});
+      expect(existsSync(dir)).to.equal(false);
     });
 });
