@@ -65,6 +65,10 @@ export const RETURN_CODE_ERRORS = [
     'the connection was lost while sending; the call may be retried', -13),
   spec('TARSSERVERUNKNOWNERR', false, 'the server failed with an unexpected error',
     'see the server\'s log; the message carries the error the servant threw', -99),
+  // AuthF.tars AUTH_STATE: endpoint auth (-e 1). Servers never send it (they close the connection); clients report
+  // a refused handshake with it.
+  spec('AUTH_ERROR', false, 'the server refused the endpoint-auth handshake (-e 1)',
+    'check the accesskey/secretkey configured for the object (<client><App.Server.Obj>) and the server clock', -106),
 ] as const;
 
 /** Errors of the codec (core/codec): encoding values and decoding bytes. */

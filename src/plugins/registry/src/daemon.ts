@@ -25,11 +25,14 @@ export const registryDaemon: DaemonSpec = {
     const store = await openRegistryStore(ctx.store ?? path.join(ctx.dataDir, REGISTRY_DB));
     const nodeTimeoutMs = ctx.settings['node-timeout'] as number | undefined;
     const reapIntervalMs = ctx.settings['reap-interval'] as number | undefined;
+    const syncIntervalMs = (ctx.settings['sync-interval'] as number | undefined) ?? 1000;
+    const registryTimeoutMs = ctx.settings['registry-timeout'] as number | undefined;
     let registry;
     try {
       registry = await openRegistry({repository: store.repository, logger: ctx.logger,
         ...(nodeTimeoutMs !== undefined ? {nodeTimeoutMs} : {}),
-        ...(reapIntervalMs !== undefined ? {reapIntervalMs} : {})});
+        ...(reapIntervalMs !== undefined ? {reapIntervalMs} : {}), syncIntervalMs,
+        ...(registryTimeoutMs !== undefined ? {registryTimeoutMs} : {})});
     } catch (error) {
       await store.close();
       throw error;
@@ -40,7 +43,7 @@ export const registryDaemon: DaemonSpec = {
       store: store.where,
       onStarted: (bound) => opened.listOwnEndpoints(bound),
       async onClose() {
-        opened.close();
+        await opened.close();
         await store.close();
       },
     };
