@@ -222,6 +222,8 @@ export const CLI_ERRORS = [
     'give another --data, or remove the directory (`tars cluster reset`) if it is yours'),
   {...cli('CLUSTER_NOT_RUNNING', 1, 'no service of the cluster runs (or some do not answer)',
     'start it: `tars cluster start --detach`; `tars cluster status` shows each service'), exit: 4},
+  cli('ADMIN_TOKEN_REQUIRED', 2, 'base services bound beyond loopback need the admin token, and none is set',
+    'set one on every machine of the cluster: `tars login` (or TARS_ADMIN_TOKEN=...), then start again'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;

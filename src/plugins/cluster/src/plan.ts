@@ -59,6 +59,8 @@ export interface PlanOptions {
   readonly basePort?: number | undefined;
   /** The PostgreSQL database every service that keeps a store uses (`--db`); absent: each its SQLite file. */
   readonly db?: string | undefined;
+  /** There is an admin token: the admin servants' endpoints ask for it (`-e 1`). */
+  readonly authenticated?: boolean;
 }
 
 /** The node's data directory inside the cluster's. */
@@ -97,7 +99,8 @@ export function clusterPlan(specs: readonly DaemonSpec[], options: PlanOptions):
     const server = spec.server ?? `tars${spec.name}`;
     const servants = spec.servants.map((s) => {
       const port = take(s.port);
-      return {obj: s.obj, port, endpoint: daemonEndpoint(options.host, port)};
+      const endpoint = daemonEndpoint(options.host, port);
+      return {obj: s.obj, port, endpoint: s.admin && options.authenticated ? `${endpoint} -e 1` : endpoint};
     });
     const extras = (EXTRA_PORTS[spec.name] ?? []).map((e) => ({...e, assigned: take(e.port)}));
     const dataDir = role === 'root' ? path.join(options.dir, spec.name) : managedDataDir(options.dir, server);

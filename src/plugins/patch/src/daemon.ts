@@ -17,7 +17,7 @@ export const patchDaemon: DaemonSpec = {
   store: {file: PATCH_DB},
   servants: [
     {obj: PATCH_OBJ, port: 18793},
-    {obj: PATCH_CTL_OBJ, port: 18794},
+    {obj: PATCH_CTL_OBJ, port: 18794, admin: true},
   ],
   async create(ctx) {
     const [{openPatchStore}, {PatchService}, servants, check] = await Promise.all([import('./sql-repository.js'),

@@ -31,6 +31,8 @@ export interface RegistryOptions {
   readonly registryTimeoutMs?: number;
   /** Whether other registries may share the store (RegistryServiceOptions.shared). */
   readonly shared?: boolean;
+  /** Auth keys for the registry's calls to nodes (the admin token, when the cluster has one). */
+  readonly nodeAuth?: Readonly<Record<string, {accesskey: string; secretkey: string}>>;
   readonly logger?: Logger;
 }
 
@@ -66,7 +68,8 @@ export async function openRegistry(options: RegistryOptions): Promise<OpenRegist
     [QUERY_OBJ]: new QueryServant(() => service.snapshot()),
     [REGISTRY_OBJ]: new RegistryObjServant(service),
     [REGISTRY_CTL_OBJ]: new RegistryCtlServant(service),
-    [ADMIN_REG_OBJ]: new AdminRegServant(service, options.logger ? {logger: options.logger} : {}),
+    [ADMIN_REG_OBJ]: new AdminRegServant(service, {...(options.logger ? {logger: options.logger} : {}),
+      ...(options.nodeAuth ? {nodeAuth: options.nodeAuth} : {})}),
   };
   const interval = options.reapIntervalMs ?? DEFAULT_NODE_TIMEOUT_INTERVAL_MS;
   let reaping = false;

@@ -59,6 +59,7 @@ is saved in DIR/cluster.json (readable by its owner only), so later starts reuse
     try {
       if (flags.db !== undefined) parsePostgresUrl(flags.db);
       const file = await cluster.prepare({host: flags.host, basePort: flags['base-port'], db: flags.db});
+      cluster.checkAdminToken(file);
       const plan = cluster.plan(file);
       const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
       const running = await cluster.running(plan);
