@@ -326,6 +326,10 @@ describe('the store on PostgreSQL only', function () {
       updated_at: 0}).execute();
     expect((await s.db.selectFrom('kv').select('value').executeTakeFirstOrThrow()).value)
       .to.equal(9_007_199_254_740_993n);
+    expect((await s.db.selectFrom('kv').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+      .to.equal(1);
+    // The parser is the store's pool's own: pg's global one (other users of pg in the process) is untouched.
+    expect(pg.types.getTypeParser(20, 'text')('7')).to.equal('7');
   });
 
   it('a server that does not answer is STORE_OPEN_FAILED naming host:port/database, never the password', async () => {
