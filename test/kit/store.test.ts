@@ -374,7 +374,13 @@ describe('the store (@tars-ts/kit/store)', function () {
         const text = readFileSync(path.join(kit, f), 'utf8');
         expect(text, f).to.not.match(/from\s+['"](kysely|better-sqlite3|pg|\.\/store[^'"]*)['"]/);
         expect(text, f).to.not.match(/import\(\s*['"](kysely|better-sqlite3|pg|\.\/store[^'"]*)['"]/);
+        // From the store, the main entry takes types, and the --db URL check (store/url.ts) only.
+        for (const [, from] of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+['"]([^'"]*\/store\/[^'"]*)['"]/gms)) {
+          expect(from, f).to.match(/\/store\/url\.js$/);
+        }
       }
+      const url = readFileSync(path.join(kit, 'store', 'url.ts'), 'utf8');
+      expect([...url.matchAll(/from\s+['"]([^'"]+)['"]/g)].map((m) => m[1])).to.deep.equal(['../errors.js']);
     });
   });
 });

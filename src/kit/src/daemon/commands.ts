@@ -70,7 +70,9 @@ function listeningLines(info: DaemonInfo): string[] {
 }
 
 /**
- * `tars <daemon> start [--host H] [--port P] [--data DIR] [--detach] [--locator OBJ]` (spec/cli.md).
+ * `tars <daemon> start [--host H] [--port P] [--data DIR] [--detach] [--locator OBJ] [--db URL]` (spec/cli.md).
+ * `--db postgres://...` (daemons with a store): the store in that PostgreSQL database, else SQLite in DIR; a URL
+ * that is not one is a USAGE error (exit 2), a server that cannot be reached STORE_OPEN_FAILED (exit 1).
  *
  * Foreground: prints where each servant listens, then `READY` once every one accepts calls (with `--json`, the
  * {@link DaemonStatusJson} document instead); SIGINT/SIGTERM stop it gracefully and it exits 0. `--detach`: runs
@@ -112,12 +114,14 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
       helpValue: 'OBJ', exclusive: ['config']}),
     config: Flags.string({summary: 'Run as a server of a node: the config file the node wrote (adapters, data ' +
       'path, locator, heart-beats); what tars cluster start deploys.', helpValue: 'FILE', exclusive: ['port']}),
+    db: Flags.string({summary: 'Keep the store in this PostgreSQL database (in the schema tars_<daemon>) instead of ' +
+      'SQLite in the data directory; daemons that keep a store only.', helpValue: 'postgres://USER@HOST:5432/DB'}),
   };
 
   async run(): Promise<DaemonStatusJson | undefined> {
     const spec = specOf(this);
     const {flags} = await this.parse() as unknown as {flags: {host: string; port?: number; data?: string;
-      detach: boolean; locator?: string; config?: string} & Record<string, unknown>};
+      detach: boolean; locator?: string; config?: string; db?: string} & Record<string, unknown>};
     const host = await import('./host.js');
     // The daemon's own flags (a subclass's `static flags`) go to its factory as settings.
     const common = new Set([...Object.keys(DaemonStartCommand.baseFlags), 'json']);
@@ -125,7 +129,7 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
     const {adminToken} = await import('../admin-token.js');
     const token = adminToken(this.settings);
     const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, config: flags.config,
-      bin: this.config.bin, settings, adminToken: token};
+      db: flags.db, bin: this.config.bin, settings, adminToken: token};
     // Checked here too: a detached start must not leave a child only to have it refuse.
     if (!flags.config) host.checkAdminToken(spec, flags.host ?? DEFAULT_DAEMON_HOST, token, this.config.bin);
     if (flags.detach) {

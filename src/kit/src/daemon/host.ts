@@ -13,8 +13,10 @@ import {ADMIN_ACCESS_KEY, ADMIN_TOKEN_ENV, adminAuth, isLoopbackHost} from '../a
 import {loopbackEndpoint} from '../net.js';
 import {type DaemonInfo, DaemonLock, type LockProbe, lockSocketPath, probeLock, removeStaleSocket, runningError}
   from './lock.js';
-import {DEFAULT_DAEMON_HOST, type DaemonSpec, type DaemonStartOptions, daemonEndpoint, daemonPorts, dataDirOf}
-  from './spec.js';
+import {
+  DEFAULT_DAEMON_HOST, type DaemonSpec, type DaemonStartOptions, daemonEndpoint, daemonPorts, daemonStoreOptions,
+  dataDirOf,
+} from './spec.js';
 
 /** The pid file a daemon writes into its data directory: for people and scripts, never trusted by `stop`. */
 export const PID_FILE = 'daemon.pid';
@@ -75,6 +77,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   const host = managed?.host ?? options.host ?? DEFAULT_DAEMON_HOST;
   const dataDir = dataDirOf(spec, options.data ?? managed?.dataDir);
   const locator = managed ? managed.config.client.locator : options.locator;
+  const store = daemonStoreOptions(spec, dataDir, options.db);
   const token = options.adminToken;
   checkAdminToken(spec, host, token, who.bin);
   const admins = new Set(spec.servants.filter((s) => s.admin).map((s) => s.obj));
@@ -102,7 +105,7 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   };
   try {
     instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
-      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {}),
+      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {}), ...(store ? {store} : {}),
       ...(token !== undefined ? {adminToken: token} : {})});
     if (instance.store) info.store = instance.store;
     // Managed: the node's file is the whole configuration (adapters, AdminObj, heart-beats to the node, reports).
@@ -271,6 +274,7 @@ export async function startDetached(spec: DaemonSpec, options: DetachOptions): P
   const who = {bin: options.bin ?? 'tars', name: spec.name};
   daemonPorts(spec, options.port);
   const dataDir = dataDirOf(spec, options.data);
+  daemonStoreOptions(spec, dataDir, options.db);
   mkdirSync(dataDir, {recursive: true});
   const before = await probeLock(dataDir);
   if (before.state === 'held') throw runningError(before.info.pid, dataDir, who);

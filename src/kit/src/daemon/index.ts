@@ -10,8 +10,9 @@ export {
   startDaemon,
   startDetached, stopDaemon,
 } from './host.js';
+export {parsePostgresUrl, redactUrl} from '../store/url.js';
 export {type DaemonInfo, DaemonLock, LOCK_SOCKET, type LockProbe, MAX_SOCKET_PATH, lockSocketPath, probeLock} from './lock.js';
 export {
   DEFAULT_DAEMON_HOST, type DaemonContext, type DaemonInstance, type DaemonServantSpec, type DaemonSpec,
-  type DaemonStartOptions, daemonEndpoint, daemonPorts, dataDirOf, defaultDataDir,
+  type DaemonStartOptions, daemonEndpoint, daemonPorts, daemonSchema, daemonStoreOptions, dataDirOf, defaultDataDir,
 } from './spec.js';

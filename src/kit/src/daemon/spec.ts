@@ -5,6 +5,8 @@ import path from 'node:path';
 import type {Logger, Servant, ServerAdapterOptions} from '@tars-ts/core';
 
 import {UserError} from '../errors.js';
+import type {StoreOptions} from '../store/store.js';
+import {parsePostgresUrl} from '../store/url.js';
 
 /** One servant of a daemon, as the official TARS deployment names it and where it listens by default. */
 export interface DaemonServantSpec {
@@ -44,6 +46,12 @@ export interface DaemonContext {
    * its servants from its deployment, so it lists nothing there by itself, and the node restarts it when it dies.
    */
   readonly managed: boolean;
+  /**
+   * Where the daemon's store is, for a daemon that keeps one ({@link DaemonSpec.store}): the SQLite file in the data
+   * directory by default, or, with `--db postgres://...`, that database and the daemon's own schema in it
+   * (`tars_<name>`). Pass it to `openStore` as it is. Absent for a daemon without a store.
+   */
+  readonly store?: StoreOptions;
   /** The daemon's log: stderr in the foreground, DIR/daemon.log when detached. */
   readonly logger: Logger;
   /** The admin token, when there is one: what the daemon's own calls to admin objects (a node's NodeObj) present. */
@@ -105,6 +113,11 @@ export interface DaemonSpec {
   /** The servants in the order `--port P` numbers them: the first gets P, the next P+1, ... (spec/cli.md). */
   readonly servants: readonly DaemonServantSpec[];
   /**
+   * The daemon keeps a store (see `@tars-ts/kit/store`): its `start` takes `--db URL` (PostgreSQL), and its factory
+   * gets {@link DaemonContext.store}. `file` is the SQLite file's name in the data directory, the default store.
+   */
+  readonly store?: {readonly file: string};
+  /**
    * Makes the servants, once the data directory is locked and before anything listens. Import heavy modules here.
    * A throw ends the start with that error (a UserError keeps its code and hint).
    */
@@ -131,6 +144,11 @@ export interface DaemonStartOptions {
   adminToken?: string | undefined;
   /** The daemon's own flags (see {@link DaemonContext.settings}). */
   settings?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * `--db URL`: the PostgreSQL database of the daemon's store instead of its SQLite file (daemons with a
+   * {@link DaemonSpec.store} only).
+   */
+  db?: string | undefined;
 }
 
 /** The default host of a daemon's servants: local only, unless `--host` says otherwise. */
@@ -159,6 +177,28 @@ export function daemonPorts(spec: Pick<DaemonSpec, 'servants'>, port: number | u
       hint: `give a first port of at most ${65_536 - spec.servants.length}, or leave --port out for the official ports`});
   }
   return spec.servants.map((_, i) => port + i);
+}
+
+/** The PostgreSQL schema a daemon's store lives in when it shares a database (`--db`): `tars_<name>`. */
+export function daemonSchema(spec: Pick<DaemonSpec, 'name'>): string {
+  return `tars_${spec.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+/**
+ * The store options of a daemon: undefined for one without a store; with `db`, that PostgreSQL database and the
+ * daemon's schema; else its SQLite file in `dataDir`. A `db` that is not a PostgreSQL URL, or one given to a daemon
+ * that keeps no store, is a USAGE error (exit 2), before anything starts.
+ */
+export function daemonStoreOptions(spec: Pick<DaemonSpec, 'name' | 'store'>, dataDir: string, db: string | undefined):
+  StoreOptions | undefined {
+  if (!spec.store) {
+    if (db === undefined) return undefined;
+    throw new UserError(`--db: the ${spec.name} daemon keeps no store`, {code: 'USAGE',
+      hint: 'only the daemons that keep a store (registry, config, log, stat, patch) take --db; leave it out'});
+  }
+  if (db === undefined) return {kind: 'sqlite', file: path.join(dataDir, spec.store.file)};
+  parsePostgresUrl(db);
+  return {kind: 'postgres', url: db, schema: daemonSchema(spec)};
 }
 
 /** The TARS endpoint text of a daemon servant: TCP, the idle timeout TARS servers use. */

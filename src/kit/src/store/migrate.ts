@@ -36,10 +36,14 @@ export function checkMigrationNames(migrations: StoreMigrations): void {
   }
 }
 
-/** The names of the migrations the database records as applied, in order; none for a new database. */
-export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
+/**
+ * The names of the migrations the database records as applied, in order; none for a new database. `schema`: where
+ * the bookkeeping is (PostgreSQL: the store's schema, the connections' search path; other schemas of the database
+ * are other daemons' stores).
+ */
+export async function appliedMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
   const tables = await db.introspection.getTables({withInternalKyselyTables: true});
-  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+  if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
   const rows = await db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute();
   return rows.map((r) => String(r.name));
 }
@@ -51,12 +55,14 @@ export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
  * applied now. Errors of the database itself (read-only, locked, ...) are thrown as they are, for the dialect to
  * explain.
  */
-export async function migrate(db: Kysely<any>, migrations: StoreMigrations, where: string): Promise<string[]> {
+export async function migrate(db: Kysely<any>, migrations: StoreMigrations, where: string, schema?: string):
+  Promise<string[]> {
   checkMigrationNames(migrations);
-  const unknown = (await appliedMigrations(db)).filter((name) => !Object.hasOwn(migrations, name));
+  const unknown = (await appliedMigrations(db, schema)).filter((name) => !Object.hasOwn(migrations, name));
   if (unknown.length > 0) throw newerSchema(where, unknown);
 
-  const migrator = new Migrator({db, provider: {getMigrations: async () => ({...migrations})}});
+  const migrator = new Migrator({db, provider: {getMigrations: async () => ({...migrations})},
+    ...(schema === undefined ? {} : {migrationTableSchema: schema})});
   const {error, results = []} = await migrator.migrateToLatest();
   if (error === undefined) return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 

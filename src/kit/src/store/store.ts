@@ -3,15 +3,16 @@ import type {Kysely, Transaction} from 'kysely';
 import {UserError} from '../errors.js';
 import type {StoreBackend} from './backend.js';
 import {type StoreMigrations, checkMigrationNames, migrate} from './migrate.js';
+import type {PostgresStoreOptions} from './postgres.js';
 import type {SqliteStoreOptions} from './sqlite.js';
 import {storeError} from './store-error.js';
 
 /**
- * Where a store lives; `kind` picks the dialect. Today only SQLite (one file per daemon, the default);
- * PostgreSQL (several registries sharing one database) is a later issue and joins this union as
- * `{kind: 'postgres', url}` without changing any daemon's queries.
+ * Where a store lives; `kind` picks the dialect: SQLite (one file per daemon, the default) or PostgreSQL (one
+ * database several daemons, and several registries, share; each daemon in its own schema). Daemons' queries and
+ * migrations are the same on both.
  */
-export type StoreOptions = SqliteStoreOptions;
+export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
 
 /** A module imported once, on first use: later opens reuse it instead of resolving the import again. */
 function lazy<M>(load: () => Promise<M>): () => Promise<M> {
@@ -20,10 +21,12 @@ function lazy<M>(load: () => Promise<M>): () => Promise<M> {
 }
 
 const sqliteModule = lazy(() => import('./sqlite.js'));
+const postgresModule = lazy(() => import('./postgres.js'));
 
 /** The dialects, wired explicitly; each is imported only when a store of its kind is first opened. */
 const BACKENDS: {[K in StoreOptions['kind']]: (options: Extract<StoreOptions, {kind: K}>) => Promise<StoreBackend>} = {
   sqlite: async (options) => (await sqliteModule()).openSqliteBackend(options),
+  postgres: async (options) => (await postgresModule()).openPostgresBackend(options),
 };
 
 /**
@@ -35,7 +38,10 @@ const BACKENDS: {[K in StoreOptions['kind']]: (options: Extract<StoreOptions, {k
 export interface Store<DB> {
   /** The dialect. */
   readonly kind: StoreOptions['kind'];
-  /** The store as messages name it (the absolute file path for SQLite). */
+  /**
+   * The store as messages name it: the absolute file path for SQLite; the URL without credentials and the schema
+   * for PostgreSQL (`postgres://db.example:5432/tars (schema tars_registry)`).
+   */
   readonly where: string;
   /** The query builder. Single statements commit on their own; several that must hold together go in `transaction`. */
   readonly db: Kysely<DB>;
@@ -44,11 +50,16 @@ export interface Store<DB> {
   /**
    * Runs `work` in one transaction: committed when its promise resolves, rolled back (and the error rethrown)
    * when it rejects. On SQLite it takes the write lock at BEGIN, so a read-then-write never fails with SQLITE_BUSY
-   * while another process writes (it waits up to the busy timeout); transactions of one store run one at a time.
+   * while another process writes (it waits up to the busy timeout); on PostgreSQL it takes an advisory lock of the
+   * store's schema at BEGIN, with the same effect across every process sharing the database. Either way the
+   * transactions of one store run one at a time.
    * Use `trx`, not `db`, inside `work`: `db` would wait for the transaction to end.
    */
   transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
-  /** Closes the database (SQLite: checkpoints the WAL). Idempotent: later calls return the same promise. */
+  /**
+   * Closes the database (SQLite: checkpoints the WAL; PostgreSQL: ends the pool's connections). Idempotent: later
+   * calls return the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -70,12 +81,25 @@ export async function openStore<DB>(options: StoreOptions, migrations: StoreMigr
   const backend = await open(options);
   let applied: string[];
   try {
-    applied = await migrate(backend.db, migrations, backend.where);
+    const work = (db: Kysely<any>) => migrate(db, migrations, backend.where, backend.schema);
+    applied = await (backend.migrating ? backend.migrating(work) : work(backend.db));
   } catch (error) {
     await backend.db.destroy().catch(() => {});
     throw explain(backend, error);
   }
   return new OpenStore<DB>(backend, applied);
+}
+
+/**
+ * Removes a store and everything in it: a PostgreSQL store's schema (`drop schema ... cascade`), a SQLite store's
+ * file with its -wal and -shm. Resolves whether there was one. For `tars cluster reset`; the store must not be open.
+ */
+export async function removeStore(options: StoreOptions): Promise<boolean> {
+  if (options.kind === 'postgres') return (await postgresModule()).dropPostgresStore(options);
+  const {existsSync, rmSync} = await import('node:fs');
+  const existed = existsSync(options.file);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.file}${suffix}`, {force: true});
+  return existed;
 }
 
 function explain(backend: StoreBackend, error: unknown): unknown {

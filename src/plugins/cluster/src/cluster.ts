@@ -3,15 +3,15 @@
 // every other base service is a server of the node (deployed through the registry and the node's NodeCtl, as
 // `tars server deploy` does), so the node restarts it when it dies. Everything is found through the daemons' locks
 // and direct endpoints: status and stop work with the registry or the node down.
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
-  type DaemonInfo, type DaemonSpec, UserError, adminAuth, checkAdminToken, daemonStatus, loopbackEndpoint, pingEndpoint, portFree, processAlive,
-  startDetached, stopDaemon,
+  type DaemonInfo, type DaemonSpec, UserError, adminAuth, checkAdminToken, daemonStatus, loopbackEndpoint, pingEndpoint,
+  portFree, processAlive, redactUrl, startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
 import {
@@ -106,10 +106,23 @@ export class Cluster {
    * The cluster file for a start: the existing one with `host` and `basePort` replaced when given, or a new one (see
    * {@link save}). Refuses a directory a newer tars wrote, and moving a cluster that runs (CLUSTER_RUNNING).
    */
-  async prepare(given: {host?: string | undefined; basePort?: number | undefined}): Promise<ClusterFile> {
+  async prepare(given: {host?: string | undefined; basePort?: number | undefined; db?: string | undefined}):
+    Promise<ClusterFile> {
     const old = this.readFile();
     const host = given.host ?? old?.host ?? '127.0.0.1';
     const basePort = given.basePort ?? old?.basePort;
+    const db = given.db ?? old?.db;
+    if (old && db !== old.db) {
+      // The stores move with --db: a running registry would keep its old one while the rest followed.
+      const running = await this.running(this.plan(old));
+      if (running.size > 0) {
+        const stores = (url: string | undefined): string => (url ? redactUrl(url) : 'SQLite files');
+        throw new UserError(`the cluster in ${this.dir} runs with its stores in ${stores(old.db)} ` +
+          `(${[...running.keys()].join(', ')}); it cannot switch to ${stores(db)} while it runs`, {
+          code: 'CLUSTER_RUNNING',
+          hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with --db`});
+      }
+    }
     if (old && (host !== old.host || basePort !== old.basePort)) {
       // A running cluster stays where it is: moving only what is not running would split it.
       const running = await this.running(this.plan(old));
@@ -124,7 +137,7 @@ export class Cluster {
       }
     }
     const next: ClusterFile = {format: CLUSTER_FORMAT, version: TOOLKIT_VERSION, host,
-      ...(basePort === undefined ? {} : {basePort}),
+      ...(basePort === undefined ? {} : {basePort}), ...(db === undefined ? {} : {db}),
       nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
       createdAt: old?.createdAt ?? new Date().toISOString()};
     return next;
@@ -136,7 +149,9 @@ export class Cluster {
     mkdirSync(this.dir, {recursive: true});
     const file = path.join(this.dir, CLUSTER_FILE);
     // A start killed here leaves the old file or the new one, never half of one.
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+    // With --db the file may hold a password: readable by its owner only.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`, {mode: next.db ? 0o600 : 0o644});
+    if (next.db) chmodSync(`${file}.tmp`, 0o600);
     renameSync(`${file}.tmp`, file);
   }
 
@@ -175,7 +190,7 @@ export class Cluster {
 
   /** Every service placed, for the cluster file `file`. */
   plan(file: ClusterFile): ServicePlan[] {
-    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort,
+    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort, db: file.db,
       authenticated: this.options.adminToken !== undefined});
   }
 
@@ -230,7 +245,8 @@ export class Cluster {
     const spec = this.options.specs.get(p.name)!;
     const args = [p.name, 'start', '--data', p.dataDir, '--host', file.host,
       ...(file.basePort === undefined ? [] : ['--port', String(p.servants[0]!.port)]),
-      ...(p.name === 'node' ? ['--locator', this.locatorOf(plan), '--name', file.nodeName] : [])];
+      ...(p.name === 'node' ? ['--locator', this.locatorOf(plan), '--name', file.nodeName] : []),
+      ...(p.db ? ['--db', p.db] : [])];
     const info = await startDetached(spec, {entry: this.options.entry, args, data: p.dataDir, bin: this.options.bin,
       ...(file.basePort === undefined ? {} : {port: p.servants[0]!.port})});
     running.set(p.name, info);
@@ -451,6 +467,26 @@ export class Cluster {
   }
 
   /** Removes the cluster's data directory (stop it first). Only a directory with a cluster.json is removed. */
+  /**
+   * Drops the stores the cluster's services keep in its `--db` database (each service's schema, `tars_<name>`; a
+   * SQLite store goes with the directory). Returns what each did: `dropped`, `none` (there was none), or the error.
+   */
+  async dropDatabaseStores(plan: readonly ServicePlan[]): Promise<{name: string; schema: string; result: string}[]> {
+    const [{removeStore}, {daemonSchema}] = await Promise.all([import('@tars-ts/kit/store'), import('@tars-ts/kit')]);
+    const out: {name: string; schema: string; result: string}[] = [];
+    for (const p of plan) {
+      if (!p.db) continue;
+      const schema = daemonSchema({name: p.name});
+      try {
+        out.push({name: p.name, schema, result: await removeStore({kind: 'postgres', url: p.db, schema}) ? 'dropped'
+          : 'none'});
+      } catch (error) {
+        out.push({name: p.name, schema, result: (error as Error).message});
+      }
+    }
+    return out;
+  }
+
   remove(): void {
     if (!existsSync(path.join(this.dir, CLUSTER_FILE))) {
       throw new UserError(`${this.dir} holds no ${CLUSTER_FILE}: it is not a cluster's data directory, nothing was ` +

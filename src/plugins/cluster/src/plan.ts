@@ -45,6 +45,8 @@ export interface ServicePlan {
   readonly extras: readonly (ExtraPort & {assigned: number})[];
   /** Its data directory (a managed one's is the node's data directory of that server: its `datapath`). */
   readonly dataDir: string;
+  /** The PostgreSQL URL its store uses (`--db`), for a service that keeps a store in a cluster started with one. */
+  readonly db?: string;
 }
 
 /** Where the cluster runs. */
@@ -55,6 +57,8 @@ export interface PlanOptions {
   readonly host: string;
   /** The first of consecutive ports for every servant and extra port; absent: the official ports. */
   readonly basePort?: number | undefined;
+  /** The PostgreSQL database every service that keeps a store uses (`--db`); absent: each its SQLite file. */
+  readonly db?: string | undefined;
   /** There is an admin token: the admin servants' endpoints ask for it (`-e 1`). */
   readonly authenticated?: boolean;
 }
@@ -100,7 +104,8 @@ export function clusterPlan(specs: readonly DaemonSpec[], options: PlanOptions):
     });
     const extras = (EXTRA_PORTS[spec.name] ?? []).map((e) => ({...e, assigned: take(e.port)}));
     const dataDir = role === 'root' ? path.join(options.dir, spec.name) : managedDataDir(options.dir, server);
-    return {name: spec.name, role, server, servants, extras, dataDir};
+    return {name: spec.name, role, server, servants, extras, dataDir,
+      ...(spec.store && options.db !== undefined ? {db: options.db} : {})};
   });
 }
 
@@ -112,6 +117,11 @@ export interface ClusterFile {
   readonly host: string;
   /** The base port it was started with; absent: the official ports. */
   readonly basePort?: number;
+  /**
+   * The PostgreSQL database (`--db` URL) the stateful services keep their stores in; absent: SQLite in each one's
+   * data directory. The file is written readable by its owner only, as the URL may carry a password.
+   */
+  readonly db?: string;
   readonly nodeName: string;
   readonly createdAt: string;
 }
@@ -137,7 +147,8 @@ export function parseClusterFile(text: string, file: string): ClusterFile {
       `data format ${parsed.format}; this one reads format ${CLUSTER_FORMAT})`, {code: 'CLUSTER_DATA_TOO_NEW'});
   }
   return {format: parsed.format!, version: String(parsed.version ?? ''), host: parsed.host!,
-    ...(Number.isInteger(parsed.basePort) ? {basePort: parsed.basePort!} : {}), nodeName: parsed.nodeName!,
+    ...(Number.isInteger(parsed.basePort) ? {basePort: parsed.basePort!} : {}),
+    ...(typeof parsed.db === 'string' && parsed.db !== '' ? {db: parsed.db} : {}), nodeName: parsed.nodeName!,
     createdAt: String(parsed.createdAt ?? '')};
 }
 
@@ -148,10 +159,11 @@ export function shellWord(word: string): string {
 
 /**
  * The command line the node runs for a managed base service: the same CLI (`entry`: node, its options, the
- * script) starting the daemon from the config file the node writes (`{config}`), plus its extra ports.
+ * script) starting the daemon from the config file the node writes (`{config}`), plus its extra ports and its
+ * store's database (`--db`) when the cluster has one.
  */
 export function managedCommand(entry: readonly string[], plan: ServicePlan): string {
   const words = [...entry, plan.name, 'start', '--config={config}',
-    ...plan.extras.flatMap((e) => [`--${e.flag}`, String(e.assigned)])];
+    ...plan.extras.flatMap((e) => [`--${e.flag}`, String(e.assigned)]), ...(plan.db ? ['--db', plan.db] : [])];
   return words.map(shellWord).join(' ');
 }

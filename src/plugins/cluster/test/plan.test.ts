@@ -84,6 +84,19 @@ describe('the node\'s command line for a base service', () => {
       '--config={config} --metrics-port 40003');
   });
 
+  it('with --db, every service that keeps a store (not the node) gets it, on its command line too', () => {
+    const db = 'postgres://tars:p w@db.example:5432/tars';
+    const stateful = SPECS.map((x) => (x.name === 'node' ? x : {...x, store: {file: `${x.name}.db`}}));
+    const plan = clusterPlan(stateful, {dir: '/c', host: '127.0.0.1', db});
+    expect(plan.map((p) => [p.name, p.db])).to.deep.equal([['registry', db], ['node', undefined], ['log', db],
+      ['config', db], ['stat', db], ['patch', db]]);
+    expect(managedCommand(['/usr/bin/node', 'run.js'], plan[3]!)).to.equal('/usr/bin/node run.js config start ' +
+      "--config={config} --db 'postgres://tars:p w@db.example:5432/tars'");
+    expect(clusterPlan(stateful, {dir: '/c', host: '127.0.0.1'}).every((p) => p.db === undefined)).to.equal(true);
+    const file = parseClusterFile(JSON.stringify({format: CLUSTER_FORMAT, host: 'h', nodeName: 'n', db}), '/c/x');
+    expect(file.db).to.equal(db);
+  });
+
   it('leaves plain words alone and quotes the empty word', () => {
     expect(shellWord('--config={config}')).to.equal('--config={config}');
     expect(shellWord('')).to.equal("''");

@@ -25,6 +25,7 @@ const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
 /** The config center daemon: what `tars config start|stop|status` run. */
 export const configDaemon: DaemonSpec = {
   name: 'config',
+  store: {file: CONFIG_DB},
   servants: [
     {obj: CONFIG_OBJ, port: 18193},
     {obj: CONFIG_CTL_OBJ, port: 18194, admin: true},
@@ -34,8 +35,7 @@ export const configDaemon: DaemonSpec = {
       {RegistryCtl}] = await Promise.all([import('./sql-repository.js'), import('./config-service.js'),
       import('./config-servant.js'), import('./ctl-servant.js'), import('./rate-limit.js'), import('@tars-ts/core'),
       import('@tars-ts/core/framework')]);
-    const file = path.join(ctx.dataDir, CONFIG_DB);
-    const store = await openConfigStore(file);
+    const store = await openConfigStore(ctx.store ?? path.join(ctx.dataDir, CONFIG_DB));
     const communicator = ctx.locator ? new core.Communicator({locator: ctx.locator}) : undefined;
     const registryCtl = communicator?.stringToProxy(RegistryCtl.RegistryCtlProxy, REGISTRY_CTL_OBJ, {timeout: 5000});
     let service;
@@ -58,7 +58,7 @@ export const configDaemon: DaemonSpec = {
     let listed: {obj: string; endpoint: string}[] = [];
     return {
       servants: {[CONFIG_OBJ]: new ConfigObjServant(service, limiter), [CONFIG_CTL_OBJ]: new ConfigCtlServant(service)},
-      store: file,
+      store: store.where,
       async onStarted(bound) {
         if (!registryCtl || ctx.managed) return;
         const listing = path.join(ctx.dataDir, LISTED_FILE);

@@ -2,7 +2,9 @@
 // t_config_files, t_config_history_files and t_config_references: a file slot with its current version number,
 // every version's content, and the references in the order they were added. Every write is one transaction, so
 // a daemon killed mid-push leaves either the whole version or none of it (WAL: the file is never half-written).
-import {type Kysely, type Store, type StoreMigrations, type Transaction, openStore} from '@tars-ts/kit/store';
+import {
+  type Kysely, type Store, type StoreMigrations, type StoreOptions, type Transaction, openStore,
+} from '@tars-ts/kit/store';
 
 import type {ConfigRepository, NewVersion} from './repository.js';
 import type {ConfigRows, FileKey, FileRow, Level, VersionRow} from './rows.js';
@@ -188,8 +190,12 @@ export interface ConfigStore {
   close(): Promise<void>;
 }
 
-/** Opens (creating and migrating) the SQLite store at `file`. */
-export async function openConfigStore(file: string): Promise<ConfigStore> {
-  const store = await openStore<ConfigDB>({kind: 'sqlite', file}, CONFIG_MIGRATIONS);
+/**
+ * Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the
+ * data directory, or `--db` PostgreSQL), or a SQLite file's path.
+ */
+export async function openConfigStore(where: StoreOptions | string): Promise<ConfigStore> {
+  const store = await openStore<ConfigDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+    CONFIG_MIGRATIONS);
   return {repository: new SqlConfigRepository(store), where: store.where, close: () => store.close()};
 }

@@ -7,14 +7,21 @@ import path from 'node:path';
 import {CallContext} from '@tars-ts/core';
 
 import {ConfigService, type ConfigServiceOptions, type FileKey} from '../src/index.js';
+import {freshDatabase, freshSchema} from '../../../../test/support/postgres.js';
 import {type ConfigStore, openConfigStore} from '../src/sql-repository.js';
 
-/** A service on a fresh store; `close()` closes it and removes the directory. */
-export async function openService(options: ConfigServiceOptions = {}): Promise<{service: ConfigService;
-  store: ConfigStore; file: string; close: () => Promise<void>}> {
+let database: Promise<string> | undefined;
+
+/**
+ * A service on a fresh store, SQLite (a file in a new directory) or PostgreSQL (a new schema in this run's test
+ * database); `close()` closes it and removes the directory.
+ */
+export async function openService(options: ConfigServiceOptions = {}, on: 'sqlite' | 'postgres' = 'sqlite'):
+  Promise<{service: ConfigService; store: ConfigStore; file: string; close: () => Promise<void>}> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tars-config-'));
   const file = path.join(dir, 'config.db');
-  const store = await openConfigStore(file);
+  const store = await openConfigStore(on === 'sqlite' ? file : {kind: 'postgres',
+    url: await (database ??= freshDatabase('config')), schema: freshSchema('config')});
   const service = await ConfigService.open(store.repository, options);
   return {service, store, file, close: async () => {
     await store.close();

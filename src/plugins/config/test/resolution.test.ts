@@ -12,7 +12,7 @@ import {ctxFrom, k, openService} from './fixtures.js';
 const S = PIECE_SEPARATOR;
 const SET = 'sz.a.1';
 
-describe('config resolution (ConfigObj over a real store)', () => {
+for (const on of ['sqlite', 'postgres'] as const) describe(`config resolution (ConfigObj, real ${on} store)`, () => {
   let service: ConfigService;
   let close: () => Promise<void>;
   let obj: ConfigObjServant;
@@ -20,7 +20,7 @@ describe('config resolution (ConfigObj over a real store)', () => {
   const fromN2 = ctxFrom('10.0.0.2');
 
   before(async () => {
-    ({service, close} = await openService());
+    ({service, close} = await openService({}, on));
     obj = new ConfigObjServant(service, new RateLimiter(0));
     const push = (key: ReturnType<typeof k>, content: string) => service.push(key, content, 'test', '');
     await push(k('A', 'common.conf'), 'app=1');

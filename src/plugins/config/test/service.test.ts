@@ -23,7 +23,8 @@ async function refused(work: () => Promise<unknown>, pattern: RegExp): Promise<v
   expect((error as Error).message).not.to.include('\n');
 }
 
-describe('config service: versions and bad input', () => {
+// The service's versions and refusals on both stores: SQLite and PostgreSQL write the same history.
+for (const on of ['sqlite', 'postgres'] as const) describe(`config service: versions and bad input (${on})`, () => {
   let service: ConfigService;
   let close: () => Promise<void>;
   let now = 1_700_000_000_000;
@@ -33,7 +34,8 @@ describe('config service: versions and bad input', () => {
   ];
 
   beforeEach(async () => {
-    ({service, close} = await openService({maxFileBytes: 1000, instances: async () => instances, now: () => now++}));
+    ({service, close} = await openService({maxFileBytes: 1000, instances: async () => instances, now: () => now++},
+      on));
   });
 
   afterEach(() => close());
@@ -118,7 +120,7 @@ describe('config service: versions and bad input', () => {
     await close();
     ({service, close} = await openService({instances: async () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:17892');
-    }}));
+    }}, on));
     await refused(() => service.push(k('A.S', 'a.conf'), 'x', 'x', ''), /cannot check .* registry: connect ECONNREFUSED/);
     expect(service.snapshot().files).to.have.length(0);
   });

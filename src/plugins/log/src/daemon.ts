@@ -18,6 +18,7 @@ export const LOG_DIR = 'remote_app_log';
 /** The log daemon: what `tars log start|stop|status` run. */
 export const logDaemon: DaemonSpec = {
   name: 'log',
+  store: {file: NOTIFY_DB_FILE},
   servants: [
     {obj: 'tars.tarslog.LogObj', port: 18993},
     {obj: 'tars.tarsnotify.NotifyObj', port: 18593},
@@ -42,7 +43,8 @@ export const logDaemon: DaemonSpec = {
       onError: (message) => ctx.logger.error(`log: ${message}`)});
     let store;
     try {
-      store = await NotifyStore.open(path.join(ctx.dataDir, NOTIFY_DB_FILE), setting<number>('notify-keep') ?? 100);
+      store = await NotifyStore.open(ctx.store ?? path.join(ctx.dataDir, NOTIFY_DB_FILE),
+        setting<number>('notify-keep') ?? 100);
     } catch (error) {
       await writer.close();
       throw error;

@@ -2,7 +2,7 @@
 // command derivation: REPORT entries take their severity from the message text, NOTIFY entries from their level.
 // Retention is per server and runs with each insert: the newest `keep` entries of an App.Server stay. Kysely's
 // builders only, times epoch ms, ids max+1 inside the insert's transaction (docs/store.md).
-import {type Store, type StoreMigrations, openStore} from '@tars-ts/kit/store';
+import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 /** ReportType (NotifyF.tars). */
 export const REPORT = 0;
@@ -127,9 +127,13 @@ export class NotifyStore {
   private constructor(private readonly store: Store<NotifyDB>, readonly keep: number,
     private readonly clock: () => number) {}
 
-  /** Opens (creates) the store file; `keep` entries per server are kept (0: all). */
-  static async open(file: string, keep: number, clock: () => number = Date.now): Promise<NotifyStore> {
-    return new NotifyStore(await openStore<NotifyDB>({kind: 'sqlite', file}, migrations), keep, clock);
+  /**
+   * Opens (creates) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data
+   * directory, or `--db` PostgreSQL), or a SQLite file's path; `keep` entries per server are kept (0: all).
+   */
+  static async open(where: StoreOptions | string, keep: number, clock: () => number = Date.now): Promise<NotifyStore> {
+    return new NotifyStore(await openStore<NotifyDB>(typeof where === 'string' ? {kind: 'sqlite', file: where}
+      : where, migrations), keep, clock);
   }
 
   get where(): string {

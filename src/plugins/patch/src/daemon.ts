@@ -14,6 +14,7 @@ export const PATCH_DB = 'patch.db';
 /** The patch server daemon: what `tars patch start|stop|status` run. */
 export const patchDaemon: DaemonSpec = {
   name: 'patch',
+  store: {file: PATCH_DB},
   servants: [
     {obj: PATCH_OBJ, port: 18793},
     {obj: PATCH_CTL_OBJ, port: 18794, admin: true},
@@ -21,8 +22,7 @@ export const patchDaemon: DaemonSpec = {
   async create(ctx) {
     const [{openPatchStore}, {PatchService}, servants, check] = await Promise.all([import('./sql-repository.js'),
       import('./patch-service.js'), import('./servants.js'), import('./archive-check.js')]);
-    const file = path.join(ctx.dataDir, PATCH_DB);
-    const store = await openPatchStore(file);
+    const store = await openPatchStore(ctx.store ?? path.join(ctx.dataDir, PATCH_DB));
     const setting = (name: string): number | undefined => ctx.settings[name] as number | undefined;
     let service;
     try {
@@ -39,7 +39,7 @@ export const patchDaemon: DaemonSpec = {
     return {
       servants: {[PATCH_OBJ]: new servants.PatchObjServant(service),
         [PATCH_CTL_OBJ]: new servants.PatchCtlServant(service)},
-      store: file,
+      store: store.where,
       onClose: () => store.close(),
     };
   },

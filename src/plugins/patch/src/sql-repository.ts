@@ -2,7 +2,7 @@
 // files as JSON, and one counter per server so that a removed version's number is never handed out again. A version
 // is one transaction that also puts its package in place: a daemon killed mid-commit leaves no row (WAL), and a
 // package file without a row is removed at the next start.
-import {type Store, type StoreMigrations, openStore} from '@tars-ts/kit/store';
+import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import type {PatchRepository, VersionRow} from './repository.js';
 
@@ -100,8 +100,11 @@ export class SqlPatchRepository implements PatchRepository {
     let q = this.store.db.selectFrom('patch_versions').selectAll();
     if (app !== '') q = q.where('app', '=', app);
     if (server !== '') q = q.where('server', '=', server);
-    const rows = await q.orderBy('app').orderBy('server').orderBy('version').execute();
-    return rows.map(rowOf);
+    // Sorted here, by code points: PostgreSQL orders text by the database's collation (en_US puts `b` before `C`),
+    // SQLite by bytes; the listing must not depend on the store.
+    const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    return (await q.execute()).map(rowOf)
+      .sort((a, b) => byName(a.app, b.app) || byName(a.server, b.server) || a.version - b.version);
   }
 
   async getVersion(app: string, server: string, version: number): Promise<VersionRow | undefined> {
@@ -130,8 +133,12 @@ export interface PatchStore {
   close(): Promise<void>;
 }
 
-/** Opens (creating and migrating) the SQLite store at `file`. */
-export async function openPatchStore(file: string): Promise<PatchStore> {
-  const store = await openStore<PatchDB>({kind: 'sqlite', file}, PATCH_MIGRATIONS);
+/**
+ * Opens (creating and migrating) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the
+ * data directory, or `--db` PostgreSQL), or a SQLite file's path.
+ */
+export async function openPatchStore(where: StoreOptions | string): Promise<PatchStore> {
+  const store = await openStore<PatchDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+    PATCH_MIGRATIONS);
   return {repository: new SqlPatchRepository(store), where: store.where, close: () => store.close()};
 }

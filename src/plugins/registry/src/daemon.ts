@@ -12,6 +12,7 @@ export const REGISTRY_DB = 'registry.db';
 export const registryDaemon: DaemonSpec = {
   name: 'registry',
   announce: false,
+  store: {file: REGISTRY_DB},
   servants: [
     {obj: 'tars.tarsregistry.QueryObj', port: 17890},
     {obj: 'tars.tarsregistry.RegistryObj', port: 17891},
@@ -21,8 +22,7 @@ export const registryDaemon: DaemonSpec = {
   async create(ctx) {
     const [{openRegistry}, {openRegistryStore}, {adminAuth}] = await Promise.all([import('./registry.js'),
       import('./sql-repository.js'), import('@tars-ts/kit')]);
-    const file = path.join(ctx.dataDir, REGISTRY_DB);
-    const store = await openRegistryStore(file);
+    const store = await openRegistryStore(ctx.store ?? path.join(ctx.dataDir, REGISTRY_DB));
     const nodeTimeoutMs = ctx.settings['node-timeout'] as number | undefined;
     const reapIntervalMs = ctx.settings['reap-interval'] as number | undefined;
     const syncIntervalMs = (ctx.settings['sync-interval'] as number | undefined) ?? 1000;
@@ -41,7 +41,7 @@ export const registryDaemon: DaemonSpec = {
     const opened = registry;
     return {
       servants: opened.servants,
-      store: file,
+      store: store.where,
       onStarted: (bound) => opened.listOwnEndpoints(bound),
       async onClose() {
         await opened.close();

@@ -1,7 +1,7 @@
 // The registry's rows in the kit's store (Kysely over SQLite by default): what makes issue 11's "state survives
 // restarts" true. Queries use Kysely's builders only, times are epoch ms in bigint columns and booleans 0/1, so
 // that the same code runs on PostgreSQL once the kit has it (docs/store.md).
-import {type Kysely, type Store, type StoreMigrations, openStore} from '@tars-ts/kit/store';
+import {type Kysely, type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import type {
   NodeLoad, NodeRegistration, RegistryRepository, ServerFilter, ServerStateUpdate, ServerWithAdapters,
@@ -692,18 +692,20 @@ export class SqlRegistryRepository implements RegistryRepository {
 /** An open registry store: the repository over it and how to close it. */
 export interface RegistryStore {
   readonly repository: SqlRegistryRepository;
-  /** The file (as the store names it in messages). */
+  /** The store as messages name it: its file, or its database without credentials. */
   readonly where: string;
   /** Closes the store (checkpoints SQLite's WAL); idempotent. Writes after it fail. */
   close(): Promise<void>;
 }
 
 /**
- * Opens (creating when missing) the registry's SQLite store at `file` and brings its schema up to date. Fails with
- * the kit's store errors, changing nothing: STORE_NEWER_SCHEMA (written by a newer tars), STORE_CORRUPT,
- * STORE_READ_ONLY, STORE_OPEN_FAILED.
+ * Opens (creating when missing) the registry's store at `where` and brings its schema up to date. `where` is a
+ * `StoreOptions` (what the daemon host resolves: SQLite in the data directory, or `--db` PostgreSQL), or a SQLite
+ * file's path. Fails with the kit's store errors, changing nothing: STORE_NEWER_SCHEMA (written by a newer tars),
+ * STORE_CORRUPT, STORE_READ_ONLY, STORE_OPEN_FAILED.
  */
-export async function openRegistryStore(file: string): Promise<RegistryStore> {
-  const store = await openStore<RegistryDB>({kind: 'sqlite', file}, REGISTRY_MIGRATIONS);
+export async function openRegistryStore(where: StoreOptions | string): Promise<RegistryStore> {
+  const store = await openStore<RegistryDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+    REGISTRY_MIGRATIONS);
   return {repository: new SqlRegistryRepository(store), where: store.where, close: () => store.close()};
 }

@@ -14,6 +14,7 @@ export const STAT_DB_FILE = 'stat.db';
 /** The stat daemon: what `tars stat start|stop|status` run. */
 export const statDaemon: DaemonSpec = {
   name: 'stat',
+  store: {file: STAT_DB_FILE},
   servants: [
     {obj: 'tars.tarsstat.StatObj', port: 18293},
     {obj: 'tars.tarsproperty.PropertyObj', port: 18493},
@@ -24,7 +25,7 @@ export const statDaemon: DaemonSpec = {
       import('./store.js'), import('./stat-service.js'), import('./servants.js'), import('./metrics.js'),
       import('@tars-ts/core')]);
     const setting = (name: string): number | undefined => ctx.settings[name] as number | undefined;
-    const store = await StatStore.open(path.join(ctx.dataDir, STAT_DB_FILE));
+    const store = await StatStore.open(ctx.store ?? path.join(ctx.dataDir, STAT_DB_FILE));
     const minuteMs = setting('minute-ms');
     const retentionDays = setting('retention');
     const maxKeys = setting('max-keys');

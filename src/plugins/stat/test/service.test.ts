@@ -12,6 +12,9 @@ import {filterOf, groupStats} from '../src/query.js';
 import {StatQueryServant} from '../src/servants.js';
 import {StatService} from '../src/stat-service.js';
 import {StatStore, timeFlag} from '../src/store.js';
+import {freshDatabase, freshSchema} from '../../../../test/support/postgres.js';
+
+let database: Promise<string> | undefined;
 
 const MINUTE = 60_000;
 /** 2026-01-01 00:00 UTC: a 5-minute boundary. */
@@ -29,7 +32,7 @@ const prop = (name: string, pairs: [string, string][]): [PropertyF.StatPropMsgHe
   PropertyF.StatPropMsgBody.create({vInfo: pairs.map(([policy, value]) => PropertyF.StatPropInfo.create({policy,
     value}))})];
 
-describe('stat service', () => {
+for (const on of ['sqlite', 'postgres'] as const) describe(`stat service (${on} store)`, () => {
   let dir: string;
   let store: StatStore;
   let now: number;
@@ -37,7 +40,8 @@ describe('stat service', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tars-stat-svc-'));
-    store = await StatStore.open(path.join(dir, 'stat.db'));
+    store = await StatStore.open(on === 'sqlite' ? path.join(dir, 'stat.db') : {kind: 'postgres',
+      url: await (database ??= freshDatabase('stat')), schema: freshSchema('stat')});
     now = T0 + 10_000;
     service = new StatService({store, clock: () => now, timers: false, maxKeys: 3, maxMetricSeries: 3});
   });

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {type DaemonInfo, type Step, UserError} from '@tars-ts/kit';
+import {type DaemonInfo, type Step, UserError, parsePostgresUrl} from '@tars-ts/kit';
 
 import type {ClusterStatusJson, ServiceStatus, StartAction} from '../../cluster.js';
 import {ClusterCommand, clusterDataFlag} from '../../cluster-command.js';
@@ -24,11 +24,17 @@ node killed, a base service the node has not brought back yet). Without --detach
 foreground, starts the registry or the node again should one of them die, and stops the whole cluster on Ctrl-C.
 
 Without --base-port every servant takes its official TARS port (registry 17890, node 19386, config 18193, ...);
---base-port N puts them on N, N+1, ... instead (17 ports).`;
+--base-port N puts them on N, N+1, ... instead (17 ports).
+
+With --db postgres://USER@HOST:5432/DB the registry, config, log, stat and patch keep their stores in that
+PostgreSQL database instead (each in its schema, tars_registry, tars_config, ...); the database must exist. The URL
+is saved in DIR/cluster.json (readable by its owner only), so later starts reuse it. A password is better kept in
+~/.pgpass or PGPASSWORD than in the URL: the URL is on the services' command lines.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --detach',
     '<%= config.bin %> <%= command.id %> --detach --base-port 30000 --data ./cluster',
+    '<%= config.bin %> <%= command.id %> --detach --db postgres://tars@db.example:5432/tars',
     '<%= config.bin %> <%= command.id %>            # in the foreground; Ctrl-C stops it',
   ];
 
@@ -39,6 +45,9 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
       'ports).', min: 1, max: 65_535, helpValue: 'N'}),
     host: Flags.string({summary: 'Address every servant binds (default 127.0.0.1, or what the cluster was started ' +
       'with).', helpValue: 'HOST'}),
+    db: Flags.string({summary: 'Keep the stores of the registry, config, log, stat and patch in this PostgreSQL ' +
+      'database (a schema each) instead of SQLite files; saved, so later starts reuse it.',
+    helpValue: 'postgres://USER@HOST:5432/DB'}),
   };
 
   async run(): Promise<ClusterStatusJson> {
@@ -48,7 +57,8 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
     // In the foreground, Ctrl-C (or SIGTERM) stops what this command started, also while it is still starting.
     const interrupt = flags.detach ? undefined : new Interrupt();
     try {
-      const file = await cluster.prepare({host: flags.host, basePort: flags['base-port']});
+      if (flags.db !== undefined) parsePostgresUrl(flags.db);
+      const file = await cluster.prepare({host: flags.host, basePort: flags['base-port'], db: flags.db});
       cluster.checkAdminToken(file);
       const plan = cluster.plan(file);
       const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
