@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import {TarsError} from '../errors/tars-error.js';
 import {DEFAULT_LOG_LEVEL} from '../protocol/constants.js';
 import {type Endpoint, formatEndpoint, parseEndpoint} from '../protocol/endpoint.js';
+import type {ServerTlsFiles} from '../rpc/transport/tls.js';
 import type {BlockingPolicy} from './blocking-policy.js';
 import {ConfigDomain, parseTarsConfig} from './tars-config.js';
 
@@ -327,6 +328,8 @@ export interface ServerAdapterOptions {
   protocol?: string;
   threads?: number;
   concurrency?: number;
+  /** This adapter's own TLS (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in its domain), for an ssl endpoint. */
+  tls?: ServerTlsFiles;
 }
 
 /** The `<client>` properties as options (the names of {@link ClientConfig}). */
@@ -364,6 +367,15 @@ export interface ServerOptions {
   /** Call-chain tracing: `trace-rate`, `trace-dyed`, `trace-otlp` (see {@link TraceConfig}). */
   trace?: Partial<TraceConfig>;
   client?: ClientOptions;
+  /** TLS of every ssl adapter without its own (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in `<server>`). */
+  tls?: ServerTlsFiles;
+}
+
+/** Writes TLS files and switches as the keys a config file gives them (docs/tls.md). */
+function setTlsKeys(d: ConfigDomain, files: ServerTlsFiles | undefined): void {
+  if (!files) return;
+  for (const key of ['cert', 'key', 'ca', 'ciphers'] as const) if (files[key]) d.params.set(key, files[key]!);
+  if (files.verifyClient !== undefined) d.params.set('verifyclient', files.verifyClient ? '1' : '0');
 }
 
 const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking'>, string> = {
@@ -433,6 +445,7 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
   if (options.trace?.rate !== undefined) server.params.set('trace-rate', String(options.trace.rate));
   if (options.trace?.dyed !== undefined) server.params.set('trace-dyed', options.trace.dyed ? 'y' : 'n');
   if (options.trace?.otlp !== undefined) server.params.set('trace-otlp', options.trace.otlp);
+  setTlsKeys(server, options.tls);
   if (options.enableset !== undefined) application.params.set('enableset', options.enableset ? 'y' : 'n');
   if (options.setdivision !== undefined) application.params.set('setdivision', options.setdivision);
   const adapters = options.adapters ?? [];
@@ -452,6 +465,7 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     for (const key of ADAPTER_NUMBERS) {
       if (a[key] !== undefined) d.params.set(key, integerText(a[key], `${where}.${key}`));
     }
+    setTlsKeys(d, a.tls);
   });
   const client = options.client ?? {};
   const domain = application.child('client');
