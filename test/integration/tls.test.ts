@@ -283,7 +283,9 @@ describe('TLS: ssl endpoints', function () {
           /<server> verifyclient in config is on but no CA .* set <server> ca in config/],
         [`cert = ${certs.serverCert}\n key = ${certs.serverKey}\n verifyclient = maybe`,
           /<server> verifyclient in config = maybe is not a switch/],
-        [`cert = ${certs.serverCert}\n key = ${certs.ca}`, /unusable/],
+        [`cert = ${certs.serverCert}\n key = ${certs.ca}`, /the TLS private key .*ca\.crt \(<server> key in config\) is not PEM/],
+        [`cert = ${certs.serverKey}\n key = ${certs.serverKey}`, /the TLS certificate .* is not PEM/],
+        [`cert = ${certs.serverCert}\n key = ${certs.serverKey}\n ciphers = NO-SUCH-CIPHER`, /no cipher of the list/],
       ] as const) {
         const app = Application.fromText(tlsConfig(keys));
         app.addServant(new Probe(), OBJ).addServant(new Probe(), PLAIN_OBJ);

@@ -54,17 +54,28 @@ export interface ClientTls {
   readonly context: tls.SecureContext;
 }
 
-function readPem(file: string, key: Parameters<TlsKeyName>[0], name: TlsKeyName): Buffer {
+/** What each file must hold (a PEM block of this kind); OpenSSL silently skips a CA file without one. */
+const PEM_LABEL = {ca: /-----BEGIN CERTIFICATE-----/, cert: /-----BEGIN CERTIFICATE-----/, key: /-----BEGIN [A-Z ]*PRIVATE KEY-----/};
+
+function readPem(file: string, key: 'cert' | 'key' | 'ca', name: TlsKeyName): Buffer {
+  let pem: Buffer;
   try {
-    return readFileSync(file);
+    pem = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied'
       : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new TarsError('CONFIG_INVALID', `cannot read the TLS ${key === 'ca' ? 'CA certificates'
-      : key === 'cert' ? 'certificate' : 'private key'} ${file} (${name(key)}): ${why}`, {file, key: name(key)});
+    throw new TarsError('CONFIG_INVALID', `cannot read the TLS ${WHAT[key]} ${file} (${name(key)}): ${why}`,
+      {file, key: name(key)});
   }
+  if (!PEM_LABEL[key].test(pem.toString('latin1'))) {
+    throw new TarsError('CONFIG_INVALID', `the TLS ${WHAT[key]} ${file} (${name(key)}) is not PEM: it holds no ` +
+      `"-----BEGIN ${key === 'key' ? 'PRIVATE KEY' : 'CERTIFICATE'}-----" block`, {file, key: name(key)});
+  }
+  return pem;
 }
+
+const WHAT = {ca: 'CA certificates', cert: 'certificate', key: 'private key'} as const;
 
 /** OpenSSL's words for what is wrong with loaded PEM, as a user can act on them. */
 function unusable(error: unknown, what: string): TarsError {
