@@ -6,14 +6,15 @@ import {rmSync} from 'node:fs';
 import net from 'node:net';
 
 import {
-  Application, type ClientTlsSettings, Communicator, ReturnCode, TarsCallError, TarsError, formatEndpoint,
-  fromEndpointF,
+  ADAPTER_DEFAULTS, Application, type ClientTlsSettings, Communicator, Dispatcher, ReturnCode, ServantAdapter,
+  TarsCallError, TarsError, formatEndpoint, fromEndpointF, parseEndpoint,
 } from '@tars-ts/core';
 import {EndpointF as EndpointFFile} from '@tars-ts/core/framework';
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {FixedRegistry} from '../support/fixed-registry.js';
 import {Probe} from '../support/probe.js';
+import {freePort} from '../support/ports.js';
 import {startServer} from '../support/test-server.js';
 import {type TestCerts, haveOpenssl, makeTestCerts} from '../support/tls-certs.js';
 
@@ -235,6 +236,24 @@ describe('TLS: ssl endpoints', function () {
     expect(error.what).to.match(/TLS handshake|socket disconnected|ECONNRESET/);
     expect(s.plain.calls).to.equal(0);
     expect(await client().stringToProxy(ProbeProxy, s.tcp).echo('plain')).to.deep.equal({ret: 'plain'});
+  });
+
+  it('an ssl endpoint nobody listens on fails as any connect does, with no TLS words', async () => {
+    const port = await freePort();
+    const error = await failure(client({ca: certs.ca}).stringToProxy(ProbeProxy,
+      `${OBJ}@ssl -h 127.0.0.1 -p ${port}`).echo('x'));
+    expect(error.returnCode).to.equal(ReturnCode.TARSPROXYCONNECTERR);
+    expect(error.what).to.match(/ECONNREFUSED/);
+    expect(error.what).to.not.match(/TLS/);
+  });
+
+  it('an adapter made in code for an ssl endpoint without tls refuses to listen', async () => {
+    const adapter = new ServantAdapter({name: 'A', endpoint: parseEndpoint('ssl -h 127.0.0.1 -p 0'), servant: OBJ,
+      ...ADAPTER_DEFAULTS, allow: [], protocol: 'tars'}, new Dispatcher());
+    const error = await rejection(adapter.listen());
+    expect(error.message).to.equal('adapter A listens on ssl but has no certificate: set cert and key (in <server>, ' +
+      'or in the adapter\'s domain)');
+    await adapter.close(0);
   });
 
   it('an endpoint with istcp 2 from the registry is called over TLS', async () => {
