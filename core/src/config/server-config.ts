@@ -3,7 +3,6 @@ import {readFileSync} from 'node:fs';
 import {TarsError} from '../errors/tars-error.js';
 import {DEFAULT_LOG_LEVEL} from '../protocol/constants.js';
 import {type Endpoint, formatEndpoint, parseEndpoint} from '../protocol/endpoint.js';
-import type {ServerTlsFiles} from '../rpc/transport/tls.js';
 import type {BlockingPolicy} from './blocking-policy.js';
 import {ConfigDomain, parseTarsConfig} from './tars-config.js';
 
@@ -369,6 +368,19 @@ export interface ServerOptions {
   client?: ClientOptions;
   /** TLS of every ssl adapter without its own (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in `<server>`). */
   tls?: ServerTlsFiles;
+}
+
+/**
+ * A server's TLS files and switches, under the names TarsCpp and TarsGo read from `<server>` or from one adapter's
+ * domain (docs/tls.md): `cert` and `key` (PEM; both required), `ca` (PEM; the CAs client certificates must chain
+ * to), `verifyclient` (require a client certificate signed by `ca`), `ciphers` (an OpenSSL cipher list).
+ */
+export interface ServerTlsFiles {
+  cert: string;
+  key: string;
+  ca?: string;
+  verifyClient?: boolean;
+  ciphers?: string;
 }
 
 /** Writes TLS files and switches as the keys a config file gives them (docs/tls.md). */

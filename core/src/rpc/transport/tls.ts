@@ -5,21 +5,12 @@ import {readFileSync} from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 
+import type {ServerTlsFiles} from '../../config/server-config.js';
 import {TarsError} from '../../errors/tars-error.js';
 import type {Endpoint} from '../../protocol/endpoint.js';
 
-/**
- * A server's TLS files and switches, under the names TarsCpp and TarsGo read from `<server>` or from one adapter's
- * domain: `cert` and `key` (PEM; both required), `ca` (PEM; the CAs client certificates must chain to),
- * `verifyclient` (require a client certificate signed by `ca`), `ciphers` (an OpenSSL cipher list).
- */
-export interface ServerTlsFiles {
-  cert: string;
-  key: string;
-  ca?: string;
-  verifyClient?: boolean;
-  ciphers?: string;
-}
+/** A server's TLS files and switches (declared with the server's config, which writes them as keys). */
+export type {ServerTlsFiles} from '../../config/server-config.js';
 
 /**
  * A client's TLS files, under the names of `<client>` (or of an object's domain inside it): `ca` (PEM; the CAs the
