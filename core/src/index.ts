@@ -53,6 +53,12 @@ export {
   loadClientTls, loadServerTls,
 } from './rpc/transport/tls.js';
 export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';
+export {
+  AUTH_FUNC, AUTH_MESSAGE_TYPE, AUTH_TIME_WINDOW, type AuthPackage, authPackage, authRequestFrame, authSignature,
+  authStateName, authSuccessFrame, decodeAuthPackage, encodeAuthPackage, isAuthSuccess, verifyAuthPackage,
+} from './rpc/auth/handshake.js';
+export {AUTH_REFUSED_CODE, type ClientAuthKeys} from './rpc/auth/client-auth.js';
+export {type AdapterAuthKeys, ServerAuthGate, type ServerAuthOptions} from './rpc/auth/server-auth.js';
 export {ObjectProxy, type ProxyOptions} from './rpc/client/object-proxy.js';
 export {
   type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, type RawResult, type ServerInterceptor,

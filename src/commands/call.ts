@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
-import {TarsCommand, targetFlags} from '@tars-ts/kit';
+import {TarsCommand, adminToken, targetFlags} from '@tars-ts/kit';
 import type {CallResultJson, RepeatResultJson, UntypedResultJson} from '../lib/call.js';
 import type {CollectedTrace} from '../lib/call-trace.js';
 import {tlsFlags, tlsOfFlags} from '../lib/tls-flags.js';
@@ -78,7 +78,8 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
       outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
         cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
         timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types'],
-        cacheDir: this.config.cacheDir, tls});
+        cacheDir: this.config.cacheDir, tls,
+        token: adminToken(this.settings)});
     } catch (error) {
       // A failed traced call still shows where it failed: the tree on stderr, or its trace in the error's JSON.
       const trace = (error as {trace?: CollectedTrace}).trace;

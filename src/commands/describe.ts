@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 import type {InterfaceJson} from '@tars-ts/core';
-import {TarsCommand, targetFlags} from '@tars-ts/kit';
+import {TarsCommand, adminToken, targetFlags} from '@tars-ts/kit';
 
 export default class Describe extends TarsCommand {
   static override summary = 'Print the interface of a servant.';
@@ -29,7 +29,8 @@ tars_describe). Where to ask: as for tars call (Obj@..., -e, --locator, the proj
     const {runDescribe} = await import('../lib/describe.js');
     const {iface, source, text} = await runDescribe({...flags, obj: args.obj, cwd: process.cwd(),
       tars: flags.tars ?? [], include: flags.include ?? [], timeout: this.settings.timeout(flags.timeout),
-      savedLocator: this.settings.get('locator'), cacheDir: this.config.cacheDir});
+      savedLocator: this.settings.get('locator'), cacheDir: this.config.cacheDir,
+        token: adminToken(this.settings)});
     this.log(text);
     this.log(`-- interface from ${source}`);
     return {...iface, source};

@@ -32,6 +32,8 @@ export interface CallRequest {
   concurrency: number;
   /** Where the CLI keeps its endpoint cache (bare names resolved through the locator). */
   cacheDir?: string | undefined;
+  /** The admin token (TARS_ADMIN_TOKEN or `tars login`): calls to the base services' admin objects use it. */
+  token?: string | undefined;
   /** `--arg-types`: call with these wire types (no interface is looked for). */
   argTypes?: string | undefined;
   /** `--trace`: the call starts a trace, read back from the log daemon once answered. */

@@ -13,6 +13,8 @@ export interface DescribeRequest {
   include: string[];
   timeout: number;
   cacheDir?: string | undefined;
+  /** The admin token (calls to admin objects use it). */
+  token?: string | undefined;
   cwd: string;
 }
 

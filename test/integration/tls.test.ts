@@ -256,6 +256,19 @@ describe('TLS: ssl endpoints', function () {
     await adapter.close(0);
   });
 
+  it('endpoint auth (-e 1) works over TLS: the handshake goes inside the TLS session', async () => {
+    const s = await serve(tlsConfig(serverKeys(), '        accesskey = ak1\n        secretkey = sk1')
+      .replace(/endpoint = ssl (.*)/, 'endpoint = ssl $1 -e 1'));
+    expect(s.ssl).to.match(/@ssl .* -e 1/);
+    const good = new Communicator({tls: {ca: certs.ca}, auth: {[OBJ]: {accesskey: 'ak1', secretkey: 'sk1'}}});
+    comms.push(good);
+    expect(await good.stringToProxy(ProbeProxy, s.ssl).echo('both')).to.deep.equal({ret: 'both'});
+    const bad = new Communicator({tls: {ca: certs.ca}, auth: {[OBJ]: {accesskey: 'ak1', secretkey: 'wrong'}}});
+    comms.push(bad);
+    await failure(bad.stringToProxy(ProbeProxy, s.ssl).echo('x'));
+    expect(s.probe.calls).to.equal(1);
+  });
+
   it('an endpoint with istcp 2 from the registry is called over TLS', async () => {
     expect(fromEndpointF(EndpointFFile.EndpointF.create({host: '10.0.0.1', port: 1, istcp: 2})).protocol)
       .to.equal('ssl');

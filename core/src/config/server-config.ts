@@ -30,6 +30,10 @@ export interface AdapterConfig {
    * its answer is ready; requests beyond it wait in the queue (queuecap, queuetimeout).
    */
   readonly concurrency: number;
+  /** Endpoint auth (`-e 1`, docs/auth.md): the access key clients must present (TarsCpp key `accesskey`). */
+  readonly accesskey?: string;
+  /** Endpoint auth: the secret key (plain text) of `accesskey` (TarsCpp key `secretkey`). */
+  readonly secretkey?: string;
 }
 
 /** The `<client>` domain: the communicator's properties. */
@@ -53,6 +57,17 @@ export interface ClientConfig {
   maxPacketSize: number;
   /** Endpoint blocking knobs (framework.md 5.1); missing ones take TarsGo's defaults. */
   blocking: Partial<BlockingPolicy>;
+  /**
+   * Endpoint auth keys per object (`<client><App.Server.Obj> accesskey, secretkey`, as TarsCpp reads them): used
+   * on connections to that object's `-e 1` endpoints (docs/auth.md).
+   */
+  auth?: Readonly<Record<string, ObjectAuthKeys>>;
+}
+
+/** The endpoint auth keys of one object, on the client side. */
+export interface ObjectAuthKeys {
+  readonly accesskey: string;
+  readonly secretkey: string;
 }
 
 /** Config keys of the blocking knobs, as written in `<client>`. */
@@ -169,6 +184,18 @@ function blockingOf(d: ConfigDomain | undefined, file: string): Partial<Blocking
 }
 
 /** The client properties of a `<client>` domain (defaults when absent). */
+/** The `<client><Obj>` domains that hold `accesskey` or `secretkey`, by object name. */
+function authKeysOf(d: ConfigDomain | undefined): Record<string, ObjectAuthKeys> | undefined {
+  let out: Record<string, ObjectAuthKeys> | undefined;
+  for (const c of d?.children.values() ?? []) {
+    const accesskey = opt(c, 'accesskey');
+    const secretkey = opt(c, 'secretkey');
+    if (accesskey === undefined && secretkey === undefined) continue;
+    (out ??= {})[c.name] = {accesskey: accesskey ?? '', secretkey: secretkey ?? ''};
+  }
+  return out;
+}
+
 export function clientConfigOf(d: ConfigDomain | undefined, file = 'config'): ClientConfig {
   const get = (key: string, def: number): number => (d ? num(d, key, def, file) : def);
   return {
@@ -183,6 +210,7 @@ export function clientConfigOf(d: ConfigDomain | undefined, file = 'config'): Cl
     ...(opt(d, 'modulename') ? {modulename: opt(d, 'modulename')} : {}),
     maxPacketSize: get('max-packet-size', 10 * 1024 * 1024),
     blocking: blockingOf(d, file),
+    ...(authKeysOf(d) ? {auth: authKeysOf(d)} : {}),
   };
 }
 
@@ -229,6 +257,8 @@ export function serverConfigOf(root: ConfigDomain, file = 'config'): ServerConfi
       protocol: opt(d, 'protocol') ?? 'tars',
       threads: num(d, 'threads', ADAPTER_DEFAULTS.threads, file),
       concurrency: Math.max(1, num(d, 'concurrency', ADAPTER_DEFAULTS.concurrency, file)),
+      ...(opt(d, 'accesskey') !== undefined ? {accesskey: opt(d, 'accesskey')} : {}),
+      ...(opt(d, 'secretkey') !== undefined ? {secretkey: opt(d, 'secretkey')} : {}),
     });
   }
   const local = opt(server, 'local');
@@ -329,6 +359,10 @@ export interface ServerAdapterOptions {
   concurrency?: number;
   /** This adapter's own TLS (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in its domain), for an ssl endpoint. */
   tls?: ServerTlsFiles;
+  /** Endpoint auth (`-e 1`): the access key clients must present. */
+  accesskey?: string;
+  /** Endpoint auth: the secret key of `accesskey`. */
+  secretkey?: string;
 }
 
 /** The `<client>` properties as options (the names of {@link ClientConfig}). */
@@ -390,7 +424,7 @@ function setTlsKeys(d: ConfigDomain, files: ServerTlsFiles | undefined): void {
   if (files.verifyClient !== undefined) d.params.set('verifyclient', files.verifyClient ? '1' : '0');
 }
 
-const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking'>, string> = {
+const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking' | 'auth'>, string> = {
   locator: 'locator', syncInvokeTimeout: 'sync-invoke-timeout', asyncInvokeTimeout: 'async-invoke-timeout',
   refreshEndpointInterval: 'refresh-endpoint-interval', stat: 'stat', property: 'property',
   reportInterval: 'report-interval', keepAliveInterval: 'keep-alive-interval', modulename: 'modulename',
@@ -474,6 +508,8 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     d.params.set('servant', servant);
     if (a.protocol !== undefined) d.params.set('protocol', checkWord(a.protocol, `${where}.protocol`, false));
     if (a.allow !== undefined) d.params.set('allow', [...a.allow].join(';'));
+    if (a.accesskey !== undefined) d.params.set('accesskey', a.accesskey);
+    if (a.secretkey !== undefined) d.params.set('secretkey', a.secretkey);
     for (const key of ADAPTER_NUMBERS) {
       if (a[key] !== undefined) d.params.set(key, integerText(a[key], `${where}.${key}`));
     }
@@ -489,6 +525,11 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
   for (const [key, field] of Object.entries(BLOCKING_KEYS)) {
     const v = client.blocking?.[field];
     if (v !== undefined) domain.params.set(key, String(v));
+  }
+  for (const [obj, keys] of Object.entries(client.auth ?? {})) {
+    const d = domain.child(checkWord(obj, 'client.auth object', true));
+    d.params.set('accesskey', keys.accesskey);
+    d.params.set('secretkey', keys.secretkey);
   }
   return root;
 }

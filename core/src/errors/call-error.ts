@@ -83,6 +83,8 @@ function hintFor(code: number, t: CallTarget): string {
       'overloaded';
     case 'TARSSENDREQUESTERR': return 'the request could not be sent; it may be retried';
     case 'TARSSERVERUNKNOWNERR': return 'the servant threw: see the message and the server log';
+    case 'AUTH_ERROR': return `check the accesskey/secretkey configured for ${t.obj} (<client><${t.obj}> ` +
+      'accesskey, secretkey) and that both clocks agree within an hour';
     default: return 'see the server log';
   }
 }

@@ -65,6 +65,10 @@ export const RETURN_CODE_ERRORS = [
     'the connection was lost while sending; the call may be retried', -13),
   spec('TARSSERVERUNKNOWNERR', false, 'the server failed with an unexpected error',
     'see the server\'s log; the message carries the error the servant threw', -99),
+  // AuthF.tars AUTH_STATE: endpoint auth (-e 1). Servers never send it (they close the connection); clients report
+  // a refused handshake with it.
+  spec('AUTH_ERROR', false, 'the server refused the endpoint-auth handshake (-e 1)',
+    'check the accesskey/secretkey configured for the object (<client><App.Server.Obj>) and the server clock', -106),
 ] as const;
 
 /** Errors of the codec (core/codec): encoding values and decoding bytes. */
@@ -218,6 +222,8 @@ export const CLI_ERRORS = [
     'give another --data, or remove the directory (`tars cluster reset`) if it is yours'),
   {...cli('CLUSTER_NOT_RUNNING', 1, 'no service of the cluster runs (or some do not answer)',
     'start it: `tars cluster start --detach`; `tars cluster status` shows each service'), exit: 4},
+  cli('ADMIN_TOKEN_REQUIRED', 2, 'base services bound beyond loopback need the admin token, and none is set',
+    'set one on every machine of the cluster: `tars login` (or TARS_ADMIN_TOKEN=...), then start again'),
   cli('FAILURE', 1, 'a command failed for a reason without a code of its own',
     'the message says what failed; DEBUG=tars* shows the stack'),
 ] as const;

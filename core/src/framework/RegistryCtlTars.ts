@@ -294,6 +294,10 @@ export interface ServerDeployment {
   version: string;
   /** 12 optional string patchVersion (RegistryCtl.tars:75) */
   patchVersion: string;
+  /** 13 optional bool enableGroup = false (RegistryCtl.tars:76) */
+  enableGroup: boolean;
+  /** 14 optional string groupName (RegistryCtl.tars:77) */
+  groupName: string;
 }
 
 export const ServerDeployment = {
@@ -301,7 +305,7 @@ export const ServerDeployment = {
   $def: {name: "tarsts.ServerDeployment", fields: []} as $tars.StructDef,
   /** A ServerDeployment with every field at its default, overridden by `init`. */
   create(init?: Partial<ServerDeployment>): ServerDeployment {
-    return {application: '', serverName: '', nodeName: '', adapters: [], serverType: "tars_nodejs", setId: '', profile: '', startScript: '', settingState: "active", presentState: '', processId: 0, version: '', patchVersion: '', ...init};
+    return {application: '', serverName: '', nodeName: '', adapters: [], serverType: "tars_nodejs", setId: '', profile: '', startScript: '', settingState: "active", presentState: '', processId: 0, version: '', patchVersion: '', enableGroup: false, groupName: '', ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: ServerDeployment): void {
@@ -318,6 +322,8 @@ export const ServerDeployment = {
     w.writeInt32(10, v.processId);
     w.writeString(11, v.version);
     w.writeString(12, v.patchVersion);
+    w.writeBool(13, v.enableGroup);
+    w.writeString(14, v.groupName);
   },
   /** Reads the fields into a new ServerDeployment. */
   read(r: $tars.TarsReader): ServerDeployment {
@@ -335,6 +341,8 @@ export const ServerDeployment = {
       processId: r.readInt32(10, false),
       version: r.readString(11, false),
       patchVersion: r.readString(12, false),
+      enableGroup: r.readBool(13, false, false),
+      groupName: r.readString(14, false),
     };
   },
   /** The TARS encoding of a ServerDeployment as a top-level struct. */
@@ -352,6 +360,108 @@ export const ServerDeployment = {
   },
   fromJSON(json: unknown): ServerDeployment {
     return $tars.fromJson($tars.T.struct(ServerDeployment.$def), json) as ServerDeployment;
+  },
+};
+
+/** struct tarsts::IdcGroup (RegistryCtl.tars:81) */
+export interface IdcGroup {
+  /** 0 require int groupId (RegistryCtl.tars:83) */
+  groupId: number;
+  /** 1 require string name (RegistryCtl.tars:84) */
+  name: string;
+  /** 2 require string ipRule (RegistryCtl.tars:85) */
+  ipRule: string;
+}
+
+export const IdcGroup = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.IdcGroup", fields: []} as $tars.StructDef,
+  /** A IdcGroup with every field at its default, overridden by `init`. */
+  create(init?: Partial<IdcGroup>): IdcGroup {
+    return {groupId: 0, name: '', ipRule: '', ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: IdcGroup): void {
+    w.writeInt32(0, v.groupId);
+    w.writeString(1, v.name);
+    w.writeString(2, v.ipRule);
+  },
+  /** Reads the fields into a new IdcGroup. */
+  read(r: $tars.TarsReader): IdcGroup {
+    return {
+      groupId: r.readInt32(0, true),
+      name: r.readString(1, true),
+      ipRule: r.readString(2, true),
+    };
+  },
+  /** The TARS encoding of a IdcGroup as a top-level struct. */
+  encode(v: IdcGroup): Buffer {
+    const w = new $tars.TarsWriter();
+    IdcGroup.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): IdcGroup {
+    return IdcGroup.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: IdcGroup): $tars.Json {
+    return $tars.toJson($tars.T.struct(IdcGroup.$def), v);
+  },
+  fromJSON(json: unknown): IdcGroup {
+    return $tars.fromJson($tars.T.struct(IdcGroup.$def), json) as IdcGroup;
+  },
+};
+
+/** struct tarsts::IdcPriority (RegistryCtl.tars:90) */
+export interface IdcPriority {
+  /** 0 require string id (RegistryCtl.tars:92) */
+  id: string;
+  /** 1 require int order (RegistryCtl.tars:93) */
+  order: number;
+  /** 2 require string groupList (RegistryCtl.tars:94) */
+  groupList: string;
+  /** 3 optional string station (RegistryCtl.tars:95) */
+  station: string;
+}
+
+export const IdcPriority = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.IdcPriority", fields: []} as $tars.StructDef,
+  /** A IdcPriority with every field at its default, overridden by `init`. */
+  create(init?: Partial<IdcPriority>): IdcPriority {
+    return {id: '', order: 0, groupList: '', station: '', ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: IdcPriority): void {
+    w.writeString(0, v.id);
+    w.writeInt32(1, v.order);
+    w.writeString(2, v.groupList);
+    w.writeString(3, v.station);
+  },
+  /** Reads the fields into a new IdcPriority. */
+  read(r: $tars.TarsReader): IdcPriority {
+    return {
+      id: r.readString(0, true),
+      order: r.readInt32(1, true),
+      groupList: r.readString(2, true),
+      station: r.readString(3, false),
+    };
+  },
+  /** The TARS encoding of a IdcPriority as a top-level struct. */
+  encode(v: IdcPriority): Buffer {
+    const w = new $tars.TarsWriter();
+    IdcPriority.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): IdcPriority {
+    return IdcPriority.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: IdcPriority): $tars.Json {
+    return $tars.toJson($tars.T.struct(IdcPriority.$def), v);
+  },
+  fromJSON(json: unknown): IdcPriority {
+    return $tars.fromJson($tars.T.struct(IdcPriority.$def), json) as IdcPriority;
   },
 };
 
@@ -415,11 +525,28 @@ ServerDeployment.$def.fields = [
   {tag: 10, name: "processId", type: $tars.T.int, required: false},
   {tag: 11, name: "version", type: $tars.T.string, required: false},
   {tag: 12, name: "patchVersion", type: $tars.T.string, required: false},
+  {tag: 13, name: "enableGroup", type: $tars.T.bool, required: false, default: false},
+  {tag: 14, name: "groupName", type: $tars.T.string, required: false},
 ];
 ServerDeployment.$def.writeFields = ServerDeployment.write;
 ServerDeployment.$def.readFields = ServerDeployment.read;
+IdcGroup.$def.fields = [
+  {tag: 0, name: "groupId", type: $tars.T.int, required: true},
+  {tag: 1, name: "name", type: $tars.T.string, required: true},
+  {tag: 2, name: "ipRule", type: $tars.T.string, required: true},
+];
+IdcGroup.$def.writeFields = IdcGroup.write;
+IdcGroup.$def.readFields = IdcGroup.read;
+IdcPriority.$def.fields = [
+  {tag: 0, name: "id", type: $tars.T.string, required: true},
+  {tag: 1, name: "order", type: $tars.T.int, required: true},
+  {tag: 2, name: "groupList", type: $tars.T.string, required: true},
+  {tag: 3, name: "station", type: $tars.T.string, required: false},
+];
+IdcPriority.$def.writeFields = IdcPriority.write;
+IdcPriority.$def.readFields = IdcPriority.read;
 
-/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:78), as on the wire. */
+/** Operations of interface tarsts::RegistryCtl (RegistryCtl.tars:98), as on the wire. */
 const RegistryCtl$ops = {
   listObjects: {name: "listObjects", ret: $tars.T.int, params: [
     {name: "filter", tag: 1, type: $tars.T.string, out: false},
@@ -453,6 +580,26 @@ const RegistryCtl$ops = {
     {name: "nodeName", tag: 3, type: $tars.T.string, out: false},
     {name: "removed", tag: 4, type: $tars.T.bool, out: true},
   ]},
+  listGroups: {name: "listGroups", ret: $tars.T.int, params: [
+    {name: "groups", tag: 1, type: $tars.T.vector($tars.T.struct(IdcGroup.$def)), out: true},
+    {name: "priorities", tag: 2, type: $tars.T.vector($tars.T.struct(IdcPriority.$def)), out: true},
+  ]},
+  putGroup: {name: "putGroup", ret: $tars.T.int, params: [
+    {name: "group", tag: 1, type: $tars.T.struct(IdcGroup.$def), out: false},
+    {name: "result", tag: 2, type: $tars.T.string, out: true},
+  ]},
+  removeGroup: {name: "removeGroup", ret: $tars.T.int, params: [
+    {name: "groupId", tag: 1, type: $tars.T.int, out: false},
+    {name: "removed", tag: 2, type: $tars.T.bool, out: true},
+  ]},
+  putGroupPriority: {name: "putGroupPriority", ret: $tars.T.int, params: [
+    {name: "priority", tag: 1, type: $tars.T.struct(IdcPriority.$def), out: false},
+    {name: "result", tag: 2, type: $tars.T.string, out: true},
+  ]},
+  removeGroupPriority: {name: "removeGroupPriority", ret: $tars.T.int, params: [
+    {name: "id", tag: 1, type: $tars.T.string, out: false},
+    {name: "removed", tag: 2, type: $tars.T.bool, out: true},
+  ]},
 } satisfies Record<string, $tars.OperationDef>;
 
 export const RegistryCtl$def: $tars.InterfaceDef = {
@@ -469,13 +616,18 @@ export interface RegistryCtl$Results {
   listServers: {ret: number; servers: ServerDeployment[]};
   putServer: {ret: number; previous: ServerDeployment; existed: boolean; result: string};
   dropServer: {ret: number; removed: boolean};
+  listGroups: {ret: number; groups: IdcGroup[]; priorities: IdcPriority[]};
+  putGroup: {ret: number; result: string};
+  removeGroup: {ret: number; removed: boolean};
+  putGroupPriority: {ret: number; result: string};
+  removeGroupPriority: {ret: number; removed: boolean};
 }
 
 /** Client proxy of tarsts::RegistryCtl: `communicator.stringToProxy(RegistryCtlProxy, 'App.Server.Obj@...')`. */
 export class RegistryCtlProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:81) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:101) */
   listObjects(filter: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listObjects"]> {
     return this.$invoke(RegistryCtl$ops.listObjects, [filter], $options);
   }
@@ -485,7 +637,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listObjects"]>(RegistryCtl$ops.listObjects, [filter], {...$options, async: true}), $cb);
   }
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:84) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:104) */
   addEndpoint(ep: ManualEndpoint, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["addEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.addEndpoint, [ep], $options);
   }
@@ -495,7 +647,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["addEndpoint"]>(RegistryCtl$ops.addEndpoint, [ep], {...$options, async: true}), $cb);
   }
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:87) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:107) */
   removeEndpoint(servant: string, endpoint: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["removeEndpoint"]> {
     return this.$invoke(RegistryCtl$ops.removeEndpoint, [servant, endpoint], $options);
   }
@@ -505,7 +657,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["removeEndpoint"]>(RegistryCtl$ops.removeEndpoint, [servant, endpoint], {...$options, async: true}), $cb);
   }
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:90) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:110) */
   listNodes($options?: $tars.CallOptions): Promise<RegistryCtl$Results["listNodes"]> {
     return this.$invoke(RegistryCtl$ops.listNodes, [], $options);
   }
@@ -515,7 +667,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listNodes"]>(RegistryCtl$ops.listNodes, [], {...$options, async: true}), $cb);
   }
 
-  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:93) */
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:113) */
   listServers(nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["listServers"]> {
     return this.$invoke(RegistryCtl$ops.listServers, [nodeName], $options);
   }
@@ -525,7 +677,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["listServers"]>(RegistryCtl$ops.listServers, [nodeName], {...$options, async: true}), $cb);
   }
 
-  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:97) */
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:117) */
   putServer(d: ServerDeployment, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["putServer"]> {
     return this.$invoke(RegistryCtl$ops.putServer, [d], $options);
   }
@@ -535,7 +687,7 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<RegistryCtl$Results["putServer"]>(RegistryCtl$ops.putServer, [d], {...$options, async: true}), $cb);
   }
 
-  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:101) */
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:121) */
   dropServer(application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["dropServer"]> {
     return this.$invoke(RegistryCtl$ops.dropServer, [application, serverName, nodeName], $options);
   }
@@ -544,32 +696,97 @@ export class RegistryCtlProxy extends $tars.ServantProxy {
   async_dropServer($cb: $tars.Callback<RegistryCtl$Results["dropServer"]>, application: string, serverName: string, nodeName: string, $options?: $tars.CallOptions): void {
     this.$callback(this.$invoke<RegistryCtl$Results["dropServer"]>(RegistryCtl$ops.dropServer, [application, serverName, nodeName], {...$options, async: true}), $cb);
   }
+
+  /** int listGroups(out vector<IdcGroup> groups, out vector<IdcPriority> priorities) (RegistryCtl.tars:124) */
+  listGroups($options?: $tars.CallOptions): Promise<RegistryCtl$Results["listGroups"]> {
+    return this.$invoke(RegistryCtl$ops.listGroups, [], $options);
+  }
+
+  /** Callback style of listGroups: `cb(null, result)` or `cb(error)`. */
+  async_listGroups($cb: $tars.Callback<RegistryCtl$Results["listGroups"]>, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["listGroups"]>(RegistryCtl$ops.listGroups, [], {...$options, async: true}), $cb);
+  }
+
+  /** int putGroup(IdcGroup group, out string result) (RegistryCtl.tars:127) */
+  putGroup(group: IdcGroup, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["putGroup"]> {
+    return this.$invoke(RegistryCtl$ops.putGroup, [group], $options);
+  }
+
+  /** Callback style of putGroup: `cb(null, result)` or `cb(error)`. */
+  async_putGroup($cb: $tars.Callback<RegistryCtl$Results["putGroup"]>, group: IdcGroup, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["putGroup"]>(RegistryCtl$ops.putGroup, [group], {...$options, async: true}), $cb);
+  }
+
+  /** int removeGroup(int groupId, out bool removed) (RegistryCtl.tars:130) */
+  removeGroup(groupId: number, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["removeGroup"]> {
+    return this.$invoke(RegistryCtl$ops.removeGroup, [groupId], $options);
+  }
+
+  /** Callback style of removeGroup: `cb(null, result)` or `cb(error)`. */
+  async_removeGroup($cb: $tars.Callback<RegistryCtl$Results["removeGroup"]>, groupId: number, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["removeGroup"]>(RegistryCtl$ops.removeGroup, [groupId], {...$options, async: true}), $cb);
+  }
+
+  /** int putGroupPriority(IdcPriority priority, out string result) (RegistryCtl.tars:133) */
+  putGroupPriority(priority: IdcPriority, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["putGroupPriority"]> {
+    return this.$invoke(RegistryCtl$ops.putGroupPriority, [priority], $options);
+  }
+
+  /** Callback style of putGroupPriority: `cb(null, result)` or `cb(error)`. */
+  async_putGroupPriority($cb: $tars.Callback<RegistryCtl$Results["putGroupPriority"]>, priority: IdcPriority, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["putGroupPriority"]>(RegistryCtl$ops.putGroupPriority, [priority], {...$options, async: true}), $cb);
+  }
+
+  /** int removeGroupPriority(string id, out bool removed) (RegistryCtl.tars:136) */
+  removeGroupPriority(id: string, $options?: $tars.CallOptions): Promise<RegistryCtl$Results["removeGroupPriority"]> {
+    return this.$invoke(RegistryCtl$ops.removeGroupPriority, [id], $options);
+  }
+
+  /** Callback style of removeGroupPriority: `cb(null, result)` or `cb(error)`. */
+  async_removeGroupPriority($cb: $tars.Callback<RegistryCtl$Results["removeGroupPriority"]>, id: string, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<RegistryCtl$Results["removeGroupPriority"]>(RegistryCtl$ops.removeGroupPriority, [id], {...$options, async: true}), $cb);
+  }
 }
 
 /** Servant base of tarsts::RegistryCtl: extend it, implement each operation, add it to the application. */
 export abstract class RegistryCtlServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = RegistryCtl$def;
 
-  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:81) */
+  /** int listObjects(string filter, out vector<RegistryObject> objects) (RegistryCtl.tars:101) */
   abstract listObjects(filter: string, $ctx: $tars.CallContext): RegistryCtl$Results["listObjects"] | Promise<RegistryCtl$Results["listObjects"]> | $tars.Deferred;
 
-  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:84) */
+  /** int addEndpoint(ManualEndpoint ep, out string result) (RegistryCtl.tars:104) */
   abstract addEndpoint(ep: ManualEndpoint, $ctx: $tars.CallContext): RegistryCtl$Results["addEndpoint"] | Promise<RegistryCtl$Results["addEndpoint"]> | $tars.Deferred;
 
-  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:87) */
+  /** int removeEndpoint(string servant, string endpoint, out int removed) (RegistryCtl.tars:107) */
   abstract removeEndpoint(servant: string, endpoint: string, $ctx: $tars.CallContext): RegistryCtl$Results["removeEndpoint"] | Promise<RegistryCtl$Results["removeEndpoint"]> | $tars.Deferred;
 
-  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:90) */
+  /** int listNodes(out vector<RegistryNode> nodes) (RegistryCtl.tars:110) */
   abstract listNodes($ctx: $tars.CallContext): RegistryCtl$Results["listNodes"] | Promise<RegistryCtl$Results["listNodes"]> | $tars.Deferred;
 
-  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:93) */
+  /** int listServers(string nodeName, out vector<ServerDeployment> servers) (RegistryCtl.tars:113) */
   abstract listServers(nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["listServers"] | Promise<RegistryCtl$Results["listServers"]> | $tars.Deferred;
 
-  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:97) */
+  /** int putServer(ServerDeployment d, out ServerDeployment previous, out bool existed, out string result) (RegistryCtl.tars:117) */
   abstract putServer(d: ServerDeployment, $ctx: $tars.CallContext): RegistryCtl$Results["putServer"] | Promise<RegistryCtl$Results["putServer"]> | $tars.Deferred;
 
-  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:101) */
+  /** int dropServer(string application, string serverName, string nodeName, out bool removed) (RegistryCtl.tars:121) */
   abstract dropServer(application: string, serverName: string, nodeName: string, $ctx: $tars.CallContext): RegistryCtl$Results["dropServer"] | Promise<RegistryCtl$Results["dropServer"]> | $tars.Deferred;
+
+  /** int listGroups(out vector<IdcGroup> groups, out vector<IdcPriority> priorities) (RegistryCtl.tars:124) */
+  abstract listGroups($ctx: $tars.CallContext): RegistryCtl$Results["listGroups"] | Promise<RegistryCtl$Results["listGroups"]> | $tars.Deferred;
+
+  /** int putGroup(IdcGroup group, out string result) (RegistryCtl.tars:127) */
+  abstract putGroup(group: IdcGroup, $ctx: $tars.CallContext): RegistryCtl$Results["putGroup"] | Promise<RegistryCtl$Results["putGroup"]> | $tars.Deferred;
+
+  /** int removeGroup(int groupId, out bool removed) (RegistryCtl.tars:130) */
+  abstract removeGroup(groupId: number, $ctx: $tars.CallContext): RegistryCtl$Results["removeGroup"] | Promise<RegistryCtl$Results["removeGroup"]> | $tars.Deferred;
+
+  /** int putGroupPriority(IdcPriority priority, out string result) (RegistryCtl.tars:133) */
+  abstract putGroupPriority(priority: IdcPriority, $ctx: $tars.CallContext): RegistryCtl$Results["putGroupPriority"] | Promise<RegistryCtl$Results["putGroupPriority"]> | $tars.Deferred;
+
+  /** int removeGroupPriority(string id, out bool removed) (RegistryCtl.tars:136) */
+  abstract removeGroupPriority(id: string, $ctx: $tars.CallContext): RegistryCtl$Results["removeGroupPriority"] | Promise<RegistryCtl$Results["removeGroupPriority"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.
@@ -589,7 +806,7 @@ function $w0_string(w: $tars.TarsWriter, v: string): void {
 /** Everything RegistryCtl.tars declares, for dynamic calls and reflection. */
 export const $file: $tars.FileDef = {
   source: "RegistryCtl.tars",
-  structs: [RegistryObject.$def, ManualEndpoint.$def, RegistryNode.$def, ServerAdapter.$def, ServerDeployment.$def],
+  structs: [RegistryObject.$def, ManualEndpoint.$def, RegistryNode.$def, ServerAdapter.$def, ServerDeployment.$def, IdcGroup.$def, IdcPriority.$def],
   enums: [],
   consts: [],
   interfaces: [RegistryCtl$def],

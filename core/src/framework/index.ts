@@ -5,6 +5,7 @@
  */
 export * as AdminF from './AdminFTars.js';
 export * as AdminReg from './AdminRegTars.js';
+export * as AuthF from './AuthFTars.js';
 export * as BaseF from './BaseFTars.js';
 export * as ConfigCtl from './ConfigCtlTars.js';
 export * as ConfigF from './ConfigFTars.js';
@@ -29,6 +30,7 @@ export * as StatQuery from './StatQueryTars.js';
 
 import {$file as $AdminF} from './AdminFTars.js';
 import {$file as $AdminReg} from './AdminRegTars.js';
+import {$file as $AuthF} from './AuthFTars.js';
 import {$file as $BaseF} from './BaseFTars.js';
 import {$file as $ConfigCtl} from './ConfigCtlTars.js';
 import {$file as $ConfigF} from './ConfigFTars.js';
@@ -52,4 +54,4 @@ import {$file as $StatF} from './StatFTars.js';
 import {$file as $StatQuery} from './StatQueryTars.js';
 
 /** The descriptors of every framework file, for reflection. */
-export const frameworkFiles = [$AdminF, $AdminReg, $BaseF, $ConfigCtl, $ConfigF, $EndpointF, $LogF, $LogQuery, $Node, $NodeCtl, $NodeDescriptor, $NodeF, $NotifyF, $Patch, $PatchCtl, $PropertyF, $QueryF, $Registry, $RegistryCtl, $RegistryDescriptor, $RequestF, $StatF, $StatQuery];
+export const frameworkFiles = [$AdminF, $AdminReg, $AuthF, $BaseF, $ConfigCtl, $ConfigF, $EndpointF, $LogF, $LogQuery, $Node, $NodeCtl, $NodeDescriptor, $NodeF, $NotifyF, $Patch, $PatchCtl, $PropertyF, $QueryF, $Registry, $RegistryCtl, $RegistryDescriptor, $RequestF, $StatF, $StatQuery];

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 
-import {SETTINGS, TarsCommand, UserError} from '@tars-ts/kit';
+import {SETTINGS, TarsCommand, UserError, shownSetting} from '@tars-ts/kit';
 
 export default class SettingsGet extends TarsCommand {
   static override summary = 'Print one local CLI setting.';
@@ -12,7 +12,7 @@ export default class SettingsGet extends TarsCommand {
     if (!SETTINGS.has(args.key)) {
       throw new UserError(`unknown setting "${args.key}"`, {hint: `known settings: ${[...SETTINGS.keys()].join(', ')}`});
     }
-    const value = this.settings.get(args.key);
+    const value = shownSetting(args.key, this.settings.get(args.key));
     this.log(value ?? '(not set)');
     return {key: args.key, value: value ?? null};
   }

@@ -1,4 +1,4 @@
-import {SETTINGS, TarsCommand} from '@tars-ts/kit';
+import {SETTINGS, TarsCommand, shownSetting} from '@tars-ts/kit';
 
 export default class SettingsList extends TarsCommand {
   static override summary = 'List the local CLI settings and where they are stored.';
@@ -7,7 +7,7 @@ export default class SettingsList extends TarsCommand {
   async run(): Promise<{file: string; settings: Record<string, string>}> {
     await this.parse(SettingsList);
     const store = this.settings;
-    const settings = store.all();
+    const settings = Object.fromEntries(Object.entries(store.all()).map(([k, v]) => [k, shownSetting(k, v)!]));
     for (const [key, spec] of SETTINGS) this.log(`${key} = ${settings[key] ?? '(not set)'}    # ${spec.description}`);
     this.log(`-- ${store.file}`);
     return {file: store.file, settings};

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core';
 
-import {TarsCommand} from '@tars-ts/kit';
+import {TarsCommand, shownSetting} from '@tars-ts/kit';
 
 export default class SettingsSet extends TarsCommand {
   static override summary = 'Save a local CLI setting (e.g. the default locator).';
@@ -17,7 +17,8 @@ export default class SettingsSet extends TarsCommand {
   async run(): Promise<{key: string; value: string}> {
     const {args} = await this.parse(SettingsSet);
     await this.settings.set(args.key, args.value);
-    this.log(`${args.key} = ${args.value}`);
-    return {key: args.key, value: args.value};
+    const shown = shownSetting(args.key, args.value)!;
+    this.log(`${args.key} = ${shown}`);
+    return {key: args.key, value: shown};
   }
 }

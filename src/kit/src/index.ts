@@ -8,7 +8,10 @@
 export {TarsCommand, targetFlags} from './command.js';
 export {ExitCode, ReportedFailure, UserError} from './errors.js';
 export {type ErrorReport, errorLines, errorReport} from './report.js';
-export {DEFAULT_TIMEOUT_MS, SETTINGS, Settings} from './settings.js';
+export {DEFAULT_TIMEOUT_MS, SECRET_SETTINGS, SETTINGS, Settings, shownSetting} from './settings.js';
+export {
+  ADMIN_ACCESS_KEY, ADMIN_OBJECTS, ADMIN_TOKEN_ENV, MIN_TOKEN_LENGTH, adminAuth, adminToken, isLoopbackHost, tokenProblem,
+} from './admin-token.js';
 export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
 export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';

@@ -64,7 +64,8 @@ export abstract class RegistryClientCommand extends TarsCommand {
     const locator = await this.registryLocator(flags);
     const target: ResolvedTarget = obj === QUERY_OBJ ? {proxy: locator, obj, locator, via: 'locator'}
       : {proxy: obj, obj, locator, via: 'locator'};
-    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
+    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir,
+      token: (await import('./admin-token.js')).adminToken(this.settings)});
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
   }
 

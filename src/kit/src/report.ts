@@ -1,5 +1,6 @@
 import {TarsCallError, TarsError, returnCodeName} from '@tars-ts/core/errors';
 
+import {ADMIN_OBJECTS, ADMIN_TOKEN_ENV} from './admin-token.js';
 import {ExitCode, ReportedFailure, UserError} from './errors.js';
 
 /** How a command reports an error: the lines for a terminal, the `--json` document, the exit code. */
@@ -37,9 +38,13 @@ export function errorReport(err: unknown, commandId?: string): ErrorReport {
   if (err instanceof TarsCallError) {
     const message = `${err.returnCode} ${returnCodeName(err.returnCode)}: ${err.what} (${err.where})`;
     const exit = err.nothingAnswered ? ExitCode.NO_ANSWER : err.local ? ExitCode.FAILURE : ExitCode.REMOTE_ERROR;
-    return {code: err.code, message, hint: err.hint, exit, preformatted: false, json: {obj: err.obj, func: err.func,
+    // A base service's admin object refusing us: what the CLI user does about it is the cluster's admin token.
+    const hint = err.code === 'AUTH_ERROR' && ADMIN_OBJECTS.includes(err.obj)
+      ? `${err.obj} is an admin object of the cluster: save its admin token on this machine (tars login), or set ` +
+        `${ADMIN_TOKEN_ENV}; a refused one is not the cluster's` : err.hint;
+    return {code: err.code, message, hint, exit, preformatted: false, json: {obj: err.obj, func: err.func,
       endpoint: err.endpoint ?? '', error: {code: err.returnCode, name: returnCodeName(err.returnCode), message,
-        hint: err.hint}}};
+        hint}}};
   }
   if (err instanceof TarsError) {
     const hint = err instanceof UserError ? err.hint : err.spec.hint;

@@ -38,6 +38,15 @@ export const SETTINGS: ReadonlyMap<string, SettingSpec> = new Map<string, Settin
       }
     },
   }],
+  ['token', {
+    description: 'the cluster\'s admin token (tars login): what the base services\' admin objects require beyond ' +
+      'loopback; shown masked',
+    async check(value) {
+      const {tokenProblem} = await import('./admin-token.js');
+      const problem = tokenProblem(value);
+      if (problem) throw new UserError(`token: ${problem}`, {hint: 'tars login (it asks), or tars login --token-stdin'});
+    },
+  }],
   ['timeout', {
     description: 'default call timeout of commands that call servants (tars call, ping, describe), ms',
     async check(value) {
@@ -105,7 +114,17 @@ export class Settings {
   private write(values: Record<string, string>): void {
     mkdirSync(path.dirname(this.file), {recursive: true});
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n');
+    // Owner only: the file may hold the admin token.
+    writeFileSync(tmp, JSON.stringify(values, null, 2) + '\n', {mode: 0o600});
     renameSync(tmp, this.file);
   }
+}
+
+/** Settings never printed as they are (`tars settings list|get`). */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set(['token']);
+
+/** How a setting's value is shown: a secret one masked. */
+export function shownSetting(key: string, value: string | undefined): string | undefined {
+  if (value === undefined || !SECRET_SETTINGS.has(key)) return value;
+  return `(set, ${value.length} characters)`;
 }

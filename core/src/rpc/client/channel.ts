@@ -4,10 +4,11 @@ import net from 'node:net';
 import {
   DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, ReturnCode, TARS_PING,
 } from '../../protocol/constants.js';
-import type {Endpoint} from '../../protocol/endpoint.js';
+import {type Endpoint, endpointKey} from '../../protocol/endpoint.js';
 import {
   type ResponsePacket, decodeAnyResponseFrame, encodeRequestFrame, frameLength, requestPacket,
 } from '../../protocol/packets.js';
+import {AUTH_REFUSED_CODE, type ClientAuthKeys, ClientHandshake, missingKeys} from '../auth/client-auth.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import {type ClientTls, connectTls} from '../transport/tls.js';
 
@@ -46,6 +47,8 @@ export interface ChannelOptions {
   keepAliveServant?: string;
   /** For an `ssl` endpoint: the CAs to trust and the client certificate; without it, the system's CAs and none. */
   tls?: ClientTls;
+  /** Keys for an endpoint with `-e 1` (endpoint auth, docs/auth.md): the handshake sent first on each connection. */
+  auth?: ClientAuthKeys;
 }
 
 /**
@@ -177,6 +180,10 @@ export class TcpChannel extends BaseChannel {
   private keepAliveTimer?: NodeJS.Timeout;
   private sentSinceTick = 0;
   private keepAliveId = 0;
+  /** `-e 1`: the handshake of the current connection while it is pending (frames sent meanwhile wait in it). */
+  private handshake?: ClientHandshake;
+  /** The last connect attempt failed in the handshake: calls during the back-off fail with the auth code. */
+  private authRefused = false;
 
   /** Keep-alive pings sent so far. */
   keepAlivesSent = 0;
@@ -217,16 +224,20 @@ export class TcpChannel extends BaseChannel {
     // Held only while calls wait ({@link busy}); a one-way frame is held by its connect and write requests.
     if (this.pending.size === 0) socket.unref();
     let established = false;
+    let handshake: ClientHandshake | undefined;
     const connectTimer = setTimeout(() => {
       if (!established) socket.destroy(new Error(`connect timed out after ${this.options.connectTimeoutMs ?? 3000} ms`));
     }, this.options.connectTimeoutMs ?? 3000);
+    const onFrame = (frame: Buffer): void => {
+      if (!this.onResponse(frame)) {
+        this.lastError = 'the server sent a frame that is not a response';
+        conn.destroy();
+      }
+    };
     const conn = new FrameConnection(socket, {
-      onFrame: (frame) => {
-        if (!this.onResponse(frame)) {
-          this.lastError = 'the server sent a frame that is not a response';
-          conn.destroy();
-        }
-      },
+      // -e 1: the first frame from the server answers the handshake.
+      onFrame: this.endpoint.authType === 0 ? onFrame
+        : (frame) => (handshake?.pending ? handshake.onAnswer(frame) : onFrame(frame)),
       onError: (error) => {
         this.lastError = error.message;
       },
@@ -236,7 +247,20 @@ export class TcpChannel extends BaseChannel {
           this.conn = undefined;
           this.isConnected = false;
         }
-        if (!established) {
+        // A refused handshake counts as a failed connect (back-off, endpoint health), with the auth code; a connection
+        // that never opened is a plain connect failure.
+        const refused = established && handshake?.pending ? handshake.refusal() : undefined;
+        handshake?.closed();
+        if (this.handshake === handshake) this.handshake = undefined;
+        if (refused) {
+          this.backoff = Math.min(Math.max(this.options.backoffMs ?? 100, this.backoff * 2),
+            this.options.maxBackoffMs ?? 5000);
+          this.retryAt = Date.now() + this.backoff;
+          this.lastError = refused;
+          this.authRefused = true;
+          this.failAll(AUTH_REFUSED_CODE, refused, conn, true);
+        } else if (!established) {
+          this.authRefused = false;
           this.backoff = Math.min(Math.max(this.options.backoffMs ?? 100, this.backoff * 2),
             this.options.maxBackoffMs ?? 5000);
           this.retryAt = Date.now() + this.backoff;
@@ -253,8 +277,16 @@ export class TcpChannel extends BaseChannel {
       clearTimeout(connectTimer);
       this.backoff = 0;
       this.lastError = '';
-      if (this.conn === conn) this.isConnected = true;
+      if (this.conn === conn && !handshake) this.isConnected = true;
     });
+    if (this.endpoint.authType !== 0) {
+      handshake = new ClientHandshake(conn, this.options.auth!, endpointKey(this.endpoint),
+        this.options.connectTimeoutMs ?? 3000, () => {
+          if (this.conn === conn) this.isConnected = true;
+          if (this.handshake === handshake) this.handshake = undefined;
+        });
+      this.handshake = handshake;
+    }
     return conn;
   }
 
@@ -262,8 +294,12 @@ export class TcpChannel extends BaseChannel {
     if (this.closed) return Promise.reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR, 'the proxy is closed'));
     if (!this.conn) {
       const wait = this.retryAt - Date.now();
+      if (this.endpoint.authType !== 0) {
+        const missing = missingKeys(this.options.auth?.objName ?? this.options.keepAliveServant, this.options.auth);
+        if (missing) return Promise.reject(new LocalFailure(AUTH_REFUSED_CODE, missing, true));
+      }
       if (wait > 0) {
-        return Promise.reject(new LocalFailure(ReturnCode.TARSPROXYCONNECTERR,
+        return Promise.reject(new LocalFailure(this.authRefused ? AUTH_REFUSED_CODE : ReturnCode.TARSPROXYCONNECTERR,
           `cannot connect (${this.lastError || 'refused'}); next attempt in ${wait} ms`, true));
       }
       this.conn = this.connect();
@@ -276,11 +312,14 @@ export class TcpChannel extends BaseChannel {
       return new Promise((resolve, reject) => {
         const fail = (): void => reject(new LocalFailure(ReturnCode.TARSSENDREQUESTERR,
           'send queue full or connection closed'));
-        if (!conn.send(frame, (error) => (error ? fail() : resolve(null)))) fail();
+        const written = (error?: Error | null): void => (error ? fail() : resolve(null));
+        if (this.handshake !== undefined && this.handshake.conn === conn) this.handshake.hold(frame, written);
+        else if (!conn.send(frame, written)) fail();
       });
     }
     const answer = this.wait(requestId, timeoutMs, conn);
-    if (!conn.send(frame)) this.failOne(requestId, 'send queue full or connection closed');
+    if (this.handshake !== undefined && this.handshake.conn === conn) this.handshake.hold(frame);
+    else if (!conn.send(frame)) this.failOne(requestId, 'send queue full or connection closed');
     return answer;
   }
 

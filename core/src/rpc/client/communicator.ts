@@ -299,6 +299,7 @@ export class Communicator implements ProxyHost {
     if (this.closed) throw new TarsError('CLOSED', 'the communicator is closed');
     const known = this.channelOf.get(endpoint);
     if (known) return known;
+    if (endpoint.authType !== 0) return this.authChannel(endpoint, servant);
     const key = endpointKey(endpoint);
     let ch = this.channels.get(key);
     if (!ch) {
@@ -309,6 +310,26 @@ export class Communicator implements ProxyHost {
       this.channels.set(key, ch);
     }
     this.channelOf.set(endpoint, ch);
+    return ch;
+  }
+
+  /**
+   * The channel of an `-e 1` endpoint for one object: the handshake names the object and carries its keys
+   * (`<client><Obj> accesskey, secretkey`), so each object has its own connection (as in TarsCpp), and the channel is
+   * looked up by object and endpoint on every call (never through channelOf, which knows endpoints only).
+   */
+  private authChannel(endpoint: Endpoint, servant = ''): Channel {
+    const key = `${servant}\u0000${endpointKey(endpoint)}`;
+    let ch = this.channels.get(key);
+    if (!ch) {
+      const keys = this.props.auth?.[servant];
+      const tls = endpoint.protocol === 'ssl' ? this.tls?.for(servant) : undefined;
+      ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize, keepAliveMs: this.props.keepAliveInterval,
+        ...(servant ? {keepAliveServant: servant} : {}),
+        ...(keys ? {auth: {objName: servant, accessKey: keys.accesskey, secretKey: keys.secretkey}} : {}),
+        ...(tls ? {tls} : {})});
+      this.channels.set(key, ch);
+    }
     return ch;
   }
 

@@ -7,6 +7,7 @@ import {DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, Version} from '../../p
 import {TarsError} from '../../errors/tars-error.js';
 import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
 import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
+import {ServerAuthGate, type ServerAuthOptions} from '../auth/server-auth.js';
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
 import {type ServerTls, createTlsServer} from '../transport/tls.js';
@@ -54,6 +55,8 @@ interface ServerConnection {
   inFlight: number;
   /** Whether every request so far was TARS (v1): only such clients can take a ResponsePacket-shaped notice. */
   onlyTars: boolean;
+  /** `-e 1` adapters: whether the connection's handshake was accepted. */
+  authed?: boolean;
 }
 
 /** Options of a {@link ServantAdapter}. */
@@ -66,6 +69,8 @@ export interface AdapterOptions {
   refusalLog?: RefusalLogOptions;
   /** Certificate, key and client verification of an `ssl` endpoint (required for one; unused for tcp and udp). */
   tls?: ServerTls;
+  /** Clock and log rate of endpoint auth (`-e 1`; tests inject a clock). */
+  auth?: ServerAuthOptions;
 }
 
 /** ms a TLS client gets to finish its handshake when the endpoint sets no -t. */
@@ -89,6 +94,8 @@ export class ServantAdapter {
   /** The request queue: overload protection (queuecap, queuetimeout, concurrency). */
   readonly queue: RequestQueue;
   private readonly refusals: RefusalLog;
+  /** Endpoint auth of a TCP `-e 1` adapter (docs/auth.md); undefined otherwise. */
+  readonly authGate?: ServerAuthGate;
 
   constructor(readonly config: AdapterConfig, private readonly dispatcher: Dispatcher,
     private readonly options: AdapterOptions = {}) {
@@ -96,6 +103,18 @@ export class ServantAdapter {
       concurrency: config.concurrency});
     this.refusals = new RefusalLog((line) => this.options.logger?.warn(line), `adapter ${config.name}`,
       options.refusalLog);
+    if (config.endpoint.authType !== 0) {
+      // As in TarsCpp, auth applies to connections (tcp, ssl); a udp -e 1 endpoint is served without it.
+      if (config.endpoint.protocol === 'udp') {
+        options.logger?.warn(`adapter ${config.name}: -e ${config.endpoint.authType} has no effect on udp`);
+      } else {
+        this.authGate = new ServerAuthGate({objName: config.servant, accessKey: config.accesskey,
+          secretKey: config.secretkey}, (line) => this.options.logger?.warn(line), options.auth);
+        if (!this.authGate.configured) {
+          options.logger?.warn(`adapter ${config.name}: -e 1 but no accesskey/secretkey: every connection is refused`);
+        }
+      }
+    }
   }
 
   /** Counters for tars.viewstatus. */
@@ -196,8 +215,10 @@ export class ServantAdapter {
       onlyTars: true,
       conn: undefined as unknown as FrameConnection,
     };
+    const gate = this.authGate;
     const conn = new FrameConnection(socket, {
-      onFrame: (frame) => this.onFrame(entry, frame),
+      onFrame: gate ? (frame) => (entry.authed ? this.onFrame(entry, frame) : this.onHandshake(gate, entry, frame))
+        : (frame) => this.onFrame(entry, frame),
       onError: (error) => {
         if ((error as {code?: string}).code?.startsWith('PACKET_')) {
           this.counters.badFrames++;
@@ -224,6 +245,19 @@ export class ServantAdapter {
     }
     this.connections.add(entry);
     this.counters.connections = this.connections.size;
+  }
+
+  /** The first frame of a connection to a `-e 1` adapter: accepted handshake answered, anything else closes. */
+  private onHandshake(gate: ServerAuthGate, entry: ServerConnection, frame: Buffer): void {
+    // Frames that came in the same read as a refused handshake are dropped with their connection.
+    if (!entry.conn.isOpen) return;
+    const verdict = gate.check(frame, `${entry.remote.host}:${entry.remote.port}`);
+    if (!verdict.ok) {
+      entry.conn.destroy();
+      return;
+    }
+    entry.authed = true;
+    entry.conn.send(verdict.answer);
   }
 
   private onFrame(entry: ServerConnection, frame: Buffer): void {
@@ -317,6 +351,7 @@ export class ServantAdapter {
     await new Promise((r) => setTimeout(r, 20));
     for (const c of this.connections) c.conn.destroy();
     this.refusals.flush();
+    this.authGate?.flush();
     this.udp?.close();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }

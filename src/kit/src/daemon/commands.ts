@@ -122,8 +122,12 @@ output in DIR/daemon.log and its pid in DIR/daemon.pid; the command returns once
     // The daemon's own flags (a subclass's `static flags`) go to its factory as settings.
     const common = new Set([...Object.keys(DaemonStartCommand.baseFlags), 'json']);
     const settings = Object.fromEntries(Object.entries(flags).filter(([k]) => !common.has(k)));
+    const {adminToken} = await import('../admin-token.js');
+    const token = adminToken(this.settings);
     const options = {host: flags.host, port: flags.port, data: flags.data, locator: flags.locator, config: flags.config,
-      bin: this.config.bin, settings};
+      bin: this.config.bin, settings, adminToken: token};
+    // Checked here too: a detached start must not leave a child only to have it refuse.
+    if (!flags.config) host.checkAdminToken(spec, flags.host ?? DEFAULT_DAEMON_HOST, token, this.config.bin);
     if (flags.detach) {
       let info: DaemonInfo;
       try {
@@ -368,7 +372,8 @@ export abstract class DaemonClientCommand extends TarsCommand {
     obj?: string, endpoint?: string): Promise<P> {
     const target = await this.target(flags, obj, endpoint);
     const {communicatorFor} = await import('../target.js');
-    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir});
+    this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir,
+      token: (await import('../admin-token.js')).adminToken(this.settings)});
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
   }
 

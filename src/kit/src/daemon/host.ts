@@ -9,6 +9,7 @@ import path from 'node:path';
 import {TarsError} from '@tars-ts/core/errors';
 
 import {UserError} from '../errors.js';
+import {ADMIN_ACCESS_KEY, ADMIN_TOKEN_ENV, adminAuth, isLoopbackHost} from '../admin-token.js';
 import {loopbackEndpoint} from '../net.js';
 import {type DaemonInfo, DaemonLock, type LockProbe, lockSocketPath, probeLock, removeStaleSocket, runningError}
   from './lock.js';
@@ -48,6 +49,18 @@ export interface StartDaemonOptions extends DaemonStartOptions {
 }
 
 /**
+ * A daemon with admin servants bound beyond loopback (`host` not 127.x, ::1 or localhost) needs the admin token:
+ * ADMIN_TOKEN_REQUIRED, naming the objects it would expose, when there is none.
+ */
+export function checkAdminToken(spec: DaemonSpec, host: string, token: string | undefined, bin = 'tars'): void {
+  const admins = spec.servants.filter((s) => s.admin).map((s) => s.obj);
+  if (token !== undefined || admins.length === 0 || isLoopbackHost(host)) return;
+  throw new UserError(`${spec.name} would serve ${admins.join(', ')} on ${host}, beyond this machine, with no admin ` +
+    'token', {code: 'ADMIN_TOKEN_REQUIRED', hint: `set one on every machine of the cluster (${bin} login, or ` +
+      `${ADMIN_TOKEN_ENV}=...), or bind loopback (--host 127.0.0.1)`});
+}
+
+/**
  * Starts a daemon in this process: locks the data directory (DAEMON_RUNNING, naming the holder's pid, when another
  * daemon has it), makes the servants with the spec's factory, binds them (App `tars`, server `tars<name>`, AdminObj
  * on a free local port), writes DIR/daemon.pid, and resolves once every servant listens. A listen failure rejects
@@ -62,14 +75,24 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   const host = managed?.host ?? options.host ?? DEFAULT_DAEMON_HOST;
   const dataDir = dataDirOf(spec, options.data ?? managed?.dataDir);
   const locator = managed ? managed.config.client.locator : options.locator;
+  const token = options.adminToken;
+  checkAdminToken(spec, host, token, who.bin);
+  const admins = new Set(spec.servants.filter((s) => s.admin).map((s) => s.obj));
   mkdirSync(dataDir, {recursive: true});
   const info: DaemonInfo = {protocol: 1, name: spec.name, state: 'starting', pid: process.pid,
     startedAt: new Date().toISOString(), dataDir, endpoints: [], ...(options.log ? {log: options.log} : {})};
   const lock = await DaemonLock.acquire(dataDir, () => info, who);
 
   const logger = options.logger ?? new core.Logger('INFO', core.stderrSink);
-  const endpoints = managed?.endpoints ??
-    spec.servants.map((s, i) => ({obj: s.obj, endpoint: daemonEndpoint(host, ports[i])}));
+  // With a token, the admin servants ask for it: `-e 1` in their endpoints (which the registry hands to clients).
+  const withAuth = (obj: string, endpoint: string): string => (token !== undefined && admins.has(obj)
+    ? core.formatEndpoint({...core.parseEndpoint(endpoint), authType: 1}) : endpoint);
+  const endpoints = (managed?.endpoints ??
+    spec.servants.map((s, i) => ({obj: s.obj, endpoint: daemonEndpoint(host, ports[i])})))
+    .map((e) => ({obj: e.obj, endpoint: withAuth(e.obj, e.endpoint)}));
+  const adminKeys = (obj: string): {accesskey?: string; secretkey?: string} => (token !== undefined && admins.has(obj)
+    ? {accesskey: ADMIN_ACCESS_KEY, secretkey: token} : {});
+  const clientAuth = adminAuth(token);
   let instance: Awaited<ReturnType<DaemonSpec['create']>> | undefined;
   let app: import('@tars-ts/core').Application | undefined;
   // Bound once the daemon runs: a servant may ask for the stop of its own daemon (answered first, then stopped).
@@ -79,14 +102,18 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
   };
   try {
     instance = await spec.create({name: spec.name, host, endpoints, dataDir, logger, settings: options.settings ?? {},
-      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {})});
+      requestStop, managed: managed !== undefined, ...(locator ? {locator} : {}),
+      ...(token !== undefined ? {adminToken: token} : {})});
     if (instance.store) info.store = instance.store;
     // Managed: the node's file is the whole configuration (adapters, AdminObj, heart-beats to the node, reports).
-    app = managed ? new core.Application(managed.config, {logger})
+    app = managed ? new core.Application(withAdminKeys(managed.config, endpoints, adminKeys, clientAuth, core),
+      {logger})
       : core.Application.fromOptions({app: 'tars', server: spec.server ?? `tars${spec.name}`, logger,
         local: daemonEndpoint('127.0.0.1', 0), datapath: dataDir,
-        adapters: spec.servants.map((s, i) => ({...s.adapter, servant: s.obj, endpoint: endpoints[i].endpoint})),
-        ...(locator ? {client: {locator}} : {})});
+        adapters: spec.servants.map((s, i) => ({...s.adapter, servant: s.obj, endpoint: endpoints[i].endpoint,
+          ...adminKeys(s.obj)})),
+        ...(locator || clientAuth ? {client: {...(locator ? {locator} : {}), ...(clientAuth ? {auth: clientAuth} : {})}}
+          : {})});
     for (const s of spec.servants) {
       const servant = instance.servants[s.obj];
       if (!servant) throw new Error(`daemon ${spec.name}: its factory made no servant for ${s.obj}`);
@@ -151,6 +178,22 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
     process.on('SIGTERM', onSignal);
   }
   return {info, closed, stop};
+}
+
+/**
+ * A node's config file as the daemon runs it with an admin token: each admin servant's adapter asks for the token
+ * (its endpoint as `endpoints` says, `-e 1`, and the keys), and the daemon's own calls to admin objects present it.
+ */
+function withAdminKeys(config: import('@tars-ts/core').ServerConfig, endpoints: readonly {obj: string; endpoint: string}[],
+  keys: (obj: string) => {accesskey?: string; secretkey?: string},
+  auth: Record<string, {accesskey: string; secretkey: string}> | undefined,
+  core: typeof import('@tars-ts/core')): import('@tars-ts/core').ServerConfig {
+  if (auth === undefined) return config;
+  const adapters = config.adapters.map((a) => {
+    const e = endpoints.find((x) => x.obj === a.servant);
+    return e ? {...a, endpoint: core.parseEndpoint(e.endpoint), ...keys(a.servant)} : a;
+  });
+  return {...config, adapters, client: {...config.client, auth: {...config.client.auth, ...auth}}};
 }
 
 /** What a node's config file (`start --config FILE`) says of a daemon it runs. */
@@ -430,9 +473,11 @@ function killGroup(pid: number): void {
 }
 
 /** tars_ping one endpoint; undefined when it answered, else what went wrong. */
-export async function pingEndpoint(target: {obj: string; endpoint: string}): Promise<string | undefined> {
+export async function pingEndpoint(target: {obj: string; endpoint: string}, token?: string):
+  Promise<string | undefined> {
   const {Communicator} = await import('@tars-ts/core');
-  const comm = new Communicator();
+  const auth = adminAuth(token);
+  const comm = new Communicator(auth ? {auth} : {});
   try {
     // A daemon bound to every address answers on the loopback one.
     const results = await comm.objectProxy(`${target.obj}@${loopbackEndpoint(target.endpoint)}`).ping({timeout: 1000});

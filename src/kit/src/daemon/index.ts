@@ -6,7 +6,8 @@ export {
 } from './commands.js';
 export {
   DETACH_WAIT_MS, DaemonStartError, type DetachOptions, LOG_FILE, PID_FILE, type RunningDaemon, STOP_TIMEOUT_MS,
-  type StartDaemonOptions, type StatusResult, type StopResult, daemonStatus, pingEndpoint, processAlive, startDaemon,
+  type StartDaemonOptions, type StatusResult, type StopResult, checkAdminToken, daemonStatus, pingEndpoint, processAlive,
+  startDaemon,
   startDetached, stopDaemon,
 } from './host.js';
 export {type DaemonInfo, DaemonLock, LOCK_SOCKET, type LockProbe, MAX_SOCKET_PATH, lockSocketPath, probeLock} from './lock.js';

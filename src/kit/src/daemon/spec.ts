@@ -14,6 +14,11 @@ export interface DaemonServantSpec {
   readonly port: number;
   /** Adapter settings other than the servant and the endpoint (queuecap, maxconns, ...); the runtime's defaults else. */
   readonly adapter?: Omit<ServerAdapterOptions, 'servant' | 'endpoint'>;
+  /**
+   * An administrative object (deploy, start/stop, pushes, uploads, registry writes): with an admin token its
+   * endpoint asks for it (`-e 1`, access key `tars-admin`), and bound beyond loopback it needs one (admin-token.ts).
+   */
+  readonly admin?: boolean;
 }
 
 /** What a daemon's factory gets: the options of `start`, resolved. */
@@ -41,6 +46,8 @@ export interface DaemonContext {
   readonly managed: boolean;
   /** The daemon's log: stderr in the foreground, DIR/daemon.log when detached. */
   readonly logger: Logger;
+  /** The admin token, when there is one: what the daemon's own calls to admin objects (a node's NodeObj) present. */
+  readonly adminToken?: string;
   /** The daemon's own flags of `start` (those its start command adds to the common ones), by flag name. */
   readonly settings: Readonly<Record<string, unknown>>;
   /**
@@ -117,6 +124,11 @@ export interface DaemonStartOptions {
    * and the daemon sends its heart-beats to the node it names. `host`, `port` and `locator` are not used with it.
    */
   config?: string | undefined;
+  /**
+   * The admin token (TARS_ADMIN_TOKEN, else the saved setting): the admin servants ask for it; a daemon with admin
+   * servants bound beyond loopback refuses to start without one (ADMIN_TOKEN_REQUIRED).
+   */
+  adminToken?: string | undefined;
   /** The daemon's own flags (see {@link DaemonContext.settings}). */
   settings?: Readonly<Record<string, unknown>> | undefined;
 }

@@ -37,8 +37,9 @@ export abstract class ClusterCommand extends TarsCommand {
       }
       specs.set(name, spec);
     }
-    const {Cluster: ClusterClass} = await import('./cluster.js');
-    return new ClusterClass({dir: this.clusterDir(data), specs, entry: this.entry(), bin: this.config.bin});
+    const [{Cluster: ClusterClass}, {adminToken}] = await Promise.all([import('./cluster.js'), import('@tars-ts/kit')]);
+    return new ClusterClass({dir: this.clusterDir(data), specs, entry: this.entry(), bin: this.config.bin,
+      adminToken: adminToken(this.settings)});
   }
 
   /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
-  type DaemonInfo, type DaemonSpec, UserError, daemonStatus, loopbackEndpoint, pingEndpoint, portFree, processAlive,
+  type DaemonInfo, type DaemonSpec, UserError, adminAuth, checkAdminToken, daemonStatus, loopbackEndpoint, pingEndpoint, portFree, processAlive,
   startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
@@ -59,6 +59,8 @@ export interface ClusterOptions {
   readonly entry: readonly string[];
   /** The CLI's name for hints. */
   readonly bin: string;
+  /** The admin token (TARS_ADMIN_TOKEN or `tars login`), when there is one: the admin objects ask for it. */
+  readonly adminToken?: string | undefined;
 }
 
 /** What a start did for each service. */
@@ -83,6 +85,14 @@ export class Cluster {
 
   get dir(): string {
     return this.options.dir;
+  }
+
+  /**
+   * A cluster bound beyond loopback needs the admin token (ADMIN_TOKEN_REQUIRED before anything starts): its admin
+   * objects (deploy, start/stop, config push, patch upload, registry writes) would be open to the network.
+   */
+  checkAdminToken(file: ClusterFile): void {
+    for (const spec of this.options.specs.values()) checkAdminToken(spec, file.host, this.options.adminToken, this.options.bin);
   }
 
   /** DIR/cluster.json, or undefined when the directory holds no cluster yet. CLUSTER_DATA_TOO_NEW/INVALID. */
@@ -165,7 +175,8 @@ export class Cluster {
 
   /** Every service placed, for the cluster file `file`. */
   plan(file: ClusterFile): ServicePlan[] {
-    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort});
+    return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort,
+      authenticated: this.options.adminToken !== undefined});
   }
 
   /** How many ports `--base-port` takes. */
@@ -227,7 +238,8 @@ export class Cluster {
   }
 
   private comm(core: typeof import('@tars-ts/core')): Communicator {
-    this.communicator ??= new core.Communicator();
+    const auth = adminAuth(this.options.adminToken);
+    this.communicator ??= new core.Communicator(auth ? {auth} : {});
     return this.communicator;
   }
 
@@ -357,7 +369,7 @@ export class Cluster {
       }
       const endpoints = await Promise.all(p.servants.map(async (s) => {
         const endpoint = info.endpoints.find((e) => e.obj === s.obj)?.endpoint ?? s.endpoint;
-        const error = await pingEndpoint({obj: s.obj, endpoint});
+        const error = await pingEndpoint({obj: s.obj, endpoint}, this.options.adminToken);
         return {obj: s.obj, endpoint, answered: error === undefined, ...(error === undefined ? {} : {error})};
       }));
       return {...base, state: endpoints.every((e) => e.answered) ? 'running' : 'not answering', pid: info.pid,

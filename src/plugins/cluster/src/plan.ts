@@ -55,6 +55,8 @@ export interface PlanOptions {
   readonly host: string;
   /** The first of consecutive ports for every servant and extra port; absent: the official ports. */
   readonly basePort?: number | undefined;
+  /** There is an admin token: the admin servants' endpoints ask for it (`-e 1`). */
+  readonly authenticated?: boolean;
 }
 
 /** The node's data directory inside the cluster's. */
@@ -93,7 +95,8 @@ export function clusterPlan(specs: readonly DaemonSpec[], options: PlanOptions):
     const server = spec.server ?? `tars${spec.name}`;
     const servants = spec.servants.map((s) => {
       const port = take(s.port);
-      return {obj: s.obj, port, endpoint: daemonEndpoint(options.host, port)};
+      const endpoint = daemonEndpoint(options.host, port);
+      return {obj: s.obj, port, endpoint: s.admin && options.authenticated ? `${endpoint} -e 1` : endpoint};
     });
     const extras = (EXTRA_PORTS[spec.name] ?? []).map((e) => ({...e, assigned: take(e.port)}));
     const dataDir = role === 'root' ? path.join(options.dir, spec.name) : managedDataDir(options.dir, server);

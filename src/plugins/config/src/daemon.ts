@@ -27,7 +27,7 @@ export const configDaemon: DaemonSpec = {
   name: 'config',
   servants: [
     {obj: CONFIG_OBJ, port: 18193},
-    {obj: CONFIG_CTL_OBJ, port: 18194},
+    {obj: CONFIG_CTL_OBJ, port: 18194, admin: true},
   ],
   async create(ctx) {
     const [{openConfigStore}, {ConfigService}, {ConfigObjServant}, {ConfigCtlServant}, {RateLimiter}, core,

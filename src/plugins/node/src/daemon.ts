@@ -45,7 +45,7 @@ export const nodeDaemon: DaemonSpec = {
   announce: false,
   servants: [
     {obj: SERVER_OBJ, port: 19386},
-    {obj: NODE_OBJ, port: 19385},
+    {obj: NODE_OBJ, port: 19385, admin: true},
   ],
   async create(ctx) {
     const locator = nodeLocator(ctx.locator);
@@ -61,7 +61,8 @@ export const nodeDaemon: DaemonSpec = {
       {app: 'tars', server: 'tarsnode', nodeName}, {maxPending: 64, timeoutMs: 3000});
     const servers = new NodeServers({dataDir: ctx.dataDir, nodeName, logger: ctx.logger, communicator, notifier,
       registry: communicator.stringToProxy(Registry.RegistryProxy, REGISTRY_OBJ, {timeout: 5000}),
-      ...(checkIntervalMs !== undefined ? {checkIntervalMs} : {})});
+      ...(checkIntervalMs !== undefined ? {checkIntervalMs} : {}),
+      ...(ctx.adminToken !== undefined ? {adminToken: ctx.adminToken} : {})});
     let link: InstanceType<typeof RegistryLink> | undefined;
     return {
       servants: {

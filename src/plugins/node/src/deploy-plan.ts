@@ -1,6 +1,6 @@
 // What `tars server deploy` writes to the registry, computed from the package and the flags: adapters renamed to the
 // target App.Server, --adapter overrides, the env in the server's profile. Pure, so it is tested without a cluster.
-import {parseEndpoint, parseTarsConfig, writeTarsConfig} from '@tars-ts/core';
+import {formatEndpoint, parseEndpoint, parseTarsConfig, writeTarsConfig} from '@tars-ts/core';
 import type {ErrorCode} from '@tars-ts/core/errors';
 import {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
@@ -50,6 +50,35 @@ export function withAdapterFlags(adapters: readonly RegistryCtl.ServerAdapter[],
     else out.push(RegistryCtl.ServerAdapter.create({name: `${servant}Adapter`, servant, endpoint}));
   }
   return out;
+}
+
+/** Whether `host` is a loopback address or name (what a package written for one machine binds). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/**
+ * `adapters` as the node at `nodeObj` (its NodeObj proxy string) runs them: an adapter bound to a loopback address,
+ * as packages are written (`tcp -h 127.0.0.1 -p 10015`), binds the node's own address when the node is reached on
+ * another one, so that other hosts can call it (TarsWeb fills in the node's IP the same way). A node on a loopback
+ * address (one machine), or an adapter already bound to another address, is left as it is.
+ */
+export function onNodeHost(adapters: readonly RegistryCtl.ServerAdapter[], nodeObj: string): RegistryCtl.ServerAdapter[] {
+  let nodeHost: string | undefined;
+  try {
+    nodeHost = parseEndpoint(nodeObj.slice(nodeObj.indexOf('@') + 1).split(':')[0]!).host;
+  } catch {
+    return [...adapters];
+  }
+  if (isLoopback(nodeHost) || nodeHost === '0.0.0.0') return [...adapters];
+  return adapters.map((a) => {
+    try {
+      const ep = parseEndpoint(a.endpoint);
+      return isLoopback(ep.host) ? {...a, endpoint: formatEndpoint({...ep, host: nodeHost})} : a;
+    } catch {
+      return a; // the registry refuses it with its own message
+    }
+  });
 }
 
 /** A `--profile` file: its text, checked to parse as a TARS config (USAGE naming the file and the line when not). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import {type Communicator, type Logger, type Notifier, parseEndpoint, parseTarsConfig} from '@tars-ts/core';
 import {AdminF, NodeDescriptor, type Registry, type RegistryDescriptor} from '@tars-ts/core/framework';
-import {UserError, portFree} from '@tars-ts/kit';
+import {ADMIN_TOKEN_ENV, UserError, portFree} from '@tars-ts/kit';
 
 import {type ServerLayout, inside, serverLayout} from './layout.js';
 import {type PackageInfo, stagePackage} from './package.js';
@@ -67,6 +67,11 @@ export interface NodeServersOptions {
    * through the locator): see {@link NodeServers.alarm}. None: they are only logged.
    */
   readonly notifier?: Notifier;
+  /**
+   * The cluster's admin token: passed (TARS_ADMIN_TOKEN) to the framework's own servers (application `tars`), whose
+   * admin objects ask for it; never to business servers.
+   */
+  readonly adminToken?: string;
 }
 
 /** Where a package to stage comes from: the node's disk, or the patch server. */
@@ -468,7 +473,9 @@ export class NodeServers {
     const old = this.byId.get(id);
     const oldSnap = old?.process.snapshot();
     const process = new ServerProcess({startsSoFar: oldSnap?.starts ?? 0, application: d.application, serverName: d.serverName, layout,
-      ...(command ? {command} : {entry: record.entry}), env: envOf(text),
+      ...(command ? {command} : {entry: record.entry}),
+      env: {...envOf(text), ...(d.application === 'tars' && this.options.adminToken !== undefined
+        ? {[ADMIN_TOKEN_ENV]: this.options.adminToken} : {})},
       adapters: [...d.adapters.keys()].filter((k) => k !== ''), autoStart: d.settingState === 'active',
       localEndpoint: local, timeouts: {...timeoutsOf(text), ...this.options.timeouts},
       ...(this.options.limits ? {limits: this.options.limits} : {}), launcher: this.launcher, clock: this.clock,

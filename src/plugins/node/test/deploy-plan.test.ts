@@ -8,7 +8,7 @@ import {ConfigDomain, parseTarsConfig, writeTarsConfig} from '@tars-ts/core';
 import {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
-import {nodeFailure, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../src/deploy-plan.js';
+import {nodeFailure, onNodeHost, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../src/deploy-plan.js';
 import {portFree} from '@tars-ts/kit';
 
 import {envOf, lastLines, splitCommand} from '../src/node-servers.js';
@@ -224,5 +224,25 @@ describe('deploy plan: --profile', () => {
       expect((error as UserError).code).to.equal('USAGE');
       expect((error as UserError).message).to.match(message);
     }
+  });
+});
+
+describe('onNodeHost: a package written for one machine deployed to a node on another host', () => {
+  const adapter = (endpoint: string) => RegistryCtl.ServerAdapter.create({name: 'A.S.ObjAdapter', servant: 'A.S.Obj',
+    endpoint});
+
+  it('binds a loopback adapter to the address the node is reached on, keeping port and options', () => {
+    const [a] = onNodeHost([adapter('tcp -h 127.0.0.1 -p 10015 -t 60000 -e 1')],
+      'tars.tarsnode.NodeObj@tcp -h 198.18.0.3 -p 19385 -t 60000');
+    expect(a!.endpoint).to.equal('tcp -h 198.18.0.3 -p 10015 -t 60000 -e 1');
+  });
+
+  it('leaves adapters alone on a loopback node (one machine) and adapters bound to another address', () => {
+    const loopNode = onNodeHost([adapter('tcp -h 127.0.0.1 -p 10015 -t 60000')],
+      'tars.tarsnode.NodeObj@tcp -h 127.0.0.1 -p 19385 -t 60000');
+    expect(loopNode[0]!.endpoint).to.equal('tcp -h 127.0.0.1 -p 10015 -t 60000');
+    const chosen = onNodeHost([adapter('tcp -h 10.0.0.9 -p 10015 -t 60000')],
+      'tars.tarsnode.NodeObj@tcp -h 198.18.0.3 -p 19385 -t 60000');
+    expect(chosen[0]!.endpoint).to.equal('tcp -h 10.0.0.9 -p 10015 -t 60000');
   });
 });

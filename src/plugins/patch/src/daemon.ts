@@ -16,7 +16,7 @@ export const patchDaemon: DaemonSpec = {
   name: 'patch',
   servants: [
     {obj: PATCH_OBJ, port: 18793},
-    {obj: PATCH_CTL_OBJ, port: 18794},
+    {obj: PATCH_CTL_OBJ, port: 18794, admin: true},
   ],
   async create(ctx) {
     const [{openPatchStore}, {PatchService}, servants, check] = await Promise.all([import('./sql-repository.js'),

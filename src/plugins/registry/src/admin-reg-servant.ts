@@ -38,6 +38,8 @@ export interface AdminRegOptions {
   readonly nodes?: NodeChannel;
   /** Timeout of node calls when the default channel is used, ms (default 10 s). */
   readonly nodeCallTimeoutMs?: number;
+  /** Auth keys of the default channel (the admin token: nodes' NodeObj asks for it beyond loopback). */
+  readonly nodeAuth?: Readonly<Record<string, {accesskey: string; secretkey: string}>>;
   readonly logger?: Logger;
 }
 
@@ -67,8 +69,9 @@ export class AdminRegServant extends AdminReg.AdminRegServant {
   constructor(private readonly service: RegistryService, private readonly options: AdminRegOptions = {}) {
     super();
     this.ownsNodes = options.nodes === undefined;
-    this.nodes = options.nodes ?? new CommunicatorNodeChannel(service,
-      options.nodeCallTimeoutMs !== undefined ? {timeoutMs: options.nodeCallTimeoutMs} : {});
+    this.nodes = options.nodes ?? new CommunicatorNodeChannel(service, {
+      ...(options.nodeCallTimeoutMs !== undefined ? {timeoutMs: options.nodeCallTimeoutMs} : {}),
+      ...(options.nodeAuth ? {auth: options.nodeAuth} : {})});
   }
 
   /** Closes the node channel it made itself (not one it was given). */

@@ -15,7 +15,8 @@ export function deploymentOf({server: s, adapters}: ServerWithAdapters): Registr
   return RegistryCtl.ServerDeployment.create({application: s.application, serverName: s.serverName,
     nodeName: s.nodeName, serverType: s.serverType, setId: s.enableSet ? `${s.setName}.${s.setArea}.${s.setGroup}` : '',
     profile: s.profile, startScript: s.startScript, settingState: s.settingState, presentState: s.presentState,
-    processId: s.processId, version: s.tarsVersion, patchVersion: s.patchVersion,
+    processId: s.processId, version: s.tarsVersion, patchVersion: s.patchVersion, enableGroup: s.enableGroup,
+    groupName: s.ipGroupName,
     adapters: adapters.map((a) => RegistryCtl.ServerAdapter.create({name: a.adapterName, servant: a.servant,
       endpoint: a.endpoint, protocol: a.protocol, threads: a.threadNum, maxConnections: a.maxConnections,
       queuecap: a.queuecap, queuetimeout: a.queuetimeout, allowIp: a.allowIp}))});
@@ -119,6 +120,9 @@ export class RegistryCtlServant extends RegistryCtl.RegistryCtlServant {
     }
     const setProblem = setIdProblem(d.setId);
     if (setProblem) return setProblem;
+    if (d.enableGroup && d.groupName.trim() !== '' && this.service.snapshot().groups.groupOfName(d.groupName.trim()) < 0) {
+      return `IDC group "${d.groupName}" does not exist (tars registry group list shows them)`;
+    }
     const names = new Set<string>();
     const mine: {name: string; at: {host: string; port: number}}[] = [];
     for (const a of d.adapters) {
@@ -171,7 +175,8 @@ export class RegistryCtlServant extends RegistryCtl.RegistryCtlServant {
     // What a deploy says replaces its columns; what the node reported (present state, pid, version) stays.
     const row: ServerRow = serverRow({...old, ...key, serverType: d.serverType || 'tars_nodejs', enableSet: d.setId !== '',
       setName, setArea, setGroup, profile: d.profile, startScript: d.startScript,
-      settingState: d.settingState as ServerRow['settingState']});
+      settingState: d.settingState as ServerRow['settingState'], enableGroup: d.enableGroup,
+      ipGroupName: d.enableGroup ? d.groupName.trim() : ''});
     const adapters: AdapterRow[] = d.adapters.map((a) => adapterRow({...key, adapterName: a.name, servant: a.servant,
       endpoint: a.endpoint, protocol: a.protocol || 'tars', threadNum: a.threads, maxConnections: a.maxConnections,
       queuecap: a.queuecap, queuetimeout: a.queuetimeout, allowIp: a.allowIp}));
@@ -196,4 +201,61 @@ export class RegistryCtlServant extends RegistryCtl.RegistryCtlServant {
       load5: n.loadAvg5, load15: n.loadAvg15, servers: servers.get(n.nodeName) ?? 0, version: n.version,
       presentState: n.presentState}))};
   }
+
+  async listGroups(): Promise<Results['listGroups']> {
+    const rows = await this.service.repository.loadRows();
+    return {ret: 0,
+      groups: [...rows.groupRules].sort((a, b) => a.groupId - b.groupId).map((g) => RegistryCtl.IdcGroup.create({
+        groupId: g.groupId, name: g.groupName, ipRule: g.allowIpRule})),
+      priorities: [...rows.groupPriorities].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id)).map((p) =>
+        RegistryCtl.IdcPriority.create({id: p.id, order: p.order, groupList: p.groupList, station: p.station}))};
+  }
+
+  async putGroup(group: RegistryCtl.IdcGroup): Promise<Results['putGroup']> {
+    const problem = idcGroupProblem(group);
+    if (problem) return {ret: -1, result: problem};
+    const rows = await this.service.repository.loadRows();
+    const named = rows.groupRules.find((g) => g.groupName === group.name && g.groupId !== group.groupId);
+    if (named) return {ret: -1, result: `group ${named.groupId} is already named "${group.name}"`};
+    await this.service.repository.saveGroupRule({groupId: group.groupId, groupName: group.name,
+      allowIpRule: group.ipRule.split('|').map((ip) => ip.trim()).filter(Boolean).join('|')});
+    await this.service.refresh();
+    return {ret: 0, result: ''};
+  }
+
+  async removeGroup(groupId: number): Promise<Results['removeGroup']> {
+    const removed = await this.service.repository.removeGroupRule(groupId);
+    if (removed) await this.service.refresh();
+    return {ret: 0, removed};
+  }
+
+  async putGroupPriority(p: RegistryCtl.IdcPriority): Promise<Results['putGroupPriority']> {
+    if (!TARS_NAME.test(p.id)) return {ret: -1, result: `priority id "${p.id}" is not a name (letters, digits, _ and -)`};
+    const ids = p.groupList.split(/[|,;]/).map((x) => x.trim()).filter(Boolean);
+    if (ids.length === 0 || ids.some((x) => !/^\d+$/.test(x))) {
+      return {ret: -1, result: `group list "${p.groupList}" is not group ids separated by |`};
+    }
+    await this.service.repository.saveGroupPriority({id: p.id, order: p.order, groupList: ids.join('|'),
+      station: p.station});
+    await this.service.refresh();
+    return {ret: 0, result: ''};
+  }
+
+  async removeGroupPriority(id: string): Promise<Results['removeGroupPriority']> {
+    const removed = await this.service.repository.removeGroupPriority(id);
+    if (removed) await this.service.refresh();
+    return {ret: 0, removed};
+  }
+}
+
+/** What is wrong with an IDC group, or undefined: a non-negative id, a name, IPv4 addresses or `a.b.c.*` entries. */
+function idcGroupProblem(g: RegistryCtl.IdcGroup): string | undefined {
+  if (!Number.isInteger(g.groupId) || g.groupId < 0) return `group id ${g.groupId} is not a non-negative integer`;
+  if (!TARS_NAME.test(g.name)) return `group name "${g.name}" is not a name (letters, digits, _ and -)`;
+  const ips = g.ipRule.split('|').map((ip) => ip.trim()).filter(Boolean);
+  if (ips.length === 0) return 'the group lists no IP (give IPs or a.b.c.* separated by |)';
+  const octet = '(25[0-5]|2[0-4]\\d|1?\\d?\\d)';
+  const ipv4 = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.(${octet}|\\*)$`);
+  const bad = ips.find((ip) => !ipv4.test(ip));
+  return bad === undefined ? undefined : `"${bad}" is neither an IPv4 address nor a.b.c.*`;
 }

@@ -15,21 +15,25 @@ export const registryDaemon: DaemonSpec = {
   servants: [
     {obj: 'tars.tarsregistry.QueryObj', port: 17890},
     {obj: 'tars.tarsregistry.RegistryObj', port: 17891},
-    {obj: 'tars.tarsAdminRegistry.AdminRegObj', port: 12000},
-    {obj: 'tars.tarsregistry.RegistryCtlObj', port: 17892},
+    {obj: 'tars.tarsAdminRegistry.AdminRegObj', port: 12000, admin: true},
+    {obj: 'tars.tarsregistry.RegistryCtlObj', port: 17892, admin: true},
   ],
   async create(ctx) {
-    const [{openRegistry}, {openRegistryStore}] = await Promise.all([import('./registry.js'),
-      import('./sql-repository.js')]);
+    const [{openRegistry}, {openRegistryStore}, {adminAuth}] = await Promise.all([import('./registry.js'),
+      import('./sql-repository.js'), import('@tars-ts/kit')]);
     const file = path.join(ctx.dataDir, REGISTRY_DB);
     const store = await openRegistryStore(file);
     const nodeTimeoutMs = ctx.settings['node-timeout'] as number | undefined;
     const reapIntervalMs = ctx.settings['reap-interval'] as number | undefined;
+    const syncIntervalMs = (ctx.settings['sync-interval'] as number | undefined) ?? 1000;
+    const registryTimeoutMs = ctx.settings['registry-timeout'] as number | undefined;
     let registry;
     try {
       registry = await openRegistry({repository: store.repository, logger: ctx.logger,
         ...(nodeTimeoutMs !== undefined ? {nodeTimeoutMs} : {}),
-        ...(reapIntervalMs !== undefined ? {reapIntervalMs} : {})});
+        ...(reapIntervalMs !== undefined ? {reapIntervalMs} : {}), syncIntervalMs,
+        ...(registryTimeoutMs !== undefined ? {registryTimeoutMs} : {}),
+        ...(ctx.adminToken !== undefined ? {nodeAuth: adminAuth(ctx.adminToken)!} : {})});
     } catch (error) {
       await store.close();
       throw error;
@@ -40,7 +44,7 @@ export const registryDaemon: DaemonSpec = {
       store: file,
       onStarted: (bound) => opened.listOwnEndpoints(bound),
       async onClose() {
-        opened.close();
+        await opened.close();
         await store.close();
       },
     };

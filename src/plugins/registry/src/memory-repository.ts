@@ -5,7 +5,8 @@ import type {
   NodeLoad, NodeRegistration, RegistryRepository, ServerFilter, ServerStateUpdate, ServerWithAdapters,
 } from './repository.js';
 import {
-  type AdapterRow, EMPTY_ROWS, type GroupPriorityRow, type GroupRuleRow, type NodeRow, type RegistryRows,
+  type AdapterRow, EMPTY_ROWS, type GroupPriorityRow, type GroupRuleRow, type NodeRow, type RegistryInfoRow,
+  type RegistryRows,
   type ServerKey, type ServerRow, type SettingState, type StaticEndpointRow, serverKeyOf,
 } from './rows.js';
 
@@ -22,6 +23,8 @@ export class MemoryRegistryRepository implements RegistryRepository {
   private readonly statics = new Map<string, StaticEndpointRow>();
   private readonly rules = new Map<number, GroupRuleRow>();
   private readonly priorities = new Map<string, GroupPriorityRow>();
+  private readonly registries = new Map<string, RegistryInfoRow>();
+  private stamp = 0;
 
   constructor(seed: Partial<RegistryRows> = {}) {
     const rows = {...EMPTY_ROWS, ...seed};
@@ -33,6 +36,7 @@ export class MemoryRegistryRepository implements RegistryRepository {
     for (const e of rows.staticEndpoints) this.statics.set(staticKey(e.owner, e.servant, e.endpoint), own(e));
     for (const r of rows.groupRules) this.rules.set(r.groupId, own(r));
     for (const p of rows.groupPriorities) this.priorities.set(p.id, own(p));
+    for (const r of rows.registries) this.registries.set(`${r.locatorId}\0${r.servant}`, own(r));
   }
 
   async loadRows(): Promise<RegistryRows> {
@@ -43,6 +47,8 @@ export class MemoryRegistryRepository implements RegistryRepository {
       staticEndpoints: Object.freeze([...this.statics.values()]),
       groupRules: Object.freeze([...this.rules.values()]),
       groupPriorities: Object.freeze([...this.priorities.values()]),
+      registries: Object.freeze([...this.registries.values()].sort((a, b) => byText(a.locatorId, b.locatorId) ||
+        byText(a.servant, b.servant))),
     });
   }
 
@@ -212,5 +218,31 @@ export class MemoryRegistryRepository implements RegistryRepository {
 
   async removeGroupPriority(id: string): Promise<boolean> {
     return this.priorities.delete(id);
+  }
+
+  async putRegistryInfo(locatorId: string, rows: readonly {servant: string; endpoint: string}[], now: number):
+    Promise<void> {
+    await this.removeRegistryInfo(locatorId);
+    for (const r of rows) {
+      this.registries.set(`${locatorId}\0${r.servant}`, Object.freeze({locatorId, servant: r.servant,
+        endpoint: r.endpoint, lastHeartbeat: now}));
+    }
+  }
+
+  async removeRegistryInfo(locatorId: string): Promise<void> {
+    for (const [key, r] of this.registries) if (r.locatorId === locatorId) this.registries.delete(key);
+  }
+
+  async listRegistryInfo(): Promise<RegistryInfoRow[]> {
+    return [...this.registries.values()].sort((a, b) => byText(a.locatorId, b.locatorId) ||
+      byText(a.servant, b.servant));
+  }
+
+  async bumpStamp(): Promise<void> {
+    this.stamp++;
+  }
+
+  async readStamp(): Promise<number> {
+    return this.stamp;
   }
 }

@@ -34,6 +34,8 @@ export interface CommunicatorNodeChannelOptions {
   readonly timeoutMs?: number;
   /** The communicator to call through; when absent the channel makes its own on first use and closes it. */
   readonly communicator?: Communicator;
+  /** Endpoint auth keys of the channel's own communicator: the admin token for NodeObj endpoints with `-e 1`. */
+  readonly auth?: Readonly<Record<string, {accesskey: string; secretkey: string}>>;
 }
 
 /**
@@ -52,7 +54,7 @@ export class CommunicatorNodeChannel implements NodeChannel {
   private get communicator(): Communicator {
     if (this.options.communicator) return this.options.communicator;
     if (this.closed) throw new Error('the node channel is closed');
-    this.own ??= new Communicator();
+    this.own ??= new Communicator(this.options.auth ? {auth: this.options.auth} : {});
     return this.own;
   }
 

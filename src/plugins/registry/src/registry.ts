@@ -1,7 +1,7 @@
 // A running registry's parts, put together once: the repository, the service and its model, the servants of every
 // object the registry serves, the reaper that expires silent nodes, and the registry's own endpoints. The daemon
 // (./daemon.ts) opens one over its store; tests open one over a memory repository.
-import type {Logger, Servant} from '@tars-ts/core';
+import {type Logger, type Servant, parseEndpoint} from '@tars-ts/core';
 
 import {ADMIN_REG_OBJ, AdminRegServant} from './admin-reg-servant.js';
 import {REGISTRY_CTL_OBJ, RegistryCtlServant} from './ctl-servant.js';
@@ -10,7 +10,6 @@ import type {Clock} from './registry-model.js';
 import {RegistryObjServant} from './registry-servant.js';
 import {DEFAULT_NODE_TIMEOUT_INTERVAL_MS, RegistryService} from './registry-service.js';
 import type {RegistryRepository} from './repository.js';
-import {staticEndpointRow} from './rows.js';
 
 /** The official object name of the node-facing servant. */
 export const REGISTRY_OBJ = 'tars.tarsregistry.RegistryObj';
@@ -23,6 +22,17 @@ export interface RegistryOptions {
   readonly nodeTimeoutMs?: number;
   /** How often silent nodes are written inactive (default 60 s; 0: never, for tests driving {@link expireNodes}). */
   readonly reapIntervalMs?: number;
+  /**
+   * How often the registry syncs with the others of its store (RegistryService.sync: its own rows, their writes, the
+   * nodes' heart-beats they took); 0 (the default here; the daemon's is 1 s): never, for tests driving it.
+   */
+  readonly syncIntervalMs?: number;
+  /** Another registry of the store is listed inactive when silent this long (default 10 s). */
+  readonly registryTimeoutMs?: number;
+  /** Whether other registries may share the store (RegistryServiceOptions.shared). */
+  readonly shared?: boolean;
+  /** Auth keys for the registry's calls to nodes (the admin token, when the cluster has one). */
+  readonly nodeAuth?: Readonly<Record<string, {accesskey: string; secretkey: string}>>;
   readonly logger?: Logger;
 }
 
@@ -35,8 +45,11 @@ export interface OpenRegistry {
    * resolves to this registry). Call once they are bound.
    */
   listOwnEndpoints(bound: readonly {obj: string; endpoint: string}[]): Promise<void>;
-  /** Stops the reaper. Idempotent; the repository is the caller's to close. */
-  close(): void;
+  /**
+   * Stops the reaper and the sync, and takes the registry's own rows out of the store (the others stop listing it).
+   * Idempotent; the repository is the caller's to close.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -47,13 +60,16 @@ export async function openRegistry(options: RegistryOptions): Promise<OpenRegist
   const service = new RegistryService(options.repository, {
     ...(options.clock ? {clock: options.clock} : {}),
     ...(options.nodeTimeoutMs !== undefined ? {nodeTimeoutMs: options.nodeTimeoutMs} : {}),
+    ...(options.registryTimeoutMs !== undefined ? {registryTimeoutMs: options.registryTimeoutMs} : {}),
+    shared: options.shared ?? false,
   });
   await service.refresh();
   const servants: Record<string, Servant> = {
     [QUERY_OBJ]: new QueryServant(() => service.snapshot()),
     [REGISTRY_OBJ]: new RegistryObjServant(service),
     [REGISTRY_CTL_OBJ]: new RegistryCtlServant(service),
-    [ADMIN_REG_OBJ]: new AdminRegServant(service, options.logger ? {logger: options.logger} : {}),
+    [ADMIN_REG_OBJ]: new AdminRegServant(service, {...(options.logger ? {logger: options.logger} : {}),
+      ...(options.nodeAuth ? {nodeAuth: options.nodeAuth} : {})}),
   };
   const interval = options.reapIntervalMs ?? DEFAULT_NODE_TIMEOUT_INTERVAL_MS;
   let reaping = false;
@@ -69,16 +85,38 @@ export async function openRegistry(options: RegistryOptions): Promise<OpenRegist
     });
   }, interval) : undefined;
   reaper?.unref();
+  const syncMs = options.syncIntervalMs ?? 0;
+  let syncing = false;
+  const syncer = syncMs > 0 ? setInterval(() => {
+    if (syncing) return;
+    syncing = true;
+    service.sync().catch((error: unknown) => {
+      options.logger?.error(`syncing with the store: ${(error as Error).message}`);
+    }).finally(() => {
+      syncing = false;
+    });
+  }, syncMs) : undefined;
+  syncer?.unref();
+  let closing: Promise<void> | undefined;
   return {
     service,
     servants,
     async listOwnEndpoints(bound) {
-      await service.setOwnEndpoints(bound.map(({obj, endpoint}) => staticEndpointRow({servant: obj, endpoint,
-        owner: 'self'})));
+      const query = bound.find((b) => b.obj === QUERY_OBJ) ?? bound[0];
+      const at = query ? parseEndpoint(query.endpoint) : undefined;
+      await service.setOwnEndpoints(at ? `${at.host}:${at.port}` : 'self', bound.map(({obj, endpoint}) =>
+        ({servant: obj, endpoint})));
     },
     close() {
-      if (reaper) clearInterval(reaper);
-      (servants[ADMIN_REG_OBJ] as AdminRegServant).close();
+      closing ??= (async () => {
+        if (reaper) clearInterval(reaper);
+        if (syncer) clearInterval(syncer);
+        (servants[ADMIN_REG_OBJ] as AdminRegServant).close();
+        await service.withdraw().catch((error: unknown) => {
+          options.logger?.error(`taking this registry out of the store: ${(error as Error).message}`);
+        });
+      })();
+      return closing;
     },
   };
 }

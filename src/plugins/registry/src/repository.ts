@@ -1,8 +1,8 @@
 // Where the registry keeps its rows: an interface, so that the servants and the model are written once and the
 // store (memory for tests, Kysely over SQLite or PostgreSQL for the daemon) is chosen where the registry is wired.
 import type {
-  AdapterRow, GroupPriorityRow, GroupRuleRow, NodeRow, PresentState, RegistryRows, ServerKey, ServerRow,
-  SettingState, StaticEndpointRow,
+  AdapterRow, GroupPriorityRow, GroupRuleRow, NodeRow, PresentState, RegistryInfoRow, RegistryRows, ServerKey,
+  ServerRow, SettingState, StaticEndpointRow,
 } from './rows.js';
 
 /** Load averages a node reports with registerNode and keepAlive. */
@@ -133,4 +133,18 @@ export interface RegistryRepository {
   saveGroupPriority(row: GroupPriorityRow): Promise<void>;
   /** Removes a fallback row; false when there was none. */
   removeGroupPriority(id: string): Promise<boolean>;
+
+  // Several registries on one store (a shared PostgreSQL database): each lists its own servants, and each tells the
+  // others when it changed a row, so that they reload.
+
+  /** Writes registry `locatorId`'s own servants, replacing its earlier rows, with `now` as their heart-beat. */
+  putRegistryInfo(locatorId: string, rows: readonly {servant: string; endpoint: string}[], now: number): Promise<void>;
+  /** Removes registry `locatorId`'s rows (its graceful stop). */
+  removeRegistryInfo(locatorId: string): Promise<void>;
+  /** Every registry's rows. */
+  listRegistryInfo(): Promise<RegistryInfoRow[]>;
+  /** Says that rows changed: every registry on the store reloads at its next sync. */
+  bumpStamp(): Promise<void>;
+  /** The change stamp {@link bumpStamp} moves. */
+  readStamp(): Promise<number>;
 }

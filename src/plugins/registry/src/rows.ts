@@ -111,6 +111,20 @@ export interface StaticEndpointRow {
   readonly owner: string;
 }
 
+/**
+ * A registry's own servant where it listens (t_registry_info): every registry on a shared store writes its own at
+ * each sync tick, so that `tars.tarsregistry.QueryObj` resolves to every live registry; a registry whose rows are
+ * older than the registry timeout is listed as inactive.
+ */
+export interface RegistryInfoRow {
+  /** The registry (`host:port` of its QueryObj). */
+  readonly locatorId: string;
+  readonly servant: string;
+  readonly endpoint: string;
+  /** Epoch ms of its last sync tick. */
+  readonly lastHeartbeat: number;
+}
+
 /** An IDC group (t_server_group_rule). */
 export interface GroupRuleRow {
   readonly groupId: number;
@@ -136,11 +150,13 @@ export interface RegistryRows {
   readonly staticEndpoints: readonly StaticEndpointRow[];
   readonly groupRules: readonly GroupRuleRow[];
   readonly groupPriorities: readonly GroupPriorityRow[];
+  /** Every registry's own servants (those of a store no other registry shares: its own, or none). */
+  readonly registries: readonly RegistryInfoRow[];
 }
 
 /** No rows at all. */
 export const EMPTY_ROWS: RegistryRows = Object.freeze({
-  nodes: [], servers: [], adapters: [], staticEndpoints: [], groupRules: [], groupPriorities: [],
+  nodes: [], servers: [], adapters: [], staticEndpoints: [], groupRules: [], groupPriorities: [], registries: [],
 });
 
 /** `app.server_node`-style key of a server instance, for maps (the parts cannot contain the separator `\0`). */

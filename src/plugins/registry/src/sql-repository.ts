@@ -7,8 +7,8 @@ import type {
   NodeLoad, NodeRegistration, RegistryRepository, ServerFilter, ServerStateUpdate, ServerWithAdapters,
 } from './repository.js';
 import type {
-  AdapterRow, GroupPriorityRow, GroupRuleRow, NodeRow, PresentState, RegistryRows, ServerKey, ServerRow,
-  SettingState, StaticEndpointRow,
+  AdapterRow, GroupPriorityRow, GroupRuleRow, NodeRow, PresentState, RegistryInfoRow, RegistryRows, ServerKey,
+  ServerRow, SettingState, StaticEndpointRow,
 } from './rows.js';
 import {serverKeyOf} from './rows.js';
 
@@ -118,8 +118,24 @@ interface GroupPrioritiesTable {
   seq: number;
 }
 
+/** t_registry_info as every registry of a shared store writes its own servants, with a heart-beat. */
+interface RegistryInfoTable {
+  locator_id: string;
+  servant: string;
+  endpoint: string;
+  last_heartbeat: number;
+}
+
+/** One row (id 1): moved by every write, so that the other registries of a shared store know to reload. */
+interface ChangeStampTable {
+  id: number;
+  stamp: number;
+}
+
 /** The registry's tables, as Kysely sees them. */
 export interface RegistryDB {
+  registry_info: RegistryInfoTable;
+  change_stamp: ChangeStampTable;
   nodes: NodesTable;
   servers: ServersTable;
   adapters: AdaptersTable;
@@ -241,6 +257,22 @@ export const REGISTRY_MIGRATIONS: StoreMigrations = {
       }
     },
   },
+  '0002_registry_sync': {
+    up: async (db) => {
+      await db.schema.createTable('registry_info')
+        .addColumn('locator_id', 'text', (c) => c.notNull())
+        .addColumn('servant', 'text', (c) => c.notNull())
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('last_heartbeat', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('registry_info_pk', ['locator_id', 'servant'])
+        .execute();
+      await db.schema.createTable('change_stamp')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('stamp', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('change_stamp').values({id: 1, stamp: 0}).execute();
+    },
+  },
 };
 
 type Db = Kysely<RegistryDB>;
@@ -325,6 +357,10 @@ const ruleOf = (r: GroupRulesTable): GroupRuleRow => Object.freeze({
   groupId: Number(r.group_id), groupName: r.group_name, allowIpRule: r.allow_ip_rule,
 });
 
+const registryInfoOf = (r: RegistryInfoTable): RegistryInfoRow => Object.freeze({
+  locatorId: r.locator_id, servant: r.servant, endpoint: r.endpoint, lastHeartbeat: Number(r.last_heartbeat),
+});
+
 const priorityOf = (r: GroupPrioritiesTable): GroupPriorityRow => Object.freeze({
   id: r.id, order: Number(r.list_order), groupList: r.group_list, station: r.station,
 });
@@ -352,13 +388,14 @@ export class SqlRegistryRepository implements RegistryRepository {
     // One transaction: no write lands between two of the selects, so the snapshot never pairs an adapter with a
     // server that is gone, or misses half of a node's expiry.
     return this.store.transaction(async (trx) => {
-      const [nodes, servers, adapters, statics, rules, priorities] = [
+      const [nodes, servers, adapters, statics, rules, priorities, registries] = [
         await trx.selectFrom('nodes').selectAll().orderBy('seq').orderBy('node_name').execute(),
         await trx.selectFrom('servers').selectAll().orderBy('seq').execute(),
         await trx.selectFrom('adapters').selectAll().orderBy('seq').execute(),
         await trx.selectFrom('static_endpoints').selectAll().orderBy('seq').execute(),
         await trx.selectFrom('group_rules').selectAll().orderBy('seq').orderBy('group_id').execute(),
         await trx.selectFrom('group_priorities').selectAll().orderBy('seq').orderBy('id').execute(),
+        await trx.selectFrom('registry_info').selectAll().orderBy('locator_id').orderBy('servant').execute(),
       ];
       return Object.freeze({
         nodes: Object.freeze(nodes.map(nodeOf)),
@@ -367,6 +404,7 @@ export class SqlRegistryRepository implements RegistryRepository {
         staticEndpoints: Object.freeze(statics.map(staticOf)),
         groupRules: Object.freeze(rules.map(ruleOf)),
         groupPriorities: Object.freeze(priorities.map(priorityOf)),
+        registries: Object.freeze(registries.map(registryInfoOf)),
       });
     });
   }
@@ -619,6 +657,36 @@ export class SqlRegistryRepository implements RegistryRepository {
     const r = await this.db.deleteFrom('group_priorities').where('id', '=', id).executeTakeFirst();
     return r.numDeletedRows > 0n;
   }
+  async putRegistryInfo(locatorId: string, rows: readonly {servant: string; endpoint: string}[], now: number):
+    Promise<void> {
+    await this.store.transaction(async (trx) => {
+      await trx.deleteFrom('registry_info').where('locator_id', '=', locatorId).execute();
+      if (rows.length === 0) return;
+      await trx.insertInto('registry_info').values(rows.map((r) => ({locator_id: locatorId, servant: r.servant,
+        endpoint: r.endpoint, last_heartbeat: now}))).execute();
+    });
+  }
+
+  async removeRegistryInfo(locatorId: string): Promise<void> {
+    await this.db.deleteFrom('registry_info').where('locator_id', '=', locatorId).execute();
+  }
+
+  async listRegistryInfo(): Promise<RegistryInfoRow[]> {
+    const rows = await this.db.selectFrom('registry_info').selectAll().orderBy('locator_id').orderBy('servant')
+      .execute();
+    return rows.map(registryInfoOf);
+  }
+
+  async bumpStamp(): Promise<void> {
+    await this.db.updateTable('change_stamp').set((eb) => ({stamp: eb('stamp', '+', 1)})).where('id', '=', 1)
+      .execute();
+  }
+
+  async readStamp(): Promise<number> {
+    const row = await this.db.selectFrom('change_stamp').select('stamp').where('id', '=', 1).executeTakeFirst();
+    return Number(row?.stamp ?? 0);
+  }
+
 }
 
 /** An open registry store: the repository over it and how to close it. */

@@ -77,6 +77,42 @@ describe('tars registry', function () {
     expect(badSet.stderr).to.match(/only the group may be \*/);
   });
 
+  it('group set|list|rm|fallback: IDC groups decide what a caller gets; bad groups are refused (exit 2)', async () => {
+    for (const [id, name, ips] of [['1', 'here', '127.0.0.1'], ['2', 'there', '10.9.9.*']]) {
+      const set = await tars(['registry', 'group', 'set', id!, name!, ips!, '--locator', locator]);
+      expect(set.exit, set.stderr).to.equal(0);
+    }
+    const obj = 'TestApp.Near.NearObj';
+    await tars(['registry', 'add', obj, '-e', 'tcp -h 10.8.0.1 -p 1', '--group', 'here', '--locator', locator]);
+    await tars(['registry', 'add', obj, '-e', 'tcp -h 10.9.9.1 -p 1', '--group', 'there', '--locator', locator]);
+    // This test calls from 127.0.0.1: group "here".
+    const find = await tars(['registry', 'find', obj, '--locator', locator, '--json']);
+    expect((JSON.parse(find.stdout) as {endpoints: {endpoint: string; active: boolean}[]}).endpoints
+      .filter((e) => e.active).map((e) => e.endpoint)).to.deep.equal(['tcp -h 10.8.0.1 -p 1 -t 3000']);
+
+    const fallback = await tars(['registry', 'group', 'fallback', 'near', '--order', '1', '--groups', '1,2',
+      '--locator', locator]);
+    expect(fallback.exit, fallback.stderr).to.equal(0);
+    const list = await tars(['registry', 'group', 'list', '--locator', locator, '--json']);
+    expect(JSON.parse(list.stdout)).to.deep.equal({
+      groups: [{groupId: 1, name: 'here', ips: ['127.0.0.1']}, {groupId: 2, name: 'there', ips: ['10.9.9.*']}],
+      fallback: [{id: 'near', order: 1, groups: [1, 2], station: ''}]});
+
+    const badIp = await tars(['registry', 'group', 'set', '3', 'x', '10.1.1', '--locator', locator]);
+    expect(badIp.exit).to.equal(2);
+    expect(badIp.stderr).to.match(/"10\.1\.1" is neither an IPv4 address nor a\.b\.c\.\*/);
+    const twice = await tars(['registry', 'group', 'set', '3', 'here', '10.3.3.3', '--locator', locator]);
+    expect(twice.exit).to.equal(2);
+    expect(twice.stderr).to.match(/group 1 is already named "here"/);
+
+    const rm = await tars(['registry', 'group', 'rm', '2', '--locator', locator, '--json']);
+    expect(JSON.parse(rm.stdout)).to.deep.equal({groupId: 2, removed: true});
+    const rmRow = await tars(['registry', 'group', 'fallback', 'near', '--rm', '--locator', locator, '--json']);
+    expect(JSON.parse(rmRow.stdout)).to.deep.equal({id: 'near', removed: true});
+    const left = await tars(['registry', 'group', 'list', '--locator', locator]);
+    expect(left.stdout).to.match(/^ID\s+NAME\s+IPS\n1\s+here\s+127\.0\.0\.1\n$/);
+  });
+
   it('a malformed endpoint is refused before anything is sent (exit 2), naming the bad part', async () => {
     const r = await tars(['registry', 'add', 'A.B.C', '-e', 'tcp -h 10.0.0.5 -p notaport', '--locator', locator]);
     expect(r.exit).to.equal(2);

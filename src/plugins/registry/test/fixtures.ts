@@ -32,7 +32,8 @@ export function rowsOf(instances: {server: ServerRow; adapter: AdapterRow}[], ex
   const hosts = [...new Set(instances.map((i) => i.server.nodeName))];
   return {
     nodes: hosts.map((h) => nodeRow(h, at)), servers: instances.map((i) => i.server),
-    adapters: instances.map((i) => i.adapter), staticEndpoints: [], groupRules: [], groupPriorities: [], ...extra,
+    adapters: instances.map((i) => i.adapter), staticEndpoints: [], groupRules: [], groupPriorities: [], registries: [],
+    ...extra,
   };
 }
 

@@ -426,10 +426,31 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
       });
     });
 
+    describe('registries sharing the store', () => {
+      it('each registry\'s own rows replace its earlier ones; another\'s stay; removal takes only its own', async () => {
+        const q = 'tars.tarsregistry.QueryObj';
+        await repo.putRegistryInfo('a:1', [{servant: q, endpoint: 'tcp -h a -p 1'},
+          {servant: 'tars.tarsregistry.RegistryObj', endpoint: 'tcp -h a -p 2'}], 100);
+        await repo.putRegistryInfo('b:1', [{servant: q, endpoint: 'tcp -h b -p 1'}], 100);
+        await repo.putRegistryInfo('a:1', [{servant: q, endpoint: 'tcp -h a -p 1'}], 200);
+        expect((await repo.listRegistryInfo()).map((r) => `${r.locatorId} ${r.servant} ${r.lastHeartbeat}`))
+          .to.deep.equal([`a:1 ${q} 200`, `b:1 ${q} 100`]);
+        await repo.removeRegistryInfo('a:1');
+        expect((await repo.loadRows()).registries.map((r) => r.locatorId)).to.deep.equal(['b:1']);
+      });
+
+      it('the change stamp moves with every bump', async () => {
+        const before = await repo.readStamp();
+        await repo.bumpStamp();
+        await repo.bumpStamp();
+        expect(await repo.readStamp()).to.equal(before + 2);
+      });
+    });
+
     describe('loadRows', () => {
       it('is empty for an empty repository', async () => {
         expect(await repo.loadRows()).to.deep.equal({nodes: [], servers: [], adapters: [], staticEndpoints: [],
-          groupRules: [], groupPriorities: []});
+          groupRules: [], groupPriorities: [], registries: []});
       });
 
       it('returns every table, frozen, and a result later writes do not change', async () => {
@@ -440,6 +461,7 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
           enableGroup: true, ipGroupName: '', setId: '', owner: 'static'});
         await repo.saveGroupRule({groupId: 1, groupName: 'g', allowIpRule: '1.2.3.4'});
         await repo.saveGroupPriority({id: 'p', order: 1, groupList: '1', station: 's'});
+        await repo.putRegistryInfo('h:1', [{servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h h -p 1'}], 5);
         const rows = await repo.loadRows();
         const copy = structuredClone(rows);
         expect(rows.nodes.map((n) => n.lastHeartbeat)).to.deep.equal([1_700_000_000_123]);
@@ -456,6 +478,7 @@ export function describeRepository(name: string, make: () => Promise<RepositoryU
           enableGroup: false, ipGroupName: '', setId: '', owner: 'static'});
         await repo.removeGroupRule(1);
         await repo.removeGroupPriority('p');
+        await repo.removeRegistryInfo('h:1');
         expect(rows).to.deep.equal(copy);
         const now = await repo.loadRows();
         expect(now.servers).to.deep.equal([]);

@@ -2,13 +2,15 @@
 // logic is tested with a fake launcher and this file with real processes.
 import fs from 'node:fs';
 
+import {ADMIN_TOKEN_ENV} from '@tars-ts/kit';
+
 /** What to run: argv, working directory, environment additions and where its output goes. */
 export interface LaunchSpec {
   /** argv[0]: the program (looked up in PATH when it has no slash). */
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
-  /** Added to the node's own environment. */
+  /** Added to the node's own environment (of which the admin token, TARS_ADMIN_TOKEN, is never passed on). */
   readonly env: Readonly<Record<string, string>>;
   /** A descriptor (O_APPEND file) for stdout and stderr; the launcher does not close it. */
   readonly outputFd?: number;
@@ -97,8 +99,10 @@ export class ExecaLauncher implements ProcessLauncher {
   async launch(spec: LaunchSpec): Promise<LaunchedProcess> {
     const {execa} = await import('execa');
     // No cleanup and detached: a node that stops leaves its servers running (the next one adopts them).
-    const base = {cwd: spec.cwd, env: {...spec.env}, extendEnv: true, stdin: 'ignore', detached: true, cleanup: false,
-      buffer: false, reject: false} as const;
+    // The node's environment without the admin token: a server gets it only when its spec says (framework servers).
+    const {[ADMIN_TOKEN_ENV]: _token, ...inherited} = process.env;
+    const base = {cwd: spec.cwd, env: {...inherited, ...spec.env}, extendEnv: false, stdin: 'ignore', detached: true,
+      cleanup: false, buffer: false, reject: false} as const;
     // A descriptor goes to the child as is (execa passes numbers through to spawn); its types only list 3..9, so the
     // cast. Not `{file}`: execa would then copy the output through the node, which a server must not depend on.
     const out = (spec.outputFd ?? 'ignore') as 3;

@@ -49,6 +49,7 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
     const interrupt = flags.detach ? undefined : new Interrupt();
     try {
       const file = await cluster.prepare({host: flags.host, basePort: flags['base-port']});
+      cluster.checkAdminToken(file);
       const plan = cluster.plan(file);
       const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
       const running = await cluster.running(plan);

@@ -5,7 +5,7 @@ import type {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
 
 import {ServerCommand, parseServerId} from '../../server-command.js';
-import {nodeFailure, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../../deploy-plan.js';
+import {nodeFailure, onNodeHost, profileWithEnv, readProfile, renameAdapters, withAdapterFlags} from '../../deploy-plan.js';
 
 /** `tars server deploy --json`. */
 export interface DeployJson {
@@ -58,6 +58,8 @@ the command line holds {config}.`;
     adapter: Flags.string({summary: 'An adapter\'s endpoint: Obj=ENDPOINT (e.g. SayHelloObj="tcp -h 127.0.0.1 -p ' +
       '10015"); replaces the package\'s, or adds one.', multiple: true, helpValue: 'OBJ=ENDPOINT'}),
     set: Flags.string({summary: 'Deploy in the SET name.area.group.', helpValue: 'SET'}),
+    group: Flags.string({summary: 'IDC grouping: callers get the endpoints of their own IDC group first (tars ' +
+      'registry group): a group NAME, auto (each endpoint in the group of its IP), or off.', helpValue: 'NAME|auto|off'}),
     cmd: Flags.string({summary: 'The command line to run instead of node <entry> (a TarsGo or TarsCpp server).',
       helpValue: 'COMMAND'}),
     env: Flags.string({summary: 'An environment variable for the server: K=V.', multiple: true, helpValue: 'K=V'}),
@@ -100,7 +102,8 @@ the command line holds {config}.`;
           (pkg.entry ? `, entry ${pkg.entry}` : `, command ${flags.cmd}`);
       }},
       {title: `Record ${name} in the registry`, run: async (c, step) => {
-        const adapters = withAdapterFlags(renameAdapters(c.pkg!.adapters, id), flags.adapter ?? [], id);
+        const adapters = onNodeHost(withAdapterFlags(renameAdapters(c.pkg!.adapters, id), flags.adapter ?? [], id),
+          c.node!.nodeObj);
         if (adapters.length === 0) {
           throw new UserError(`the package declares no adapter${c.pkg!.configFile ? ` in ${c.pkg!.configFile}` : ' (no config.conf)'}`,
             {code: 'USAGE', hint: 'give one: --adapter SayHelloObj="tcp -h 127.0.0.1 -p 10015"'});
@@ -109,6 +112,7 @@ the command line holds {config}.`;
         const old = servers.find((s) => s.application === id.application && s.serverName === id.serverName);
         c.deployment = {application: id.application, serverName: id.serverName, nodeName: c.node!.name, adapters,
           serverType: flags.cmd ? 'tars_cpp' : 'tars_nodejs', setId: flags.set ?? old?.setId ?? '',
+          ...groupOf(flags.group, old),
           profile: await profileWithEnv(profile ?? old?.profile ?? '', env), startScript: flags.cmd ?? '',
           settingState: 'active', presentState: '', processId: 0, version: '', patchVersion: ''};
         const {ret, previous, existed, result} = await ctl.putServer(c.deployment);
@@ -160,4 +164,12 @@ the command line holds {config}.`;
       this.warn(`could not put the registry's rows back: ${(error as Error).message}`);
     }
   }
+}
+
+/** The IDC grouping of a deploy: `--group` when given (NAME, auto, off), else what the instance had. */
+function groupOf(flag: string | undefined, old: RegistryCtl.ServerDeployment | undefined):
+  {enableGroup: boolean; groupName: string} {
+  if (flag === undefined) return {enableGroup: old?.enableGroup ?? false, groupName: old?.groupName ?? ''};
+  if (flag === 'off') return {enableGroup: false, groupName: ''};
+  return {enableGroup: true, groupName: flag === 'auto' ? '' : flag};
 }

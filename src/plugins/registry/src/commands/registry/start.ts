@@ -19,5 +19,9 @@ lists with its servers.`;
       default: 250_000, min: 15_000, helpValue: 'MS'}),
     'reap-interval': Flags.integer({summary: 'How often silent nodes are written inactive, ms.', default: 60_000,
       min: 1000, helpValue: 'MS'}),
+    'sync-interval': Flags.integer({summary: 'How often the registry takes what the other registries of its store ' +
+      'wrote (--db shared by several), ms.', default: 1000, min: 100, helpValue: 'MS'}),
+    'registry-timeout': Flags.integer({summary: 'Another registry of the store silent this long is listed inactive, ' +
+      'ms.', default: 10_000, min: 1000, helpValue: 'MS'}),
   };
 }
