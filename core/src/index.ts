@@ -48,6 +48,10 @@ export {
 } from './rpc/log/notifier.js';
 export {FrameDecoder} from './rpc/transport/frame-decoder.js';
 export {FrameConnection, type FrameConnectionOptions, type FrameHandlers} from './rpc/transport/frame-connection.js';
+export {
+  type ClientTls, type ClientTlsFiles, type ClientTlsSettings, ClientTlsSet, type ServerTls, type ServerTlsFiles,
+  loadClientTls, loadServerTls,
+} from './rpc/transport/tls.js';
 export {type Channel, type ChannelOptions, LocalFailure, TcpChannel, UdpChannel, createChannel} from './rpc/client/channel.js';
 export {
   AUTH_FUNC, AUTH_MESSAGE_TYPE, AUTH_TIME_WINDOW, type AuthPackage, authPackage, authRequestFrame, authSignature,

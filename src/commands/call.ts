@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core';
 import {TarsCommand, adminToken, targetFlags} from '@tars-ts/kit';
 import type {CallResultJson, RepeatResultJson, UntypedResultJson} from '../lib/call.js';
 import type {CollectedTrace} from '../lib/call-trace.js';
+import {tlsFlags, tlsOfFlags} from '../lib/tls-flags.js';
 
 export default class Call extends TarsCommand {
   static override summary = 'Call any method of a TARS servant.';
@@ -27,6 +28,10 @@ true/false, JSON objects keyed by tag as structs, other objects as maps, arrays 
 string), sent at tags 1..n; --arg-types int,string,... forces them. The answer is printed by tag with its wire
 type (ret is tag 0), and the output says the interface was guessed.
 
+An ssl endpoint is called over TLS: --ca gives the CA the server's certificate must chain to (default: the
+system's CAs; the certificate must name the endpoint's host), --cert and --key a client certificate for servers
+that verify clients.
+
 Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing answered (connect, timeout).`;
 
   static override examples = [
@@ -35,6 +40,7 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj Greet --data \'{"req": {"name": "x"}}\' --tars SayHello.tars',
     '<%= config.bin %> <%= command.id %> TestApp.HelloGo.SayHelloObj EchoHello x --repeat 10000 --concurrency 64',
     '<%= config.bin %> <%= command.id %> "Go.Server.Obj@tcp -h 10.0.0.5 -p 8080" Add 1 2 --arg-types int,long',
+    '<%= config.bin %> <%= command.id %> "TestApp.HelloGo.SayHelloObj@ssl -h 10.0.0.5 -p 10016" EchoHello x --ca ca.crt --cert client.crt --key client.key',
   ];
 
   static override args = {
@@ -45,6 +51,7 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
 
   static override flags = {
     ...targetFlags,
+    ...tlsFlags,
     tars: Flags.string({summary: '.tars file declaring the interface (repeatable).', multiple: true}),
     include: Flags.string({char: 'I', summary: 'Directory for #include files (repeatable).', multiple: true}),
     data: Flags.string({summary: 'Arguments as a JSON object keyed by parameter name.'}),
@@ -65,12 +72,13 @@ Exit codes: 0 ok, 2 usage, 3 the server answered with a TARS error, 4 nothing an
     const {args, flags} = await this.parse(Call);
     const {runCall, formatRepeat, formatResult, formatUntyped} = await import('../lib/call.js');
     const settings = this.settings;
+    const tls = await tlsOfFlags(flags);
     let outcome: Awaited<ReturnType<typeof runCall>>;
     try {
       outcome = await runCall({...flags, obj: args.obj, func: args.func, args: args.args ?? [],
         cwd: process.cwd(), tars: flags.tars ?? [], include: flags.include ?? [], context: flags.context ?? [],
         timeout: settings.timeout(flags.timeout), savedLocator: settings.get('locator'), argTypes: flags['arg-types'],
-        cacheDir: this.config.cacheDir,
+        cacheDir: this.config.cacheDir, tls,
         token: adminToken(this.settings)});
     } catch (error) {
       // A failed traced call still shows where it failed: the tree on stderr, or its trace in the error's JSON.

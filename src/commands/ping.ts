@@ -1,6 +1,8 @@
 import {Args} from '@oclif/core';
 import {TarsCommand, targetFlags} from '@tars-ts/kit';
 
+import {tlsFlags, tlsOfFlags} from '../lib/tls-flags.js';
+
 interface PingJson {
   obj: string;
   endpoints: ({endpoint: string; ms: number} | {endpoint: string; error: {code: number; name: string; message: string}})[];
@@ -11,7 +13,8 @@ export default class Ping extends TarsCommand {
 
   static override description = `Sends the reserved tars_ping call, which every TARS server answers (TarsCpp, TarsGo, @tars/rpc and
 this toolkit), to each endpoint of <Obj>: given after "@", with -e, resolved through the registry (--locator or
-the saved setting), or from the project's config.conf. Exit 4 when no endpoint answered.`;
+the saved setting), or from the project's config.conf. ssl endpoints are pinged over TLS (--ca, --cert, --key as
+for tars call). Exit 4 when no endpoint answered.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> "TestApp.HelloGo.SayHelloObj@tcp -h 127.0.0.1 -p 10015"',
@@ -22,15 +25,16 @@ the saved setting), or from the project's config.conf. Exit 4 when no endpoint a
     obj: Args.string({description: 'servant object, App.Server.Obj[@endpoints]', required: true}),
   };
 
-  static override flags = {...targetFlags};
+  static override flags = {...targetFlags, ...tlsFlags};
 
   async run(): Promise<PingJson> {
     const {args, flags} = await this.parse(Ping);
+    const tls = await tlsOfFlags(flags);
     const {TarsCallError, formatEndpoint, returnCodeName} = await import('@tars-ts/core');
     const {ExitCode, ReportedFailure, communicatorFor, resolveTarget} = await import('@tars-ts/kit');
     const target = await resolveTarget(args.obj, {...flags, cwd: process.cwd(),
       savedLocator: this.settings.get('locator')});
-    const comm = await communicatorFor(target, {cacheDir: this.config.cacheDir});
+    const comm = await communicatorFor(target, {cacheDir: this.config.cacheDir, tls});
     try {
       const results = await comm.objectProxy(target.proxy).ping({timeout: this.settings.timeout(flags.timeout)});
       const json: PingJson = {obj: target.obj, endpoints: results.map(({endpoint, ms, error}) => {

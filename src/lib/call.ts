@@ -1,5 +1,5 @@
 import {
-  type CallOptions, type Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
+  type CallOptions, type ClientTlsSettings, type Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
   type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey, toJson,
   encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
@@ -38,6 +38,8 @@ export interface CallRequest {
   argTypes?: string | undefined;
   /** `--trace`: the call starts a trace, read back from the log daemon once answered. */
   trace?: boolean | undefined;
+  /** `--ca/--cert/--key`, checked: the TLS of ssl endpoints. */
+  tls?: ClientTlsSettings | undefined;
   cwd: string;
 }
 

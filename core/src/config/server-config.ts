@@ -357,6 +357,8 @@ export interface ServerAdapterOptions {
   protocol?: string;
   threads?: number;
   concurrency?: number;
+  /** This adapter's own TLS (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in its domain), for an ssl endpoint. */
+  tls?: ServerTlsFiles;
   /** Endpoint auth (`-e 1`): the access key clients must present. */
   accesskey?: string;
   /** Endpoint auth: the secret key of `accesskey`. */
@@ -398,6 +400,28 @@ export interface ServerOptions {
   /** Call-chain tracing: `trace-rate`, `trace-dyed`, `trace-otlp` (see {@link TraceConfig}). */
   trace?: Partial<TraceConfig>;
   client?: ClientOptions;
+  /** TLS of every ssl adapter without its own (`cert`, `key`, `ca`, `verifyclient`, `ciphers` in `<server>`). */
+  tls?: ServerTlsFiles;
+}
+
+/**
+ * A server's TLS files and switches, under the names TarsCpp and TarsGo read from `<server>` or from one adapter's
+ * domain (docs/tls.md): `cert` and `key` (PEM; both required), `ca` (PEM; the CAs client certificates must chain
+ * to), `verifyclient` (require a client certificate signed by `ca`), `ciphers` (an OpenSSL cipher list).
+ */
+export interface ServerTlsFiles {
+  cert: string;
+  key: string;
+  ca?: string;
+  verifyClient?: boolean;
+  ciphers?: string;
+}
+
+/** Writes TLS files and switches as the keys a config file gives them (docs/tls.md). */
+function setTlsKeys(d: ConfigDomain, files: ServerTlsFiles | undefined): void {
+  if (!files) return;
+  for (const key of ['cert', 'key', 'ca', 'ciphers'] as const) if (files[key]) d.params.set(key, files[key]!);
+  if (files.verifyClient !== undefined) d.params.set('verifyclient', files.verifyClient ? '1' : '0');
 }
 
 const CLIENT_KEYS: Record<Exclude<keyof ClientConfig, 'blocking' | 'auth'>, string> = {
@@ -467,6 +491,7 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
   if (options.trace?.rate !== undefined) server.params.set('trace-rate', String(options.trace.rate));
   if (options.trace?.dyed !== undefined) server.params.set('trace-dyed', options.trace.dyed ? 'y' : 'n');
   if (options.trace?.otlp !== undefined) server.params.set('trace-otlp', options.trace.otlp);
+  setTlsKeys(server, options.tls);
   if (options.enableset !== undefined) application.params.set('enableset', options.enableset ? 'y' : 'n');
   if (options.setdivision !== undefined) application.params.set('setdivision', options.setdivision);
   const adapters = options.adapters ?? [];
@@ -488,6 +513,7 @@ export function serverConfigDomain(options: ServerOptions): ConfigDomain {
     for (const key of ADAPTER_NUMBERS) {
       if (a[key] !== undefined) d.params.set(key, integerText(a[key], `${where}.${key}`));
     }
+    setTlsKeys(d, a.tls);
   });
   const client = options.client ?? {};
   const domain = application.child('client');

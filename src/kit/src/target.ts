@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 
-import type {Communicator} from '@tars-ts/core';
+import type {ClientTlsSettings, Communicator} from '@tars-ts/core';
 import {shellQuote} from '@tars-ts/core/errors';
 
 import {UserError} from './errors.js';
@@ -87,10 +87,11 @@ async function projectEndpoint(obj: string, cwd: string): Promise<string | undef
  * The communicator that calls a resolved target: with its locator, if any, and the CLI's endpoint cache in
  * `cacheDir` (TarsGo's .tarsdat format), so that bare names still resolve from the last answer while the registry
  * is away. `timeout` is every call's default; with `token` (the admin token), calls to the base services' admin
- * objects authenticate with it where their endpoints ask (`-e 1`). The caller closes it.
+ * objects authenticate with it where their endpoints ask (`-e 1`); `tls` is the TLS of ssl endpoints
+ * (`--ca/--cert/--key`). The caller closes it.
  */
 export async function communicatorFor(target: ResolvedTarget | undefined, options: {timeout?: number;
-  cacheDir?: string; token?: string | undefined}): Promise<Communicator> {
+  cacheDir?: string; token?: string | undefined; tls?: ClientTlsSettings | undefined}): Promise<Communicator> {
   const {Communicator} = await import('@tars-ts/core');
   const {adminAuth} = await import('./admin-token.js');
   const auth = adminAuth(options.token);
@@ -99,5 +100,6 @@ export async function communicatorFor(target: ResolvedTarget | undefined, option
     ...(target?.locator ? {locator: target.locator} : {}),
     ...(options.timeout ? {syncInvokeTimeout: options.timeout} : {}),
     ...(target?.locator && options.cacheDir ? {endpointCacheFile: path.join(options.cacheDir, 'endpoints.tarsdat')} : {}),
+    ...(options.tls ? {tls: options.tls, tlsKeyNames: () => (key: string) => `--${key}`} : {}),
   });
 }

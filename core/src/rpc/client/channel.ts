@@ -1,7 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-import {TarsError} from '../../errors/tars-error.js';
 import {
   DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, ReturnCode, TARS_PING,
 } from '../../protocol/constants.js';
@@ -11,6 +10,7 @@ import {
 } from '../../protocol/packets.js';
 import {AUTH_REFUSED_CODE, type ClientAuthKeys, ClientHandshake, missingKeys} from '../auth/client-auth.js';
 import {FrameConnection} from '../transport/frame-connection.js';
+import {type ClientTls, connectTls} from '../transport/tls.js';
 
 /** A call that failed before a response came: the TARS code to report and what happened. */
 export class LocalFailure extends Error {
@@ -45,6 +45,8 @@ export interface ChannelOptions {
   keepAliveMs?: number;
   /** Servant name the keep-alive pings are addressed to (every TARS server answers tars_ping for any). */
   keepAliveServant?: string;
+  /** For an `ssl` endpoint: the CAs to trust and the client certificate; without it, the system's CAs and none. */
+  tls?: ClientTls;
   /** Keys for an endpoint with `-e 1` (endpoint auth, docs/auth.md): the handshake sent first on each connection. */
   auth?: ClientAuthKeys;
 }
@@ -214,8 +216,11 @@ export class TcpChannel extends BaseChannel {
   }
 
   private connect(): FrameConnection {
-    const {host, port, bind} = this.endpoint;
-    const socket = net.connect({host, port, ...(bind ? {localAddress: bind} : {})});
+    const {host, port, bind, protocol} = this.endpoint;
+    // ssl: connected once the TLS handshake is done; a failed one is a failed connect.
+    const secure = protocol === 'ssl';
+    const socket = secure ? connectTls(this.endpoint, this.options.tls)
+      : net.connect({host, port, ...(bind ? {localAddress: bind} : {})});
     // Held only while calls wait ({@link busy}); a one-way frame is held by its connect and write requests.
     if (this.pending.size === 0) socket.unref();
     let established = false;
@@ -267,7 +272,7 @@ export class TcpChannel extends BaseChannel {
         }
       },
     }, {maxPacket: this.options.maxPacket ?? DEFAULT_MAX_PACKET});
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       established = true;
       clearTimeout(connectTimer);
       this.backoff = 0;
@@ -389,11 +394,7 @@ export class UdpChannel extends BaseChannel {
   }
 }
 
-/** A channel for an endpoint: TCP for tcp, UDP for udp. TLS (ssl) endpoints are refused rather than sent in clear. */
+/** A channel for an endpoint: TCP for tcp, TCP over TLS for ssl (with `options.tls`), UDP for udp. */
 export function createChannel(endpoint: Endpoint, options: ChannelOptions = {}): Channel {
-  if (endpoint.protocol === 'ssl') {
-    throw new TarsError('ENDPOINT_INVALID', `${endpointKey(endpoint)}: ssl endpoints are ` +
-      'not supported yet; use a tcp endpoint');
-  }
   return endpoint.protocol === 'udp' ? new UdpChannel(endpoint, options) : new TcpChannel(endpoint, options);
 }

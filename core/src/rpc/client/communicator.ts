@@ -19,6 +19,8 @@ import {PropertyRegistry, PropertyReporter, type PropertyReportStats} from '../s
 import type {ReportTimer} from '../stat/report-timer.js';
 import {StatReporter, type StatReportStats, setSuffix} from '../stat/stat-reporter.js';
 import {RUNTIME_VERSION} from '../version.js';
+import {ClientTlsSet, type ClientTlsSettings, type TlsKeyName} from '../transport/tls.js';
+import {clientKeyNames, clientTlsOf} from '../transport/tls-config.js';
 
 /** Properties of a communicator: the `<client>` keys of a TARS config file plus the SET membership. */
 export interface CommunicatorProperties extends Partial<ClientConfig> {
@@ -36,6 +38,14 @@ export interface CommunicatorProperties extends Partial<ClientConfig> {
   localip?: string;
   /** Limits and clock of the stat and property reporters (tests, tuning); see {@link ReportingOptions}. */
   reporting?: ReportingOptions;
+  /**
+   * TLS of `ssl` endpoints: `ca` (the CAs the servers' certificates must chain to; default the system's), `cert`
+   * and `key` (a client certificate for servers that verify clients), `ciphers`, as PEM file paths; `objects`
+   * gives one object's own. The files are read at once: a missing or unusable one throws CONFIG_INVALID here.
+   */
+  tls?: ClientTlsSettings;
+  /** How the TLS keys are named in messages (default `tls.ca` and the like); {@link fromConfig} names the file's. */
+  tlsKeyNames?: (obj: string | undefined) => TlsKeyName;
 }
 
 /** Limits and clock of the stat and property reporters of a communicator. */
@@ -113,9 +123,13 @@ export class Communicator implements ProxyHost {
   private localip?: string;
   private statReporterOf?: StatReporter;
   private propertyReporter?: PropertyReporter;
+  private readonly tls?: ClientTlsSet;
 
   constructor(properties: CommunicatorProperties = {}) {
-    const {channelFactory, endpointCacheFile, localip, reporting, ...rest} = properties;
+    const {channelFactory, endpointCacheFile, localip, reporting, tls, tlsKeyNames, ...rest} = properties;
+    if (tls) {
+      this.tls = ClientTlsSet.load(tls, tlsKeyNames ?? ((obj) => (key) => `tls.${obj ? `objects["${obj}"].` : ''}${key}`));
+    }
     const defaults = clientConfigOf(undefined);
     this.props = {...defaults, ...rest, blocking: {...defaults.blocking, ...rest.blocking}};
     this.makeChannel = channelFactory ?? createChannel;
@@ -125,12 +139,17 @@ export class Communicator implements ProxyHost {
     this.configureReports();
   }
 
-  /** A communicator with the `<client>` properties of a server config (and its SET, when enabled). */
+  /**
+   * A communicator with the `<client>` properties of a server config (and its SET, when enabled), its TLS keys
+   * included (`ca`, `cert`, `key`, `ciphers` in `<client>` and in `<client><App.Server.Obj>`).
+   */
   static fromConfig(config: ServerConfig): Communicator {
+    const tls = clientTlsOf(config);
     return new Communicator({...config.client, localip: config.localip,
       modulename: config.client.modulename ?? `${config.app}.${config.server}`,
       ...(config.enableset && config.setdivision ? {setdivision: config.setdivision} : {}),
-      ...(config.datapath !== '.' ? {endpointCacheFile: path.join(config.datapath, `${config.server}.tarsdat`)} : {})});
+      ...(config.datapath !== '.' ? {endpointCacheFile: path.join(config.datapath, `${config.server}.tarsdat`)} : {}),
+      ...(tls ? {tls, tlsKeyNames: clientKeyNames(config.file)} : {})});
   }
 
   get properties(): Readonly<ClientConfig & {setdivision?: string}> {
@@ -284,8 +303,10 @@ export class Communicator implements ProxyHost {
     const key = endpointKey(endpoint);
     let ch = this.channels.get(key);
     if (!ch) {
+      const tls = endpoint.protocol === 'ssl' ? this.tls?.for(servant) : undefined;
       ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize,
-        keepAliveMs: this.props.keepAliveInterval, ...(servant ? {keepAliveServant: servant} : {})});
+        keepAliveMs: this.props.keepAliveInterval, ...(servant ? {keepAliveServant: servant} : {}),
+        ...(tls ? {tls} : {})});
       this.channels.set(key, ch);
     }
     this.channelOf.set(endpoint, ch);
@@ -302,9 +323,11 @@ export class Communicator implements ProxyHost {
     let ch = this.channels.get(key);
     if (!ch) {
       const keys = this.props.auth?.[servant];
+      const tls = endpoint.protocol === 'ssl' ? this.tls?.for(servant) : undefined;
       ch = this.makeChannel(endpoint, {maxPacket: this.props.maxPacketSize, keepAliveMs: this.props.keepAliveInterval,
         ...(servant ? {keepAliveServant: servant} : {}),
-        ...(keys ? {auth: {objName: servant, accessKey: keys.accesskey, secretKey: keys.secretkey}} : {})});
+        ...(keys ? {auth: {objName: servant, accessKey: keys.accesskey, secretKey: keys.secretkey}} : {}),
+        ...(tls ? {tls} : {})});
       this.channels.set(key, ch);
     }
     return ch;

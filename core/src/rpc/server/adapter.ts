@@ -1,13 +1,16 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import type tls from 'node:tls';
 
 import type {AdapterConfig} from '../../config/server-config.js';
 import {DEFAULT_MAX_PACKET, PacketType, RECONNECT_NOTICE, Version} from '../../protocol/constants.js';
+import {TarsError} from '../../errors/tars-error.js';
 import {type Endpoint, formatEndpoint} from '../../protocol/endpoint.js';
 import {type RequestPacket, encodeResponseFrame, frameLength, responsePacket} from '../../protocol/packets.js';
 import {ServerAuthGate, type ServerAuthOptions} from '../auth/server-auth.js';
 import type {Logger} from '../logger.js';
 import {FrameConnection} from '../transport/frame-connection.js';
+import {type ServerTls, createTlsServer} from '../transport/tls.js';
 import type {Dispatcher, RequestOrigin} from './dispatcher.js';
 import {listenFailure} from './listen-error.js';
 import {RefusalLog, type RefusalLogOptions} from './refusal-log.js';
@@ -64,18 +67,25 @@ export interface AdapterOptions {
   endpointOrigin?: string;
   /** How refused requests (-9, -6) are logged: at most one line per second by default (tests inject a clock). */
   refusalLog?: RefusalLogOptions;
+  /** Certificate, key and client verification of an `ssl` endpoint (required for one; unused for tcp and udp). */
+  tls?: ServerTls;
   /** Clock and log rate of endpoint auth (`-e 1`; tests inject a clock). */
   auth?: ServerAuthOptions;
 }
 
+/** ms a TLS client gets to finish its handshake when the endpoint sets no -t. */
+const HANDSHAKE_TIMEOUT = 10_000;
+
 /**
- * Listens on one endpoint (TCP or UDP) and feeds the requests it receives to a {@link Dispatcher}. Enforces
+ * Listens on one endpoint (TCP, TLS or UDP) and feeds the requests it receives to a {@link Dispatcher}. Enforces
  * `maxconns` (further connections are closed at once) and `allow` (connections from other addresses are refused);
  * a malformed frame closes its connection and nothing else. When a connection's peer does not read its responses,
- * reading from it pauses until the socket drains.
+ * reading from it pauses until the socket drains. On an `ssl` endpoint a connection counts once its TLS handshake
+ * is done; one that fails it (a plaintext client, a client certificate missing or not trusted) is closed and
+ * counted as refused, and nothing it sent reaches the dispatcher.
  */
 export class ServantAdapter {
-  private server?: net.Server;
+  private server?: net.Server | tls.Server;
   private udp?: dgram.Socket;
   private readonly connections = new Set<ServerConnection>();
   private closing = false;
@@ -129,6 +139,10 @@ export class ServantAdapter {
    */
   async listen(): Promise<void> {
     const {host, port, protocol} = this.config.endpoint;
+    if (protocol === 'ssl' && !this.options.tls) {
+      throw new TarsError('CONFIG_INVALID', `adapter ${this.name} listens on ssl but has no certificate: set cert ` +
+        'and key (in <server>, or in the adapter\'s domain)', {adapter: this.name});
+    }
     try {
       if (protocol === 'udp') {
         const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
@@ -149,7 +163,10 @@ export class ServantAdapter {
         this.boundPort = udp.address().port;
         return;
       }
-      const server = net.createServer((socket) => this.onConnection(socket));
+      const server = protocol === 'ssl'
+        ? createTlsServer(this.options.tls!, this.config.endpoint.timeout || HANDSHAKE_TIMEOUT,
+          (socket) => this.onConnection(socket), (error, remote) => this.onHandshakeFailure(error, remote))
+        : net.createServer((socket) => this.onConnection(socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -163,6 +180,13 @@ export class ServantAdapter {
     } catch (error) {
       throw listenFailure(this.name, this.config.endpoint, error, this.options.endpointOrigin);
     }
+  }
+
+  /** A TLS client that did not complete its handshake: refused, logged. */
+  private onHandshakeFailure(error: Error, remote: string): void {
+    this.counters.refusedConnections++;
+    this.options.logger?.warn(`adapter ${this.name}: refused connection from ${remote} (TLS handshake failed: ` +
+      `${error.message})`);
   }
 
   private allowed(address: string): boolean {

@@ -27,6 +27,7 @@ import type {ServerInterceptor} from '../interceptors.js';
 import type {CallContext, Servant} from '../servant.js';
 import {parseSetId} from '../set-routing.js';
 import {RUNTIME_VERSION} from '../version.js';
+import {serverTlsOf} from '../transport/tls-config.js';
 import {ServantAdapter} from './adapter.js';
 import {Dispatcher} from './dispatcher.js';
 import {ADMIN_ADAPTER_NAME, NodeReporter, type NodeReportStats} from './node-reporter.js';
@@ -426,8 +427,11 @@ export class Application {
         }
         continue;
       }
+      // ssl: the certificate of the adapter's domain, else of <server>; a missing or bad file fails the start here.
+      const tls = config.endpoint.protocol === 'ssl' ? serverTlsOf(this.config, config.name) : undefined;
       const adapter = new ServantAdapter(config, this.dispatcher, {logger: this.logger,
-        maxPacket: this.communicator.properties.maxPacketSize, endpointOrigin: this.originOf('endpoint')});
+        maxPacket: this.communicator.properties.maxPacketSize, endpointOrigin: this.originOf('endpoint'),
+        ...(tls ? {tls} : {})});
       await adapter.listen();
       this.adapters.push(adapter);
       this.logger.info(`listening: ${adapter}`);
@@ -435,8 +439,9 @@ export class Application {
     if (this.config.local) {
       const adminConfig: AdapterConfig = {name: ADMIN_ADAPTER_NAME, endpoint: this.config.local, servant: 'AdminObj',
         ...ADAPTER_DEFAULTS, queuecap: 10240, queuetimeout: 60000, allow: [], protocol: 'tars'};
+      const tls = this.config.local.protocol === 'ssl' ? serverTlsOf(this.config, ADMIN_ADAPTER_NAME) : undefined;
       const admin = new ServantAdapter(adminConfig, this.adminDispatcher, {logger: this.logger,
-        endpointOrigin: this.originOf('local')});
+        endpointOrigin: this.originOf('local'), ...(tls ? {tls} : {})});
       await admin.listen();
       this.adminAdapter = admin;
       this.logger.info(`listening: ${admin}`);
