@@ -7,6 +7,7 @@ import {Communicator, type ObjectProxy, TarsCallError, formatEndpoint} from '@ta
 
 import {ProbeProxy} from '../golden/codegen/rpctestTars.js';
 import {Probe as Named} from '../support/probe.js';
+import {freePort} from '../support/ports.js';
 import {type TestServer, startServer} from '../support/test-server.js';
 
 const OBJ = 'RpcTest.ProbeServer.ProbeObj';
@@ -85,6 +86,24 @@ describe('client governance against real servers', function () {
     await load(200);
     expect(failures.length).to.equal(before);
     expect([...served.keys()].sort()).to.deep.equal(['s0', 's2']);
+  });
+
+  it('a request whose connection never opened goes to another endpoint, not back to the caller as -8', async () => {
+    c = await cluster(1);
+    comm = new Communicator();
+    const dead = `tcp -h 127.0.0.1 -p ${await freePort()} -t 60000`;
+    const live = formatEndpoint(c.servers[0]!.app.servantAdapters[0]!.endpoint);
+    // The dead endpoint first: a round-robin start picks it for the very first call.
+    const proxy = comm.stringToProxy(ProbeProxy, `${OBJ}@${dead}:${live}`);
+    for (let i = 0; i < 20; i++) expect((await proxy.echo('x', {timeout: 2000})).ret).to.equal('s0');
+    expect(stateOf(comm.objectProxy(`${OBJ}@${dead}:${live}`), 0)).to.equal('blocked');
+    // With no other endpoint to go to, the connect failure is the caller's, at once.
+    const alone = comm.stringToProxy(ProbeProxy, `${OBJ}@${dead}`);
+    const error = await alone.echo('x', {timeout: 2000}).then(() => undefined, (e: TarsCallError) => e);
+    expect(error?.returnCode).to.equal(-8);
+    // A ping names each endpoint: the dead one answers with its failure, not with the live one's time.
+    const pings = await comm.objectProxy(`${OBJ}@${dead}:${live}`).ping();
+    expect(pings.map((p) => p.error?.returnCode ?? 0)).to.deep.equal([-8, 0]);
   });
 
   it('a slow server is blocked by the timeout-ratio rule, then restored by a probe after it recovers', async () => {

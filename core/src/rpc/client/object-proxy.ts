@@ -13,7 +13,7 @@ import {type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, 
 import type {Invoker} from '../servant-proxy.js';
 import {TarsCallError} from '../../errors/call-error.js';
 import {type Channel, LocalFailure} from './channel.js';
-import {EndpointManager, type HashType} from './governance/endpoint-manager.js';
+import {EndpointManager, type HashType, type PickOptions} from './governance/endpoint-manager.js';
 import type {BlockingPolicy} from './governance/types.js';
 import {parseSetId, selectBySet} from '../set-routing.js';
 import {currentDyeKey, dyeingStarted} from '../dye.js';
@@ -65,6 +65,8 @@ export interface ProxyHost {
   readonly statReporter?: StatReporter | undefined;
 }
 
+/** A request whose connection failed goes to another endpoint only with at least this much of its timeout left, ms. */
+const RESEND_MIN_MS = 5;
 /** The wait before retrying a failed locator lookup; doubled for each failure in a row. */
 export const LOOKUP_BACKOFF_MS = 1000;
 
@@ -264,17 +266,19 @@ export class ObjectProxy implements Invoker {
             func: raw.func}, true);
       }
     }
-    let endpoint = endpointOverride;
-    if (!endpoint) {
-      const picked = this.endpointManager.pick(options.hashCode === undefined ? undefined
-        : {hash: hashOf(options.hashCode), hashType: options.hashType ?? this.options.hashType ?? 'modulo'});
-      if (picked.kind === 'none') {
-        throw new TarsCallError(ReturnCode.TARSADAPTERNULL, this.fixed ? picked.reason
+    let picked = endpointOverride;
+    const pickOptions = options.hashCode === undefined ? undefined
+      : {hash: hashOf(options.hashCode), hashType: options.hashType ?? this.options.hashType ?? 'modulo'};
+    if (!picked) {
+      const pick = this.endpointManager.pick(pickOptions);
+      if (pick.kind === 'none') {
+        throw new TarsCallError(ReturnCode.TARSADAPTERNULL, this.fixed ? pick.reason
           : `the locator lists no active endpoint${this.host.setdivision ? ` in SET ${this.host.setdivision}` : ''}`,
         {obj: this.objName, func: raw.func}, true);
       }
-      endpoint = picked.endpoint;
+      picked = pick.endpoint;
     }
+    let endpoint: Endpoint = picked;
     const oneway = options.oneway === true;
     let messageType: number = MessageType.TARSMESSAGETYPENULL;
     let status: ReadonlyMap<string, string> = NO_ENTRIES;
@@ -313,10 +317,14 @@ export class ObjectProxy implements Invoker {
     const frame = typeof raw.sBuffer === 'function' ? encodeRequestFrameWith(packet, raw.sBuffer)
       : encodeRequestFrame({...packet, sBuffer: raw.sBuffer});
     let response: ResponsePacket | null;
-    try {
-      response = await this.host.channel(endpoint, this.objName).send(frame, requestId, timeout, oneway);
-    } catch (error) {
-      if (error instanceof LocalFailure) {
+    let tried: Endpoint[] | undefined;
+    for (;;) {
+      try {
+        const left = tried ? Math.max(1, Math.round(timeout - (performance.now() - started))) : timeout;
+        response = await this.host.channel(endpoint, this.objName).send(frame, requestId, left, oneway);
+        break;
+      } catch (error) {
+        if (!(error instanceof LocalFailure)) throw error;
         // Endpoint health counts what TarsGo counts: local timeouts and send/connect failures, not server answers.
         const timedOut = error.code === ReturnCode.TARSINVOKETIMEOUT;
         this.endpointManager.report(endpoint, timedOut ? 'timeout' : error.connectFailed ? 'connect-failure'
@@ -324,10 +332,14 @@ export class ObjectProxy implements Invoker {
         // No answer: TarsGo's returnValue -1.
         this.statScope(raw.func)?.record(endpoint, raw.func, -1, timedOut ? StatOutcome.TIMEOUT : StatOutcome.ERROR,
           performance.now() - started);
-        throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
-          endpoint: endpointKey(endpoint)}, true);
+        const next = endpointOverride ? undefined : this.resendTo(error, endpoint, (tried ??= []), pickOptions,
+          timeout - (performance.now() - started));
+        if (!next) {
+          throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
+            endpoint: endpointKey(endpoint)}, true);
+        }
+        endpoint = next;
       }
-      throw error;
     }
     this.endpointManager.report(endpoint, 'success');
     const ms = performance.now() - started;
@@ -339,6 +351,21 @@ export class ObjectProxy implements Invoker {
     }
     if (stat !== null) stat.record(endpoint, raw.func, 0, StatOutcome.SUCCESS, ms);
     return {response, endpoint, ms};
+  }
+
+  /**
+   * Where a request goes after `failed` could not take it, or undefined when it fails as it is: only a request that
+   * never left (its connection could not be opened, so no server saw it; gRPC's transparent retry) goes again, to
+   * an endpoint not tried yet for it (the failed one is blocked by now, so the pick moves on), while at least
+   * RESEND_MIN_MS of its timeout are left. A refused auth handshake is not resent: every endpoint would refuse it.
+   */
+  private resendTo(error: LocalFailure, failed: Endpoint, tried: Endpoint[], pickOptions: PickOptions | undefined,
+    leftMs: number): Endpoint | undefined {
+    if (!error.connectFailed || error.code !== ReturnCode.TARSPROXYCONNECTERR || leftMs < RESEND_MIN_MS) return undefined;
+    tried.push(failed);
+    const picked = this.endpointManager.pick(pickOptions);
+    if (picked.kind === 'none' || tried.some((e) => endpointKey(e) === endpointKey(picked.endpoint))) return undefined;
+    return picked.endpoint;
   }
 
   /** `tars_ping` to every endpoint: the round-trip time of each, or its error. */
