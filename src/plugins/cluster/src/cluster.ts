@@ -16,7 +16,7 @@ import {
 
 import {
   CLUSTER_FILE, CLUSTER_FORMAT, type ClusterFile, MANAGED_SERVICES, ROOT_SERVICES, type ServicePlan, clusterPlan,
-  managedCommand, nodeDataDir, parseClusterFile, portsNeeded,
+  checkRegistries, managedCommand, nodeDataDir, parseClusterFile, portsNeeded,
 } from './plan.js';
 
 const QUERY_OBJ = 'tars.tarsregistry.QueryObj';
@@ -106,12 +106,14 @@ export class Cluster {
    * The cluster file for a start: the existing one with `host` and `basePort` replaced when given, or a new one (see
    * {@link save}). Refuses a directory a newer tars wrote, and moving a cluster that runs (CLUSTER_RUNNING).
    */
-  async prepare(given: {host?: string | undefined; basePort?: number | undefined; db?: string | undefined}):
-    Promise<ClusterFile> {
+  async prepare(given: {host?: string | undefined; basePort?: number | undefined; db?: string | undefined;
+    registries?: number | undefined}): Promise<ClusterFile> {
     const old = this.readFile();
     const host = given.host ?? old?.host ?? '127.0.0.1';
     const basePort = given.basePort ?? old?.basePort;
     const db = given.db ?? old?.db;
+    const registries = given.registries ?? old?.registries ?? 1;
+    checkRegistries(registries, db);
     if (old && db !== old.db) {
       // The stores move with --db: a running registry would keep its old one while the rest followed.
       const running = await this.running(this.plan(old));
@@ -123,21 +125,25 @@ export class Cluster {
           hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with --db`});
       }
     }
-    if (old && (host !== old.host || basePort !== old.basePort)) {
-      // A running cluster stays where it is: moving only what is not running would split it.
+    if (old && (host !== old.host || basePort !== old.basePort || registries !== (old.registries ?? 1))) {
+      // A running cluster stays where it is: moving only what is not running would split it (and its node and
+      // services know the registries they were started with).
       const running = await this.running(this.plan(old));
       if (running.size > 0) {
-        const where = (f: {host: string; basePort?: number | undefined}): string =>
+        type Where = {host: string; basePort?: number | undefined; registries?: number | undefined};
+        const where = (f: Where): string =>
           `${f.host} ${f.basePort === undefined ? 'on the official ports' : `ports ${f.basePort}..` +
-            `${f.basePort + this.portsNeeded() - 1}`}`;
+            `${f.basePort + this.portsNeeded(f.registries) - 1}`}` +
+          ((f.registries ?? 1) > 1 ? ` with ${f.registries} registries` : '');
         throw new UserError(`the cluster in ${this.dir} runs on ${where(old)} (${[...running.keys()].join(', ')}); ` +
-          `it cannot move to ${where({host, basePort})} while it runs`, {code: 'CLUSTER_RUNNING',
+          `it cannot move to ${where({host, basePort, registries})} while it runs`, {code: 'CLUSTER_RUNNING',
           hint: `stop it first: ${this.options.bin} cluster stop${this.dirFlag()}, then start it again with the new ` +
             'flags'});
       }
     }
     const next: ClusterFile = {format: CLUSTER_FORMAT, version: TOOLKIT_VERSION, host,
-      ...(basePort === undefined ? {} : {basePort}), ...(db === undefined ? {} : {db}),
+      ...(basePort === undefined ? {} : {basePort}), ...(registries > 1 ? {registries} : {}),
+      ...(db === undefined ? {} : {db}),
       nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
       createdAt: old?.createdAt ?? new Date().toISOString()};
     return next;
@@ -171,7 +177,7 @@ export class Cluster {
     const inside = ports.filter((p) => p >= low && p <= high);
     if (inside.length === 0) return undefined;
     return `ports ${inside[0]}..${inside.at(-1)} are in this system's ephemeral range (${low}-${high}): while a ` +
-      'service restarts, an outgoing connection may take its port; a --base-port below ' + `${low - this.portsNeeded()} avoids it`;
+      'service restarts, an outgoing connection may take its port; a --base-port below ' + `${low - this.portsNeeded(plan.filter((p) => p.daemon === 'registry').length)} avoids it`;
   }
 
   /** ` --data DIR` for hints, unless the directory is the default one. */
@@ -191,18 +197,18 @@ export class Cluster {
   /** Every service placed, for the cluster file `file`. */
   plan(file: ClusterFile): ServicePlan[] {
     return clusterPlan(this.orderedSpecs(), {dir: this.dir, host: file.host, basePort: file.basePort, db: file.db,
-      authenticated: this.options.adminToken !== undefined});
+      registries: file.registries, authenticated: this.options.adminToken !== undefined});
   }
 
-  /** How many ports `--base-port` takes. */
-  portsNeeded(): number {
-    return portsNeeded(this.orderedSpecs());
+  /** How many ports `--base-port` takes (with `registries` registries). */
+  portsNeeded(registries = 1): number {
+    return portsNeeded(this.orderedSpecs(), registries);
   }
 
-  /** The registry's QueryObj, as clients dial it. */
+  /** The registries' QueryObj, as clients dial it: every registry's endpoint, the first registry's first. */
   locatorOf(plan: readonly ServicePlan[]): string {
-    const registry = plan.find((p) => p.name === 'registry')!;
-    return `${QUERY_OBJ}@${loopbackEndpoint(registry.servants[0]!.endpoint)}`;
+    return `${QUERY_OBJ}@${plan.filter((p) => p.daemon === 'registry')
+      .map((p) => loopbackEndpoint(p.servants[0]!.endpoint)).join(':')}`;
   }
 
   /** Which services hold their lock now, with what they say of themselves. */
@@ -229,7 +235,7 @@ export class Cluster {
         ...p.extras.map((e) => ({port: e.assigned, what: e.what}))];
       for (const {port, what} of ports) {
         if (await portFree(file.host, port)) continue;
-        const needed = this.portsNeeded();
+        const needed = this.portsNeeded(file.registries);
         throw new UserError(`port ${port} on ${file.host} is in use by another process: the cluster's ${p.name} ` +
           `needs it (${what})`, {code: 'CLUSTER_PORT_IN_USE',
           hint: `stop what holds it (ss -ltnp 'sport = :${port}'), or give the cluster other ports: ` +
@@ -242,13 +248,15 @@ export class Cluster {
   async startRoot(p: ServicePlan, file: ClusterFile, plan: readonly ServicePlan[], running: Map<string, DaemonInfo>):
     Promise<StartAction> {
     if (running.has(p.name)) return 'already running';
-    const spec = this.options.specs.get(p.name)!;
-    const args = [p.name, 'start', '--data', p.dataDir, '--host', file.host,
-      ...(file.basePort === undefined ? [] : ['--port', String(p.servants[0]!.port)]),
+    const spec = this.options.specs.get(p.daemon)!;
+    // On the official ports only the first registry is where its daemon puts it by default.
+    const port = file.basePort !== undefined || p.name !== p.daemon ? p.servants[0]!.port : undefined;
+    const args = [p.daemon, 'start', '--data', p.dataDir, '--host', file.host,
+      ...(port === undefined ? [] : ['--port', String(port)]),
       ...(p.name === 'node' ? ['--locator', this.locatorOf(plan), '--name', file.nodeName] : []),
       ...(p.db ? ['--db', p.db] : [])];
     const info = await startDetached(spec, {entry: this.options.entry, args, data: p.dataDir, bin: this.options.bin,
-      ...(file.basePort === undefined ? {} : {port: p.servants[0]!.port})});
+      ...(port === undefined ? {} : {port})});
     running.set(p.name, info);
     return 'started';
   }
@@ -263,8 +271,10 @@ export class Cluster {
   private async proxies(running: ReadonlyMap<string, DaemonInfo>, timeout = 5000) {
     const [core, framework] = await Promise.all([import('@tars-ts/core'), import('@tars-ts/core/framework')]);
     const comm = this.comm(core);
+    // Any registry that runs will do: they share one store.
     const at = (daemon: string, obj: string): string => {
-      const e = running.get(daemon)?.endpoints.find((x) => x.obj === obj);
+      const e = [...running].filter(([name]) => name === daemon || (daemon === 'registry' && /^registry\d+$/.test(name)))
+        .flatMap(([, info]) => info.endpoints).find((x) => x.obj === obj);
       if (!e) throw new UserError(`the cluster's ${daemon} does not run`, {code: 'CLUSTER_NOT_RUNNING'});
       return `${obj}@${loopbackEndpoint(e.endpoint)}`;
     };
@@ -428,7 +438,8 @@ export class Cluster {
     }
     // Without the node (or where it failed), the managed services are stopped as the daemons they are.
     const after = await this.running(plan);
-    const order = [...managedPlans, ...plan.filter((p) => p.name === 'node'), ...plan.filter((p) => p.name === 'registry')];
+    const order = [...managedPlans, ...plan.filter((p) => p.name === 'node'),
+      ...plan.filter((p) => p.daemon === 'registry')];
     for (const p of order) {
       if (!after.has(p.name)) continue;
       const r = await stopDaemon({name: p.name}, {data: p.dataDir, timeoutMs});
@@ -466,7 +477,6 @@ export class Cluster {
     });
   }
 
-  /** Removes the cluster's data directory (stop it first). Only a directory with a cluster.json is removed. */
   /**
    * Drops the stores the cluster's services keep in its `--db` database (each service's schema, `tars_<name>`; a
    * SQLite store goes with the directory). Returns what each did: `dropped`, `none` (there was none), or the error.
@@ -475,8 +485,9 @@ export class Cluster {
     const [{removeStore}, {daemonSchema}] = await Promise.all([import('@tars-ts/kit/store'), import('@tars-ts/kit')]);
     const out: {name: string; schema: string; result: string}[] = [];
     for (const p of plan) {
-      if (!p.db) continue;
-      const schema = daemonSchema({name: p.name});
+      // The registries share one store: dropped once.
+      if (!p.db || p.name !== p.daemon) continue;
+      const schema = daemonSchema({name: p.daemon});
       try {
         out.push({name: p.name, schema, result: await removeStore({kind: 'postgres', url: p.db, schema}) ? 'dropped'
           : 'none'});
@@ -487,6 +498,7 @@ export class Cluster {
     return out;
   }
 
+  /** Removes the cluster's data directory (stop it first). Only a directory with a cluster.json is removed. */
   remove(): void {
     if (!existsSync(path.join(this.dir, CLUSTER_FILE))) {
       throw new UserError(`${this.dir} holds no ${CLUSTER_FILE}: it is not a cluster's data directory, nothing was ` +

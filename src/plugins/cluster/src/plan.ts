@@ -31,10 +31,17 @@ export const EXTRA_PORTS: Readonly<Record<string, readonly ExtraPort[]>> = {
   stat: [{flag: 'metrics-port', port: 18089, what: '/metrics (HTTP)'}],
 };
 
+/** The most registries a cluster runs (`--registries`). */
+export const MAX_REGISTRIES = 5;
+/** How far apart the official ports of the registries after the first are (the second's QueryObj is 17900, ...). */
+export const REGISTRY_PORT_STEP = 10;
+
 /** One service of the cluster, placed. */
 export interface ServicePlan {
-  /** The daemon's name (`registry`, `config`, ...): its topic. */
+  /** The service's name in the cluster: its daemon's (`registry`, `config`, ...), or `registry2`, ... for more registries. */
   readonly name: string;
+  /** The daemon it runs: its topic (`registry` for every registry). */
+  readonly daemon: string;
   /** `root`: started by the cluster command; `managed`: a server of the node. */
   readonly role: 'root' | 'managed';
   /** The TARS server name (`tarsregistry`, `tarsconfig`, ...), under the application `tars`. */
@@ -61,6 +68,13 @@ export interface PlanOptions {
   readonly db?: string | undefined;
   /** There is an admin token: the admin servants' endpoints ask for it (`-e 1`). */
   readonly authenticated?: boolean;
+  /**
+   * How many registries run, all on the `db` database (default 1). The second and later ones come right after the
+   * first in the plan (`registry2`, ...), each with its own data directory; their servants take consecutive ports
+   * (as `tars registry start --port P` lays them out): the official QueryObj port plus 10, 20, ..., or, with a base
+   * port, the ports after every other service's.
+   */
+  readonly registries?: number | undefined;
 }
 
 /** The node's data directory inside the cluster's. */
@@ -76,9 +90,27 @@ export function managedDataDir(dir: string, server: string): string {
   return path.join(nodeDataDir(dir), `tars.${server}`, 'data');
 }
 
-/** How many consecutive ports `--base-port` takes for these daemons. */
-export function portsNeeded(specs: readonly Pick<DaemonSpec, 'name' | 'servants'>[]): number {
-  return specs.reduce((n, s) => n + s.servants.length + (EXTRA_PORTS[s.name]?.length ?? 0), 0);
+/** How many consecutive ports `--base-port` takes for these daemons, with `registries` registries. */
+export function portsNeeded(specs: readonly Pick<DaemonSpec, 'name' | 'servants'>[], registries = 1): number {
+  const registry = specs.find((s) => s.name === 'registry')?.servants.length ?? 0;
+  return specs.reduce((n, s) => n + s.servants.length + (EXTRA_PORTS[s.name]?.length ?? 0), 0) +
+    registry * (registries - 1);
+}
+
+/**
+ * `--registries N` checked: a whole number from 1 to MAX_REGISTRIES, and more than one only on a shared database
+ * (USAGE otherwise: registries on SQLite files would each keep a registry of their own).
+ */
+export function checkRegistries(registries: number, db: string | undefined): void {
+  if (!Number.isInteger(registries) || registries < 1 || registries > MAX_REGISTRIES) {
+    throw new UserError(`--registries ${registries} is not a number of registries from 1 to ${MAX_REGISTRIES}`,
+      {code: 'USAGE', hint: 'give --registries 2 (or up to 5)'});
+  }
+  if (registries > 1 && db === undefined) {
+    throw new UserError(`--registries ${registries} needs a database the registries share; the cluster keeps its ` +
+      'stores in SQLite files, one registry each', {code: 'USAGE',
+      hint: 'give the cluster a PostgreSQL database too: --db postgres://USER@HOST:5432/DB'});
+  }
 }
 
 /**
@@ -87,26 +119,38 @@ export function portsNeeded(specs: readonly Pick<DaemonSpec, 'name' | 'servants'
  * BAD_PORT usage error naming the highest base port that fits.
  */
 export function clusterPlan(specs: readonly DaemonSpec[], options: PlanOptions): ServicePlan[] {
-  const needed = portsNeeded(specs);
+  const registries = options.registries ?? 1;
+  const needed = portsNeeded(specs, registries);
   if (options.basePort !== undefined && options.basePort + needed - 1 > 65_535) {
     throw new UserError(`--base-port ${options.basePort} needs ports up to ${options.basePort + needed - 1}, past 65535`,
       {code: 'BAD_PORT', hint: `the cluster takes ${needed} consecutive ports: give at most ${65_536 - needed}`});
   }
   let next = options.basePort;
   const take = (official: number): number => (next === undefined ? official : next++);
-  return specs.map((spec) => {
+  const place = (spec: DaemonSpec, name: string, port: (official: number, i: number) => number): ServicePlan => {
     const role = (ROOT_SERVICES as readonly string[]).includes(spec.name) ? 'root' as const : 'managed' as const;
     const server = spec.server ?? `tars${spec.name}`;
-    const servants = spec.servants.map((s) => {
-      const port = take(s.port);
-      const endpoint = daemonEndpoint(options.host, port);
-      return {obj: s.obj, port, endpoint: s.admin && options.authenticated ? `${endpoint} -e 1` : endpoint};
+    const servants = spec.servants.map((s, i) => {
+      const assigned = port(s.port, i);
+      const endpoint = daemonEndpoint(options.host, assigned);
+      return {obj: s.obj, port: assigned, endpoint: s.admin && options.authenticated ? `${endpoint} -e 1` : endpoint};
     });
     const extras = (EXTRA_PORTS[spec.name] ?? []).map((e) => ({...e, assigned: take(e.port)}));
-    const dataDir = role === 'root' ? path.join(options.dir, spec.name) : managedDataDir(options.dir, server);
-    return {name: spec.name, role, server, servants, extras, dataDir,
+    const dataDir = role === 'root' ? path.join(options.dir, name) : managedDataDir(options.dir, server);
+    return {name, daemon: spec.name, role, server, servants, extras, dataDir,
       ...(spec.store && options.db !== undefined ? {db: options.db} : {})};
+  };
+  const plans = specs.map((spec) => place(spec, spec.name, take));
+  const registry = specs.find((s) => s.name === 'registry');
+  if (!registry || registries === 1) return plans;
+  // The further registries: consecutive ports each, from the official QueryObj port plus a step, or after the rest.
+  const more = Array.from({length: registries - 1}, (_, k) => {
+    const first = next === undefined ? registry.servants[0]!.port + REGISTRY_PORT_STEP * (k + 1) : next;
+    if (next !== undefined) next += registry.servants.length;
+    return place(registry, `registry${k + 2}`, (_official, i) => first + i);
   });
+  const at = plans.findIndex((p) => p.name === 'registry') + 1;
+  return [...plans.slice(0, at), ...more, ...plans.slice(at)];
 }
 
 /** What DIR/cluster.json holds: the layout's version and how the cluster was started (reused by the next start). */
@@ -117,6 +161,8 @@ export interface ClusterFile {
   readonly host: string;
   /** The base port it was started with; absent: the official ports. */
   readonly basePort?: number;
+  /** How many registries run (on `db`); absent: one. */
+  readonly registries?: number;
   /**
    * The PostgreSQL database (`--db` URL) the stateful services keep their stores in; absent: SQLite in each one's
    * data directory. The file is written readable by its owner only, as the URL may carry a password.
@@ -148,6 +194,7 @@ export function parseClusterFile(text: string, file: string): ClusterFile {
   }
   return {format: parsed.format!, version: String(parsed.version ?? ''), host: parsed.host!,
     ...(Number.isInteger(parsed.basePort) ? {basePort: parsed.basePort!} : {}),
+    ...(Number.isInteger(parsed.registries) && parsed.registries! > 1 ? {registries: parsed.registries!} : {}),
     ...(typeof parsed.db === 'string' && parsed.db !== '' ? {db: parsed.db} : {}), nodeName: parsed.nodeName!,
     createdAt: String(parsed.createdAt ?? '')};
 }
@@ -163,7 +210,7 @@ export function shellWord(word: string): string {
  * store's database (`--db`) when the cluster has one.
  */
 export function managedCommand(entry: readonly string[], plan: ServicePlan): string {
-  const words = [...entry, plan.name, 'start', '--config={config}',
+  const words = [...entry, plan.daemon, 'start', '--config={config}',
     ...plan.extras.flatMap((e) => [`--${e.flag}`, String(e.assigned)]), ...(plan.db ? ['--db', plan.db] : [])];
   return words.map(shellWord).join(' ');
 }

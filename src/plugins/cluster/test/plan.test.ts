@@ -4,7 +4,7 @@ import {expect} from 'chai';
 import type {DaemonSpec} from '@tars-ts/kit';
 
 import {
-  CLUSTER_FORMAT, clusterPlan, managedCommand, managedDataDir, parseClusterFile, portsNeeded, shellWord,
+  CLUSTER_FORMAT, checkRegistries, clusterPlan, managedCommand, managedDataDir, parseClusterFile, portsNeeded, shellWord,
 } from '../src/plan.js';
 
 const spec = (name: string, servants: [string, number][]): DaemonSpec => ({name,
@@ -56,6 +56,46 @@ describe('cluster plan', () => {
   });
 });
 
+describe('a cluster with several registries (--registries)', () => {
+  it('the second registry follows the first, in a directory of its own, on the official ports plus 10, consecutive', () => {
+    const plan = clusterPlan(SPECS, {dir: '/c', host: '127.0.0.1', registries: 3, db: 'postgres://h/db'});
+    expect(plan.map((p) => [p.name, p.daemon, p.role, p.dataDir]).slice(0, 4)).to.deep.equal([
+      ['registry', 'registry', 'root', '/c/registry'], ['registry2', 'registry', 'root', '/c/registry2'],
+      ['registry3', 'registry', 'root', '/c/registry3'], ['node', 'node', 'root', '/c/node']]);
+    expect(plan[1]!.servants.map((s) => [s.obj, s.port])).to.deep.equal([['tars.tarsregistry.QueryObj', 17900],
+      ['tars.tarsregistry.RegistryObj', 17901], ['tars.tarsAdminRegistry.AdminRegObj', 17902],
+      ['tars.tarsregistry.RegistryCtlObj', 17903]]);
+    expect(plan[2]!.servants[0]!.port).to.equal(17910);
+    const ports = plan.flatMap((p) => [...p.servants.map((s) => s.port), ...p.extras.map((e) => e.assigned)]);
+    expect(new Set(ports).size, 'no port taken twice').to.equal(ports.length);
+  });
+
+  it('with a base port the further registries take the ports after every other service, so the rest stay put', () => {
+    const one = clusterPlan(SPECS, {dir: '/c', host: '127.0.0.1', basePort: 30000});
+    const two = clusterPlan(SPECS, {dir: '/c', host: '127.0.0.1', basePort: 30000, registries: 2, db: 'postgres://h/db'});
+    expect(two.filter((p) => p.name !== 'registry2')).to.deep.equal(one);
+    expect(two[1]!.servants.map((s) => s.port)).to.deep.equal([30017, 30018, 30019, 30020]);
+    expect(portsNeeded(SPECS, 2)).to.equal(21);
+    expect(() => clusterPlan(SPECS, {dir: '/c', host: '127.0.0.1', basePort: 65516, registries: 2}))
+      .to.throw(/past 65535/).with.property('hint').that.contains('at most 65515');
+  });
+
+  it('more than one registry without a shared database, or a count out of range, is a usage error saying what to give', () => {
+    expect(() => checkRegistries(2, undefined)).to.throw(/needs a database the registries share/)
+      .with.property('hint').that.contains('--db postgres://');
+    for (const bad of [0, 6, 1.5]) {
+      expect(() => checkRegistries(bad, 'postgres://h/db')).to.throw(/from 1 to 5/).with.property('code', 'USAGE');
+    }
+    expect(() => checkRegistries(1, undefined)).not.to.throw();
+    expect(() => checkRegistries(5, 'postgres://h/db')).not.to.throw();
+  });
+
+  it('the command line of a base service names the daemon, not the registry\'s place in the cluster', () => {
+    const plan = clusterPlan(SPECS, {dir: '/c', host: '127.0.0.1', registries: 2, db: 'postgres://h/db'});
+    expect(managedCommand(['tars'], plan.find((p) => p.name === 'log')!)).to.match(/^tars log start /);
+  });
+});
+
 describe('cluster data directory format', () => {
   const file = '/c/cluster.json';
 
@@ -68,6 +108,13 @@ describe('cluster data directory format', () => {
   it('a cluster.json that is not one (not JSON, or no host) is refused, not taken as empty', () => {
     expect(() => parseClusterFile('{', file)).to.throw().with.property('code', 'CLUSTER_DATA_INVALID');
     expect(() => parseClusterFile('{"format": 1}', file)).to.throw().with.property('code', 'CLUSTER_DATA_INVALID');
+  });
+
+  it('reads back how many registries run; one is the same as none written', () => {
+    const base = {format: CLUSTER_FORMAT, version: '0.1.0', host: '127.0.0.1', nodeName: 'n', createdAt: 'x'};
+    expect(parseClusterFile(JSON.stringify({...base, registries: 2, db: 'postgres://h/db'}), file))
+      .to.include({registries: 2});
+    expect(parseClusterFile(JSON.stringify({...base, registries: 1}), file)).not.to.have.property('registries');
   });
 
   it('reads back what a start wrote, the base port included', () => {

@@ -34,8 +34,8 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
   let savedConfigDir: string | undefined;
   const pids = new Set<number>();
 
-  async function start(args: string[]): Promise<ClusterStatusJson> {
-    const argv = [bin, 'cluster', 'start', '--detach', '--data', dir, '--json', ...args];
+  async function start(args: string[], data = dir): Promise<ClusterStatusJson> {
+    const argv = [bin, 'cluster', 'start', '--detach', '--data', data, '--json', ...args];
     const r = await execa(process.execPath, argv, {
       cwd: root, reject: false, timeout: 240_000, stdin: 'ignore',
       env: {TARS_CONFIG_DIR: process.env.TARS_CONFIG_DIR}});
@@ -71,8 +71,10 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
   });
 
   after(async () => {
-    if (existsSync(path.join(dir, 'cluster.json'))) {
-      await tars(['cluster', 'stop', '--data', dir, '--timeout', '3000']).catch(() => undefined);
+    for (const d of [dir, path.join(work, 'two')]) {
+      if (existsSync(path.join(d, 'cluster.json'))) {
+        await tars(['cluster', 'stop', '--data', d, '--timeout', '3000']).catch(() => undefined);
+      }
     }
     for (const pid of pids) {
       let cmdline = '';
@@ -147,4 +149,58 @@ describe('tars cluster start --db postgres://... (real processes)', function () 
       expect(await migratedSchemas()).to.deep.equal({});
       expect(existsSync(dir)).to.equal(false);
     });
+
+  it('--registries 2: both on the database and in the saved locator; with the first killed -9 the CLI goes on ' +
+    'through the second, which soon lists only itself, and a start brings the first back', async () => {
+    const two = path.join(work, 'two');
+    const base = await stablePortRange(21);
+    const first = await start(['--base-port', String(base), '--db', url, '--registries', '2'], two);
+    const byName = new Map(first.services.map((s) => [s.name, s]));
+    expect([...byName.keys()].slice(0, 3)).to.deep.equal(['registry', 'registry2', 'node']);
+    expect(first.services.every((s) => s.state === 'running')).to.equal(true);
+    const queryPorts = [base, base + 17];
+    expect(first.locator).to.equal(`tars.tarsregistry.QueryObj@${queryPorts.map((p) =>
+      `tcp -h 127.0.0.1 -p ${p} -t 60000`).join(':')}`);
+    expect(JSON.parse(readFileSync(path.join(two, 'cluster.json'), 'utf8')).registries).to.equal(2);
+
+    type Found = {endpoints: {endpoint: string; active: boolean}[]};
+    const activeQueryPorts = async (): Promise<number[]> => {
+      const found = await tarsJson<Found>(['registry', 'find', 'tars.tarsregistry.QueryObj', '--all']);
+      return found.endpoints.filter((e) => e.active).map((e) => Number(/-p (\d+)/.exec(e.endpoint)![1])).sort();
+    };
+    /** The active QueryObj ports once they are `want`, polled every 250 ms for up to `ms`; else the last seen. */
+    const settled = async (want: number[], ms: number): Promise<number[]> => {
+      let ports = await activeQueryPorts();
+      for (const end = Date.now() + ms; Date.now() < end && JSON.stringify(ports) !== JSON.stringify(want);) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        ports = await activeQueryPorts();
+      }
+      return ports;
+    };
+    // Each registry lists its own servants once it runs; the other reads them at its next sync (1 s).
+    expect(await settled(queryPorts, 3000)).to.deep.equal(queryPorts);
+
+    // The first registry dies hard: every command still works through the second, at once.
+    process.kill(byName.get('registry')!.pid!, 'SIGKILL');
+    const killedAt = Date.now();
+    const listed = await tars(['server', 'list', '--json']);
+    expect(listed.exit, listed.stderr + listed.stdout).to.equal(0);
+    expect(listed.stdout).to.include('tarsconfig');
+    // Within its registry timeout (10 s) and a sync interval, the second stops listing the first.
+    expect(await settled([base + 17], 20_000), 'only the live registry').to.deep.equal([base + 17]);
+    console.log(`      cluster: registry 1 killed; the second listed only itself ${Date.now() - killedAt} ms later`);
+
+    const again = await start([], two);
+    expect(new Map(again.services.map((s) => [s.name, s.state])).get('registry')).to.equal('running');
+    expect(await settled(queryPorts, 3000)).to.deep.equal(queryPorts);
+    // Changing the count while it runs would leave the node with the old list: refused.
+    const moved = await tars(['cluster', 'start', '--detach', '--data', two, '--registries', '3']);
+    expect(moved.exit).to.equal(1);
+    expect(moved.stderr).to.include('with 2 registries').and.include('while it runs');
+
+    const reset = await tars(['cluster', 'stop', '--data', two]);
+    expect(reset.exit, reset.stderr).to.equal(0);
+    expect((await tars(['cluster', 'start', '--detach', '--data', path.join(work, 'sqlite'), '--registries', '2']))
+      .stderr).to.include('needs a database the registries share');
+  });
 });

@@ -29,12 +29,19 @@ Without --base-port every servant takes its official TARS port (registry 17890, 
 With --db postgres://USER@HOST:5432/DB the registry, config, log, stat and patch keep their stores in that
 PostgreSQL database instead (each in its schema, tars_registry, tars_config, ...); the database must exist. The URL
 is saved in DIR/cluster.json (readable by its owner only), so later starts reuse it. A password is better kept in
-~/.pgpass or PGPASSWORD than in the URL: the URL is on the services' command lines.`;
+~/.pgpass or PGPASSWORD than in the URL: the URL is on the services' command lines.
+
+With --db, --registries N runs N registries on that database, as TARS runs several tarsregistry on one db_tars:
+each lists its own servants there, so tars.tarsregistry.QueryObj resolves to every live one, and the node, the
+base services and the saved locator know them all. Any one may die: the others keep answering, and the node
+keeps its servers active through them. The second registry takes ports 17900-17903 (the third 17910-17913, ...),
+or the ports after the rest with --base-port.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --detach',
     '<%= config.bin %> <%= command.id %> --detach --base-port 30000 --data ./cluster',
     '<%= config.bin %> <%= command.id %> --detach --db postgres://tars@db.example:5432/tars',
+    '<%= config.bin %> <%= command.id %> --detach --db postgres://tars@db.example:5432/tars --registries 2',
     '<%= config.bin %> <%= command.id %>            # in the foreground; Ctrl-C stops it',
   ];
 
@@ -48,6 +55,8 @@ is saved in DIR/cluster.json (readable by its owner only), so later starts reuse
     db: Flags.string({summary: 'Keep the stores of the registry, config, log, stat and patch in this PostgreSQL ' +
       'database (a schema each) instead of SQLite files; saved, so later starts reuse it.',
     helpValue: 'postgres://USER@HOST:5432/DB'}),
+    registries: Flags.integer({summary: 'Run this many registries on the --db database (default 1, or what the ' +
+      'cluster was started with); saved.', helpValue: 'N'}),
   };
 
   async run(): Promise<ClusterStatusJson> {
@@ -58,10 +67,12 @@ is saved in DIR/cluster.json (readable by its owner only), so later starts reuse
     const interrupt = flags.detach ? undefined : new Interrupt();
     try {
       if (flags.db !== undefined) parsePostgresUrl(flags.db);
-      const file = await cluster.prepare({host: flags.host, basePort: flags['base-port'], db: flags.db});
+      const file = await cluster.prepare({host: flags.host, basePort: flags['base-port'], db: flags.db,
+        registries: flags.registries});
       cluster.checkAdminToken(file);
       const plan = cluster.plan(file);
-      const [registry, node] = [plan.find((p) => p.name === 'registry')!, plan.find((p) => p.name === 'node')!];
+      const registries = plan.filter((p) => p.daemon === 'registry');
+      const node = plan.find((p) => p.name === 'node')!;
       const running = await cluster.running(plan);
       await cluster.checkPorts(plan, running, file);
       cluster.save(file);
@@ -69,9 +80,13 @@ is saved in DIR/cluster.json (readable by its owner only), so later starts reuse
       if (warning) this.warn(warning);
       const said = (a: StartAction, info: DaemonInfo | undefined): string => `${a}${info ? `, pid ${info.pid}` : ''}`;
       const steps: Step<Ctx>[] = [
-        {title: 'Registry', run: async (c, step) => {
-          step.title = `Registry: ${said(await cluster.startRoot(registry, file, plan, c.running), c.running.get('registry'))}`;
-        }},
+        ...registries.map((registry, i): Step<Ctx> => {
+          const title = registries.length === 1 ? 'Registry' : `Registry ${i + 1}`;
+          return {title, run: async (c, step) => {
+            step.title = `${title}: ${said(await cluster.startRoot(registry, file, plan, c.running),
+              c.running.get(registry.name))}`;
+          }};
+        }),
         {title: `Node ${file.nodeName}`, run: async (c, step) => {
           step.title = `Node ${file.nodeName}: ${said(await cluster.startRoot(node, file, plan, c.running),
             c.running.get('node'))}`;
