@@ -103,7 +103,7 @@ describe('client governance against real servers', function () {
     expect(error?.returnCode).to.equal(-8);
     // A ping names each endpoint: the dead one answers with its failure, not with the live one's time.
     const pings = await comm.objectProxy(`${OBJ}@${dead}:${live}`).ping();
-    expect(pings.map((p) => p.error?.returnCode ?? 0)).to.deep.equal([-8, 0]);
+    expect(pings.map((p) => (p.error as TarsCallError | undefined)?.returnCode ?? 0)).to.deep.equal([-8, 0]);
   });
 
   it('a slow server is blocked by the timeout-ratio rule, then restored by a probe after it recovers', async () => {
