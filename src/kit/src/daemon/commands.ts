@@ -381,6 +381,35 @@ export abstract class DaemonClientCommand extends TarsCommand {
     return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
   }
 
+  /**
+   * One typed proxy per live instance of `obj` (default {@link endpointObj}), for a query that gathers from every
+   * instance of a base service deployed several times (each instance keeps its own live window, log files, ...):
+   * through a locator, every endpoint the registry lists as active, each proxy bound to its endpoint; through `-e`
+   * or a local daemon, that one. An object with no active endpoint is the NO_ENDPOINT error {@link connect}'s
+   * calls would give, said before any call.
+   */
+  protected async connectEach<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: DaemonClientFlags,
+    obj = this.endpointObj): Promise<{endpoint: string; proxy: P}[]> {
+    const first = await this.connect(proxyClass, flags, obj);
+    const target = await this.target(flags, obj);
+    if (target.via !== 'locator') return [{endpoint: target.proxy.slice(target.proxy.indexOf('@') + 1), proxy: first}];
+    const {formatEndpoint} = await import('@tars-ts/core');
+    const comm = this.communicator!;
+    const endpoints = await comm.objectProxy(target.proxy).activeEndpoints().catch((error: Error) => {
+      throw new UserError(`cannot resolve ${obj} through the registry (${target.locator}): ${error.message}`,
+        {code: 'NO_ENDPOINT', hint: 'is the registry running? tars registry find ' + obj});
+    });
+    if (endpoints.length === 0) {
+      throw new UserError(`the registry lists no active endpoint of ${obj}`, {code: 'NO_ENDPOINT',
+        hint: `is the ${specOf(this).name} service running? tars registry find ${obj} --all shows every endpoint`});
+    }
+    const timeout = this.settings.timeout(flags.timeout);
+    return endpoints.map((e) => {
+      const endpoint = formatEndpoint(e);
+      return {endpoint, proxy: comm.stringToProxy(proxyClass, `${obj}@${endpoint}`, {timeout})};
+    });
+  }
+
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this.communicator?.close();
     return super.finally(err);
