@@ -2,6 +2,8 @@ import {Args, Flags} from '@oclif/core';
 import type {InterfaceJson} from '@tars-ts/core';
 import {TarsCommand, adminToken, targetFlags} from '@tars-ts/kit';
 
+import {tlsFlags, tlsOfFlags} from '../lib/tls-flags.js';
+
 export default class Describe extends TarsCommand {
   static override summary = 'Print the interface of a servant.';
 
@@ -22,15 +24,17 @@ tars_describe). Where to ask: as for tars call (Obj@..., -e, --locator, the proj
     ...targetFlags,
     tars: Flags.string({summary: '.tars file declaring the interface (repeatable).', multiple: true}),
     include: Flags.string({char: 'I', summary: 'Directory for #include files (repeatable).', multiple: true}),
+    ...tlsFlags,
   };
 
   async run(): Promise<InterfaceJson & {source: string}> {
     const {args, flags} = await this.parse(Describe);
     const {runDescribe} = await import('../lib/describe.js');
+    const tls = await tlsOfFlags(flags);
     const {iface, source, text} = await runDescribe({...flags, obj: args.obj, cwd: process.cwd(),
       tars: flags.tars ?? [], include: flags.include ?? [], timeout: this.settings.timeout(flags.timeout),
       savedLocator: this.settings.get('locator'), cacheDir: this.config.cacheDir,
-        token: adminToken(this.settings)});
+        token: adminToken(this.settings), tls});
     this.log(text);
     this.log(`-- interface from ${source}`);
     return {...iface, source};

@@ -1,4 +1,4 @@
-import {type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
+import {type ClientTlsSettings, type InterfaceDef, TARS_DESCRIBE, type InterfaceJson, idlTypeName, interfaceToJson} from '@tars-ts/core';
 import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
 
 import {deployedInterfaceOf, resolveInterface, signature} from './call-interface.js';
@@ -15,6 +15,8 @@ export interface DescribeRequest {
   cacheDir?: string | undefined;
   /** The admin token (calls to admin objects use it). */
   token?: string | undefined;
+  /** TLS of ssl endpoints (--ca, --cert, --key). */
+  tls?: ClientTlsSettings | undefined;
   cwd: string;
 }
 

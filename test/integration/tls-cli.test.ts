@@ -95,10 +95,17 @@ describe('tars call and ping over ssl, against a server process', function () {
     expect(r.stdout).to.match(/^ssl -h 127\.0\.0\.1 -p \d+ -t 60000 {2}[\d.]+ ms$/m);
   });
 
-  it('without a client certificate the server refuses the call: exit 4, saying why', async () => {
+  it('tars describe over ssl: the interface by reflection', async () => {
+    const r = await tars(['describe', target, '--ca', certs.ca, '--cert', certs.clientCert, '--key', certs.clientKey]);
+    expect(r.exit, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/echo\(/).and.match(/interface from /);
+  });
+
+  it('without a client certificate the server refuses the call: exit 4, saying why, and the hint is about TLS', async () => {
     const r = await tars(['call', target, 'echo', 'x', '--ca', certs.ca, '--arg-types', 'string']);
     expect(r.exit).to.equal(4);
     expect(r.stderr).to.match(/client certificate/);
+    expect(r.stderr).to.include('--cert').and.not.include('is the server listening');
   });
 
   it('a server certificate of an untrusted CA: exit 4, the handshake failure named', async () => {

@@ -26,7 +26,7 @@ export class TarsCallError extends TarsReturnCodeError {
   readonly hint: string;
 
   constructor(returnCode: number, what: string, target: CallTarget, local: boolean) {
-    const hint = hintFor(returnCode, target);
+    const hint = hintFor(returnCode, target, what);
     super(returnCode, `${returnCode} ${returnCodeName(returnCode)}: ${what} (${whereOf(target)}); ${hint}`,
       {obj: target.obj, func: target.func, ...(target.endpoint ? {endpoint: target.endpoint} : {})});
     this.name = 'TarsCallError';
@@ -61,11 +61,14 @@ export function shellQuote(arg: string): string {
 }
 
 // Keyed by the catalogue's names: this folder depends on nothing, not even the protocol constants.
-function hintFor(code: number, t: CallTarget): string {
+function hintFor(code: number, t: CallTarget, what: string): string {
   const ping = `tars ping ${shellQuote(`${t.obj}${t.endpoint ? `@${t.endpoint}` : ''}`)}`;
   switch (returnCodeName(code)) {
     case 'TARSINVOKETIMEOUT': return `is the server up and not overloaded? try: ${ping}`;
-    case 'TARSPROXYCONNECTERR': return t.endpoint
+    case 'TARSPROXYCONNECTERR': return /\bTLS\b/.test(what)
+      ? 'the connection opened but TLS did not (the reason is above): tars call, ping and describe take --ca, ' +
+        '--cert and --key; a server gives its own in its ssl adapter\'s settings (docs/tls.md)'
+      : t.endpoint
       ? `is the server listening at ${t.endpoint}? start it, or call another endpoint`
       : 'is the server listening there? start it, or call another endpoint';
     case 'TARSADAPTERNULL': return 'no endpoint is known or usable for the object; check the registry ' +
