@@ -11,19 +11,23 @@ const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
 /** How often an announcement the registry did not take is tried again, ms. */
 export const ANNOUNCE_RETRY_MS = 10_000;
 
-/** An endpoint as others must dial it: a wildcard host becomes this host's first external IPv4 address. */
+/** This host's first external (non-loopback) IPv4 address, or undefined when it has none. */
+export function hostAddress(): string | undefined {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  return undefined;
+}
+
+/**
+ * An endpoint as others must dial it: a wildcard host (0.0.0.0, ::, *) becomes this host's first external IPv4
+ * address ({@link hostAddress}; 127.0.0.1 on a host with none); any other endpoint is returned as it is.
+ */
 export function reachableEndpoint(endpoint: string): string {
   const wildcard = /-h\s+(0\.0\.0\.0|::|\*)(\s|$)/;
   if (!wildcard.test(endpoint)) return endpoint;
-  let ip = '127.0.0.1';
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (found) {
-      ip = found.address;
-      break;
-    }
-  }
-  return endpoint.replace(wildcard, `-h ${ip}$2`);
+  return endpoint.replace(wildcard, `-h ${hostAddress() ?? '127.0.0.1'}$2`);
 }
 
 /**

@@ -123,8 +123,11 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
       app.addServant(servant, s.obj);
     }
     await app.start();
-    await instance.onStarted?.(app.servantAdapters.map((a) => ({obj: a.config.servant,
-      endpoint: core.formatEndpoint(a.endpoint)})));
+    if (instance.onStarted) {
+      const {reachableEndpoint} = await import('./announce.js');
+      await instance.onStarted(app.servantAdapters.map((a) => ({obj: a.config.servant,
+        endpoint: reachableEndpoint(core.formatEndpoint(a.endpoint))})));
+    }
   } catch (error) {
     await app?.close();
     try {

@@ -77,8 +77,9 @@ export interface DaemonInstance {
   /** Where the daemon keeps its data (a database file, a URL without credentials), shown by `status`. */
   readonly store?: string;
   /**
-   * Runs once every servant listens, with the endpoints they are bound to (a `--port 0` servant's real port): e.g.
-   * the registry lists its own servants. A throw stops the daemon and fails the start.
+   * Runs once every servant listens, with the endpoints they are bound to (a `--port 0` servant's real port) as
+   * other hosts dial them (a wildcard host, 0.0.0.0, replaced by this host's address): e.g. the registry lists its
+   * own servants, the node gives its NodeObj to the registry. A throw stops the daemon and fails the start.
    */
   onStarted?(bound: readonly {obj: string; endpoint: string}[]): void | Promise<void>;
 }

@@ -4,7 +4,7 @@
 import os from 'node:os';
 
 import type {DaemonSpec} from '@tars-ts/kit';
-import {UserError} from '@tars-ts/kit';
+import {UserError, hostAddress} from '@tars-ts/kit';
 
 /** ServerF: the servers' heart-beats. */
 export const SERVER_OBJ = 'tars.tarsnode.ServerObj';
@@ -19,11 +19,7 @@ export const NODE_VERSION = 'tars-ts-node 0.1.0';
 
 /** The default node name: the host's first external IPv4 address, else its host name. */
 export function defaultNodeName(): string {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    const ip = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (ip) return ip.address;
-  }
-  return os.hostname();
+  return hostAddress() ?? os.hostname();
 }
 
 /** `--locator`: the registry's QueryObj proxy string (a bare endpoint names QueryObj); NO_LOCATOR when absent. */

@@ -7,6 +7,9 @@ import type {EndpointF as EndpointFFile} from '@tars-ts/core/framework';
 import {IdcGroups} from './idc-groups.js';
 import {type RegistryRows, type ServerRow, serverKeyOf} from './rows.js';
 
+/** Hosts that mean "every address of this machine" in an adapter's endpoint. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '*']);
+
 type EndpointF = EndpointFFile.EndpointF;
 
 /** Node heart-beat timeout when none is configured: `/tars/reap<nodeTimeout>` 250 s (framework.md 2.1). */
@@ -118,6 +121,11 @@ export class RegistrySnapshot {
       else map.set(servant, [ep]);
     };
 
+    // An adapter bound to every address (0.0.0.0) is listed at its node's address, so that other hosts can dial it.
+    const nodeIps = new Map<string, string>();
+    for (const node of rows.nodes) {
+      if (node.endpointIp && !WILDCARD_HOSTS.has(node.endpointIp)) nodeIps.set(node.nodeName, node.endpointIp);
+    }
     const endpointF = (text: string, enableGroup: boolean, ipGroupName: string, nodeName: string, setId: string):
       Readonly<EndpointF> | undefined => {
       let ep: Endpoint;
@@ -126,6 +134,7 @@ export class RegistrySnapshot {
       } catch {
         return undefined; // official: an endpoint that does not parse is logged and skipped
       }
+      if (WILDCARD_HOSTS.has(ep.host) && nodeIps.has(nodeName)) ep = {...ep, host: nodeIps.get(nodeName)!};
       const grouprealid = ipGroupName === '' ? groups.groupOfIp(ep.host) : groups.groupOfName(ipGroupName);
       // grid and qos stay 0: the official cache fills neither from the endpoint text.
       return Object.freeze({

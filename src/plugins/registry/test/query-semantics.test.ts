@@ -182,6 +182,16 @@ describe('registry: QueryF semantics', () => {
         active: ['10.0.0.1:1'], inactive: ['10.0.0.4:4', '10.0.0.5:5', '10.0.0.6:6']});
     });
 
+    it('lists an adapter bound to every address (0.0.0.0) at its node\'s address, grouped by it', () => {
+      const r = rowsOf([instance('X.Y.Obj', '10.1.1.7', 7, {enableGroup: true}, {endpoint: 'tcp -h 0.0.0.0 -p 7'})],
+        GROUPS);
+      expect(RegistrySnapshot.build(r, {now: 0}).findObjectById('X.Y.Obj')[0]).to.include({host: '10.1.1.7', port: 7,
+        grouprealid: 1, groupworkid: 1});
+      // A node that itself registered a wildcard address gives nothing better: the endpoint stays as it is.
+      const odd = {...r, nodes: r.nodes.map((n) => ({...n, endpointIp: '0.0.0.0'}))};
+      expect(RegistrySnapshot.build(odd, {now: 0}).findObjectById('X.Y.Obj')[0]).to.include({host: '0.0.0.0'});
+    });
+
     it('serves static endpoints by their own present state, with no node behind them', () => {
       const s = RegistrySnapshot.build(rowsOf([], {staticEndpoints: [
         {servant: 'tars.tarsregistry.QueryObj', endpoint: 'tcp -h 10.0.0.9 -p 17890', presentState: 'active',
