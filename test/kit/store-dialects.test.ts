@@ -11,28 +11,9 @@ import pg from 'pg';
 
 import {type Store, type StoreMigrations, type StoreOptions, openStore, removeStore} from '@tars-ts/kit/store';
 
-import {type KvDB, kvMigrations} from '../fixtures/store/kv-store.js';
+import {type KvDB, kvMigrations, recording, rejection} from '../fixtures/store/kv-store.js';
 import {freePort} from '../support/ports.js';
 import {freshDatabase, freshSchema} from '../support/postgres.js';
-
-async function rejection(promise: Promise<unknown>): Promise<{code?: string; message: string; hint?: string}> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as {code?: string; message: string};
-  }
-  return expect.fail('expected the promise to reject');
-}
-
-/** Migrations that record the order they ran in. */
-function recording(names: string[], log: string[]): StoreMigrations {
-  return Object.fromEntries(names.map((name) => [name, {
-    up: async (db) => {
-      log.push(name);
-      await db.schema.createTable(`t_${name}`).addColumn('id', 'integer', (c) => c.primaryKey()).execute();
-    },
-  }]));
-}
 
 /** One dialect of the matrix: where a new store goes, and a look at it that does not go through the store. */
 interface Dialect {

@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import {type StoreMigrations, openStore} from '@tars-ts/kit/store';
 
-import {type KvDB, kvMigrations} from '../fixtures/store/kv-store.js';
+import {type KvDB, kvMigrations, recording, rejection} from '../fixtures/store/kv-store.js';
 import {until} from '../support/wait.js';
 
 const child = new URL('../fixtures/store/store-child.ts', import.meta.url).pathname;
@@ -26,25 +26,6 @@ function snapshot(dir: string): Record<string, string> {
       return [name, '(not a file)'];
     }
   }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{code?: string; message: string; hint?: string}> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as {code?: string; message: string};
-  }
-  return expect.fail('expected the promise to reject');
-}
-
-/** Migrations that record the order they ran in. */
-function recording(names: string[], log: string[]): StoreMigrations {
-  return Object.fromEntries(names.map((name) => [name, {
-    up: async (db) => {
-      log.push(name);
-      await db.schema.createTable(`t_${name}`).addColumn('id', 'integer', (c) => c.primaryKey()).execute();
-    },
-  }]));
 }
 
 interface Running {
