@@ -11,7 +11,7 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {ConfigCtl} from '@tars-ts/core/framework';
 
-import {endpointOf, exited, startCliDaemon, tars, tarsJson} from '../support/cli-daemon.js';
+import {endpointOf, exited, killChildren, startCliDaemon, tars, tarsJson} from '../support/cli-daemon.js';
 import {freePort} from '../support/ports.js';
 import {freshDatabase} from '../support/postgres.js';
 
@@ -33,10 +33,7 @@ describe('a daemon with --db postgres://... (process)', function () {
 
   afterEach(async () => {
     for (const c of comms.splice(0)) c.close();
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 

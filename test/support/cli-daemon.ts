@@ -38,6 +38,14 @@ export function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** Empties `children`, killing (SIGKILL) each that still runs and waiting until each has exited. */
+export async function killChildren(children: ChildProcess[]): Promise<void> {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await exited(c);
+  }
+}
+
 /** The QueryObj locator a `tars registry start` printed. */
 export function registryLocatorOf(out: string): string {
   return objectOf(out, 'tars.tarsregistry.QueryObj');

@@ -1,20 +1,15 @@
 // The registry as a real process (`tars registry start` through bin/dev.js): a kill -9 loses no acknowledged
 // registration, and a store that cannot be opened is one line and nothing overwritten.
-import {run} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import {exited, killChildren, tars} from '../../../../test/support/cli-daemon.js';
+
 const root = new URL('../../../..', import.meta.url).pathname;
 const bin = path.join(root, 'bin/dev.js');
-
-async function tars(args: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-  const {stdout, stderr, error} = await captureOutput(() => run(args, root));
-  return {stdout, stderr, exit: error?.oclif?.exit ?? (error ? 1 : 0)};
-}
 
 /** `tars registry start` in a child process; resolves with it and its QueryObj locator once it prints READY. */
 function startRegistry(data: string): Promise<{child: ChildProcess; locator: string}> {
@@ -45,11 +40,6 @@ function startRegistry(data: string): Promise<{child: ChildProcess; locator: str
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 describe('tars registry as a process', function () {
   this.timeout(90_000);
   let dir: string;
@@ -60,10 +50,7 @@ describe('tars registry as a process', function () {
   });
 
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 
