@@ -87,11 +87,14 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
     const json = await tarsJson<StatQueryJson>(['stat', 'query', '--by', 'interface', '--app', 'Multi', ...L()]);
     return {json, calls: Object.fromEntries(json.rows.map((r) => [`${r.interface}/${r.side}`, r.calls]))};
   };
-  /** Waits (bounded) until every live instance has written every minute before the one open now. */
+  /** What an instance holds that it has not written yet: calls per series (no filter). */
+  const unwrittenCalls = async (i: Instance): Promise<number> => (await comm.stringToProxy(StatQuery.StatQueryProxy,
+    i.queryObj, {timeout: 5000}).unwrittenStats(StatQuery.StatQueryRequest.create({}))).part.series
+    .reduce((n, s) => n + Number(s.total!.count) + Number(s.total!.timeoutCount) + Number(s.total!.execCount), 0);
+  /** Waits (bounded) until every live instance has written everything it took (nothing reports meanwhile). */
   const allWritten = async (live: Instance[]): Promise<number> => {
     const started = Date.now();
-    const open = await Promise.all(live.map(async (i) => (await daemonStats(i)).openSlot));
-    await until(async () => (await Promise.all(live.map(daemonStats))).every((s, k) => s.flushedSlot >= open[k]!),
+    await until(async () => (await Promise.all(live.map(unwrittenCalls))).every((n) => n === 0),
       'every instance to write its minutes', 10 * MINUTE_MS);
     return Date.now() - started;
   };
@@ -143,9 +146,7 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
     const expected = {'echo/client': sent.echo, 'boom/client': sent.boom};
 
     // Both hold minutes not written yet (the open one at least) when the query runs.
-    const unwritten = await Promise.all([one, two].map(async (i) => (await comm.stringToProxy(
-      StatQuery.StatQueryProxy, i.queryObj).unwrittenStats(StatQuery.StatQueryRequest.create({app: 'Multi'})))
-      .part.series.reduce((n, s) => n + Number(s.total!.count) + Number(s.total!.execCount), 0)));
+    const unwritten = await Promise.all([one, two].map(unwrittenCalls));
     const t2 = Date.now();
     const live = await query();
     const queryMs = Date.now() - t2;
@@ -158,6 +159,7 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
       '--minutes', '60', ...L()]);
     expect(Object.fromEntries(watch.rows.map((r) => [`${r.interface}/${r.side}`, r.calls]))).to.deep.equal(expected);
     expect(watch.instances.answered).to.equal(2);
+    expect((await tars(['stat', 'watch', '--once', '--app', 'Multi', ...L()])).stdout).to.match(/2 of 2 instances: \d+ keys/);
 
     const props = await tarsJson<PropertyQueryJson>(['property', 'query', '--module', 'Multi.Caller', ...L()]);
     // One reporter IP, so one row per policy, merged over both instances: the Avg of 20 samples (one a round).
@@ -204,6 +206,9 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
       '--minutes', '60', ...L()]);
     expect(watchAfter.instances).to.include({asked: 2, answered: 1});
     expect(watchAfter.rows.find((r) => r.interface === 'kept')?.calls).to.equal(4);
+    const watchText = await tars(['stat', 'watch', '--once', '--app', 'Multi', ...L()]);
+    expect(watchText.exit, watchText.stderr).to.equal(0);
+    expect(watchText.stdout).to.include(`1 of 2 instances (${two.queryEndpoint} did not answer`);
 
     // The client goes on: its reports to the dead daemon go to the live one (the connection never opens).
     const failedBefore = client.stats().stat!.failed;
