@@ -2,7 +2,7 @@
 // in the kit's store (Kysely over SQLite by default). One table each instead of one per hour: a row carries its
 // slot as epoch ms (`slot`, the slot's start) next to the official f_date / f_tflag. Queries use Kysely's builders
 // only, so that the same code runs on SQLite and on PostgreSQL (`--db`; docs/store.md).
-import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
+import {type Kysely, type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import {
   type StatCounters, type StatKey, type StatSide, intervalText, mergeCounters, parseIntervalText, statKeyString,
@@ -308,23 +308,44 @@ export class StatStore {
 
   /**
    * The stat rows (`stats`) or property rows of `range` together with the minutes recorded as written (from
-   * `minutesSince` on), in one transaction: a minute's rows and its record are both in the answer or neither, even
-   * while other instances write (the transaction excludes their writes; a write waits for it, never fails).
+   * `minutesSince` on), consistent with each other: a minute's rows and its record are both in the answer or neither,
+   * even while other instances write. Read without holding up the writers: the records, then the rows, then the
+   * records' count again; a write commits its rows and its record at once, so an unchanged count means that no write
+   * committed in between and the rows match the records read first (a write committed after the rows were read is
+   * in neither; records are deleted only past the retention, long before any minute an instance still holds). When
+   * writes keep landing in between (a write a minute per instance: rare), it tries again, and the
+   * third time reads in one transaction, which excludes the writes for its length (they wait, never fail).
    */
   async readGathered<K extends 'stats' | 'props'>(kind: K, range: ReadRange, minutesSince: number):
     Promise<{rows: K extends 'stats' ? StoredStat[] : StoredProp[]; written: Set<string>}> {
-    return this.store.transaction(async (trx) => {
-      const done = await trx.selectFrom('stat_written').select(['instance', 'minute'])
+    type Rows = K extends 'stats' ? StoredStat[] : StoredProp[];
+    const read = async (db: Kysely<StatDB>): Promise<{rows: Rows; written: Set<string>; count: () => Promise<number>}> => {
+      const done = await db.selectFrom('stat_written').select(['instance', 'minute'])
         .where('minute', '>=', minutesSince).execute();
       const written = new Set(done.map((r) => writtenKey(r.instance, Number(r.minute))));
       const rows = kind === 'stats'
-        ? (await trx.selectFrom('stat_rows').selectAll().where('slot', '>=', range.since)
+        ? (await db.selectFrom('stat_rows').selectAll().where('slot', '>=', range.since)
           .where('slot', '<', range.until).orderBy('slot').execute()).map(statOf)
-        : (await trx.selectFrom('prop_rows').selectAll().where('slot', '>=', range.since)
+        : (await db.selectFrom('prop_rows').selectAll().where('slot', '>=', range.since)
           .where('slot', '<', range.until).orderBy('slot').execute()).map(propOf);
-      return {rows: rows as K extends 'stats' ? StoredStat[] : StoredProp[], written};
+      const count = async (): Promise<number> => Number((await db.selectFrom('stat_written')
+        .select((eb) => eb.fn.countAll<number>().as('n')).where('minute', '>=', minutesSince)
+        .executeTakeFirstOrThrow()).n);
+      return {rows: rows as Rows, written, count};
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const {rows, written, count} = await read(this.store.db);
+      if (await count() === written.size) return {rows, written};
+      this.gatherRetries++;
+    }
+    return this.store.transaction(async (trx) => {
+      const {rows, written} = await read(trx);
+      return {rows, written};
     });
   }
+
+  /** How many times {@link readGathered} read again because a write landed in between (tests, figures). */
+  gatherRetries = 0;
 
   /**
    * Deletes every row of a slot that started before `before`, and the records of minutes written before it;

@@ -12,6 +12,7 @@ import {filterOf, groupStats, mergePropAnswers, mergeStatAnswers} from '../src/q
 import {StatQueryServant} from '../src/servants.js';
 import {StatService} from '../src/stat-service.js';
 import {StatStore} from '../src/store.js';
+import {sleep} from './support.js';
 import {freshDatabase, freshSchema} from '../../../../test/support/postgres.js';
 
 const MINUTE = 60_000;
@@ -170,6 +171,31 @@ describe('stat: several instances on one PostgreSQL database', function () {
       const f = filterOf(byIface)!;
       expect(totals(groupStats([...ha, ...hb], f).series)).to.deep.equal({x: 14, y: 7});
     });
+
+    it('stays exact while both instances write minutes during the queries (60 queries racing the writes)',
+      async () => {
+        const servant = new StatQueryServant(a);
+        let reported = 0;
+        let written = 0;
+        for (let i = 0; i < 60; i++) {
+          const n = 1 + (i % 5);
+          (i % 2 === 0 ? a : b).reportStats(new Map([stat('x', n, 2)]), true, 'h');
+          reported += n;
+          if (i % 3 === 2) now += MINUTE;
+          const parts = [new StatQueryServant(a).unwrittenStats(byIface).part,
+            new StatQueryServant(b).unwrittenStats(byIface).part];
+          // Step 2 and both instances' writes of the minutes just closed, all at once.
+          const before = a.counters.flushedSlot + b.counters.flushedSlot;
+          // Started 0 to 6 ms apart, so that the writes' commits land before, between and after the read's steps.
+          const [r] = await Promise.all([sleep(i % 7).then(() => servant.gatherHistoryStats(byIface, parts)),
+            sleep((i * 3) % 5).then(() => a.tick()), b.tick()]);
+          if (a.counters.flushedSlot + b.counters.flushedSlot !== before) written++;
+          expect(totals(r.series), `query ${i}`).to.deep.equal({x: reported});
+        }
+        expect(written, 'queries that raced a write').to.be.at.least(20);
+        console.log(`        ${written} of 60 queries raced minute writes; the store read again ` +
+          `${a.store.gatherRetries} times`);
+      });
 
     it('an instance that did not answer the first step: its unwritten minutes are missing, the rest is exact',
       async () => {
