@@ -24,7 +24,7 @@ import {Probe} from '../../../../test/support/probe.js';
 import {until} from '../../../../test/support/wait.js';
 import type {PropertyQueryJson} from '../src/commands/property/query.js';
 import type {StatQueryJson} from '../src/commands/stat/query.js';
-import type {WatchJson} from '../src/watch.js';
+import type {PropertyWatchJson, WatchJson} from '../src/watch.js';
 
 import {numberText} from '../src/property.js';
 
@@ -186,6 +186,12 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
     // One reporter IP, so one row per policy, merged over both instances: the Avg of one sample a round.
     expect(Object.fromEntries(props.rows.map((r) => [r.policy, r.value]))).to.deep.equal({Sum: String(queueSum),
       Avg: numberText(queueSum / rounds)});
+
+    const propWatch = await tarsJson<PropertyWatchJson>(['property', 'watch', '--once', '--module', 'Multi.Caller',
+      '--minutes', '60', ...L()]);
+    expect(propWatch.instances.answered).to.equal(2);
+    expect(Object.fromEntries(propWatch.rows.map((r) => [r.policy, r.value])), 'live, merged over both instances')
+      .to.deep.equal({Sum: String(queueSum), Avg: numberText(queueSum / rounds)});
 
     // 2. Once every minute is written, the same totals: the store's rows, no unwritten copy counted again.
     const writtenMs = await allWritten([one, two]);
