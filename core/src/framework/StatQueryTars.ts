@@ -219,6 +219,8 @@ export interface PropertyQueryRequest {
   until: bigint;
   /** 5 optional int limit (StatQuery.tars:55) */
   limit: number;
+  /** 6 optional bool mergeable (StatQuery.tars:56) */
+  mergeable: boolean;
 }
 
 export const PropertyQueryRequest = {
@@ -226,7 +228,7 @@ export const PropertyQueryRequest = {
   $def: {name: "tarsts.PropertyQueryRequest", fields: []} as $tars.StructDef,
   /** A PropertyQueryRequest with every field at its default, overridden by `init`. */
   create(init?: Partial<PropertyQueryRequest>): PropertyQueryRequest {
-    return {moduleName: '', property: '', minutes: 0, since: 0n, until: 0n, limit: 0, ...init};
+    return {moduleName: '', property: '', minutes: 0, since: 0n, until: 0n, limit: 0, mergeable: false, ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: PropertyQueryRequest): void {
@@ -236,6 +238,7 @@ export const PropertyQueryRequest = {
     w.writeInt64(3, v.since);
     w.writeInt64(4, v.until);
     w.writeInt32(5, v.limit);
+    w.writeBool(6, v.mergeable);
   },
   /** Reads the fields into a new PropertyQueryRequest. */
   read(r: $tars.TarsReader): PropertyQueryRequest {
@@ -246,6 +249,7 @@ export const PropertyQueryRequest = {
       since: r.readInt64(3, false),
       until: r.readInt64(4, false),
       limit: r.readInt32(5, false),
+      mergeable: r.readBool(6, false),
     };
   },
   /** The TARS encoding of a PropertyQueryRequest as a top-level struct. */
@@ -266,11 +270,11 @@ export const PropertyQueryRequest = {
   },
 };
 
-/** struct tarsts::PropertyPoint (StatQuery.tars:60) */
+/** struct tarsts::PropertyPoint (StatQuery.tars:62) */
 export interface PropertyPoint {
-  /** 0 require long time (StatQuery.tars:62) */
+  /** 0 require long time (StatQuery.tars:64) */
   time: bigint;
-  /** 1 require string value (StatQuery.tars:63) */
+  /** 1 require string value (StatQuery.tars:65) */
   value: string;
 }
 
@@ -311,25 +315,25 @@ export const PropertyPoint = {
   },
 };
 
-/** struct tarsts::PropertySeries (StatQuery.tars:66) */
+/** struct tarsts::PropertySeries (StatQuery.tars:68) */
 export interface PropertySeries {
-  /** 0 require string moduleName (StatQuery.tars:68) */
+  /** 0 require string moduleName (StatQuery.tars:70) */
   moduleName: string;
-  /** 1 require string ip (StatQuery.tars:69) */
+  /** 1 require string ip (StatQuery.tars:71) */
   ip: string;
-  /** 2 require string property (StatQuery.tars:70) */
+  /** 2 require string property (StatQuery.tars:72) */
   property: string;
-  /** 3 require string policy (StatQuery.tars:71) */
+  /** 3 require string policy (StatQuery.tars:73) */
   policy: string;
-  /** 4 optional string setName (StatQuery.tars:72) */
+  /** 4 optional string setName (StatQuery.tars:74) */
   setName: string;
-  /** 5 optional string setArea (StatQuery.tars:73) */
+  /** 5 optional string setArea (StatQuery.tars:75) */
   setArea: string;
-  /** 6 optional string setID (StatQuery.tars:74) */
+  /** 6 optional string setID (StatQuery.tars:76) */
   setID: string;
-  /** 7 optional string total (StatQuery.tars:75) */
+  /** 7 optional string total (StatQuery.tars:77) */
   total: string;
-  /** 8 optional vector<PropertyPoint> points (StatQuery.tars:76) */
+  /** 8 optional vector<PropertyPoint> points (StatQuery.tars:78) */
   points: PropertyPoint[];
 }
 
@@ -384,44 +388,46 @@ export const PropertySeries = {
   },
 };
 
-/** struct tarsts::StatDaemonStats (StatQuery.tars:80) */
+/** struct tarsts::StatDaemonStats (StatQuery.tars:82) */
 export interface StatDaemonStats {
-  /** 0 require long now (StatQuery.tars:82) */
+  /** 0 require long now (StatQuery.tars:84) */
   now: bigint;
-  /** 1 require int minuteMs (StatQuery.tars:83) */
+  /** 1 require int minuteMs (StatQuery.tars:85) */
   minuteMs: number;
-  /** 2 require long openSlot (StatQuery.tars:84) */
+  /** 2 require long openSlot (StatQuery.tars:86) */
   openSlot: bigint;
-  /** 3 require int keys (StatQuery.tars:85) */
+  /** 3 require int keys (StatQuery.tars:87) */
   keys: number;
-  /** 4 require int keyCap (StatQuery.tars:86) */
+  /** 4 require int keyCap (StatQuery.tars:88) */
   keyCap: number;
-  /** 5 require long droppedKeys (StatQuery.tars:87) */
+  /** 5 require long droppedKeys (StatQuery.tars:89) */
   droppedKeys: bigint;
-  /** 6 require long rejected (StatQuery.tars:88) */
+  /** 6 require long rejected (StatQuery.tars:90) */
   rejected: bigint;
-  /** 7 require long reports (StatQuery.tars:89) */
+  /** 7 require long reports (StatQuery.tars:91) */
   reports: bigint;
-  /** 8 require long entries (StatQuery.tars:90) */
+  /** 8 require long entries (StatQuery.tars:92) */
   entries: bigint;
-  /** 9 require int propKeys (StatQuery.tars:91) */
+  /** 9 require int propKeys (StatQuery.tars:93) */
   propKeys: number;
-  /** 10 require long propDropped (StatQuery.tars:92) */
+  /** 10 require long propDropped (StatQuery.tars:94) */
   propDropped: bigint;
-  /** 11 require long propReports (StatQuery.tars:93) */
+  /** 11 require long propReports (StatQuery.tars:95) */
   propReports: bigint;
-  /** 12 require long flushedSlot (StatQuery.tars:94) */
+  /** 12 require long flushedSlot (StatQuery.tars:96) */
   flushedSlot: bigint;
-  /** 13 require long flushErrors (StatQuery.tars:95) */
+  /** 13 require long flushErrors (StatQuery.tars:97) */
   flushErrors: bigint;
-  /** 14 optional string store (StatQuery.tars:96) */
+  /** 14 optional string store (StatQuery.tars:98) */
   store: string;
-  /** 15 optional string metrics (StatQuery.tars:97) */
+  /** 15 optional string metrics (StatQuery.tars:99) */
   metrics: string;
-  /** 16 optional int retentionDays (StatQuery.tars:98) */
+  /** 16 optional int retentionDays (StatQuery.tars:100) */
   retentionDays: number;
-  /** 17 optional int liveSlots (StatQuery.tars:99) */
+  /** 17 optional int liveSlots (StatQuery.tars:101) */
   liveSlots: number;
+  /** 18 optional string instance (StatQuery.tars:102) */
+  instance: string;
 }
 
 export const StatDaemonStats = {
@@ -429,7 +435,7 @@ export const StatDaemonStats = {
   $def: {name: "tarsts.StatDaemonStats", fields: []} as $tars.StructDef,
   /** A StatDaemonStats with every field at its default, overridden by `init`. */
   create(init?: Partial<StatDaemonStats>): StatDaemonStats {
-    return {now: 0n, minuteMs: 0, openSlot: 0n, keys: 0, keyCap: 0, droppedKeys: 0n, rejected: 0n, reports: 0n, entries: 0n, propKeys: 0, propDropped: 0n, propReports: 0n, flushedSlot: 0n, flushErrors: 0n, store: '', metrics: '', retentionDays: 0, liveSlots: 0, ...init};
+    return {now: 0n, minuteMs: 0, openSlot: 0n, keys: 0, keyCap: 0, droppedKeys: 0n, rejected: 0n, reports: 0n, entries: 0n, propKeys: 0, propDropped: 0n, propReports: 0n, flushedSlot: 0n, flushErrors: 0n, store: '', metrics: '', retentionDays: 0, liveSlots: 0, instance: '', ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: StatDaemonStats): void {
@@ -451,6 +457,7 @@ export const StatDaemonStats = {
     w.writeString(15, v.metrics);
     w.writeInt32(16, v.retentionDays);
     w.writeInt32(17, v.liveSlots);
+    w.writeString(18, v.instance);
   },
   /** Reads the fields into a new StatDaemonStats. */
   read(r: $tars.TarsReader): StatDaemonStats {
@@ -473,6 +480,7 @@ export const StatDaemonStats = {
       metrics: r.readString(15, false),
       retentionDays: r.readInt32(16, false),
       liveSlots: r.readInt32(17, false),
+      instance: r.readString(18, false),
     };
   },
   /** The TARS encoding of a StatDaemonStats as a top-level struct. */
@@ -490,6 +498,104 @@ export const StatDaemonStats = {
   },
   fromJSON(json: unknown): StatDaemonStats {
     return $tars.fromJson($tars.T.struct(StatDaemonStats.$def), json) as StatDaemonStats;
+  },
+};
+
+/** struct tarsts::UnwrittenStats (StatQuery.tars:109) */
+export interface UnwrittenStats {
+  /** 0 require string instance (StatQuery.tars:111) */
+  instance: string;
+  /** 1 optional vector<StatSeries> series (StatQuery.tars:112) */
+  series: StatSeries[];
+  /** 2 optional int groups (StatQuery.tars:113) */
+  groups: number;
+}
+
+export const UnwrittenStats = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.UnwrittenStats", fields: []} as $tars.StructDef,
+  /** A UnwrittenStats with every field at its default, overridden by `init`. */
+  create(init?: Partial<UnwrittenStats>): UnwrittenStats {
+    return {instance: '', series: [], groups: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: UnwrittenStats): void {
+    w.writeString(0, v.instance);
+    w.writeList(1, v.series, $w0_StatSeries);
+    w.writeInt32(2, v.groups);
+  },
+  /** Reads the fields into a new UnwrittenStats. */
+  read(r: $tars.TarsReader): UnwrittenStats {
+    return {
+      instance: r.readString(0, true),
+      series: r.readList(1, false, $r0_StatSeries),
+      groups: r.readInt32(2, false),
+    };
+  },
+  /** The TARS encoding of a UnwrittenStats as a top-level struct. */
+  encode(v: UnwrittenStats): Buffer {
+    const w = new $tars.TarsWriter();
+    UnwrittenStats.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): UnwrittenStats {
+    return UnwrittenStats.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: UnwrittenStats): $tars.Json {
+    return $tars.toJson($tars.T.struct(UnwrittenStats.$def), v);
+  },
+  fromJSON(json: unknown): UnwrittenStats {
+    return $tars.fromJson($tars.T.struct(UnwrittenStats.$def), json) as UnwrittenStats;
+  },
+};
+
+/** struct tarsts::UnwrittenProperties (StatQuery.tars:116) */
+export interface UnwrittenProperties {
+  /** 0 require string instance (StatQuery.tars:118) */
+  instance: string;
+  /** 1 optional vector<PropertySeries> series (StatQuery.tars:119) */
+  series: PropertySeries[];
+  /** 2 optional int groups (StatQuery.tars:120) */
+  groups: number;
+}
+
+export const UnwrittenProperties = {
+  /** Descriptor for reflection, TUP and JSON; its fields are attached below. */
+  $def: {name: "tarsts.UnwrittenProperties", fields: []} as $tars.StructDef,
+  /** A UnwrittenProperties with every field at its default, overridden by `init`. */
+  create(init?: Partial<UnwrittenProperties>): UnwrittenProperties {
+    return {instance: '', series: [], groups: 0, ...init};
+  },
+  /** Writes the fields (no STRUCT_BEGIN/END). */
+  write(w: $tars.TarsWriter, v: UnwrittenProperties): void {
+    w.writeString(0, v.instance);
+    w.writeList(1, v.series, $w0_PropertySeries);
+    w.writeInt32(2, v.groups);
+  },
+  /** Reads the fields into a new UnwrittenProperties. */
+  read(r: $tars.TarsReader): UnwrittenProperties {
+    return {
+      instance: r.readString(0, true),
+      series: r.readList(1, false, $r0_PropertySeries),
+      groups: r.readInt32(2, false),
+    };
+  },
+  /** The TARS encoding of a UnwrittenProperties as a top-level struct. */
+  encode(v: UnwrittenProperties): Buffer {
+    const w = new $tars.TarsWriter();
+    UnwrittenProperties.write(w, v);
+    return w.toBuffer();
+  },
+  decode(bytes: Uint8Array): UnwrittenProperties {
+    return UnwrittenProperties.read(new $tars.TarsReader(bytes));
+  },
+  /** JSON form (long as decimal string, bytes as base64, enums by name, maps as objects). */
+  toJSON(v: UnwrittenProperties): $tars.Json {
+    return $tars.toJson($tars.T.struct(UnwrittenProperties.$def), v);
+  },
+  fromJSON(json: unknown): UnwrittenProperties {
+    return $tars.fromJson($tars.T.struct(UnwrittenProperties.$def), json) as UnwrittenProperties;
   },
 };
 
@@ -536,6 +642,7 @@ PropertyQueryRequest.$def.fields = [
   {tag: 3, name: "since", type: $tars.T.long, required: false},
   {tag: 4, name: "until", type: $tars.T.long, required: false},
   {tag: 5, name: "limit", type: $tars.T.int, required: false},
+  {tag: 6, name: "mergeable", type: $tars.T.bool, required: false},
 ];
 PropertyQueryRequest.$def.writeFields = PropertyQueryRequest.write;
 PropertyQueryRequest.$def.readFields = PropertyQueryRequest.read;
@@ -577,11 +684,26 @@ StatDaemonStats.$def.fields = [
   {tag: 15, name: "metrics", type: $tars.T.string, required: false},
   {tag: 16, name: "retentionDays", type: $tars.T.int, required: false},
   {tag: 17, name: "liveSlots", type: $tars.T.int, required: false},
+  {tag: 18, name: "instance", type: $tars.T.string, required: false},
 ];
 StatDaemonStats.$def.writeFields = StatDaemonStats.write;
 StatDaemonStats.$def.readFields = StatDaemonStats.read;
+UnwrittenStats.$def.fields = [
+  {tag: 0, name: "instance", type: $tars.T.string, required: true},
+  {tag: 1, name: "series", type: $tars.T.vector($tars.T.struct(StatSeries.$def)), required: false},
+  {tag: 2, name: "groups", type: $tars.T.int, required: false},
+];
+UnwrittenStats.$def.writeFields = UnwrittenStats.write;
+UnwrittenStats.$def.readFields = UnwrittenStats.read;
+UnwrittenProperties.$def.fields = [
+  {tag: 0, name: "instance", type: $tars.T.string, required: true},
+  {tag: 1, name: "series", type: $tars.T.vector($tars.T.struct(PropertySeries.$def)), required: false},
+  {tag: 2, name: "groups", type: $tars.T.int, required: false},
+];
+UnwrittenProperties.$def.writeFields = UnwrittenProperties.write;
+UnwrittenProperties.$def.readFields = UnwrittenProperties.read;
 
-/** Operations of interface tarsts::StatQuery (StatQuery.tars:105), as on the wire. */
+/** Operations of interface tarsts::StatQuery (StatQuery.tars:126), as on the wire. */
 const StatQuery$ops = {
   liveStats: {name: "liveStats", ret: $tars.T.int, params: [
     {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
@@ -606,6 +728,26 @@ const StatQuery$ops = {
   daemonStats: {name: "daemonStats", ret: $tars.T.int, params: [
     {name: "stats", tag: 1, type: $tars.T.struct(StatDaemonStats.$def), out: true},
   ]},
+  unwrittenStats: {name: "unwrittenStats", ret: $tars.T.int, params: [
+    {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
+    {name: "part", tag: 2, type: $tars.T.struct(UnwrittenStats.$def), out: true},
+  ]},
+  gatherHistoryStats: {name: "gatherHistoryStats", ret: $tars.T.int, params: [
+    {name: "req", tag: 1, type: $tars.T.struct(StatQueryRequest.$def), out: false},
+    {name: "parts", tag: 2, type: $tars.T.vector($tars.T.struct(UnwrittenStats.$def)), out: false},
+    {name: "series", tag: 3, type: $tars.T.vector($tars.T.struct(StatSeries.$def)), out: true},
+    {name: "groups", tag: 4, type: $tars.T.int, out: true},
+  ]},
+  unwrittenProperties: {name: "unwrittenProperties", ret: $tars.T.int, params: [
+    {name: "req", tag: 1, type: $tars.T.struct(PropertyQueryRequest.$def), out: false},
+    {name: "part", tag: 2, type: $tars.T.struct(UnwrittenProperties.$def), out: true},
+  ]},
+  gatherHistoryProperties: {name: "gatherHistoryProperties", ret: $tars.T.int, params: [
+    {name: "req", tag: 1, type: $tars.T.struct(PropertyQueryRequest.$def), out: false},
+    {name: "parts", tag: 2, type: $tars.T.vector($tars.T.struct(UnwrittenProperties.$def)), out: false},
+    {name: "series", tag: 3, type: $tars.T.vector($tars.T.struct(PropertySeries.$def)), out: true},
+    {name: "groups", tag: 4, type: $tars.T.int, out: true},
+  ]},
 } satisfies Record<string, $tars.OperationDef>;
 
 export const StatQuery$def: $tars.InterfaceDef = {
@@ -620,13 +762,17 @@ export interface StatQuery$Results {
   liveProperties: {ret: number; series: PropertySeries[]; groups: number};
   historyProperties: {ret: number; series: PropertySeries[]; groups: number};
   daemonStats: {ret: number; stats: StatDaemonStats};
+  unwrittenStats: {ret: number; part: UnwrittenStats};
+  gatherHistoryStats: {ret: number; series: StatSeries[]; groups: number};
+  unwrittenProperties: {ret: number; part: UnwrittenProperties};
+  gatherHistoryProperties: {ret: number; series: PropertySeries[]; groups: number};
 }
 
 /** Client proxy of tarsts::StatQuery: `communicator.stringToProxy(StatQueryProxy, 'App.Server.Obj@...')`. */
 export class StatQueryProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:108) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:129) */
   liveStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveStats"]> {
     return this.$invoke(StatQuery$ops.liveStats, [req], $options);
   }
@@ -636,7 +782,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveStats"]>(StatQuery$ops.liveStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:111) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:132) */
   historyStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyStats"]> {
     return this.$invoke(StatQuery$ops.historyStats, [req], $options);
   }
@@ -646,7 +792,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyStats"]>(StatQuery$ops.historyStats, [req], {...$options, async: true}), $cb);
   }
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:113) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:134) */
   liveProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["liveProperties"]> {
     return this.$invoke(StatQuery$ops.liveProperties, [req], $options);
   }
@@ -656,7 +802,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["liveProperties"]>(StatQuery$ops.liveProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:115) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:136) */
   historyProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["historyProperties"]> {
     return this.$invoke(StatQuery$ops.historyProperties, [req], $options);
   }
@@ -666,7 +812,7 @@ export class StatQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<StatQuery$Results["historyProperties"]>(StatQuery$ops.historyProperties, [req], {...$options, async: true}), $cb);
   }
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:117) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:138) */
   daemonStats($options?: $tars.CallOptions): Promise<StatQuery$Results["daemonStats"]> {
     return this.$invoke(StatQuery$ops.daemonStats, [], $options);
   }
@@ -675,34 +821,92 @@ export class StatQueryProxy extends $tars.ServantProxy {
   async_daemonStats($cb: $tars.Callback<StatQuery$Results["daemonStats"]>, $options?: $tars.CallOptions): void {
     this.$callback(this.$invoke<StatQuery$Results["daemonStats"]>(StatQuery$ops.daemonStats, [], {...$options, async: true}), $cb);
   }
+
+  /** int unwrittenStats(StatQueryRequest req, out UnwrittenStats part) (StatQuery.tars:142) */
+  unwrittenStats(req: StatQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["unwrittenStats"]> {
+    return this.$invoke(StatQuery$ops.unwrittenStats, [req], $options);
+  }
+
+  /** Callback style of unwrittenStats: `cb(null, result)` or `cb(error)`. */
+  async_unwrittenStats($cb: $tars.Callback<StatQuery$Results["unwrittenStats"]>, req: StatQueryRequest, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatQuery$Results["unwrittenStats"]>(StatQuery$ops.unwrittenStats, [req], {...$options, async: true}), $cb);
+  }
+
+  /** int gatherHistoryStats(StatQueryRequest req, vector<UnwrittenStats> parts, out vector<StatSeries> series, out int groups) (StatQuery.tars:147) */
+  gatherHistoryStats(req: StatQueryRequest, parts: UnwrittenStats[], $options?: $tars.CallOptions): Promise<StatQuery$Results["gatherHistoryStats"]> {
+    return this.$invoke(StatQuery$ops.gatherHistoryStats, [req, parts], $options);
+  }
+
+  /** Callback style of gatherHistoryStats: `cb(null, result)` or `cb(error)`. */
+  async_gatherHistoryStats($cb: $tars.Callback<StatQuery$Results["gatherHistoryStats"]>, req: StatQueryRequest, parts: UnwrittenStats[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatQuery$Results["gatherHistoryStats"]>(StatQuery$ops.gatherHistoryStats, [req, parts], {...$options, async: true}), $cb);
+  }
+
+  /** int unwrittenProperties(PropertyQueryRequest req, out UnwrittenProperties part) (StatQuery.tars:150) */
+  unwrittenProperties(req: PropertyQueryRequest, $options?: $tars.CallOptions): Promise<StatQuery$Results["unwrittenProperties"]> {
+    return this.$invoke(StatQuery$ops.unwrittenProperties, [req], $options);
+  }
+
+  /** Callback style of unwrittenProperties: `cb(null, result)` or `cb(error)`. */
+  async_unwrittenProperties($cb: $tars.Callback<StatQuery$Results["unwrittenProperties"]>, req: PropertyQueryRequest, $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatQuery$Results["unwrittenProperties"]>(StatQuery$ops.unwrittenProperties, [req], {...$options, async: true}), $cb);
+  }
+
+  /** int gatherHistoryProperties(PropertyQueryRequest req, vector<UnwrittenProperties> parts, out vector<PropertySeries> series, out int groups) (StatQuery.tars:152) */
+  gatherHistoryProperties(req: PropertyQueryRequest, parts: UnwrittenProperties[], $options?: $tars.CallOptions): Promise<StatQuery$Results["gatherHistoryProperties"]> {
+    return this.$invoke(StatQuery$ops.gatherHistoryProperties, [req, parts], $options);
+  }
+
+  /** Callback style of gatherHistoryProperties: `cb(null, result)` or `cb(error)`. */
+  async_gatherHistoryProperties($cb: $tars.Callback<StatQuery$Results["gatherHistoryProperties"]>, req: PropertyQueryRequest, parts: UnwrittenProperties[], $options?: $tars.CallOptions): void {
+    this.$callback(this.$invoke<StatQuery$Results["gatherHistoryProperties"]>(StatQuery$ops.gatherHistoryProperties, [req, parts], {...$options, async: true}), $cb);
+  }
 }
 
 /** Servant base of tarsts::StatQuery: extend it, implement each operation, add it to the application. */
 export abstract class StatQueryServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = StatQuery$def;
 
-  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:108) */
+  /** int liveStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:129) */
   abstract liveStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveStats"] | Promise<StatQuery$Results["liveStats"]> | $tars.Deferred;
 
-  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:111) */
+  /** int historyStats(StatQueryRequest req, out vector<StatSeries> series, out int groups) (StatQuery.tars:132) */
   abstract historyStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyStats"] | Promise<StatQuery$Results["historyStats"]> | $tars.Deferred;
 
-  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:113) */
+  /** int liveProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:134) */
   abstract liveProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["liveProperties"] | Promise<StatQuery$Results["liveProperties"]> | $tars.Deferred;
 
-  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:115) */
+  /** int historyProperties(PropertyQueryRequest req, out vector<PropertySeries> series, out int groups) (StatQuery.tars:136) */
   abstract historyProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["historyProperties"] | Promise<StatQuery$Results["historyProperties"]> | $tars.Deferred;
 
-  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:117) */
+  /** int daemonStats(out StatDaemonStats stats) (StatQuery.tars:138) */
   abstract daemonStats($ctx: $tars.CallContext): StatQuery$Results["daemonStats"] | Promise<StatQuery$Results["daemonStats"]> | $tars.Deferred;
+
+  /** int unwrittenStats(StatQueryRequest req, out UnwrittenStats part) (StatQuery.tars:142) */
+  abstract unwrittenStats(req: StatQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["unwrittenStats"] | Promise<StatQuery$Results["unwrittenStats"]> | $tars.Deferred;
+
+  /** int gatherHistoryStats(StatQueryRequest req, vector<UnwrittenStats> parts, out vector<StatSeries> series, out int groups) (StatQuery.tars:147) */
+  abstract gatherHistoryStats(req: StatQueryRequest, parts: UnwrittenStats[], $ctx: $tars.CallContext): StatQuery$Results["gatherHistoryStats"] | Promise<StatQuery$Results["gatherHistoryStats"]> | $tars.Deferred;
+
+  /** int unwrittenProperties(PropertyQueryRequest req, out UnwrittenProperties part) (StatQuery.tars:150) */
+  abstract unwrittenProperties(req: PropertyQueryRequest, $ctx: $tars.CallContext): StatQuery$Results["unwrittenProperties"] | Promise<StatQuery$Results["unwrittenProperties"]> | $tars.Deferred;
+
+  /** int gatherHistoryProperties(PropertyQueryRequest req, vector<UnwrittenProperties> parts, out vector<PropertySeries> series, out int groups) (StatQuery.tars:152) */
+  abstract gatherHistoryProperties(req: PropertyQueryRequest, parts: UnwrittenProperties[], $ctx: $tars.CallContext): StatQuery$Results["gatherHistoryProperties"] | Promise<StatQuery$Results["gatherHistoryProperties"]> | $tars.Deferred;
 }
 
 // Element readers and writers of containers.
 function $r0_PropertyPoint(r: $tars.TarsReader): PropertyPoint {
   return r.readStruct(0, true, PropertyPoint.read, PropertyPoint.create);
 }
+function $r0_PropertySeries(r: $tars.TarsReader): PropertySeries {
+  return r.readStruct(0, true, PropertySeries.read, PropertySeries.create);
+}
 function $r0_StatPoint(r: $tars.TarsReader): StatPoint {
   return r.readStruct(0, true, StatPoint.read, StatPoint.create);
+}
+function $r0_StatSeries(r: $tars.TarsReader): StatSeries {
+  return r.readStruct(0, true, StatSeries.read, StatSeries.create);
 }
 function $r0_int(r: $tars.TarsReader): number {
   return r.readInt32(0, true);
@@ -713,8 +917,14 @@ function $r1_long(r: $tars.TarsReader): bigint {
 function $w0_PropertyPoint(w: $tars.TarsWriter, v: PropertyPoint): void {
   w.writeStruct(0, v, PropertyPoint.write);
 }
+function $w0_PropertySeries(w: $tars.TarsWriter, v: PropertySeries): void {
+  w.writeStruct(0, v, PropertySeries.write);
+}
 function $w0_StatPoint(w: $tars.TarsWriter, v: StatPoint): void {
   w.writeStruct(0, v, StatPoint.write);
+}
+function $w0_StatSeries(w: $tars.TarsWriter, v: StatSeries): void {
+  w.writeStruct(0, v, StatSeries.write);
 }
 function $w0_int(w: $tars.TarsWriter, v: number): void {
   w.writeInt32(0, v);
@@ -726,7 +936,7 @@ function $w1_long(w: $tars.TarsWriter, v: bigint): void {
 /** Everything StatQuery.tars declares, for dynamic calls and reflection. */
 export const $file: $tars.FileDef = {
   source: "StatQuery.tars",
-  structs: [StatQueryRequest.$def, StatPoint.$def, StatSeries.$def, PropertyQueryRequest.$def, PropertyPoint.$def, PropertySeries.$def, StatDaemonStats.$def],
+  structs: [StatQueryRequest.$def, StatPoint.$def, StatSeries.$def, PropertyQueryRequest.$def, PropertyPoint.$def, PropertySeries.$def, StatDaemonStats.$def, UnwrittenStats.$def, UnwrittenProperties.$def],
   enums: [],
   consts: [],
   interfaces: [StatQuery$def],

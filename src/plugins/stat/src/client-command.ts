@@ -3,6 +3,7 @@ import type {StatQuery} from '@tars-ts/core/framework';
 import {DaemonClientCommand, type DaemonClientFlags} from '@tars-ts/kit';
 
 import {statDaemon} from './daemon.js';
+import type {StatInstance} from './gather.js';
 
 /** The query servant's official object name in this toolkit. */
 export const STAT_QUERY = 'tars.tarsstat.StatQueryObj';
@@ -23,5 +24,14 @@ export abstract class StatClientCommand extends DaemonClientCommand {
   protected async statQuery(flags: StatClientFlags): Promise<StatQuery.StatQueryProxy> {
     const {StatQuery: Q} = await import('@tars-ts/core/framework');
     return this.connect(Q.StatQueryProxy, flags);
+  }
+
+  /**
+   * A StatQuery proxy per live instance of the daemon (several instances on one database; docs/stat.md): every
+   * active endpoint of StatQueryObj the registry lists, or the one daemon -e or --data names.
+   */
+  protected async statInstances(flags: StatClientFlags): Promise<StatInstance[]> {
+    const {StatQuery: Q} = await import('@tars-ts/core/framework');
+    return this.connectEach(Q.StatQueryProxy, flags);
   }
 }

@@ -144,8 +144,9 @@ export interface PropRow {
  * over the range likewise; values shown as tarsproperty writes them (Avg as sum/count). Sorted by module, name,
  * policy, ip; the first `limit` are kept.
  */
-export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAULT_SERIES_LIMIT):
+export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAULT_SERIES_LIMIT, display = true):
   Answer<StatQuery.PropertySeries> {
+  const shown = (policy: string, value: string): string => (display ? displayValue(policy, value) : value);
   const groups = new Map<string, {key: PropKey; policy: string; total: string; points: Map<number, string>}>();
   for (const {time, key, policy, value} of rows) {
     if (f.moduleName && key.moduleName !== f.moduleName) continue;
@@ -168,7 +169,68 @@ export function groupProps(rows: Iterable<PropRow>, f: PropFilter, limit = DEFAU
   const {series, groups: matched} = cut(sorted, limit);
   return {groups: matched, series: series.map((g) => StatQuery.PropertySeries.create({moduleName: g.key.moduleName,
     ip: g.key.ip, property: g.key.propertyName, policy: g.policy, setName: g.key.setName, setArea: g.key.setArea,
-    setID: g.key.setID, total: displayValue(g.policy, g.total),
+    setID: g.key.setID, total: shown(g.policy, g.total),
     points: g.points.sort((a, b) => a[0] - b[0]).map(([t, v]) => StatQuery.PropertyPoint.create({
-      time: BigInt(t), value: displayValue(g.policy, v)}))}))};
+      time: BigInt(t), value: shown(g.policy, v)}))}))};
+}
+
+// ----- several instances --------------------------------------------------------------------------------------------
+
+/**
+ * A key standing for a series of an answer grouped with `f`: it passes `f` and groups into the same series again
+ * (the callee, the function when grouped or filtered by it, the caller when grouped by it, the side). For merging
+ * answers of several instances with {@link groupStats}.
+ */
+export function seriesKey(s: StatQuery.StatSeries, f: StatFilter): StatKey {
+  return {side: s.side as StatKey['side'], masterName: s.caller, slaveName: s.callee,
+    interfaceName: s.interfaceName || f.interfaceName, masterIp: '', slaveIp: '', slavePort: 0, returnValue: 0,
+    slaveSetName: '', slaveSetArea: '', slaveSetID: '', tarsVersion: ''};
+}
+
+/** The rows (one per point) of series answered with filter `f`, for grouping them again. */
+export function seriesRows(series: Iterable<StatQuery.StatSeries>, f: StatFilter): StatRow[] {
+  const rows: StatRow[] = [];
+  for (const s of series) {
+    const key = seriesKey(s, f);
+    for (const p of s.points) rows.push({time: Number(p.time), key, counters: countersOf(p)});
+  }
+  return rows;
+}
+
+/**
+ * The answers of several instances to one stat request (filter `f`) as one: series of the same group merged point
+ * by point (counts and times added, the larger max, the smaller non-zero min, histograms added bucket by bucket),
+ * sorted and cut as {@link groupStats} does. `groups` is at least the largest any instance answered: exact when no
+ * answer was cut (an instance cut at `limit` may leave out a group's share that another instance lifts into the
+ * first `limit`).
+ */
+export function mergeStatAnswers(answers: readonly Answer<StatQuery.StatSeries>[], f: StatFilter,
+  limit = DEFAULT_SERIES_LIMIT): Answer<StatQuery.StatSeries> & {cut: boolean} {
+  const merged = groupStats(answers.flatMap((a) => seriesRows(a.series, f)), f, limit);
+  const cut = answers.some((a) => a.groups > a.series.length);
+  return {...merged, groups: Math.max(merged.groups, ...answers.map((a) => a.groups)), cut};
+}
+
+/** The rows of property series (values as answered: ask with `mergeable`), for grouping them again. */
+export function propSeriesRows(series: Iterable<StatQuery.PropertySeries>): PropRow[] {
+  const rows: PropRow[] = [];
+  for (const s of series) {
+    const key: PropKey = {moduleName: s.moduleName, ip: s.ip, propertyName: s.property, setName: s.setName,
+      setArea: s.setArea, setID: s.setID};
+    for (const p of s.points) rows.push({time: Number(p.time), key, policy: s.policy, value: p.value});
+  }
+  return rows;
+}
+
+/**
+ * The answers of several instances to one property request, asked with `mergeable` (an Avg as `sum=count`), as
+ * one: the same series merged by policy point by point, shown as {@link groupProps} shows them (unless `display`
+ * is false).
+ */
+export function mergePropAnswers(answers: readonly Answer<StatQuery.PropertySeries>[], limit = DEFAULT_SERIES_LIMIT,
+  display = true): Answer<StatQuery.PropertySeries> & {cut: boolean} {
+  const merged = groupProps(answers.flatMap((a) => propSeriesRows(a.series)), {moduleName: '', property: ''}, limit,
+    display);
+  const cut = answers.some((a) => a.groups > a.series.length);
+  return {...merged, groups: Math.max(merged.groups, ...answers.map((a) => a.groups)), cut};
 }

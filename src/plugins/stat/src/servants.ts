@@ -3,7 +3,7 @@
 import type {CallContext} from '@tars-ts/core';
 import {PropertyF, StatF, StatQuery} from '@tars-ts/core/framework';
 
-import {filterOf, groupProps, groupStats, seriesLimit} from './query.js';
+import {countersOf, filterOf, groupProps, groupStats, propSeriesRows, seriesKey, seriesLimit} from './query.js';
 import type {StatService} from './stat-service.js';
 
 export const STAT_OBJ = 'tars.tarsstat.StatObj';
@@ -87,14 +87,56 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
       [...m.props.entries.values()].flatMap(({key, value}) => [...value].map(([policy, v]) => ({time: m.start, key,
         policy, value: v}))));
     return {ret: 0, ...groupProps(rows, {moduleName: req.moduleName, property: req.property},
-      seriesLimit(req.limit))};
+      seriesLimit(req.limit), !req.mergeable)};
   }
 
   async historyProperties(req: StatQuery.PropertyQueryRequest):
     Promise<StatQuery.StatQuery$Results['historyProperties']> {
     const {since, until} = this.range(req.since, req.until);
     return {ret: 0, ...groupProps(await this.service.historyProps(since, until),
-      {moduleName: req.moduleName, property: req.property}, seriesLimit(req.limit))};
+      {moduleName: req.moduleName, property: req.property}, seriesLimit(req.limit), !req.mergeable)};
+  }
+
+  unwrittenStats(req: StatQuery.StatQueryRequest): StatQuery.StatQuery$Results['unwrittenStats'] {
+    const f = filterOf(req);
+    const instance = this.service.instance;
+    if (!f) return {ret: -1, part: StatQuery.UnwrittenStats.create({instance})};
+    const rows = this.service.unflushed().flatMap((m) => [...m.stats.entries.values()].map(({key, value}) => ({
+      time: m.start, key, counters: value})));
+    const {series, groups} = groupStats(rows, f, seriesLimit(req.limit));
+    return {ret: 0, part: StatQuery.UnwrittenStats.create({instance, series, groups})};
+  }
+
+  async gatherHistoryStats(req: StatQuery.StatQueryRequest, parts: StatQuery.UnwrittenStats[]):
+    Promise<StatQuery.StatQuery$Results['gatherHistoryStats']> {
+    const f = filterOf(req);
+    if (!f) return {ret: -1, series: [], groups: 0};
+    const {since, until} = this.range(req.since, req.until);
+    const unwritten = parts.flatMap((part) => part.series.flatMap((s) => {
+      const key = seriesKey(s, f);
+      return s.points.map((p) => ({instance: part.instance, minute: Number(p.time), key, counters: countersOf(p)}));
+    }));
+    const answer = groupStats(await this.service.gatherHistoryStats(since, until, unwritten), f,
+      seriesLimit(req.limit));
+    return {ret: 0, series: answer.series, groups: Math.max(answer.groups, ...parts.map((p) => p.groups))};
+  }
+
+  unwrittenProperties(req: StatQuery.PropertyQueryRequest): StatQuery.StatQuery$Results['unwrittenProperties'] {
+    const rows = this.service.unflushed().flatMap((m) => [...m.props.entries.values()].flatMap(({key, value}) =>
+      [...value].map(([policy, v]) => ({time: m.start, key, policy, value: v}))));
+    const {series, groups} = groupProps(rows, {moduleName: req.moduleName, property: req.property},
+      seriesLimit(req.limit), false);
+    return {ret: 0, part: StatQuery.UnwrittenProperties.create({instance: this.service.instance, series, groups})};
+  }
+
+  async gatherHistoryProperties(req: StatQuery.PropertyQueryRequest, parts: StatQuery.UnwrittenProperties[]):
+    Promise<StatQuery.StatQuery$Results['gatherHistoryProperties']> {
+    const {since, until} = this.range(req.since, req.until);
+    const unwritten = parts.flatMap((part) => propSeriesRows(part.series).map((r) => ({instance: part.instance,
+      minute: r.time, key: r.key, policy: r.policy, value: r.value})));
+    const answer = groupProps(await this.service.gatherHistoryProps(since, until, unwritten),
+      {moduleName: req.moduleName, property: req.property}, seriesLimit(req.limit), !req.mergeable);
+    return {ret: 0, series: answer.series, groups: Math.max(answer.groups, ...parts.map((p) => p.groups))};
   }
 
   daemonStats(): StatQuery.StatQuery$Results['daemonStats'] {
@@ -106,7 +148,7 @@ export class StatQueryServant extends StatQuery.StatQueryServant {
       rejected: BigInt(c.rejected), reports: BigInt(c.reports), entries: BigInt(c.entries), propKeys: open.props.size,
       propDropped: BigInt(c.propDropped), propReports: BigInt(c.propReports), flushedSlot: BigInt(c.flushedSlot),
       flushErrors: BigInt(c.flushErrors), store: s.store.where, metrics: this.info.metrics?.() ?? '',
-      retentionDays: s.retentionDays, liveSlots: s.liveSlots().length})};
+      retentionDays: s.retentionDays, liveSlots: s.liveSlots().length, instance: s.instance})};
   }
 
   /** [since, until) in whole 5-minute slots: the slots `since` and `until` (0 = now) fall in, and those between. */

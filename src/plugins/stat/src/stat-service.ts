@@ -1,5 +1,7 @@
 // The stat daemon's state: one-minute slots in memory (the open one and the last ~60 closed ones, for the live
 // view), each closed minute added into its official 5-minute row in the store as it closes, queries over both.
+import {randomUUID} from 'node:crypto';
+
 import type {Logger} from '@tars-ts/core';
 import type {PropertyF, StatF} from '@tars-ts/core/framework';
 
@@ -7,7 +9,7 @@ import {
   BoundedTable, Interner, type StatCounters, type StatKey, copyCounters, mergeCounters, normaliseStat, statKeyString,
 } from './aggregate.js';
 import {type PropKey, type PropValues, mergeValues, normaliseProperty, propKeyString} from './property.js';
-import type {StatStore} from './store.js';
+import {type StatStore, writtenKey} from './store.js';
 
 /** The clock everything here reads (ms since the epoch); tests inject their own. */
 export type Clock = () => number;
@@ -62,6 +64,27 @@ export interface StatServiceOptions {
   /** Run the minute timer and the purge (default true; tests drive {@link tick} themselves). */
   readonly timers?: boolean;
   readonly logger?: Logger;
+  /** This instance's id in the store's record of written minutes (default a new random one). */
+  readonly instance?: string;
+}
+
+/** A row of a minute one instance has not written yet, as {@link StatService.gatherHistoryStats} takes it. */
+export interface UnwrittenStatRow {
+  /** The instance holding it. */
+  readonly instance: string;
+  /** The minute's start. */
+  readonly minute: number;
+  readonly key: StatKey;
+  readonly counters: StatCounters;
+}
+
+/** A property row of a minute one instance has not written yet (one policy, its mergeable value). */
+export interface UnwrittenPropRow {
+  readonly instance: string;
+  readonly minute: number;
+  readonly key: PropKey;
+  readonly policy: string;
+  readonly value: string;
 }
 
 /** The daemon's counters since it started. */
@@ -104,6 +127,12 @@ export class StatService {
   readonly maxLiveKeys: number;
   readonly retentionDays: number;
   readonly store: StatStore;
+  /**
+   * This instance's id, new at each start: its store writes record (instance, minute), so that a query gathering
+   * every instance's unwritten minutes can tell which of them were written meanwhile. A restarted instance has
+   * nothing unwritten from before (its memory is gone), so a new id loses nothing.
+   */
+  readonly instance: string;
   readonly counters: ServiceCounters = {reports: 0, entries: 0, zero: 0, rejected: 0, droppedKeys: 0, propReports: 0,
     propEntries: 0, propDropped: 0, flushedSlot: 0, flushErrors: 0, lostMinutes: 0, metricSeriesDropped: 0};
   /**
@@ -136,6 +165,7 @@ export class StatService {
     this.maxLiveKeys = options.maxLiveKeys ?? DEFAULT_MAX_LIVE_KEYS;
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.logger = options.logger;
+    this.instance = options.instance ?? randomUUID();
     this.interner = new Interner(this.maxKeys * 10);
     this.cumulative = new BoundedTable(options.maxMetricSeries ?? DEFAULT_MAX_METRIC_SERIES, mergeCounters, (k) => ({callee: this.interner.intern(k.callee),
       interfaceName: this.interner.intern(k.interfaceName), side: k.side, returnValue: k.returnValue}));
@@ -259,7 +289,8 @@ export class StatService {
         const minute = this.pending[0]!;
         try {
           await this.store.addMinute(this.slotOf(minute.start), this.minuteMs * SLOT_MINUTES,
-            minute.stats.entries.values(), minute.props.entries.values());
+            minute.stats.entries.values(), minute.props.entries.values(),
+            {instance: this.instance, minute: minute.start});
           this.pending.shift();
           this.counters.flushedSlot = Math.max(this.counters.flushedSlot, minute.start);
         } catch (error) {
@@ -308,6 +339,43 @@ export class StatService {
       }
       return rows;
     });
+  }
+
+  /**
+   * Several instances on one store, step 2 of a history query (step 1 asked every instance for its
+   * {@link unflushed} minutes): the store's stat rows of the 5-minute slots in [since, until) plus `unwritten`
+   * (each added to its slot), leaving out every unwritten minute that its instance has written since it was asked,
+   * as the store holds it then. The store's rows and its record of written minutes are read in one transaction,
+   * so every report in the store or in `unwritten` is counted exactly once, whatever was written in between.
+   * Unwritten minutes of an instance that did not answer step 1 are missing (they are in no store either).
+   */
+  async gatherHistoryStats(since: number, until: number, unwritten: readonly UnwrittenStatRow[]):
+    Promise<{time: number; key: StatKey; counters: StatCounters}[]> {
+    const oldest = unwritten.reduce((m, r) => Math.min(m, r.minute), Number.POSITIVE_INFINITY);
+    const {rows, written} = await this.store.readGathered('stats', {since, until},
+      Number.isFinite(oldest) ? oldest : until);
+    const out = rows.map((r) => ({time: r.slot, key: r.key, counters: r.counters}));
+    for (const r of unwritten) {
+      const time = this.slotOf(r.minute);
+      if (time < since || time >= until || written.has(writtenKey(r.instance, r.minute))) continue;
+      out.push({time, key: r.key, counters: r.counters});
+    }
+    return out;
+  }
+
+  /** {@link gatherHistoryStats} for properties: stored rows plus the unwritten ones not written since. */
+  async gatherHistoryProps(since: number, until: number, unwritten: readonly UnwrittenPropRow[]):
+    Promise<{time: number; key: PropKey; policy: string; value: string}[]> {
+    const oldest = unwritten.reduce((m, r) => Math.min(m, r.minute), Number.POSITIVE_INFINITY);
+    const {rows, written} = await this.store.readGathered('props', {since, until},
+      Number.isFinite(oldest) ? oldest : until);
+    const out = rows.map((r) => ({time: r.slot, key: r.key, policy: r.policy, value: r.value}));
+    for (const r of unwritten) {
+      const time = this.slotOf(r.minute);
+      if (time < since || time >= until || written.has(writtenKey(r.instance, r.minute))) continue;
+      out.push({time, key: r.key, policy: r.policy, value: r.value});
+    }
+    return out;
   }
 
   private schedule(): void {

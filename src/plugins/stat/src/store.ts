@@ -2,7 +2,7 @@
 // in the kit's store (Kysely over SQLite by default). One table each instead of one per hour: a row carries its
 // slot as epoch ms (`slot`, the slot's start) next to the official f_date / f_tflag. Queries use Kysely's builders
 // only, so that the same code runs on SQLite and on PostgreSQL (`--db`; docs/store.md).
-import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
+import {type Kysely, type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 import {
   type StatCounters, type StatKey, type StatSide, intervalText, mergeCounters, parseIntervalText, statKeyString,
@@ -50,9 +50,22 @@ interface PropRowsTable {
   value: string;
 }
 
+/**
+ * One row per minute an instance added to the store, written in the same transaction as the minute's rows: what
+ * lets a query that gathers the unwritten minutes of several instances leave out those written since
+ * ({@link StatStore.readGathered}).
+ */
+interface WrittenTable {
+  /** The writing instance's id (new at each start of a daemon). */
+  instance: string;
+  /** The minute's start, epoch ms. */
+  minute: number;
+}
+
 export interface StatDB {
   stat_rows: StatRowsTable;
   prop_rows: PropRowsTable;
+  stat_written: WrittenTable;
 }
 
 const STAT_PK = ['slot', 'side', 'master_name', 'slave_name', 'interface_name', 'master_ip', 'slave_ip', 'slave_port',
@@ -102,7 +115,29 @@ export const STAT_MIGRATIONS: StoreMigrations = {
         .execute();
     },
   },
+  '0002_written': {
+    up: async (db) => {
+      await db.schema.createTable('stat_written')
+        .addColumn('instance', 'text', (c) => c.notNull())
+        .addColumn('minute', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('stat_written_pk', ['instance', 'minute'])
+        .execute();
+      // Purged by the minute, like the rows by the slot.
+      await db.schema.createIndex('stat_written_minute').on('stat_written').column('minute').execute();
+    },
+  },
 };
+
+/** A minute as one instance wrote it: recorded with its rows, see {@link StatStore.readGathered}. */
+export interface WrittenMinute {
+  readonly instance: string;
+  readonly minute: number;
+}
+
+/** The key of a {@link WrittenMinute} in the set {@link StatStore.readGathered} answers. */
+export function writtenKey(instance: string, minute: number): string {
+  return `${instance}\0${minute}`;
+}
 
 /** A stored stat row, read back. */
 export interface StoredStat {
@@ -182,11 +217,24 @@ export class StatStore {
    * Adds one closed minute into its 5-minute slot `slot` (length `slotMs`), in one transaction: each row is merged
    * with the slot's row of the same key as the live tables merge (counts added, max of max, min of non-zero min,
    * buckets added; properties by policy). Either the whole minute is in the store afterwards or none of it.
+   *
+   * Several instances share one store (PostgreSQL, `--db`): each adds the minutes it took into the same rows. The
+   * read-merge-write is exact across processes because the store's transactions run one at a time (the kit's
+   * transaction takes SQLite's write lock, or PostgreSQL's advisory lock of the store's schema, at BEGIN): a writer
+   * reads the slot only once the previous writer has committed, so no increment is lost and none is counted twice,
+   * and a concurrent writer waits instead of failing. (An SQL `+` upsert cannot merge the histogram text nor the
+   * property policies portably; one row per key and slot keeps the official table shape.)
+   *
+   * `written`, when given, is recorded in the same transaction ({@link readGathered}).
    */
   async addMinute(slot: number, slotMs: number, stats: Iterable<{key: StatKey; value: StatCounters}>,
-    props: Iterable<{key: PropKey; value: PropValues}>): Promise<void> {
+    props: Iterable<{key: PropKey; value: PropValues}>, written?: WrittenMinute): Promise<void> {
     const {date, tflag} = timeFlag(slot, slotMs);
     await this.store.transaction(async (trx) => {
+      if (written) {
+        await trx.insertInto('stat_written').values({instance: written.instance, minute: written.minute})
+          .onConflict((oc) => oc.columns(['instance', 'minute']).doNothing()).execute();
+      }
       // Streamed on SQLite, with a pause for I/O every chunk, as the writes below: a big slot does not hold the event
       // loop (slotRows).
       const kept = new Map<string, StatCounters>();
@@ -255,13 +303,58 @@ export class StatStore {
   async readProps(range: ReadRange): Promise<StoredProp[]> {
     const rows = await this.store.db.selectFrom('prop_rows').selectAll().where('slot', '>=', range.since)
       .where('slot', '<', range.until).orderBy('slot').execute();
-    return rows.map((r) => ({slot: Number(r.slot), key: propKeyOf(r), policy: r.policy, value: r.value}));
+    return rows.map(propOf);
   }
 
-  /** Deletes every row of a slot that started before `before`; returns how many. */
+  /**
+   * The stat rows (`stats`) or property rows of `range` together with the minutes recorded as written (from
+   * `minutesSince` on), consistent with each other: a minute's rows and its record are both in the answer or neither,
+   * even while other instances write. Read without holding up the writers: the records, then the rows, then the
+   * records' count again; a write commits its rows and its record at once, so an unchanged count means that no write
+   * committed in between and the rows match the records read first (a write committed after the rows were read is
+   * in neither; records are deleted only past the retention, long before any minute an instance still holds). When
+   * writes keep landing in between (a write a minute per instance: rare), it tries again, and the
+   * third time reads in one transaction, which excludes the writes for its length (they wait, never fail).
+   */
+  async readGathered<K extends 'stats' | 'props'>(kind: K, range: ReadRange, minutesSince: number):
+    Promise<{rows: K extends 'stats' ? StoredStat[] : StoredProp[]; written: Set<string>}> {
+    type Rows = K extends 'stats' ? StoredStat[] : StoredProp[];
+    const read = async (db: Kysely<StatDB>): Promise<{rows: Rows; written: Set<string>; count: () => Promise<number>}> => {
+      const done = await db.selectFrom('stat_written').select(['instance', 'minute'])
+        .where('minute', '>=', minutesSince).execute();
+      const written = new Set(done.map((r) => writtenKey(r.instance, Number(r.minute))));
+      const rows = kind === 'stats'
+        ? (await db.selectFrom('stat_rows').selectAll().where('slot', '>=', range.since)
+          .where('slot', '<', range.until).orderBy('slot').execute()).map(statOf)
+        : (await db.selectFrom('prop_rows').selectAll().where('slot', '>=', range.since)
+          .where('slot', '<', range.until).orderBy('slot').execute()).map(propOf);
+      const count = async (): Promise<number> => Number((await db.selectFrom('stat_written')
+        .select((eb) => eb.fn.countAll<number>().as('n')).where('minute', '>=', minutesSince)
+        .executeTakeFirstOrThrow()).n);
+      return {rows: rows as Rows, written, count};
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const {rows, written, count} = await read(this.store.db);
+      if (await count() === written.size) return {rows, written};
+      this.gatherRetries++;
+    }
+    return this.store.transaction(async (trx) => {
+      const {rows, written} = await read(trx);
+      return {rows, written};
+    });
+  }
+
+  /** How many times {@link readGathered} read again because a write landed in between (tests, figures). */
+  gatherRetries = 0;
+
+  /**
+   * Deletes every row of a slot that started before `before`, and the records of minutes written before it;
+   * returns how many rows. Harmless when several instances purge at once: each delete takes what is left.
+   */
   async purge(before: number): Promise<number> {
     const a = await this.store.db.deleteFrom('stat_rows').where('slot', '<', before).executeTakeFirst();
     const b = await this.store.db.deleteFrom('prop_rows').where('slot', '<', before).executeTakeFirst();
+    await this.store.db.deleteFrom('stat_written').where('minute', '<', before).execute();
     return Number(a.numDeletedRows) + Number(b.numDeletedRows);
   }
 
@@ -281,6 +374,10 @@ function statOf(r: StatRowsTable): StoredStat {
       totalRspTime: Number(r.total_time), maxRspTime: Number(r.maxrsp_time), minRspTime: Number(r.minrsp_time),
       intervals: parseIntervalText(r.interv_count)},
   };
+}
+
+function propOf(r: PropRowsTable): StoredProp {
+  return {slot: Number(r.slot), key: propKeyOf(r), policy: r.policy, value: r.value};
 }
 
 function propKeyOf(r: PropRowsTable): PropKey {

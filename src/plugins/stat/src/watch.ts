@@ -4,6 +4,7 @@ import type {StatQuery} from '@tars-ts/core/framework';
 import {type Colour, paint, sparkline} from '@tars-ts/kit';
 
 import {averageRspTime, quantileOf, totalCalls} from './aggregate.js';
+import type {InstancesJson} from './gather.js';
 import {displayValue, numericValue} from './property.js';
 import {countersOf} from './query.js';
 import {percent} from './views.js';
@@ -44,6 +45,8 @@ export interface WatchJson {
   by: WatchBy;
   minutes: number;
   rows: WatchRowJson[];
+  /** The daemon's instances asked and those that answered (the rows add up the answers). */
+  instances: InstancesJson;
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -183,6 +186,8 @@ export interface PropertyWatchJson {
   time: string;
   minutes: number;
   rows: PropertyWatchRowJson[];
+  /** The daemon's instances asked and those that answered (the rows merge the answers). */
+  instances: InstancesJson;
 }
 
 /** The rows of property `series`, the window ending with the open minute `openSlot`. */

@@ -3,6 +3,7 @@ import {UserError} from '@tars-ts/kit';
 
 import {StatClientCommand} from '../../client-command.js';
 import {parseDuration} from '../../duration.js';
+import type {InstancesJson} from '../../gather.js';
 import {type DaemonJson, type StatRowJson, daemonJson, statHead, statRowCells, statRowJson} from '../../views.js';
 
 /** What `tars stat query --json` prints (docs/stat.md). */
@@ -17,7 +18,10 @@ export interface StatQueryJson {
   /** Minutes per slot of `slots`: the store's 5. */
   slotMinutes: number;
   rows: StatRowJson[];
+  /** The counters of the instance that read the store. */
   daemon: DaemonJson;
+  /** The daemon's instances asked and those that answered (several on one database: docs/stat.md). */
+  instances: InstancesJson;
 }
 
 export default class StatQueryCommand extends StatClientCommand {
@@ -25,7 +29,10 @@ export default class StatQueryCommand extends StatClientCommand {
   static override description = `Reads the stat daemon's 5-minute slots (the store, plus the minutes not written yet, so every report
 taken is counted), grouped per callee (App.Server), per callee function (--by interface) or per caller of a callee
 (--by caller), each side of the reports apart: "client" rows come from callers (reportMicMsg with bFromClient),
-"server" rows from the callees themselves. P99 is the upper bound of the histogram bucket that holds it.`;
+"server" rows from the callees themselves. P99 is the upper bound of the histogram bucket that holds it.
+With several instances of the daemon on one database (found through the registry), the store is read through one
+of them and the minutes each live instance has not written yet are added, each report counted once; an instance
+that does not answer is named in a note (what it had not written is missing).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -50,23 +57,32 @@ taken is counted), grouped per callee (App.Server), per callee function (--by in
     const {flags} = await this.parse(StatQueryCommand);
     const sinceMs = parseDuration(flags.since);
     const [{StatQuery}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
-    const query = await this.statQuery(flags);
+    const {gatherHistoryStats, instancesNote, RefusedQuery} = await import('../../gather.js');
+    const instances = await this.statInstances(flags);
     const now = Date.now();
-    const {ret, series, groups} = await query.historyStats(StatQuery.StatQueryRequest.create({by: flags.by,
+    const gathered = await gatherHistoryStats(instances, StatQuery.StatQueryRequest.create({by: flags.by,
       app: flags.app ?? '', server: flags.server ?? '', interfaceName: flags.interface ?? '', side: flags.side ?? '',
-      since: BigInt(now - sinceMs), limit: flags.limit}));
-    if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
-    const {stats} = await query.daemonStats();
+      since: BigInt(now - sinceMs), limit: flags.limit})).catch((error: unknown) => {
+      throw error instanceof RefusedQuery ? new UserError(error.message) : error;
+    });
+    const {series, groups} = gathered;
+    const daemons = gathered.daemons.map(daemonJson);
     const json: StatQueryJson = {since: new Date(now - sinceMs).toISOString(), until: new Date(now).toISOString(),
-      by: flags.by, limit: flags.limit, groups, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)), daemon: daemonJson(stats)};
+      by: flags.by, limit: flags.limit, groups, slotMinutes: 5, rows: series.map((s) => statRowJson(s, flags.by)),
+      daemon: daemonJson(gathered.daemon), instances: gathered.instances};
     if (!this.jsonEnabled()) {
       this.log(json.rows.length === 0 ? `no calls reported in the last ${flags.since}`
         : await renderTable(statHead(flags.by), json.rows.map((r) => statRowCells(r, flags.by))));
       if (groups > json.rows.length) this.log(`note: ${json.rows.length} of ${groups} rows, most calls first; --limit N shows more`);
-      if (json.daemon.droppedKeys > 0 || json.daemon.rejected > 0) {
-        this.log(`note: the daemon dropped ${json.daemon.droppedKeys} entries at its key cap (${json.daemon.keyCap} ` +
-          `per minute) and refused ${json.daemon.rejected}`);
+      if (gathered.cut) this.log('note: an instance cut its part at 10000 groups: rows near the cut may lack its share');
+      const dropped = daemons.reduce((n, d) => n + d.droppedKeys, 0);
+      const rejected = daemons.reduce((n, d) => n + d.rejected, 0);
+      if (dropped > 0 || rejected > 0) {
+        this.log(`note: the daemon dropped ${dropped} entries at its key cap (${json.daemon.keyCap} ` +
+          `per minute) and refused ${rejected}`);
       }
+      const note = instancesNote(json.instances);
+      if (note) this.log(note);
     }
     return json;
   }

@@ -10,7 +10,8 @@ export default class StatWatch extends StatClientCommand {
   static override summary = 'Live call statistics, top-like: calls/min, success/timeout/exception %, latency, trend.';
   static override description = `One row per callee (App.Server), per callee function (--by interface) or per caller of a callee
 (--by caller), each side of the reports apart ("client": what callers saw, "server": what the callee saw), from the
-stat daemon's live one-minute slots, redrawn in place every --interval. CALLS/MIN counts the last 60 s; the
+stat daemon's live one-minute slots (of every live instance, added up, when it runs as several), redrawn in place
+every --interval. CALLS/MIN counts the last 60 s; the
 percentages, AVG (of successful calls) and P99 (the upper bound of the histogram bucket that holds it) cover the
 last --minutes, whose calls per minute the sparkline draws. Failure shares of 1 % and 5 %, and a P99 of 500 ms
 and 2 s, turn yellow and red. Keys: c, e, a, p, n sort by calls, errors, avg, p99, name; q (or Ctrl-C) quits and
@@ -41,8 +42,11 @@ gives the terminal back. Not on a terminal, or with --once or --json, one snapsh
   async run(): Promise<WatchJson> {
     const {flags} = await this.parse(StatWatch);
     const by = flags.by as WatchBy;
-    const {StatQuery} = await import('@tars-ts/core/framework');
-    const query = await this.statQuery(flags);
+    const [{StatQuery}, {gatherLiveStats, instancesStatus, RefusedQuery}] = await Promise.all([
+      import('@tars-ts/core/framework'), import('../../gather.js')]);
+    // Asked again every frame (the registry's list is cached by the communicator, refreshed every minute): an
+    // instance started meanwhile joins, one withdrawn leaves; while the registry is away the last list stays.
+    let instances = await this.statInstances(flags);
     const request = StatQuery.StatQueryRequest.create({by, app: flags.app ?? '', server: flags.server ?? '',
       interfaceName: flags.interface ?? '', side: flags.side ?? '', minutes: flags.minutes});
     const filters = [flags.app && `app ${flags.app}`, flags.server && `server ${flags.server}`,
@@ -51,15 +55,20 @@ gives the terminal back. Not on a terminal, or with --once or --json, one snapsh
     return runWatch<WatchJson>({
       intervalMs: flags.interval,
       snapshot: async () => {
-        const [{ret, series}, {stats}] = await Promise.all([query.liveStats(request), query.daemonStats()]);
-        if (ret !== 0) throw new UserError(`the stat daemon refused the query (ret ${ret})`);
+        instances = await this.statInstances(flags).catch(() => instances);
+        const gathered = await gatherLiveStats(instances, request).catch((error: unknown) => {
+          throw error instanceof RefusedQuery ? new UserError(error.message) : error;
+        });
+        const stats = gathered.daemon;
         const now = Number(stats.now);
-        const rows = watchRows(series, by, {now, openSlot: Number(stats.openSlot), minuteMs: stats.minuteMs,
+        const rows = watchRows(gathered.series, by, {now, openSlot: Number(stats.openSlot), minuteMs: stats.minuteMs,
           minutes: flags.minutes});
-        const dropped = Number(stats.droppedKeys) + Number(stats.rejected);
-        return {json: {time: new Date(now).toISOString(), by, minutes: flags.minutes, rows},
-          status: `daemon: ${stats.keys} keys this minute (cap ${stats.keyCap})` +
-            (dropped > 0 ? `, ${dropped} entries dropped or refused` : '')};
+        const sum = (f: (d: typeof stats) => number | bigint): number => gathered.daemons.reduce((n, d) => n + Number(f(d)), 0);
+        const dropped = sum((d) => d.droppedKeys) + sum((d) => d.rejected);
+        return {json: {time: new Date(now).toISOString(), by, minutes: flags.minutes, rows,
+          instances: gathered.instances},
+        status: `${instancesStatus(gathered.instances)}: ${sum((d) => d.keys)} keys this minute (cap ${stats.keyCap}` +
+          `${gathered.daemons.length > 1 ? ' each' : ''})` + (dropped > 0 ? `, ${dropped} entries dropped or refused` : '')};
       },
       frame: (json, status, height, colours) => watchFrame(json.rows, {by, sort, minutes: flags.minutes,
         intervalMs: flags.interval, filters, time: new Date(), colours, status}, height),
