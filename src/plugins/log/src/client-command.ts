@@ -31,6 +31,9 @@ export interface DaemonCountersJson {
   maxTotalBytes: number;
   retentionDays: number;
   notifyKeep: number;
+  /** The ids of the log directory and of the notify store: instances showing the same id share that store. */
+  logStore: string;
+  notifyStore: string;
 }
 
 export function countersJson(s: LogQuery.LogDaemonStats): DaemonCountersJson {
@@ -39,7 +42,8 @@ export function countersJson(s: LogQuery.LogDaemonStats): DaemonCountersJson {
     droppedLines: Number(s.droppedLines), writeErrors: Number(s.writeErrors), lastError: s.lastError,
     lastErrorAt: Number(s.lastErrorAt), queuedBytes: Number(s.queuedBytes), filesDeleted: Number(s.filesDeleted),
     diskBytes: Number(s.diskBytes), notifications: Number(s.notifications), maxLineBytes: s.maxLineBytes,
-    maxTotalBytes: Number(s.maxTotalBytes), retentionDays: s.retentionDays, notifyKeep: s.notifyKeep};
+    maxTotalBytes: Number(s.maxTotalBytes), retentionDays: s.retentionDays, notifyKeep: s.notifyKeep,
+    logStore: s.logStore, notifyStore: s.notifyStore};
 }
 
 /** The counters of the daemon whose LogQueryObj listens on `endpoint`. */

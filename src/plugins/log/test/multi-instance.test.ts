@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {Application, Communicator, spanLines} from '@tars-ts/core';
-import {LogF, LogQuery} from '@tars-ts/core/framework';
+import {LogF, LogQuery, NotifyF} from '@tars-ts/core/framework';
 
 import {registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
@@ -221,6 +221,45 @@ describe('several log daemons behind one name (processes)', function () {
     expect(new Set(alerts(afterNotify)).size).to.equal(alerts(afterNotify).length);
     expect(afterNotify.unanswered?.map((u) => u.instance)).to.deep.equal([queryObjs[1]]);
   });
+
+  it('notify list -f over two daemons on one PostgreSQL prints each of many concurrent reports once, in id order',
+    async () => {
+      const url = await freshDatabase('multinotify');
+      await startDaemons(2, () => ['--db', url]);
+      const comm = new Communicator({locator});
+      comms.push(comm);
+      const notify = comm.stringToProxy(NotifyF.NotifyProxy, 'tars.tarsnotify.NotifyObj');
+      const report = (sMessage: string) => notify.reportNotifyInfo(NotifyF.ReportInfo.create({sApp: 'Multi',
+        sServer: 'Svc', sMessage}));
+      follower = spawn(process.execPath, [bin, ...at('notify', 'list', '-f', '--json', '--interval', '100')],
+        {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+      let out = '';
+      follower.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const printed = (): {id: number; message: string; instance?: string}[] => out.split('\n').filter(Boolean)
+        .map((l) => JSON.parse(l));
+      // Before or after its first listing, the first report is printed once: then it is following.
+      await report('first');
+      await until(() => printed().length >= 1, 'notify list -f prints the first report', 30_000);
+      // Forty at once, spread over both daemons, their transactions interleaving on the one database.
+      for (let round = 0; round < 4; round += 1) {
+        await Promise.all(Array.from({length: 10}, (_, i) => report(`burst ${round * 10 + i}`)));
+      }
+      await until(() => printed().length >= 41, 'notify list -f prints the 40 reports', 15_000);
+      await sleep(500);
+      const got = printed();
+      expect(got.map((e) => e.message).filter((m) => m !== 'first').sort())
+        .to.deep.equal(Array.from({length: 40}, (_, i) => `burst ${i}`).sort());
+      expect(got.map((e) => e.id), 'each once, ids growing').to.deep.equal(got.map((e) => e.id).sort((a, b) => a - b));
+      expect(new Set(got.map((e) => e.id)).size).to.equal(41);
+      expect(got.some((e) => e.instance !== undefined)).to.equal(false);
+      const taken = await Promise.all(endpointsOf('tars.tarslog.LogQueryObj').map(async (e) => Number((await comm
+        .stringToProxy(LogQuery.LogQueryProxy, `tars.tarslog.LogQueryObj@${e}`).daemonStats()).stats.notifications)));
+      console.log(`      41 reports taken by the two daemons: ${taken.join(' + ')}; each printed once`);
+      expect(Math.min(...taken), 'each daemon took some').to.be.greaterThan(0);
+      expect(await stopChild(follower, 'SIGTERM')).to.equal(0);
+    });
 
   it('trace show builds one trace from span lines that sit on different daemons', async () => {
     await startDaemons(2, () => []);
