@@ -261,6 +261,52 @@ describe('several log daemons behind one name (processes)', function () {
       expect(await stopChild(follower, 'SIGTERM')).to.equal(0);
     });
 
+  it('tail -f: a daemon that hangs (SIGSTOP) holds up no line of the other; it is noted once, and again when back',
+    async () => {
+      await startDaemons(2, () => []);
+      const comm = new Communicator();
+      comms.push(comm);
+      const [one, two] = endpointsOf('tars.tarslog.LogObj').map((e) => comm.stringToProxy(LogF.LogProxy,
+        `tars.tarslog.LogObj@${e}`));
+      const send = (to: LogF.LogProxy, text: string) => to.logger('Multi', 'Svc', '', '%Y%m%d', [`${text}\n`]);
+      await send(one!, 'start one');
+      await send(two!, 'start two');
+      follower = spawn(process.execPath, [bin, ...at('log', 'tail', 'Multi.Svc', '-f', '--json', '--interval', '100',
+        '--timeout', '2000')], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+      let out = '';
+      let err = '';
+      follower.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      follower.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      await until(() => out.includes('start one') && out.includes('start two'), 'tail -f starts', 30_000);
+      daemons[1]!.child.kill('SIGSTOP');
+      try {
+        await sleep(300);
+        const sent = Date.now();
+        await send(one!, 'while two hangs');
+        await until(() => out.includes('while two hangs'), 'the live daemon\'s line', 10_000);
+        const shownMs = Date.now() - sent;
+        await until(() => err.includes('does not answer'), 'the note on the hung daemon', 10_000);
+        console.log(`      a line of the live daemon shown ${shownMs} ms after it was written, while the other hangs ` +
+          '(call timeout 2000 ms)');
+        expect(shownMs, 'not held up by the hung daemon\'s 2 s timeout').to.be.below(1500);
+      } finally {
+        daemons[1]!.child.kill('SIGCONT');
+      }
+      await send(two!, 'two is back');
+      await until(() => out.includes('two is back'), 'the line of the daemon that is back', 15_000);
+      await until(() => err.includes('answers again'), 'the note that it is back', 5000);
+      const lines = out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as {line: string}).line);
+      // Each line once (these carry no time: their order between the daemons is the order they were read in).
+      expect([...lines].sort()).to.deep.equal(['127.0.0.1|start one', '127.0.0.1|start two',
+        '127.0.0.1|two is back', '127.0.0.1|while two hangs']);
+      expect(err.split('\n').filter((l) => l.includes('does not answer'))).to.have.length(1);
+      expect(await stopChild(follower, 'SIGTERM')).to.equal(0);
+    });
+
   it('trace show builds one trace from span lines that sit on different daemons', async () => {
     await startDaemons(2, () => []);
     const comm = new Communicator();
