@@ -428,6 +428,10 @@ export interface LogDaemonStats {
   retentionDays: number;
   /** 18 require int notifyKeep (LogQuery.tars:100) */
   notifyKeep: number;
+  /** 19 optional string logStore (LogQuery.tars:103) */
+  logStore: string;
+  /** 20 optional string notifyStore (LogQuery.tars:104) */
+  notifyStore: string;
 }
 
 export const LogDaemonStats = {
@@ -435,7 +439,7 @@ export const LogDaemonStats = {
   $def: {name: "tarsts.LogDaemonStats", fields: []} as $tars.StructDef,
   /** A LogDaemonStats with every field at its default, overridden by `init`. */
   create(init?: Partial<LogDaemonStats>): LogDaemonStats {
-    return {now: 0n, logPath: '', linesWritten: 0n, bytesWritten: 0n, batches: 0n, truncatedLines: 0n, rejectedCalls: 0n, droppedLines: 0n, writeErrors: 0n, lastError: '', lastErrorAt: 0n, queuedBytes: 0n, filesDeleted: 0n, diskBytes: 0n, notifications: 0n, maxLineBytes: 0, maxTotalBytes: 0n, retentionDays: 0, notifyKeep: 0, ...init};
+    return {now: 0n, logPath: '', linesWritten: 0n, bytesWritten: 0n, batches: 0n, truncatedLines: 0n, rejectedCalls: 0n, droppedLines: 0n, writeErrors: 0n, lastError: '', lastErrorAt: 0n, queuedBytes: 0n, filesDeleted: 0n, diskBytes: 0n, notifications: 0n, maxLineBytes: 0, maxTotalBytes: 0n, retentionDays: 0, notifyKeep: 0, logStore: '', notifyStore: '', ...init};
   },
   /** Writes the fields (no STRUCT_BEGIN/END). */
   write(w: $tars.TarsWriter, v: LogDaemonStats): void {
@@ -458,6 +462,8 @@ export const LogDaemonStats = {
     w.writeInt64(16, v.maxTotalBytes);
     w.writeInt32(17, v.retentionDays);
     w.writeInt32(18, v.notifyKeep);
+    w.writeString(19, v.logStore);
+    w.writeString(20, v.notifyStore);
   },
   /** Reads the fields into a new LogDaemonStats. */
   read(r: $tars.TarsReader): LogDaemonStats {
@@ -481,6 +487,8 @@ export const LogDaemonStats = {
       maxTotalBytes: r.readInt64(16, true),
       retentionDays: r.readInt32(17, true),
       notifyKeep: r.readInt32(18, true),
+      logStore: r.readString(19, false),
+      notifyStore: r.readString(20, false),
     };
   },
   /** The TARS encoding of a LogDaemonStats as a top-level struct. */
@@ -587,11 +595,13 @@ LogDaemonStats.$def.fields = [
   {tag: 16, name: "maxTotalBytes", type: $tars.T.long, required: true},
   {tag: 17, name: "retentionDays", type: $tars.T.int, required: true},
   {tag: 18, name: "notifyKeep", type: $tars.T.int, required: true},
+  {tag: 19, name: "logStore", type: $tars.T.string, required: false},
+  {tag: 20, name: "notifyStore", type: $tars.T.string, required: false},
 ];
 LogDaemonStats.$def.writeFields = LogDaemonStats.write;
 LogDaemonStats.$def.readFields = LogDaemonStats.read;
 
-/** Operations of interface tarsts::LogQuery (LogQuery.tars:103), as on the wire. */
+/** Operations of interface tarsts::LogQuery (LogQuery.tars:107), as on the wire. */
 const LogQuery$ops = {
   listFiles: {name: "listFiles", ret: $tars.T.int, params: [
     {name: "filter", tag: 1, type: $tars.T.struct(LogFileFilter.$def), out: false},
@@ -627,7 +637,7 @@ export interface LogQuery$Results {
 export class LogQueryProxy extends $tars.ServantProxy {
   static override readonly $interface: $tars.InterfaceDef = LogQuery$def;
 
-  /** int listFiles(LogFileFilter filter, out vector<LogFile> files) (LogQuery.tars:105) */
+  /** int listFiles(LogFileFilter filter, out vector<LogFile> files) (LogQuery.tars:109) */
   listFiles(filter: LogFileFilter, $options?: $tars.CallOptions): Promise<LogQuery$Results["listFiles"]> {
     return this.$invoke(LogQuery$ops.listFiles, [filter], $options);
   }
@@ -637,7 +647,7 @@ export class LogQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<LogQuery$Results["listFiles"]>(LogQuery$ops.listFiles, [filter], {...$options, async: true}), $cb);
   }
 
-  /** int readLines(LogReadRequest req, out LogReadResult result) (LogQuery.tars:108) */
+  /** int readLines(LogReadRequest req, out LogReadResult result) (LogQuery.tars:112) */
   readLines(req: LogReadRequest, $options?: $tars.CallOptions): Promise<LogQuery$Results["readLines"]> {
     return this.$invoke(LogQuery$ops.readLines, [req], $options);
   }
@@ -647,7 +657,7 @@ export class LogQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<LogQuery$Results["readLines"]>(LogQuery$ops.readLines, [req], {...$options, async: true}), $cb);
   }
 
-  /** int listNotify(NotifyQuery query, out vector<NotifyEntry> entries) (LogQuery.tars:110) */
+  /** int listNotify(NotifyQuery query, out vector<NotifyEntry> entries) (LogQuery.tars:114) */
   listNotify(query: NotifyQuery, $options?: $tars.CallOptions): Promise<LogQuery$Results["listNotify"]> {
     return this.$invoke(LogQuery$ops.listNotify, [query], $options);
   }
@@ -657,7 +667,7 @@ export class LogQueryProxy extends $tars.ServantProxy {
     this.$callback(this.$invoke<LogQuery$Results["listNotify"]>(LogQuery$ops.listNotify, [query], {...$options, async: true}), $cb);
   }
 
-  /** int daemonStats(out LogDaemonStats stats) (LogQuery.tars:112) */
+  /** int daemonStats(out LogDaemonStats stats) (LogQuery.tars:116) */
   daemonStats($options?: $tars.CallOptions): Promise<LogQuery$Results["daemonStats"]> {
     return this.$invoke(LogQuery$ops.daemonStats, [], $options);
   }
@@ -672,16 +682,16 @@ export class LogQueryProxy extends $tars.ServantProxy {
 export abstract class LogQueryServant extends $tars.Servant {
   static override readonly $interface: $tars.InterfaceDef = LogQuery$def;
 
-  /** int listFiles(LogFileFilter filter, out vector<LogFile> files) (LogQuery.tars:105) */
+  /** int listFiles(LogFileFilter filter, out vector<LogFile> files) (LogQuery.tars:109) */
   abstract listFiles(filter: LogFileFilter, $ctx: $tars.CallContext): LogQuery$Results["listFiles"] | Promise<LogQuery$Results["listFiles"]> | $tars.Deferred;
 
-  /** int readLines(LogReadRequest req, out LogReadResult result) (LogQuery.tars:108) */
+  /** int readLines(LogReadRequest req, out LogReadResult result) (LogQuery.tars:112) */
   abstract readLines(req: LogReadRequest, $ctx: $tars.CallContext): LogQuery$Results["readLines"] | Promise<LogQuery$Results["readLines"]> | $tars.Deferred;
 
-  /** int listNotify(NotifyQuery query, out vector<NotifyEntry> entries) (LogQuery.tars:110) */
+  /** int listNotify(NotifyQuery query, out vector<NotifyEntry> entries) (LogQuery.tars:114) */
   abstract listNotify(query: NotifyQuery, $ctx: $tars.CallContext): LogQuery$Results["listNotify"] | Promise<LogQuery$Results["listNotify"]> | $tars.Deferred;
 
-  /** int daemonStats(out LogDaemonStats stats) (LogQuery.tars:112) */
+  /** int daemonStats(out LogDaemonStats stats) (LogQuery.tars:116) */
   abstract daemonStats($ctx: $tars.CallContext): LogQuery$Results["daemonStats"] | Promise<LogQuery$Results["daemonStats"]> | $tars.Deferred;
 }
 

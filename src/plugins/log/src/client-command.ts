@@ -3,6 +3,7 @@ import type {LogQuery} from '@tars-ts/core/framework';
 import {DaemonClientCommand, type DaemonClientFlags, UserError} from '@tars-ts/kit';
 
 import {logDaemon} from './daemon.js';
+import type {LogInstance, Unanswered} from './gather.js';
 
 /** The query servant's object name in this toolkit. */
 export const LOG_QUERY = 'tars.tarslog.LogQueryObj';
@@ -30,6 +31,9 @@ export interface DaemonCountersJson {
   maxTotalBytes: number;
   retentionDays: number;
   notifyKeep: number;
+  /** The ids of the log directory and of the notify store: instances showing the same id share that store. */
+  logStore: string;
+  notifyStore: string;
 }
 
 export function countersJson(s: LogQuery.LogDaemonStats): DaemonCountersJson {
@@ -38,7 +42,8 @@ export function countersJson(s: LogQuery.LogDaemonStats): DaemonCountersJson {
     droppedLines: Number(s.droppedLines), writeErrors: Number(s.writeErrors), lastError: s.lastError,
     lastErrorAt: Number(s.lastErrorAt), queuedBytes: Number(s.queuedBytes), filesDeleted: Number(s.filesDeleted),
     diskBytes: Number(s.diskBytes), notifications: Number(s.notifications), maxLineBytes: s.maxLineBytes,
-    maxTotalBytes: Number(s.maxTotalBytes), retentionDays: s.retentionDays, notifyKeep: s.notifyKeep};
+    maxTotalBytes: Number(s.maxTotalBytes), retentionDays: s.retentionDays, notifyKeep: s.notifyKeep,
+    logStore: s.logStore, notifyStore: s.notifyStore};
 }
 
 /** The counters of the daemon whose LogQueryObj listens on `endpoint`. */
@@ -67,6 +72,48 @@ export abstract class LogClientCommand extends DaemonClientCommand {
     const {LogQuery: Q} = await import('@tars-ts/core/framework');
     return this.connect(Q.LogQueryProxy, flags);
   }
+
+  /**
+   * `note: <text>` on stderr, with --json too (stdout keeps its one JSON document): what a user of a gathering
+   * command must know about its answer (an instance that did not answer, one that came back).
+   */
+  protected note(text: string): void {
+    process.stderr.write(`note: ${text}\n`);
+  }
+
+  /**
+   * Every live instance of the log daemon's LogQueryObj (the kit's connectEach: every active endpoint the registry
+   * lists, or the one of -e / the local daemon), each with the ids of the stores it reads, asked with daemonStats.
+   * One instance is taken as it is (no call: its stores need no comparing). Instances that do not answer are in
+   * `down` (with no store ids: each is a store of its own until it says otherwise); when none answers, the first
+   * one's error is thrown, as a single daemon's would be.
+   */
+  protected async logInstances(flags: LogClientFlags): Promise<LiveInstances> {
+    const {LogQuery: Q} = await import('@tars-ts/core/framework');
+    const each = await this.connectEach(Q.LogQueryProxy, flags);
+    const bare = each.map(({endpoint, proxy}): LogInstance => ({endpoint, query: proxy, logStore: '', notifyStore: ''}));
+    if (bare.length === 1) return {instances: bare, down: []};
+    const settled = await Promise.allSettled(bare.map(async (i) => {
+      const {stats} = await i.query.daemonStats();
+      return {...i, logStore: stats.logStore, notifyStore: stats.notifyStore};
+    }));
+    const instances = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (instances.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+    const down = settled.flatMap((s, i) => (s.status === 'rejected'
+      ? [{instance: bare[i]!, error: (s.reason as Error).message}] : []));
+    return {instances, down};
+  }
+}
+
+/** The instances of the log daemon a gathering command reads: those that answered, and those that did not. */
+export interface LiveInstances {
+  instances: LogInstance[];
+  down: {instance: LogInstance; error: string}[];
+}
+
+/** The `unanswered` entries of instances that were down from the start. */
+export function downAsUnanswered(down: LiveInstances['down']): Unanswered[] {
+  return down.map((d) => ({instance: d.instance.endpoint, error: d.error}));
 }
 
 /** A regular expression from --grep, or one clear error. */

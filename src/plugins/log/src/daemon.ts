@@ -25,12 +25,15 @@ export const logDaemon: DaemonSpec = {
     {obj: 'tars.tarslog.LogQueryObj', port: 18994},
   ],
   async create(ctx) {
-    const [{LogWriter}, {NotifyStore}, servants, {UserError}] = await Promise.all([import('./writer.js'),
-      import('./notify-store.js'), import('./servants.js'), import('@tars-ts/kit')]);
+    const [{LogWriter}, {NotifyStore}, servants, {UserError}, {logDirId}] = await Promise.all([
+      import('./writer.js'), import('./notify-store.js'), import('./servants.js'), import('@tars-ts/kit'),
+      import('./store-id.js')]);
     const setting = <V>(name: string): V | undefined => ctx.settings[name] as V | undefined;
     const logPath = path.resolve(setting<string>('logpath') ?? path.join(ctx.dataDir, LOG_DIR));
+    let logStore: string;
     try {
       makeDirs(logPath);
+      logStore = await logDirId(logPath);
     } catch (error) {
       throw new UserError(`the log directory ${logPath} cannot be made: ${(error as Error).message}`,
         {code: 'BAD_ARGUMENT', hint: 'give --logpath a directory this user may write, or leave it out'});
@@ -59,7 +62,7 @@ export const logDaemon: DaemonSpec = {
         [servants.LOG_OBJ]: new servants.LogServant(writer, {ipfix: setting<boolean>('ipfix') ?? true, hourly}),
         [servants.NOTIFY_OBJ]: notify,
         [servants.LOG_QUERY_OBJ]: new servants.LogQueryServant(writer, opened, {notifications: () => notify.taken,
-          notifyKeep: opened.keep}),
+          notifyKeep: opened.keep, logStore}),
       },
       store: `${logPath} (files), ${opened.where} (notifications)`,
       async onClose() {

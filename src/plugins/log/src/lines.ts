@@ -54,6 +54,11 @@ export interface ReadLine {
   line: string;
 }
 
+/** A line and the instance of the log daemon it was read from (its LogQueryObj endpoint). */
+export interface InstanceLine extends ReadLine {
+  instance: string;
+}
+
 /** The daemon refused a read: no such file any more (retention), or a bad pattern. */
 export function readFailure(ret: number, file: string): UserError {
   return ret === -2 ? new UserError('the log daemon refused the pattern', {code: 'BAD_ARGUMENT'})

@@ -2,6 +2,8 @@
 // command derivation: REPORT entries take their severity from the message text, NOTIFY entries from their level.
 // Retention is per server and runs with each insert: the newest `keep` entries of an App.Server stay. Kysely's
 // builders only, times epoch ms, ids max+1 inside the insert's transaction (docs/store.md).
+import {randomUUID} from 'node:crypto';
+
 import {type Store, type StoreMigrations, type StoreOptions, openStore} from '@tars-ts/kit/store';
 
 /** ReportType (NotifyF.tars). */
@@ -90,8 +92,14 @@ interface NotifysTable {
   report_type: number;
 }
 
+/** One row: the store's id (store-id.ts says what it is for). */
+interface StoreIdTable {
+  id: string;
+}
+
 interface NotifyDB {
   server_notifys: NotifysTable;
+  store_id: StoreIdTable;
 }
 
 const migrations: StoreMigrations = {
@@ -117,6 +125,14 @@ const migrations: StoreMigrations = {
         .columns(['application', 'server_name', 'id']).execute();
     },
   },
+  // The id instances sharing this store report alike (LogDaemonStats.notifyStore), made once with the store: the
+  // migration runs once per store, under its lock, however many daemons open it at once.
+  '0002_store_id': {
+    async up(db) {
+      await db.schema.createTable('store_id').addColumn('id', 'text', (c) => c.primaryKey()).execute();
+      await db.insertInto('store_id').values({id: randomUUID()}).execute();
+    },
+  },
 };
 
 /** The longest message kept (the official column is a text; a flood of megabyte messages is cut). */
@@ -125,15 +141,25 @@ export const MAX_MESSAGE = 16_384;
 /** The notify entries of one daemon. */
 export class NotifyStore {
   private constructor(private readonly store: Store<NotifyDB>, readonly keep: number,
-    private readonly clock: () => number) {}
+    private readonly clock: () => number,
+    /** The store's id, kept in it (random, made with the store): equal for every daemon sharing the store. */
+    readonly id: string) {}
 
   /**
    * Opens (creates) the store at `where`: a `StoreOptions` (what the daemon host resolves: SQLite in the data
    * directory, or `--db` PostgreSQL), or a SQLite file's path; `keep` entries per server are kept (0: all).
+   * Its {@link id} is the store's own: every daemon that opens the same store gets the same one.
    */
   static async open(where: StoreOptions | string, keep: number, clock: () => number = Date.now): Promise<NotifyStore> {
-    return new NotifyStore(await openStore<NotifyDB>(typeof where === 'string' ? {kind: 'sqlite', file: where}
-      : where, migrations), keep, clock);
+    const store = await openStore<NotifyDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
+      migrations);
+    try {
+      const row = await store.db.selectFrom('store_id').select('id').executeTakeFirstOrThrow();
+      return new NotifyStore(store, keep, clock, row.id);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   }
 
   get where(): string {

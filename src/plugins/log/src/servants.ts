@@ -158,6 +158,8 @@ export class NotifyServant extends NotifyF.NotifyServant {
 export interface QueryServantInfo {
   readonly notifications: () => number;
   readonly notifyKeep: number;
+  /** The log directory's id (store-id.ts); '' when unknown. */
+  readonly logStore?: string;
 }
 
 /** LogQuery: reads for the CLI. */
@@ -211,6 +213,7 @@ export class LogQueryServant extends LogQuery.LogQueryServant {
       lastErrorAt: BigInt(s.lastErrorAt), queuedBytes: BigInt(s.queuedBytes), filesDeleted: BigInt(s.filesDeleted),
       diskBytes: BigInt(s.diskBytes), notifications: BigInt(this.info.notifications()),
       maxLineBytes: this.writer.maxLineBytes, maxTotalBytes: BigInt(this.writer.maxTotalBytes),
-      retentionDays: this.writer.retentionDays, notifyKeep: this.info.notifyKeep})};
+      retentionDays: this.writer.retentionDays, notifyKeep: this.info.notifyKeep, logStore: this.info.logStore ?? '',
+      notifyStore: this.store.id})};
   }
 }

@@ -1,6 +1,8 @@
-// What `tars trace list|show` take from the command line. (The reading is the kit's readCallChains, which
-// `tars call --trace` shares.)
-import {UserError} from '@tars-ts/kit';
+// What `tars trace list|show` take from the command line, and the reading of the call-chain log of every live
+// instance of the log daemon (the kit's readCallChains reads one, for `tars call --trace`).
+import {type Trace, type TraceLogLine, UserError} from '@tars-ts/kit';
+
+import {type LogInstance, type Unanswered, gather} from './gather.js';
 
 /** The trace id of the command line (hex, 16..64 digits; TarsCpp's `<flags>-<id>` accepted), lower case. */
 export function traceIdOf(text: string): string {
@@ -22,4 +24,55 @@ export function parseSlow(text: string): number {
       hint: 'write a number and a unit: 100ms, 1.5s, 2m (a bare number is milliseconds), e.g. --slow 100ms'});
   }
   return Number(m[1]) * SLOW_UNITS[(m[2] ?? 'ms') as keyof typeof SLOW_UNITS];
+}
+
+/** What {@link gatherCallChains} read. */
+export interface GatheredCallChains {
+  traces: Trace[];
+  /** The instances read (one per log directory) and those that did not answer. */
+  instances: string[];
+  unanswered: Unanswered[];
+}
+
+/**
+ * The traces of the call-chain log of every live instance of the log daemon: each log directory is read once
+ * (through any instance that reads it; see gather.ts), the lines of all of them made into one set of spans (the two
+ * lines of one span, or the spans of one trace, may sit on different instances: each service sends each batch to
+ * one of them), then into traces, newest first. `sinceMs`: the files written to since then; `traceId`: only its
+ * lines (matched by the daemon). At most `maxLines` lines in all, each read at most `maxBytes` a call.
+ */
+export async function gatherCallChains(groups: readonly (readonly LogInstance[])[], options: {sinceMs?: number;
+  traceId?: string; maxBytes?: number; maxLines?: number} = {}): Promise<GatheredCallChains> {
+  const [{LogQuery: Q}, {parseTraceLine}, kit] = await Promise.all([import('@tars-ts/core/framework'),
+    import('@tars-ts/core'), import('@tars-ts/kit')]);
+  const id = options.traceId?.toLowerCase();
+  const grep = id ? `${id}|${id.toUpperCase()}` : '';
+  const maxLines = options.maxLines ?? 2_000_000;
+  let lines = 0;
+  const {answers, unanswered} = await gather(groups, async (instance) => {
+    const parsed: TraceLogLine[] = [];
+    const {files} = await instance.query.listFiles(Q.LogFileFilter.create({app: kit.CALL_CHAIN_APP,
+      server: kit.CALL_CHAIN_SERVER, name: kit.CALL_CHAIN_LOG, since: BigInt(Math.max(0,
+        Math.floor(options.sinceMs ?? 0)))}));
+    for (const f of files) {
+      let at = 0;
+      for (let page = 0; page < 100_000 && lines < maxLines; page += 1) {
+        const {ret, result} = await instance.query.readLines(Q.LogReadRequest.create({path: f.path,
+          offset: BigInt(at), maxBytes: options.maxBytes ?? 1024 * 1024, grep}));
+        if (ret !== 0) break; // gone meanwhile (retention)
+        for (const line of result.lines) {
+          lines += 1;
+          const p = kit.parseTraceLogLine(line, parseTraceLine);
+          if (p && (!id || p.record.traceId === id)) parsed.push(p);
+        }
+        const next = Number(result.nextOffset);
+        const done = next === at || next >= Number(result.size);
+        at = next;
+        if (done) break;
+      }
+    }
+    return parsed;
+  });
+  return {traces: kit.buildTraces(kit.buildSpans(answers.flatMap((a) => a.value))),
+    instances: answers.map((a) => a.instance.endpoint), unanswered};
 }

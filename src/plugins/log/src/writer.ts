@@ -342,7 +342,7 @@ export interface TreeFile {
   mtime: number;
 }
 
-/** Every regular file under `root` (missing root: none), at most `limit` of them. */
+/** Every regular file under `root` (missing root: none) but those named with a leading dot, at most `limit`. */
 export async function listTree(root: string, limit = 1_000_000): Promise<TreeFile[]> {
   const out: TreeFile[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
@@ -357,6 +357,9 @@ export async function listTree(root: string, limit = 1_000_000): Promise<TreeFil
     }
     for (const d of names) {
       if (out.length >= limit) return;
+      // No log file or directory starts with a dot (naming refuses it): such names are the daemon's own (the
+      // directory's id, store-id.ts), never listed nor swept.
+      if (d.name.startsWith('.')) continue;
       const relPath = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) await walk(path.join(dir, d.name), relPath);
       else if (d.isFile()) {

@@ -95,6 +95,8 @@ describe('tars log (daemon in process)', function () {
     expect(status.exit).to.equal(0);
     const counters = JSON.parse(status.stdout).counters;
     expect(counters).to.include({rejectedCalls: 3, truncatedLines: 1, linesWritten: 1, writeErrors: 0});
+    expect(counters.logStore).to.match(/^[0-9a-f-]{36}$/);
+    expect(counters.notifyStore).to.match(/^[0-9a-f-]{36}$/).and.not.equal(counters.logStore);
   });
 
   it('a flood from one connection is refused with overload past its queue; another connection is still served', async () => {

@@ -10,6 +10,19 @@ import {NotifyStore} from '../src/notify-store.js';
 
 let database: Promise<string> | undefined;
 
+describe('notify store id on one PostgreSQL schema', () => {
+  it('is the same for every daemon opening the schema, even all at once', async () => {
+    const where = {kind: 'postgres' as const, url: await (database ??= freshDatabase('notify')),
+      schema: freshSchema('shared')};
+    const stores = await Promise.all([1, 2, 3, 4].map(() => NotifyStore.open(where, 3)));
+    try {
+      expect(new Set(stores.map((s) => s.id)).size).to.equal(1);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
+
 for (const on of ['sqlite', 'postgres'] as const) {
   describe(`notify store (${on})`, () => {
     let dir: string;
@@ -42,6 +55,21 @@ for (const on of ['sqlite', 'postgres'] as const) {
       expect((await store.list({since: s[2]!.time, limit: 10})).map((r) => r.id)).to.deep.equal([5, 6]);
       expect((await store.list({limit: 2})).map((r) => r.id)).to.deep.equal([5, 6]);
     });
+
+    it('has an id of its own, the same for every open of the same store (so instances sharing it can tell)',
+      async () => {
+        const where = on === 'sqlite' ? path.join(dir, 'notify.db') : undefined;
+        const again = where ? await NotifyStore.open(where, 3) : undefined;
+        const other = await NotifyStore.open(path.join(dir, 'other.db'), 3);
+        try {
+          expect(store.id).to.match(/^[0-9a-f-]{36}$/);
+          if (again) expect(again.id).to.equal(store.id);
+          expect(other.id).to.not.equal(store.id);
+        } finally {
+          await again?.close();
+          await other.close();
+        }
+      });
 
     it('concurrent adds get distinct ids, none lost', async () => {
       const rows = await Promise.all(Array.from({length: 12}, (_, i) => store.add(entry(`S${i % 4}`, `c${i}`))));

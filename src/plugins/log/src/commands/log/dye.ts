@@ -1,12 +1,13 @@
 import {Args, Flags} from '@oclif/core';
 import {UserError} from '@tars-ts/kit';
 
-import {LogClientCommand} from '../../client-command.js';
-import {follow} from '../../follow.js';
-import {type ReadLine, dyeService, hasDyeKey, lineTime, parseTime, readFrom} from '../../lines.js';
+import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
+import {fileSources, follow} from '../../follow.js';
+import {type Unanswered, gather, groupByStore, unansweredNote} from '../../gather.js';
+import {type InstanceLine, dyeService, hasDyeKey, lineTime, parseTime, readFrom} from '../../lines.js';
 
 /** One line of a dyed request in `tars log dye --json` (docs/log.md). */
-export interface DyeLineJson extends ReadLine {
+export interface DyeLineJson extends InstanceLine {
   /** The App.Server that wrote it, when the line names one (TARS dye lines start with it). */
   service?: string;
   /** The line's own time, ISO. */
@@ -20,9 +21,13 @@ export interface LogDyeJson {
   /** The services the request reached, in the order they first logged it. */
   services: string[];
   lines: DyeLineJson[];
+  /** The instances read (LogQueryObj endpoints), one per store. */
+  instances: string[];
+  /** Instances that did not answer, when some did not: their lines are missing. */
+  unanswered?: Unanswered[];
 }
 
-function dyeLine(l: ReadLine): DyeLineJson {
+function dyeLine(l: InstanceLine): DyeLineJson {
   const service = dyeService(l.line);
   const t = lineTime(l.line);
   return {...l, ...(service ? {service} : {}), ...(t === undefined ? {} : {time: new Date(t).toISOString()})};
@@ -62,26 +67,34 @@ order where a line has none). -f goes on printing new lines of that key as they 
     }
     const since = parseTime(flags.since, '--since');
     const {LogQuery} = await import('@tars-ts/core/framework');
-    const query = await this.logQuery(flags);
     const filter = LogQuery.LogFileFilter.create({dye: true, since: BigInt(since)});
-    const {files} = await query.listFiles(filter);
-    const offsets = new Map<string, number>();
-    const found: DyeLineJson[] = [];
     // The key as a plain-text pattern for the daemon's grep; the whole-field test runs here.
     const grep = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    for (const f of files) {
-      const {lines, next} = await readFrom(query, f.path, 0, grep);
-      offsets.set(f.path, next);
-      for (const l of lines) if (hasDyeKey(l.line, key)) found.push(dyeLine(l));
-    }
-    // Stable: lines without a time keep their place relative to their file neighbours.
-    const order = found.map((l, i) => ({l, i, t: l.time ? Date.parse(l.time) : undefined}));
-    let last = Number.NEGATIVE_INFINITY;
-    for (const o of order) last = o.t = o.t ?? last;
-    order.sort((a, b) => (a.t! - b.t!) || (a.i - b.i));
+    const {instances, down} = await this.logInstances(flags);
+    const groups = groupByStore(instances, 'logStore');
+    const {answers, unanswered} = await gather(groups, async (i) => {
+      const {files} = await i.query.listFiles(filter);
+      const offsets = new Map<string, number>();
+      const found: DyeLineJson[] = [];
+      for (const f of files) {
+        const {lines, next} = await readFrom(i.query, f.path, 0, grep);
+        offsets.set(f.path, next);
+        for (const l of lines) if (hasDyeKey(l.line, key)) found.push(dyeLine({...l, instance: i.endpoint}));
+      }
+      return {found, offsets};
+    });
+    // Ordered by time, stable: a line without a time keeps its place after its neighbour in its instance's files.
+    const order = answers.flatMap((a, k) => {
+      let last = Number.NEGATIVE_INFINITY;
+      return a.value.found.map((l, i) => ({l, k, i, t: (last = l.time ? Date.parse(l.time) : last)}));
+    });
+    order.sort((a, b) => (a.t - b.t) || (a.k - b.k) || (a.i - b.i));
     const lines = order.map((o) => o.l);
+    const missing = [...downAsUnanswered(down), ...unanswered];
+    if (missing.length > 0) this.note(unansweredNote(missing));
     const services = [...new Set(lines.flatMap((l) => (l.service ? [l.service] : [])))];
-    const json: LogDyeJson = {key, since: new Date(since).toISOString(), services, lines};
+    const json: LogDyeJson = {key, since: new Date(since).toISOString(), services, lines,
+      instances: answers.map((a) => a.instance.endpoint), ...(missing.length > 0 ? {unanswered: missing} : {})};
     if (!this.jsonEnabled()) {
       if (lines.length === 0 && !flags.follow) {
         this.logToStderr(`no dye-log lines with key ${key} since ${json.since}`);
@@ -90,8 +103,10 @@ order where a line has none). -f goes on printing new lines of that key as they 
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-    await follow({query, filter, offsets, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
-      note: (t) => this.logToStderr(`note: ${t}`),
+    // Every store from the end of what was read; one that did not answer from its ends once it does.
+    const sources = fileSources(groups, answers, (v) => v.offsets, down.map((d) => d.instance));
+    await follow({sources, filter, grep, intervalMs: flags.interval, keep: (l) => hasDyeKey(l.line, key),
+      note: (t) => this.note(t),
       print: (l) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(dyeLine(l))}\n`);
         else this.log(l.line);

@@ -30,6 +30,8 @@ write errors (a full or read-only disk) with the last one. The daemon keeps serv
       this.log(`  disk      ${counters.diskBytes} bytes at the last sweep (limit ${counters.maxTotalBytes}), ` +
         `${counters.filesDeleted} files deleted by retention`);
       this.log(`  notify    ${counters.notifications} entries taken, newest ${counters.notifyKeep} kept per server`);
+      this.log(`  stores    log directory ${counters.logStore}, notify store ${counters.notifyStore} (instances ` +
+        'with the same id share it)');
       if (counters.writeErrors > 0) {
         this.log(`  ERRORS    ${counters.writeErrors} failed writes, ${counters.droppedLines} lines lost; last: ` +
           `${counters.lastError} (${counters.lastErrorAt})`);

@@ -1,8 +1,11 @@
 import {Args, Flags} from '@oclif/core';
 
-import {LogClientCommand, appServer, grepOf} from '../../client-command.js';
-import {follow} from '../../follow.js';
-import {type ReadLine, lineTime, parseTime, readFrom} from '../../lines.js';
+import type {LogQuery} from '@tars-ts/core/framework';
+
+import {LogClientCommand, appServer, downAsUnanswered, grepOf} from '../../client-command.js';
+import {fileSources, follow} from '../../follow.js';
+import {type LogInstance, type Unanswered, gather, groupByStore, mergeByTime, unansweredNote} from '../../gather.js';
+import {type InstanceLine, type ReadLine, lineTime, parseTime, readFrom} from '../../lines.js';
 
 /** What `tars log tail --json` prints (docs/log.md). */
 export interface LogTailJson {
@@ -10,8 +13,14 @@ export interface LogTailJson {
   server: string;
   /** The log name ('' = the default log, '*' = every log of the server). */
   name: string;
+  /** The files read, each path once (instances keeping the same name each have their own file). */
   files: string[];
-  lines: ReadLine[];
+  /** Merged by the time the lines carry; each says which instance of the log daemon holds it. */
+  lines: InstanceLine[];
+  /** The instances read (LogQueryObj endpoints), one per store. */
+  instances: string[];
+  /** Instances that did not answer, when some did not: their lines are missing. */
+  unanswered?: Unanswered[];
 }
 
 export default class LogTail extends LogClientCommand {
@@ -20,7 +29,10 @@ export default class LogTail extends LogClientCommand {
 (--name '*': every log of the server), newest last. -n gives how many lines; --since the lines of that last stretch
 of time instead (lines without a time of their own count when their file was written to since then). --grep keeps
 the lines matching a JavaScript regular expression (matched by the daemon). -f goes on printing lines as they are
-appended, following rotations to new files, until Ctrl-C; with --json each line is then one JSON object.`;
+appended, following rotations to new files, until Ctrl-C; with --json each line is then one JSON object. With
+several instances of the log daemon (each keeps the lines of the calls it took), every live one is read and their
+lines merged by time, each JSON line naming its instance; one that stops answering is said once on stderr while
+the others go on.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> TestApp.HelloServer',
@@ -51,34 +63,22 @@ appended, following rotations to new files, until Ctrl-C; with --json each line 
     const grep = grepOf(flags.grep);
     const since = flags.since ? parseTime(flags.since, '--since') : undefined;
     const name = flags.name ?? '';
-    const filter = {app, server, name: name === '*' ? '' : name || '-', dye: false, since: BigInt(since ?? 0)};
     const {LogQuery} = await import('@tars-ts/core/framework');
-    const query = await this.logQuery(flags);
-    const {files} = await query.listFiles(LogQuery.LogFileFilter.create(filter));
+    const filter = LogQuery.LogFileFilter.create({app, server, name: name === '*' ? '' : name || '-', dye: false,
+      since: BigInt(since ?? 0)});
     const want = flags.lines ?? (since === undefined ? 10 : Number.POSITIVE_INFINITY);
-    const offsets = new Map<string, number>();
-    let lines: ReadLine[] = [];
-    // Newest file first, until enough lines; every file's end is where -f resumes.
-    for (const f of [...files].reverse()) {
-      const size = Number(f.size);
-      offsets.set(f.path, size);
-      if (lines.length >= want) continue;
-      let got: ReadLine[];
-      if (since === undefined) {
-        const {ret, result} = await query.readLines(LogQuery.LogReadRequest.create({path: f.path, offset: -1n,
-          tail: Math.min(want - lines.length, 100_000), maxBytes: 4 * 1024 * 1024, grep: flags.grep ?? ''}));
-        got = ret === 0 ? result.lines.map((line, i) => ({file: f.path, offset: Number(result.offsets[i] ?? 0n), line}))
-          : [];
-      } else {
-        got = (await readFrom(query, f.path, 0, flags.grep ?? '')).lines
-          .filter((l) => (lineTime(l.line) ?? since) >= since);
-      }
-      lines = [...got.slice(-(want - lines.length)), ...lines];
-    }
-    const json: LogTailJson = {app, server, name: name || '', files: files.map((f) => f.path), lines};
+    const {instances, down} = await this.logInstances(flags);
+    const groups = groupByStore(instances, 'logStore');
+    const {answers, unanswered} = await gather(groups, (i) => tailOf(i, filter, want, since, flags.grep ?? ''));
+    const merged = mergeByTime(answers.map((a) => a.value.lines), (l) => lineTime(l.line));
+    const lines = Number.isFinite(want) ? (want === 0 ? [] : merged.slice(-want)) : merged;
+    const missing = [...downAsUnanswered(down), ...unanswered];
+    const json: LogTailJson = {app, server, name: name || '', files: [...new Set(answers.flatMap((a) => a.value.files))],
+      lines, instances: answers.map((a) => a.instance.endpoint), ...(missing.length > 0 ? {unanswered: missing} : {})};
     const many = name === '*';
+    if (missing.length > 0) this.note(unansweredNote(missing));
     if (!this.jsonEnabled()) {
-      if (files.length === 0 && !flags.follow) {
+      if (json.files.length === 0 && !flags.follow) {
         this.logToStderr(`no ${name && name !== '*' ? `"${name}" ` : ''}log of ${app}.${server} on the log daemon` +
           `${since === undefined ? '' : ` written since ${new Date(since).toISOString()}`}`);
       }
@@ -86,8 +86,10 @@ appended, following rotations to new files, until Ctrl-C; with --json each line 
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
-    await follow({query, filter: LogQuery.LogFileFilter.create(filter), offsets, grep: flags.grep ?? '',
-      note: (t) => this.logToStderr(`note: ${t}`),
+    // Every store from the end of what was read; one that did not answer from its ends once it does.
+    const sources = fileSources(groups, answers, (v) => v.offsets, down.map((d) => d.instance));
+    await follow({sources, filter, grep: flags.grep ?? '',
+      note: (t) => this.note(t),
       intervalMs: flags.interval,
       keep: grep ? (l) => grep.test(l.line) : undefined,
       print: (l) => {
@@ -96,4 +98,34 @@ appended, following rotations to new files, until Ctrl-C; with --json each line 
       }});
     process.exit(0);
   }
+}
+
+/**
+ * The last `want` lines of one instance's files of `filter` (with `since`: those of that stretch), newest file
+ * last, each tagged with the instance; its files; and every file's end, where -f resumes.
+ */
+async function tailOf(instance: LogInstance, filter: LogQuery.LogFileFilter, want: number, since: number | undefined,
+  grep: string): Promise<{files: string[]; lines: InstanceLine[]; offsets: Map<string, number>}> {
+  const {LogQuery: Q} = await import('@tars-ts/core/framework');
+  const {query, endpoint} = instance;
+  const {files} = await query.listFiles(filter);
+  const offsets = new Map<string, number>();
+  let lines: ReadLine[] = [];
+  // Newest file first, until enough lines; every file's end is where -f resumes.
+  for (const f of [...files].reverse()) {
+    const size = Number(f.size);
+    offsets.set(f.path, size);
+    if (lines.length >= want) continue;
+    let got: ReadLine[];
+    if (since === undefined) {
+      const {ret, result} = await query.readLines(Q.LogReadRequest.create({path: f.path, offset: -1n,
+        tail: Math.min(want - lines.length, 100_000), maxBytes: 4 * 1024 * 1024, grep}));
+      got = ret === 0 ? result.lines.map((line, i) => ({file: f.path, offset: Number(result.offsets[i] ?? 0n), line}))
+        : [];
+    } else {
+      got = (await readFrom(query, f.path, 0, grep)).lines.filter((l) => (lineTime(l.line) ?? since) >= since);
+    }
+    lines = [...got.slice(-(want - lines.length)), ...lines];
+  }
+  return {files: files.map((f) => f.path), lines: lines.map((l) => ({...l, instance: endpoint})), offsets};
 }

@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core';
 import type {LogQuery} from '@tars-ts/core/framework';
 
-import {LogClientCommand} from '../../client-command.js';
-import {pause, parseTime, untilSignal} from '../../lines.js';
+import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
+import {pollSources} from '../../follow.js';
+import {type LogInstance, type Unanswered, gather, groupByStore, mergeByTime, unansweredNote} from '../../gather.js';
+import {parseTime} from '../../lines.js';
 
 /** One notification in `tars notify list --json` (docs/log.md). */
 export interface NotifyEntryJson {
@@ -21,17 +23,27 @@ export interface NotifyEntryJson {
   setGroup: string;
   /** ReportType: 0 REPORT (command from the text), 1 NOTIFY (command from the level). */
   type: number;
+  /**
+   * With instances of the log daemon that keep separate stores (SQLite each), the one that holds the entry (its
+   * LogQueryObj endpoint): ids are per store then. Absent with one store (one daemon, or a shared database).
+   */
+  instance?: string;
 }
 
 /** What `tars notify list --json` prints. */
 export interface NotifyListJson {
+  /** The newest --limit entries of every store, oldest first (merged by time). */
   entries: NotifyEntryJson[];
+  /** Instances that did not answer, when some did not: their entries may be missing. */
+  unanswered?: Unanswered[];
 }
 
-export function entryJson(e: LogQuery.NotifyEntry): NotifyEntryJson {
+/** An entry as JSON; `instance` given (several stores) says which instance holds it. */
+export function entryJson(e: LogQuery.NotifyEntry, instance?: string): NotifyEntryJson {
   return {id: Number(e.id), time: new Date(Number(e.time)).toISOString(), app: e.app, server: e.server,
     nodeName: e.nodeName, serverId: e.serverId, command: e.command, message: e.message, threadId: e.threadId,
-    container: e.container, setName: e.setName, setArea: e.setArea, setGroup: e.setGroup, type: e.type};
+    container: e.container, setName: e.setName, setArea: e.setArea, setGroup: e.setGroup, type: e.type,
+    ...(instance === undefined ? {} : {instance})};
 }
 
 const LEVELS = ['alarm', 'error', 'warn', 'normal'];
@@ -41,7 +53,9 @@ export default class NotifyList extends LogClientCommand {
   static override description = `Lists what servers and nodes reported to tars.tarsnotify.NotifyObj, oldest first: the newest --limit
 entries matching. LEVEL is the official command column: "alarm", "error", "warn" or "normal" (a REPORT's level
 comes from its text: [alarm], [error], [warn], [fail]; a NOTIFY's from its level). -f goes on printing new entries
-until Ctrl-C (with --json, one JSON object per line).`;
+until Ctrl-C (with --json, one JSON object per line). With several instances of the log daemon, each store is read
+once: instances sharing one database (--db) hold the same entries and one of them answers; instances with a store
+each (SQLite) are all read, and their entries merged by time, each naming its instance in JSON.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -66,12 +80,23 @@ until Ctrl-C (with --json, one JSON object per line).`;
     const {flags} = await this.parse(NotifyList);
     const since = flags.since ? parseTime(flags.since, '--since') : 0;
     const [{LogQuery}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
-    const query = await this.logQuery(flags);
-    const request = (afterId: number): LogQuery.NotifyQuery => LogQuery.NotifyQuery.create({app: flags.app ?? '',
-      server: flags.server ?? '', level: flags.level ?? '', since: BigInt(since), afterId: BigInt(afterId),
-      limit: flags.limit});
-    const {entries} = await query.listNotify(request(0));
-    const json: NotifyListJson = {entries: entries.map(entryJson)};
+    const request = (afterId: number, limit: number): LogQuery.NotifyQuery => LogQuery.NotifyQuery.create({
+      app: flags.app ?? '', server: flags.server ?? '', level: flags.level ?? '', since: BigInt(since),
+      afterId: BigInt(afterId), limit});
+    // Instances sharing a store (one PostgreSQL schema) hold the same entries: one of them is asked per store.
+    const {instances, down} = await this.logInstances(flags);
+    const groups = groupByStore(instances, 'notifyStore');
+    const {answers, unanswered} = await gather(groups, async (i) => (await i.query.listNotify(request(0, flags.limit)))
+      .entries);
+    // Ids are a store's own: with several stores, each entry says which instance holds it.
+    let several = groups.length > 1;
+    const json: NotifyListJson = {entries: mergeByTime(answers.map((a) => a.value.map((e) => entryJson(e,
+      several ? a.instance.endpoint : undefined))), (e) => Date.parse(e.time)).slice(-flags.limit)};
+    const missing = [...downAsUnanswered(down), ...unanswered];
+    if (missing.length > 0) {
+      json.unanswered = missing;
+      this.note(unansweredNote(missing, 'the entries the others hold'));
+    }
     const row = (e: NotifyEntryJson): string[] => [e.time, `${e.app}.${e.server}`, e.nodeName, e.command, e.message];
     if (!this.jsonEnabled()) {
       if (json.entries.length === 0 && !flags.follow) this.log('no notifications');
@@ -81,22 +106,40 @@ until Ctrl-C (with --json, one JSON object per line).`;
     }
     if (!flags.follow) return json;
     if (this.jsonEnabled()) for (const e of json.entries) process.stdout.write(`${JSON.stringify(e)}\n`);
-    let last = json.entries.at(-1)?.id ?? 0;
-    const stop = untilSignal();
-    let stopped = false;
-    void stop.then(() => {
-      stopped = true;
-    });
-    while (!stopped) {
-      await pause(flags.interval, stop);
-      if (stopped) break;
-      const {entries: more} = await query.listNotify(request(last));
-      for (const e of more.map(entryJson)) {
-        last = Math.max(last, e.id);
+    // Each store from its newest entry on (ids grow in commit order: a store's writes take its lock in turn). A store
+    // not read yet starts at its newest entry once it answers; an instance that was down, unless its store is one
+    // already followed.
+    const followed = new Set(instances.map((i) => i.notifyStore).filter(Boolean));
+    const lastOf = (entries: readonly LogQuery.NotifyEntry[]): number => Math.max(0, ...entries.map((e) => Number(e.id)));
+    const sources = [...groups.map((members) => {
+      const answer = answers.find((a) => members.includes(a.instance));
+      return {members, last: answer ? lastOf(answer.value) : undefined as number | undefined, storeUnknown: false,
+        duplicate: false};
+    }), ...down.map((d) => ({members: [d.instance], last: undefined as number | undefined, storeUnknown: true,
+      duplicate: false}))];
+    await pollSources<NotifyEntryJson>({intervalMs: flags.interval, timeOf: (e) => Date.parse(e.time),
+      note: (t) => this.note(t),
+      print: (e) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(e)}\n`);
         else this.log(row(e).join('  '));
-      }
-    }
+      },
+      sources: sources.map((source) => ({members: source.members, poll: async (i: LogInstance) => {
+        if (source.duplicate) return [];
+        if (source.storeUnknown) {
+          const {stats} = await i.query.daemonStats();
+          source.storeUnknown = false;
+          source.duplicate = stats.notifyStore !== '' && followed.has(stats.notifyStore);
+          if (source.duplicate) return [];
+          several = true;
+        }
+        if (source.last === undefined) {
+          source.last = lastOf((await i.query.listNotify(request(0, 1))).entries);
+          return [];
+        }
+        const {entries} = await i.query.listNotify(request(source.last, 10_000));
+        source.last = Math.max(source.last, lastOf(entries));
+        return entries.map((e) => entryJson(e, several ? i.endpoint : undefined));
+      }}))});
     process.exit(0);
   }
 }

@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core';
 import type {TraceSummaryJson} from '@tars-ts/kit';
 
-import {LogClientCommand} from '../../client-command.js';
+import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
+import {type Unanswered, groupByStore, unansweredNote} from '../../gather.js';
 import {parseTime} from '../../lines.js';
-import {parseSlow} from '../../traces.js';
+import {gatherCallChains, parseSlow} from '../../traces.js';
 
 /** What `tars trace list --json` prints (docs/log.md). */
 export interface TraceListJson {
@@ -11,6 +12,8 @@ export interface TraceListJson {
   /** How many traces matched; more than `traces` when --limit cut the answer. */
   matched: number;
   traces: TraceSummaryJson[];
+  /** Instances of the log daemon that did not answer, when some did not: their spans are missing. */
+  unanswered?: Unanswered[];
 }
 
 export default class TraceList extends LogClientCommand {
@@ -19,7 +22,8 @@ export default class TraceList extends LogClientCommand {
 --since, and lists each trace: its id, start, root (the first span's service and function), duration (first start
 to last end), span count, the services taking part, and whether some span failed (a return code other than 0).
 --app and --server keep the traces some service of that application / server name takes part in; --slow those
-lasting at least that long; --errors the failed ones. \`tars trace show <id>\` draws one.`;
+lasting at least that long; --errors the failed ones. \`tars trace show <id>\` draws one. With several instances of
+the log daemon, every live one's call-chain log is read (each took some of the spans) and the traces built from all.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -42,13 +46,16 @@ lasting at least that long; --errors the failed ones. \`tars trace show <id>\` d
     const {flags} = await this.parse(TraceList);
     const since = parseTime(flags.since, '--since');
     const slowMs = flags.slow === undefined ? undefined : parseSlow(flags.slow);
-    const {readCallChains, renderTable, formatMs, traceMatches, traceSummaryJson} = await import('@tars-ts/kit');
-    const query = await this.logQuery(flags);
-    const {traces} = await readCallChains(query, {sinceMs: since});
+    const {renderTable, formatMs, traceMatches, traceSummaryJson} = await import('@tars-ts/kit');
+    const {instances, down} = await this.logInstances(flags);
+    const {traces, unanswered} = await gatherCallChains(groupByStore(instances, 'logStore'), {sinceMs: since});
+    const missing = [...downAsUnanswered(down), ...unanswered];
+    if (missing.length > 0) this.note(unansweredNote(missing, 'the spans the others hold'));
     const kept = traces.filter((t) => traceMatches(t.summary, {app: flags.app, server: flags.server, sinceMs: since,
       slowMs, errorsOnly: flags.errors}));
     const json: TraceListJson = {since: new Date(since).toISOString(), matched: kept.length,
-      traces: kept.slice(0, flags.limit).map((t) => traceSummaryJson(t.summary))};
+      traces: kept.slice(0, flags.limit).map((t) => traceSummaryJson(t.summary)),
+      ...(missing.length > 0 ? {unanswered: missing} : {})};
     if (!this.jsonEnabled()) {
       if (json.traces.length === 0) this.logToStderr(`no trace started since ${json.since} matches`);
       else {
