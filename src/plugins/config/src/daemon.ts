@@ -42,6 +42,8 @@ export const configDaemon: DaemonSpec = {
     try {
       service = await ConfigService.open(store.repository, {
         maxFileBytes: ctx.settings['max-size'] as number | undefined,
+        // Only a server database is shared by several config centers: there each answer checks the change stamp.
+        shared: store.kind === 'postgres',
         ...(registryCtl ? {instances: async () => {
           const {ret, servers} = await registryCtl.listServers('');
           if (ret !== 0) throw new Error(`the registry answered ${ret} to listServers`);
