@@ -92,8 +92,11 @@ export interface PackageFiles {
     Promise<{outcome: 'ok'; file: StoredFile} | {outcome: 'identical' | 'none' | 'tooBig'}>;
   /** Records the md5 of file `id` (when it is still there). */
   setMd5(id: number, md5: string): Promise<void>;
-  /** The bytes of file `id` from byte `from`, in stored chunks, in order; throws when a chunk is missing. */
-  chunks(id: number, from?: number): AsyncIterable<Buffer>;
+  /**
+   * The bytes of file `id` from byte `from` to the end of the stored chunk holding byte `until - 1` (default: all),
+   * in stored chunks, in order; throws when a chunk is missing.
+   */
+  chunks(id: number, from?: number, until?: number): AsyncIterable<Buffer>;
   /** At most `length` bytes of file `id` from byte `pos` (fewer only when the file is shorter). */
   read(id: number, pos: number, length: number): Promise<Buffer>;
   /** Copies the complete upload `id` to the root at `path` (replacing what is there); false when it is gone. */

@@ -261,17 +261,18 @@ export class SqlPackageFiles implements PackageFiles {
     await this.store.db.updateTable('patch_files').set({md5}).where('id', '=', id).execute();
   }
 
-  async *chunks(id: number, from = 0): AsyncIterable<Buffer> {
-    // The chunk holding byte `from`, then the ones after it, a few per query (each query a statement of its own:
-    // nothing is held open between them).
+  async *chunks(id: number, from = 0, until = Number.MAX_SAFE_INTEGER): AsyncIterable<Buffer> {
+    // The chunk holding byte `from`, then the ones after it up to `until`, a few per query (each query a statement
+    // of its own: nothing is held open between them).
     let next = from;
     const first = await this.store.db.selectFrom('patch_chunks').select((eb) => eb.fn.max('pos').as('pos'))
       .where('file_id', '=', id).where('pos', '<=', from).executeTakeFirst();
     let at = Number(first?.pos ?? 0);
     let skip = from - at;
-    for (;;) {
+    while (at < until) {
       const rows = await this.store.db.selectFrom('patch_chunks').select(['pos', 'size', 'data'])
-        .where('file_id', '=', id).where('pos', '>=', at).orderBy('pos').limit(CHUNKS_PER_READ).execute();
+        .where('file_id', '=', id).where('pos', '>=', at).where('pos', '<', until).orderBy('pos')
+        .limit(CHUNKS_PER_READ).execute();
       if (rows.length === 0) return;
       for (const r of rows) {
         const pos = Number(r.pos);
@@ -288,12 +289,7 @@ export class SqlPackageFiles implements PackageFiles {
 
   async read(id: number, pos: number, length: number): Promise<Buffer> {
     const parts: Buffer[] = [];
-    let have = 0;
-    for await (const data of this.chunks(id, pos)) {
-      parts.push(data);
-      have += data.length;
-      if (have >= length) break;
-    }
+    for await (const data of this.chunks(id, pos, pos + length)) parts.push(data);
     return Buffer.concat(parts).subarray(0, length);
   }
 
