@@ -100,15 +100,23 @@ export class SharedPatchService implements PatchBackend {
     return `${app}/${server}/${name}`;
   }
 
-  private async md5Of(file: StoredFile): Promise<string> {
+  /**
+   * The md5 of a stored file; undefined when its bytes are not all there any more (an upload started again, or
+   * removed, through another instance meanwhile).
+   */
+  private async md5Of(file: StoredFile): Promise<string | undefined> {
     const hash = createHash('md5');
     let size = 0;
-    for await (const data of this.files.chunks(file.id)) {
-      hash.update(data);
-      size += data.length;
+    try {
+      for await (const data of this.files.chunks(file.id)) {
+        hash.update(data);
+        size += data.length;
+      }
+    } catch (error) {
+      if (await this.files.file(file.area, file.path).then((f) => f?.id === file.id)) throw error;
+      return undefined;
     }
-    if (size !== file.size) throw new Error(`${file.path} has ${size} bytes stored, not ${file.size}`);
-    return hash.digest('hex');
+    return size === file.size ? hash.digest('hex') : undefined;
   }
 
   async listFileInfo(patchPath: string): Promise<{ret: number; files: ListedFile[]}> {
@@ -157,6 +165,7 @@ export class SharedPatchService implements PatchBackend {
     if (!chunk.lastChunk) return 0;
     // Outside the write's transaction: reading a big upload back must not hold up every other instance's writes.
     const md5 = await this.md5Of(r.file);
+    if (md5 === undefined) return -3; // started again meanwhile: what this chunk completed is gone
     await this.files.setMd5(r.file.id, md5);
     return md5 === r.file.declaredMd5 ? 0 : -3;
   }
@@ -173,9 +182,10 @@ export class SharedPatchService implements PatchBackend {
     const missing = {ret: -1, result: `no upload ${name} of ${app}.${server}`};
     const file = await this.files.file('upload', SharedPatchService.uploadPath(app, server, name));
     if (!file?.complete) return missing;
-    let md5 = file.md5;
+    let md5: string | undefined = file.md5;
     if (md5 === '') {
       md5 = await this.md5Of(file);
+      if (md5 === undefined) return missing;
       await this.files.setMd5(file.id, md5);
     }
     const copied = await this.files.copyToRoot(file.id, `/TARSBatchPatching/${app}/${server}/${app}.${server}.tgz`,
@@ -222,21 +232,30 @@ export class SharedPatchService implements PatchBackend {
     }
   }
 
-  /** Writes the stored file to `dest`; its md5. */
+  /** Writes the stored upload to `dest`; its md5 (a {@link PatchRefused} when its bytes went meanwhile). */
   private async copyOut(file: StoredFile, dest: string): Promise<string> {
     const hash = createHash('md5');
     const handle = await open(dest, 'w');
     let size = 0;
+    let broken: unknown;
     try {
       for await (const data of this.files.chunks(file.id)) {
         hash.update(data);
         await handle.write(data);
         size += data.length;
       }
+    } catch (error) {
+      broken = error;
     } finally {
       await handle.close();
     }
-    if (size !== file.size) throw new Error(`${file.path} has ${size} bytes stored, not ${file.size}`);
+    if (broken !== undefined || size !== file.size) {
+      if (broken !== undefined && await this.files.file(file.area, file.path).then((f) => f?.id === file.id)) {
+        throw broken;
+      }
+      throw new PatchRefused(`the upload ${path.posix.basename(file.path)} was started again or removed while being ` +
+        'committed: upload it again');
+    }
     return hash.digest('hex');
   }
 
