@@ -1,6 +1,7 @@
 // tars.tarsconfig.ConfigObj: ConfigF as the official tarsconfig answers it, over the config service's snapshot.
 // loadConfig, loadConfigByInfo and ListAllConfigByInfo count against the per-caller rate limit (429 beyond it);
-// the other functions do not, as officially.
+// the other functions do not, as officially. Every answer reads the service's snapshot current as of the call
+// (ConfigService.fresh: with a store shared by several config centers, after a read of its change stamp).
 import {type CallContext, parseTarsConfig} from '@tars-ts/core';
 import {ConfigF} from '@tars-ts/core/framework';
 
@@ -42,57 +43,57 @@ export class ConfigObjServant extends ConfigF.ConfigServant {
     return !this.limiter.allow(JSON.stringify([app, server, host, file]));
   }
 
-  ListConfig(app: string, server: string, ctx: CallContext): R['ListConfig'] {
-    return {ret: 0, vf: this.service.snapshot().nodeFiles(app, server, callerHost(ctx), '') ?? []};
+  async ListConfig(app: string, server: string, ctx: CallContext): Promise<R['ListConfig']> {
+    return {ret: 0, vf: (await this.service.fresh()).nodeFiles(app, server, callerHost(ctx), '') ?? []};
   }
 
-  loadConfig(app: string, server: string, filename: string, ctx: CallContext): R['loadConfig'] {
+  async loadConfig(app: string, server: string, filename: string, ctx: CallContext): Promise<R['loadConfig']> {
     const host = callerHost(ctx);
     if (this.limited(app, server, host, filename)) return {ret: RATE_LIMITED, config: ''};
-    const snap = this.service.snapshot();
+    const snap = await this.service.fresh();
     return {ret: 0, config: server === '' ? snap.appConfig(app, filename) : snap.byHost(app, server, filename, host)};
   }
 
-  loadConfigByHost(appServerName: string, filename: string, host: string): R['loadConfigByHost'] {
+  async loadConfigByHost(appServerName: string, filename: string, host: string): Promise<R['loadConfigByHost']> {
     const [app, server] = splitAppServer(appServerName);
-    return {ret: 0, config: this.service.snapshot().byHost(app, server, filename, host)};
+    return {ret: 0, config: (await this.service.fresh()).byHost(app, server, filename, host)};
   }
 
-  checkConfig(appServerName: string, filename: string, host: string): R['checkConfig'] {
+  async checkConfig(appServerName: string, filename: string, host: string): Promise<R['checkConfig']> {
     const [app, server] = splitAppServer(appServerName);
-    const config = this.service.snapshot().byHost(app, server, filename, host);
+    const config = (await this.service.fresh()).byHost(app, server, filename, host);
     const problem = parseProblem(config);
     return problem === undefined ? {ret: 0, result: config} : {ret: -1, result: problem};
   }
 
-  ListConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): R['ListConfigByInfo'] {
-    const vf = this.service.snapshot().nodeFiles(info.appname, info.servername, info.host || callerHost(ctx),
+  async ListConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): Promise<R['ListConfigByInfo']> {
+    const vf = (await this.service.fresh()).nodeFiles(info.appname, info.servername, info.host || callerHost(ctx),
       info.setdivision);
     return vf ? {ret: 0, vf} : {ret: -1, vf: []};
   }
 
-  loadConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): R['loadConfigByInfo'] {
+  async loadConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): Promise<R['loadConfigByInfo']> {
     // The key is the caller's host even when the info names another: the official server does the same.
     if (this.limited(info.appname, info.servername, callerHost(ctx), info.filename)) {
       return {ret: RATE_LIMITED, config: ''};
     }
-    const snap = this.service.snapshot();
+    const snap = await this.service.fresh();
     return info.bAppOnly || info.servername === '' ? snap.appByInfo(info.appname, info.filename, info.setdivision)
       : snap.hostByInfo(info.appname, info.servername, info.filename, info.host || callerHost(ctx), info.setdivision);
   }
 
-  checkConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): R['checkConfigByInfo'] {
+  async checkConfigByInfo(info: ConfigF.ConfigInfo, ctx: CallContext): Promise<R['checkConfigByInfo']> {
     // Officially always the server-level resolution, whatever bAppOnly says.
-    const r = this.service.snapshot().hostByInfo(info.appname, info.servername, info.filename,
+    const r = (await this.service.fresh()).hostByInfo(info.appname, info.servername, info.filename,
       info.host || callerHost(ctx), info.setdivision);
     if (r.ret !== 0) return {ret: -1, result: `setdivision "${info.setdivision}" is not name.area.group`};
     const problem = parseProblem(r.config);
     return problem === undefined ? {ret: 0, result: r.config} : {ret: -1, result: problem};
   }
 
-  ListAllConfigByInfo(info: ConfigF.GetConfigListInfo, ctx: CallContext): R['ListAllConfigByInfo'] {
+  async ListAllConfigByInfo(info: ConfigF.GetConfigListInfo, ctx: CallContext): Promise<R['ListAllConfigByInfo']> {
     if (this.limited(info.appname, info.servername, callerHost(ctx), '')) return {ret: RATE_LIMITED, vf: []};
-    const vf = this.service.snapshot().allFiles(info);
+    const vf = (await this.service.fresh()).allFiles(info);
     return vf ? {ret: 0, vf} : {ret: -1, vf: []};
   }
 }

@@ -52,8 +52,8 @@ export class ConfigCtlServant extends ConfigCtl.ConfigCtlServant {
       ({v: wireVersion(await this.service.version(keyOf(file), version), true)}));
   }
 
-  list(app: string, server: string): R['list'] {
-    const snap = this.service.snapshot();
+  async list(app: string, server: string): Promise<R['list']> {
+    const snap = await this.service.fresh();
     const entry = (f: FileRow) => ConfigCtl.ConfigFileEntry.create({file: wireKey(f.key), level: f.level,
       current: wireVersion(f, false), references: snap.referencesOf(f.id).map((r) => wireKey(r.key))});
     const files = snap.files.filter((f) => (app === '' || f.key.app === app) && (server === '' || f.key.server === server))
@@ -84,12 +84,12 @@ export class ConfigCtlServant extends ConfigCtl.ConfigCtlServant {
       ({removed: await this.service.removeReference(keyOf(file), keyOf(target))}));
   }
 
-  resolve(app: string, server: string, node: string, setId: string, name: string, pending: ConfigCtl.ConfigFileKey,
-    pendingContent: string): R['resolve'] {
+  async resolve(app: string, server: string, node: string, setId: string, name: string,
+    pending: ConfigCtl.ConfigFileKey, pendingContent: string): Promise<R['resolve']> {
     const probe: FileKey = {app, server, node: '', setId, name};
     const problem = keyProblem(probe) ?? (setId !== '' && !splitSet(setId) ? `set "${setId}" is not name.area.group` : undefined);
     if (problem) return {ret: -1, config: '', result: problem};
-    let snap = this.service.snapshot();
+    let snap = await this.service.fresh();
     if (pending.name !== '') snap = snap.withContent(keyOf(pending), pendingContent);
     const r = server === '' ? snap.appByInfo(app, name, setId) : snap.hostByInfo(app, server, name, node, setId);
     return {ret: r.ret, config: r.config, result: ''};

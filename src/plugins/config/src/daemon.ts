@@ -1,5 +1,7 @@
 // `tars config start`: the config center as a daemon of the kit's host. ConfigObj on the official port 18193 and
-// this toolkit's ConfigCtlObj on 18194 (or P and P+1 with --port P); its store is SQLite in the data directory.
+// this toolkit's ConfigCtlObj on 18194 (or P and P+1 with --port P); its store is SQLite in the data directory, or
+// with --db a PostgreSQL database that several config centers may share (each then checks the store's change stamp
+// before every answer: ./config-service.ts).
 // Started with --locator it lists both servants in that registry (RegistryCtl.addEndpoint, removed at stop) so
 // that services and `tars config` find it by name, and it refuses pushes for servers the registry does not know.
 import {readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -42,6 +44,8 @@ export const configDaemon: DaemonSpec = {
     try {
       service = await ConfigService.open(store.repository, {
         maxFileBytes: ctx.settings['max-size'] as number | undefined,
+        // Only a server database is shared by several config centers: there each answer checks the change stamp.
+        shared: store.kind === 'postgres',
         ...(registryCtl ? {instances: async () => {
           const {ret, servers} = await registryCtl.listServers('');
           if (ret !== 0) throw new Error(`the registry answered ${ret} to listServers`);

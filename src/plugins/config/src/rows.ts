@@ -44,6 +44,11 @@ export interface ConfigRows {
   readonly files: readonly FileRow[];
   /** [fromId, toId] pairs, in the order they were added. */
   readonly references: readonly (readonly [number, number])[];
+  /**
+   * The store's change stamp when these rows were read (every write moves it on): a config center sharing its store
+   * with others compares it with the store's to know whether what it serves is still current.
+   */
+  readonly stamp?: number;
 }
 
 /** The default limit on one file's size, bytes (UTF-8): 1 MiB. The official table's longtext has none. */

@@ -2,6 +2,9 @@
 // t_config_files, t_config_history_files and t_config_references: a file slot with its current version number,
 // every version's content, and the references in the order they were added. Every write is one transaction, so
 // a daemon killed mid-push leaves either the whole version or none of it (WAL: the file is never half-written).
+// Several config centers may share one PostgreSQL store: the store's transactions run one at a time across them (the
+// kit's lock), so a read-then-write (the next version, the next id) never interleaves with another's, and every
+// write moves a change stamp (config_stamp) on, which the others read to know that what they serve is stale.
 import {
   type Kysely, type Store, type StoreMigrations, type StoreOptions, type Transaction, openStore,
 } from '@tars-ts/kit/store';
@@ -30,6 +33,12 @@ interface VersionsTable {
   comment: string;
 }
 
+/** One row (id 1): the change stamp, moved on by every write in its own transaction. */
+interface StampTable {
+  id: number;
+  stamp: number;
+}
+
 interface ReferencesTable {
   from_id: number;
   to_id: number;
@@ -41,6 +50,7 @@ export interface ConfigDB {
   config_files: FilesTable;
   config_versions: VersionsTable;
   config_references: ReferencesTable;
+  config_stamp: StampTable;
 }
 
 /** Forward-only migrations; a schema change is a new entry that sorts after these. */
@@ -76,6 +86,15 @@ export const CONFIG_MIGRATIONS: StoreMigrations = {
         .execute();
     },
   },
+  '0002_config_stamp': {
+    up: async (db) => {
+      await db.schema.createTable('config_stamp')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('stamp', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('config_stamp').values({id: 1, stamp: 0}).execute();
+    },
+  },
 };
 
 type Db = Kysely<ConfigDB> | Transaction<ConfigDB>;
@@ -83,6 +102,11 @@ type Db = Kysely<ConfigDB> | Transaction<ConfigDB>;
 function whereKey(db: Db, key: FileKey) {
   return db.selectFrom('config_files').selectAll().where('app', '=', key.app).where('server', '=', key.server)
     .where('node', '=', key.node).where('set_id', '=', key.setId).where('name', '=', key.name);
+}
+
+/** Moves the change stamp on: every write transaction does it, so that other config centers see the change. */
+async function bump(trx: Transaction<ConfigDB>): Promise<void> {
+  await trx.updateTable('config_stamp').set((eb) => ({stamp: eb('stamp', '+', 1)})).where('id', '=', 1).execute();
 }
 
 function versionOf(r: VersionsTable): VersionRow {
@@ -94,7 +118,9 @@ export class SqlConfigRepository implements ConfigRepository {
   constructor(private readonly store: Store<ConfigDB>) {}
 
   async loadRows(): Promise<ConfigRows> {
+    // In a transaction: writes wait for it (the store's lock), so the rows and the stamp are of one moment.
     return this.store.transaction(async (trx) => {
+      const stamp = await trx.selectFrom('config_stamp').select('stamp').where('id', '=', 1).executeTakeFirstOrThrow();
       const files = await trx.selectFrom('config_files')
         .innerJoin('config_versions', (j) => j.onRef('config_versions.file_id', '=', 'config_files.id')
           .onRef('config_versions.version', '=', 'config_files.version'))
@@ -107,12 +133,20 @@ export class SqlConfigRepository implements ConfigRepository {
           app: f.app, server: f.server, node: f.node, setId: f.set_id, name: f.name}), level: Number(f.level) as Level,
           version: Number(f.version), content: f.content, author: f.author, time: Number(f.time), comment: f.comment}))),
         references: Object.freeze(refs.map((r) => Object.freeze([Number(r.from_id), Number(r.to_id)] as const))),
+        stamp: Number(stamp.stamp),
       });
     });
   }
 
+  async stamp(): Promise<number> {
+    const row = await this.store.db.selectFrom('config_stamp').select('stamp').where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.stamp);
+  }
+
   push(key: FileKey, level: Level, v: NewVersion): Promise<number> {
     return this.store.transaction(async (trx) => {
+      await bump(trx);
       let file = await whereKey(trx, key).executeTakeFirst();
       if (!file) {
         const last = await trx.selectFrom('config_files').select((eb) => eb.fn.max('id').as('last')).executeTakeFirst();
@@ -135,6 +169,7 @@ export class SqlConfigRepository implements ConfigRepository {
       const old = await trx.selectFrom('config_versions').selectAll().where('file_id', '=', Number(file.id))
         .where('version', '=', from).executeTakeFirst();
       if (!old) return undefined;
+      await bump(trx);
       const version = Number(file.version) + 1;
       await trx.insertInto('config_versions').values({file_id: Number(file.id), version, content: old.content,
         author: v.author, time: v.time, comment: v.comment}).execute();
@@ -163,11 +198,16 @@ export class SqlConfigRepository implements ConfigRepository {
     });
   }
 
-  addReference(from: number, to: number): Promise<boolean> {
+  addReference(from: number, to: number, check?: (references: ConfigRows['references']) => void): Promise<boolean> {
     return this.store.transaction(async (trx) => {
+      if (check) {
+        const refs = await trx.selectFrom('config_references').select(['from_id', 'to_id']).orderBy('seq').execute();
+        check(refs.map((r) => [Number(r.from_id), Number(r.to_id)] as const));
+      }
       const has = await trx.selectFrom('config_references').select('seq').where('from_id', '=', from)
         .where('to_id', '=', to).executeTakeFirst();
       if (has) return false;
+      await bump(trx);
       const last = await trx.selectFrom('config_references').select((eb) => eb.fn.max('seq').as('last'))
         .executeTakeFirst();
       await trx.insertInto('config_references').values({from_id: from, to_id: to, seq: Number(last?.last ?? 0) + 1})
@@ -176,10 +216,14 @@ export class SqlConfigRepository implements ConfigRepository {
     });
   }
 
-  async removeReference(from: number, to: number): Promise<boolean> {
-    const r = await this.store.db.deleteFrom('config_references').where('from_id', '=', from).where('to_id', '=', to)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+  removeReference(from: number, to: number): Promise<boolean> {
+    return this.store.transaction(async (trx) => {
+      const r = await trx.deleteFrom('config_references').where('from_id', '=', from).where('to_id', '=', to)
+        .executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return false;
+      await bump(trx);
+      return true;
+    });
   }
 }
 
@@ -187,6 +231,8 @@ export class SqlConfigRepository implements ConfigRepository {
 export interface ConfigStore {
   readonly repository: SqlConfigRepository;
   readonly where: string;
+  /** The dialect: a PostgreSQL store may be shared by several config centers. */
+  readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
 
@@ -197,5 +243,6 @@ export interface ConfigStore {
 export async function openConfigStore(where: StoreOptions | string): Promise<ConfigStore> {
   const store = await openStore<ConfigDB>(typeof where === 'string' ? {kind: 'sqlite', file: where} : where,
     CONFIG_MIGRATIONS);
-  return {repository: new SqlConfigRepository(store), where: store.where, close: () => store.close()};
+  return {repository: new SqlConfigRepository(store), where: store.where, kind: store.kind,
+    close: () => store.close()};
 }

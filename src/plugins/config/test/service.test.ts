@@ -149,16 +149,17 @@ describe('config rate limit', () => {
       await service.push(k('A.S', 'a.conf'), 'v=1', 'x', '');
       const obj = new ConfigObjServant(service, new RateLimiter(10, 60_000, () => 0));
       const me = ctxFrom('10.0.0.1');
-      const rets = Array.from({length: 11}, () => obj.loadConfig('A', 'S', 'a.conf', me).ret);
+      const rets: number[] = [];
+      for (let i = 0; i < 11; i++) rets.push((await obj.loadConfig('A', 'S', 'a.conf', me)).ret);
       expect(rets.slice(0, 10).every((r) => r === 0)).to.equal(true);
       expect(rets[10]).to.equal(RATE_LIMITED);
-      expect(obj.loadConfigByInfo(ConfigF.ConfigInfo.create({appname: 'A', servername: 'S', filename: 'a.conf'}), me)
-        .ret).to.equal(RATE_LIMITED);
-      expect(obj.loadConfig('A', 'S', 'a.conf', ctxFrom('10.0.0.2'))).to.deep.equal({ret: 0, config: 'v=1'});
-      expect(obj.loadConfig('A', 'S', 'b.conf', me).ret).to.equal(0);
+      expect((await obj.loadConfigByInfo(ConfigF.ConfigInfo.create({appname: 'A', servername: 'S', filename: 'a.conf'}),
+        me)).ret).to.equal(RATE_LIMITED);
+      expect(await obj.loadConfig('A', 'S', 'a.conf', ctxFrom('10.0.0.2'))).to.deep.equal({ret: 0, config: 'v=1'});
+      expect((await obj.loadConfig('A', 'S', 'b.conf', me)).ret).to.equal(0);
       // Not counted, as officially: listing and checking.
-      expect(obj.ListConfig('A', 'S', me).ret).to.equal(0);
-      expect(obj.checkConfig('A.S', 'a.conf', '10.0.0.1').ret).to.equal(0);
+      expect((await obj.ListConfig('A', 'S', me)).ret).to.equal(0);
+      expect((await obj.checkConfig('A.S', 'a.conf', '10.0.0.1')).ret).to.equal(0);
     } finally {
       await close();
     }

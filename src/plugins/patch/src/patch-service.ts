@@ -39,7 +39,8 @@ export function nameProblem(app: string, server: string): string | undefined {
   return undefined;
 }
 
-function uploadNameProblem(name: string): string | undefined {
+/** Why `name` cannot be an upload's name, or undefined. */
+export function uploadNameProblem(name: string): string | undefined {
   if (!UPLOAD_NAME.test(name) || name.includes('..') || name.endsWith('.part') || name.endsWith('.md5')) {
     return `upload name "${name}" is not a plain file name (letters, digits, _ . -; not ending in .part or .md5)`;
   }
@@ -75,7 +76,51 @@ export interface ListedFile {
   readonly md5: string;
 }
 
-export class PatchService {
+/**
+ * What the servants ask of a patch server: {@link PatchService} keeps packages and uploads in its data directory
+ * (one instance, SQLite); SharedPatchService (./shared-patch-service.ts) keeps them in a store that several
+ * instances share (PostgreSQL). Both answer the same, with the official return codes.
+ */
+export interface PatchBackend {
+  /** Patch.listFileInfo: 1 and the file, 0 and every file below a directory, -1 for a bad or missing path. */
+  listFileInfo(patchPath: string): Promise<{ret: number; files: ListedFile[]}>;
+  /** Patch.download: 0 and at most one chunk from `pos`, 1 at or after the end, -1/-2/-3 as the official. */
+  download(patchPath: string, pos: number): Promise<{ret: number; bytes: Buffer}>;
+  /** Patch.upload: 0, 1 (identical file already complete), -1 bad name, -2 no upload to continue or too big, -3 md5. */
+  upload(app: string, server: string, chunk: {md5: string; name: string; firstChunk: boolean; lastChunk: boolean;
+    content: Uint8Array}): Promise<number>;
+  /** Patch.deletePatchFile: 0, or -1 when there was no such upload. */
+  deleteUpload(app: string, server: string, name: string): Promise<number>;
+  /** Patch.preparePatchFile: 0, -1 no such upload, -2 cannot place it. */
+  preparePatchFile(app: string, server: string, name: string): Promise<{ret: number; result: string}>;
+  /** PatchCtl.commitUpload: the new version, or a {@link PatchRefused} saying why not (nothing stored). */
+  commit(app: string, server: string, name: string, comment: string, uploader: string): Promise<VersionRow>;
+  list(app: string, server: string): Promise<VersionRow[]>;
+  /** One version ('' or 'latest': the newest); a {@link PatchRefused} when there is none. */
+  version(app: string, server: string, version: string): Promise<VersionRow>;
+  /** Removes a version and its package; a {@link PatchRefused} when there is none. */
+  remove(app: string, server: string, version: string): Promise<void>;
+  /** Stops timers (the daemon's stop); idempotent. */
+  close(): void;
+}
+
+/** One version of `repository` ('' or 'latest': the newest); a {@link PatchRefused} when there is none. */
+export async function findVersion(repository: PatchRepository, app: string, server: string, version: string):
+  Promise<VersionRow> {
+  const problem = nameProblem(app, server);
+  if (problem) throw new PatchRefused(problem);
+  if (version === '' || version === 'latest') {
+    const latest = await repository.latestVersion(app, server);
+    if (!latest) throw new PatchRefused(`${app}.${server} has no version: upload one (tars patch upload)`);
+    return latest;
+  }
+  const n = Number(version);
+  const row = /^[1-9][0-9]{0,9}$/.test(version) ? await repository.getVersion(app, server, n) : undefined;
+  if (!row) throw new PatchRefused(`${app}.${server} has no version ${version} (tars patch list ${app}.${server})`);
+  return row;
+}
+
+export class PatchService implements PatchBackend {
   /** The Patch root. */
   readonly packages: string;
   readonly uploads: string;
@@ -361,19 +406,13 @@ export class PatchService {
     return this.repository.listVersions(app, server);
   }
 
+  close(): void {
+    // nothing runs in the background
+  }
+
   /** One version ('' or 'latest': the newest); a {@link PatchRefused} when there is none. */
-  async version(app: string, server: string, version: string): Promise<VersionRow> {
-    const problem = nameProblem(app, server);
-    if (problem) throw new PatchRefused(problem);
-    if (version === '' || version === 'latest') {
-      const latest = await this.repository.latestVersion(app, server);
-      if (!latest) throw new PatchRefused(`${app}.${server} has no version: upload one (tars patch upload)`);
-      return latest;
-    }
-    const n = Number(version);
-    const row = /^[1-9][0-9]{0,9}$/.test(version) ? await this.repository.getVersion(app, server, n) : undefined;
-    if (!row) throw new PatchRefused(`${app}.${server} has no version ${version} (tars patch list ${app}.${server})`);
-    return row;
+  version(app: string, server: string, version: string): Promise<VersionRow> {
+    return findVersion(this.repository, app, server, version);
   }
 
   /** Removes a version and its package; a {@link PatchRefused} when there is none. */

@@ -1,8 +1,9 @@
 // tars.tarspatch servants: PatchObj (the official Patch interface: what nodes download from and what uploads go
-// through) and PatchCtlObj (this toolkit's PatchCtl: versions). Both over one PatchService.
+// through) and PatchCtlObj (this toolkit's PatchCtl: versions). Both over one PatchBackend: PatchService (files in
+// the data directory) or SharedPatchService (files in a store several instances share).
 import {Patch, PatchCtl} from '@tars-ts/core/framework';
 
-import {PatchRefused, type PatchService} from './patch-service.js';
+import {type PatchBackend, PatchRefused} from './patch-service.js';
 import type {VersionRow} from './repository.js';
 
 /** The official object name of the Patch servant. */
@@ -14,7 +15,7 @@ type P = Patch.Patch$Results;
 type C = PatchCtl.PatchCtl$Results;
 
 export class PatchObjServant extends Patch.PatchServant {
-  constructor(private readonly service: PatchService) {
+  constructor(private readonly service: PatchBackend) {
     super();
   }
 
@@ -60,7 +61,7 @@ async function refusing<T extends {ret: number; result: string}>(empty: Omit<T, 
 }
 
 export class PatchCtlServant extends PatchCtl.PatchCtlServant {
-  constructor(private readonly service: PatchService) {
+  constructor(private readonly service: PatchBackend) {
     super();
   }
 

@@ -42,13 +42,13 @@ async function entriesOf(patch: TestPatchServer['patch'], file: string): Promise
   return entries;
 }
 
-describe('tars patch upload|list|rm', function () {
+for (const on of ['disk', 'postgres'] as const) describe(`tars patch upload|list|rm (${on})`, function () {
   this.timeout(60_000);
   let s: TestPatchServer;
   let work: string;
 
   beforeEach(async () => {
-    s = await startPatchServer();
+    s = await startPatchServer({}, on);
     work = mkdtempSync(path.join(os.tmpdir(), 'tars-patch-cmd-'));
   });
 
@@ -107,7 +107,7 @@ describe('tars patch upload|list|rm', function () {
     const json = await tars(['patch', 'list', 'TestApp', ...s.e, '--json']);
     const listed = JSON.parse(json.stdout) as {versions: {version: string; comment: string}[]};
     expect(listed.versions.map((x) => [x.version, x.comment])).to.deep.equal([['1', 'one'], ['3', '']]);
-    expect(s.files()).to.deep.equal(['packages/TestApp/HelloServer/TestApp.HelloServer_1.tgz',
+    expect(await s.files()).to.deep.equal(['packages/TestApp/HelloServer/TestApp.HelloServer_1.tgz',
       'packages/TestApp/HelloServer/TestApp.HelloServer_3.tgz']);
   });
 
@@ -119,7 +119,7 @@ describe('tars patch upload|list|rm', function () {
     expect(r.stderr).to.contain('error: the patch server refused the package: the package has a symbolic link out ' +
       'of it: up -> ../..');
     expect(r.stderr).not.to.match(/\n\s+at /);
-    expect(s.files()).to.deep.equal([]);
+    expect(await s.files()).to.deep.equal([]);
   });
 
   it('bad input: one error line and exit 2', async () => {

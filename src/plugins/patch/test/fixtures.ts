@@ -10,7 +10,10 @@ import zlib from 'node:zlib';
 import {Communicator, Logger, stderrSink} from '@tars-ts/core';
 import {Patch, PatchCtl} from '@tars-ts/core/framework';
 import {type RunningDaemon, startDaemon} from '@tars-ts/kit';
+import pg from 'pg';
 import {Header} from 'tar';
+
+import {freshDatabase} from '../../../../test/support/postgres.js';
 
 import {PATCH_CTL_OBJ, PATCH_OBJ, patchDaemon} from '../src/index.js';
 
@@ -59,20 +62,35 @@ export interface TestPatchServer {
   readonly endpoint: string;
   /** `-e PatchObj --ctl-endpoint PatchCtlObj`: the commands' flags for this server. */
   readonly e: string[];
-  /** Every file under the data directory's packages/ and uploads/ (relative paths), sorted. */
-  files(): string[];
+  /**
+   * Every file under the data directory's packages/ and uploads/ (relative paths), sorted; for a patch server on
+   * PostgreSQL, its stored files as the same paths would name them (an upload complete: `NAME` and `NAME.md5`; in
+   * progress: `NAME.part`).
+   */
+  files(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-export async function startPatchServer(settings: Record<string, unknown> = {}): Promise<TestPatchServer> {
+/** Where the tests' patch servers keep their packages: the data directory, or a fresh PostgreSQL database. */
+export type PatchStoreKind = 'disk' | 'postgres';
+
+/**
+ * A patch server on `on`: packages in its data directory (`disk`), or in a fresh PostgreSQL database of this run's
+ * throwaway server (`postgres`; or in the database `db` names, to share one with another patch server).
+ */
+export async function startPatchServer(settings: Record<string, unknown> = {}, on: PatchStoreKind = 'disk',
+  db?: string): Promise<TestPatchServer> {
+  if (on === 'postgres') db ??= await freshDatabase('patch');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tars-patch-'));
-  const daemon = await startDaemon(patchDaemon, {port: 0, data: dir, settings, logger: new Logger('NONE', stderrSink)});
+  const daemon = await startDaemon(patchDaemon, {port: 0, data: dir, settings, db,
+    logger: new Logger('NONE', stderrSink)});
   const at = (obj: string) => daemon.info.endpoints.find((e) => e.obj === obj)!.endpoint;
   const communicator = new Communicator();
   const patch = communicator.stringToProxy(Patch.PatchProxy, `${PATCH_OBJ}@${at(PATCH_OBJ)}`, {timeout: 10_000});
   const ctl = communicator.stringToProxy(PatchCtl.PatchCtlProxy, `${PATCH_CTL_OBJ}@${at(PATCH_CTL_OBJ)}`,
     {timeout: 10_000});
-  const files = (): string[] => {
+  const files = async (): Promise<string[]> => {
+    if (db) return storedFiles(db);
     const out: string[] = [];
     const walk = (d: string): void => {
       if (!existsSync(d)) return;
@@ -91,6 +109,20 @@ export async function startPatchServer(settings: Record<string, unknown> = {}): 
     await daemon.stop();
     rmSync(dir, {recursive: true, force: true});
   }};
+}
+
+/** The files a patch server keeps in the database `db` (schema tars_patch), named as on disk (see `files()`). */
+async function storedFiles(db: string): Promise<string[]> {
+  const client = new pg.Client({connectionString: db});
+  await client.connect();
+  try {
+    const {rows} = await client.query<{area: string; path: string; complete: number}>(
+      'select area, path, complete from tars_patch.patch_files');
+    return rows.flatMap((r) => r.area === 'root' ? [`packages${r.path}`]
+      : r.complete === 1 ? [`uploads/${r.path}`, `uploads/${r.path}.md5`] : [`uploads/${r.path}.part`]).sort();
+  } finally {
+    await client.end();
+  }
 }
 
 /**

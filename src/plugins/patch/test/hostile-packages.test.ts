@@ -6,12 +6,12 @@ import zlib from 'node:zlib';
 
 import {type RawEntry, type TestPatchServer, md5, rawTar, startPatchServer, tgz, uploadBytes} from './fixtures.js';
 
-describe('patch: hostile packages are refused and leave nothing', function () {
+for (const on of ['disk', 'postgres'] as const) describe(`patch: hostile packages are refused and leave nothing (${on})`, function () {
   this.timeout(30_000);
   let s: TestPatchServer;
 
   before(async () => {
-    s = await startPatchServer({'max-files': 5, 'max-bytes': 1024 * 1024});
+    s = await startPatchServer({'max-files': 5, 'max-bytes': 1024 * 1024}, on);
   });
 
   after(async () => {
@@ -25,7 +25,7 @@ describe('patch: hostile packages are refused and leave nothing', function () {
     const r = await s.ctl.commitUpload('TestApp', 'Hostile', 'pkg.tgz', 'bad', 'tester');
     expect(r.ret, r.result).to.equal(-1);
     expect(r.result).to.match(message);
-    expect(s.files(), 'files left').to.deep.equal([]);
+    expect(await s.files(), 'files left').to.deep.equal([]);
     expect((await s.ctl.listVersions('TestApp', 'Hostile')).versions).to.deep.equal([]);
   }
 
@@ -128,7 +128,7 @@ describe('patch: hostile packages are refused and leave nothing', function () {
     const r = await s.ctl.commitUpload('TestApp', 'Hostile', 'pkg.tgz', '', 'tester');
     expect(r.ret).to.equal(-1);
     expect(r.result).to.contain(`not the ${declared} its upload declared`);
-    expect(s.files()).to.deep.equal([]);
+    expect(await s.files()).to.deep.equal([]);
   });
 
   it('an upload that never reached its last chunk', async () => {
@@ -140,7 +140,7 @@ describe('patch: hostile packages are refused and leave nothing', function () {
     expect(r.result).to.contain('did not reach its last chunk');
     expect((await s.ctl.listVersions('TestApp', 'Hostile')).versions).to.deep.equal([]);
     expect((await s.patch.deletePatchFile('TestApp', 'Hostile', 'pkg.tgz')).ret).to.equal(0);
-    expect(s.files()).to.deep.equal([]);
+    expect(await s.files()).to.deep.equal([]);
   });
 
   it('names that would leave the upload directory', async () => {
@@ -150,7 +150,7 @@ describe('patch: hostile packages are refused and leave nothing', function () {
       content: Buffer.from('x')})).ret).to.equal(-1);
     const r = await s.ctl.commitUpload('TestApp', '../Hostile', 'x.tgz', '', 'tester');
     expect([r.ret, r.result]).to.deep.equal([-1, 'server "../Hostile" is not a TARS name (letters, digits, _ and -)']);
-    expect(s.files()).to.deep.equal([]);
+    expect(await s.files()).to.deep.equal([]);
   });
 
   it('links and hard links that stay inside are accepted, counted, and the .tars files kept', async () => {
@@ -168,7 +168,7 @@ describe('patch: hostile packages are refused and leave nothing', function () {
     expect(r.version.tarsFiles).to.deep.equal(['app/Hello.tars']);
     const i = await s.ctl.getInterface('TestApp', 'Good', '1');
     expect([...i.files]).to.deep.equal([['app/Hello.tars', 'module M { interface I { int f(); }; };\n']]);
-    expect(s.files()).to.deep.equal(['packages/TestApp/Good/TestApp.Good_1.tgz']);
+    expect(await s.files()).to.deep.equal(['packages/TestApp/Good/TestApp.Good_1.tgz']);
     expect((await s.ctl.removeVersion('TestApp', 'Good', '1')).ret).to.equal(0);
   });
 });

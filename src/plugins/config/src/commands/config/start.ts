@@ -10,7 +10,8 @@ export default class ConfigStart extends DaemonStartCommand {
 
 The config center answers ConfigF (tars.tarsconfig.ConfigObj: services fetch their files from it) and the
 commands of \`tars config\` (tars.tarsconfig.ConfigCtlObj). Ports: 18193 and 18194, or P and P+1 with --port P.
-Its files and every version of them are in DIR/config.db (SQLite). With --locator it lists both servants in that
+Its files and every version of them are in DIR/config.db (SQLite), or with --db postgres://... in that database,
+which several config centers may share (each serves what any of them stored). With --locator it lists both servants in that
 registry and refuses files for applications, servers or nodes the registry does not know.`;
 
   static override flags = {
