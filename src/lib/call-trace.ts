@@ -25,7 +25,7 @@ export class CallTrace {
 
   private constructor(private readonly tracer: import('@tars-ts/core').Tracer,
     private readonly remote: import('@tars-ts/core').RemoteLog | undefined,
-    private readonly query: import('@tars-ts/core/framework').LogQuery.LogQueryProxy | undefined) {}
+    private readonly queries: (() => Promise<import('@tars-ts/core/framework').LogQuery.LogQueryProxy[]>) | undefined) {}
 
   /**
    * A tracer on `comm` (its client side installed at once). Through a locator the CLI's span goes to the log daemon
@@ -43,8 +43,11 @@ export class CallTrace {
     }
     const tracer = new core.Tracer({moduleName: CALLER, sinks: remote ? [new core.LogSpanSink(remote, 'tars', 'call')]
       : [], onActive: (t) => comm.use(t.clientInterceptor)});
-    const query = viaRegistry ? comm.stringToProxy(LogQuery.LogQueryProxy, LOG_QUERY_OBJ, {timeout: 3000}) : undefined;
-    return new CallTrace(tracer, remote, query);
+    // Every live instance of the log daemon: each service sends each batch of spans to one of them.
+    const queries = viaRegistry ? async () => (await comm.objectProxy(LOG_QUERY_OBJ).activeEndpoints())
+      .map((e) => comm.stringToProxy(LogQuery.LogQueryProxy, `${LOG_QUERY_OBJ}@${core.formatEndpoint(e)}`,
+        {timeout: 3000})) : undefined;
+    return new CallTrace(tracer, remote, queries);
   }
 
   /** Runs the call as the root of a new trace. */
@@ -62,7 +65,7 @@ export class CallTrace {
   async collect(waitMs = 8000): Promise<CollectedTrace> {
     const traceId = this.traceId!;
     if (this.remote) await Promise.race([this.remote.close(2000), delay(2500)]);
-    if (!this.query) {
+    if (!this.queries) {
       return {traceId, note: 'the call went to an endpoint, not through a registry: no log daemon to read the ' +
         `trace from (tars trace show ${traceId} --locator ... finds it where the services log)`};
     }
@@ -73,7 +76,7 @@ export class CallTrace {
     for (;;) {
       let trace: Trace | undefined;
       try {
-        const {traces} = await readCallChains(this.query, {traceId, sinceMs: this.startedAt - 60_000});
+        const {traces} = await readCallChains(await this.queries(), {traceId, sinceMs: this.startedAt - 60_000});
         trace = traces.find((t) => t.traceId === traceId);
       } catch (error) {
         return {traceId, note: `the log daemon did not answer (${(error as Error).message.split(';')[0]}): ` +

@@ -1,7 +1,10 @@
 // The servant of the runtime tests (test/fixtures/idl/rpctest.tars): records what it sees, can be slow, can fail.
 import {type CallContext, type Deferred, ReturnCode, TarsReturnCodeError} from '@tars-ts/core';
 
-import {type Probe$Results, type ProbeProxy, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+import {type Probe$Results, ProbeProxy, ProbeServant, Seen} from '../golden/codegen/rpctestTars.js';
+
+/** The client side of {@link Probe}, for plugin tests (which reach the root's test helpers only through test/support). */
+export {ProbeProxy};
 
 export class Probe extends ProbeServant {
   /** Strings received by note (one-way tests). */

@@ -24,7 +24,7 @@ export {
   type Colour, type LiveViewOptions, type ViewSize, coloursWanted, fitWidth, paint, runLiveView, sparkline, stripAnsi,
 } from './live-view.js';
 export {
-  CALL_CHAIN_APP, CALL_CHAIN_LOG, CALL_CHAIN_SERVER, type CallChainRead, readCallChains, type Trace, type TraceFilter, type TraceLogLine, type TraceNode, type TraceSpan, type TraceSpanJson,
+  CALL_CHAIN_APP, CALL_CHAIN_LOG, CALL_CHAIN_SERVER, type CallChainLines, type CallChainRead, readCallChainLines, readCallChains, type Trace, type TraceFilter, type TraceLogLine, type TraceNode, type TraceSpan, type TraceSpanJson,
   type TraceSummary, type TraceSummaryJson, type WaterfallOptions, buildSpans, buildTrace, buildTraces, formatMs,
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';

@@ -384,13 +384,22 @@ export interface CallChainRead {
   lines: number;
 }
 
+/** The lines {@link readCallChainLines} took, and what it read to find them. */
+export interface CallChainLines {
+  parsed: TraceLogLine[];
+  /** Call-chain files read, lines received. */
+  files: number;
+  lines: number;
+}
+
 /**
- * The traces of the call-chain files the log daemon behind `query` (a LogQueryObj proxy) holds: the files written
+ * The call-chain lines of the files the log daemon behind `query` (a LogQueryObj proxy) holds: the files written
  * to since `sinceMs` (0: all), read from the start page by page (at most `maxBytes` a call), only the lines holding
- * `traceId` when given (matched by the daemon). At most `maxLines` lines are taken (the oldest first).
+ * `traceId` when given (matched by the daemon). At most `maxLines` lines are taken (the oldest first). Rejects as
+ * the daemon's calls do.
  */
-export async function readCallChains(query: LogQuery.LogQueryProxy, options: {sinceMs?: number; traceId?: string;
-  maxBytes?: number; maxLines?: number} = {}): Promise<CallChainRead> {
+export async function readCallChainLines(query: LogQuery.LogQueryProxy, options: {sinceMs?: number;
+  traceId?: string; maxBytes?: number; maxLines?: number} = {}): Promise<CallChainLines> {
   const [{LogQuery: Q}, {parseTraceLine}] = await Promise.all([import('@tars-ts/core/framework'),
     import('@tars-ts/core')]);
   const id = options.traceId?.toLowerCase();
@@ -417,5 +426,21 @@ export async function readCallChains(query: LogQuery.LogQueryProxy, options: {si
       if (done) break;
     }
   }
-  return {traces: buildTraces(buildSpans(parsed)), files: files.length, lines};
+  return {parsed, files: files.length, lines};
+}
+
+/**
+ * The traces of the call-chain files of the log daemons behind `queries` (one LogQueryObj proxy per instance: the
+ * two lines of one span, or the spans of one trace, may sit on different instances), read as
+ * {@link readCallChainLines} reads each. A log directory read through two instances gives its spans once (a span
+ * is keyed by its ids). Rejects only when no instance answered, with the first one's error.
+ */
+export async function readCallChains(queries: LogQuery.LogQueryProxy | readonly LogQuery.LogQueryProxy[],
+  options: {sinceMs?: number; traceId?: string; maxBytes?: number; maxLines?: number} = {}): Promise<CallChainRead> {
+  const list = Array.isArray(queries) ? queries as readonly LogQuery.LogQueryProxy[] : [queries as LogQuery.LogQueryProxy];
+  const read = await Promise.allSettled(list.map((q) => readCallChainLines(q, options)));
+  const ok = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (ok.length === 0 && read.length > 0) throw (read[0] as PromiseRejectedResult).reason;
+  return {traces: buildTraces(buildSpans(ok.flatMap((r) => r.parsed))), files: ok.reduce((n, r) => n + r.files, 0),
+    lines: ok.reduce((n, r) => n + r.lines, 0)};
 }

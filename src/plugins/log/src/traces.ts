@@ -1,6 +1,6 @@
 // What `tars trace list|show` take from the command line, and the reading of the call-chain log of every live
-// instance of the log daemon (the kit's readCallChains reads one, for `tars call --trace`).
-import {type Trace, type TraceLogLine, UserError} from '@tars-ts/kit';
+// instance of the log daemon, each log directory once (the kit's readCallChainLines reads one instance's lines).
+import {type Trace, UserError} from '@tars-ts/kit';
 
 import {type LogInstance, type Unanswered, gather} from './gather.js';
 
@@ -43,35 +43,13 @@ export interface GatheredCallChains {
  */
 export async function gatherCallChains(groups: readonly (readonly LogInstance[])[], options: {sinceMs?: number;
   traceId?: string; maxBytes?: number; maxLines?: number} = {}): Promise<GatheredCallChains> {
-  const [{LogQuery: Q}, {parseTraceLine}, kit] = await Promise.all([import('@tars-ts/core/framework'),
-    import('@tars-ts/core'), import('@tars-ts/kit')]);
-  const id = options.traceId?.toLowerCase();
-  const grep = id ? `${id}|${id.toUpperCase()}` : '';
+  const kit = await import('@tars-ts/kit');
   const maxLines = options.maxLines ?? 2_000_000;
   let lines = 0;
   const {answers, unanswered} = await gather(groups, async (instance) => {
-    const parsed: TraceLogLine[] = [];
-    const {files} = await instance.query.listFiles(Q.LogFileFilter.create({app: kit.CALL_CHAIN_APP,
-      server: kit.CALL_CHAIN_SERVER, name: kit.CALL_CHAIN_LOG, since: BigInt(Math.max(0,
-        Math.floor(options.sinceMs ?? 0)))}));
-    for (const f of files) {
-      let at = 0;
-      for (let page = 0; page < 100_000 && lines < maxLines; page += 1) {
-        const {ret, result} = await instance.query.readLines(Q.LogReadRequest.create({path: f.path,
-          offset: BigInt(at), maxBytes: options.maxBytes ?? 1024 * 1024, grep}));
-        if (ret !== 0) break; // gone meanwhile (retention)
-        for (const line of result.lines) {
-          lines += 1;
-          const p = kit.parseTraceLogLine(line, parseTraceLine);
-          if (p && (!id || p.record.traceId === id)) parsed.push(p);
-        }
-        const next = Number(result.nextOffset);
-        const done = next === at || next >= Number(result.size);
-        at = next;
-        if (done) break;
-      }
-    }
-    return parsed;
+    const read = await kit.readCallChainLines(instance.query, {...options, maxLines: Math.max(0, maxLines - lines)});
+    lines += read.lines;
+    return read.parsed;
   });
   return {traces: kit.buildTraces(kit.buildSpans(answers.flatMap((a) => a.value))),
     instances: answers.map((a) => a.instance.endpoint), unanswered};

@@ -17,10 +17,9 @@ import {
 } from '@tars-ts/core';
 import {StatF, StatQuery} from '@tars-ts/core/framework';
 
-import {ProbeProxy} from '../../../../test/golden/codegen/rpctestTars.js';
 import {exited, objectOf, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
-import {Probe} from '../../../../test/support/probe.js';
+import {Probe, ProbeProxy} from '../../../../test/support/probe.js';
 import {until} from '../../../../test/support/wait.js';
 import type {PropertyQueryJson} from '../src/commands/property/query.js';
 import type {StatQueryJson} from '../src/commands/stat/query.js';
