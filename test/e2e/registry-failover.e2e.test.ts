@@ -17,7 +17,7 @@ import path from 'node:path';
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
 import {type EndpointF, QueryF} from '@tars-ts/core/framework';
 
-import {endpointOf, exited, killPids, startCliDaemon, tarsJson} from '../support/cli-daemon.js';
+import {endpointOf, exited, killChildren, killPids, startCliDaemon, tarsJson} from '../support/cli-daemon.js';
 import {consecutiveFreePorts, freePort, stablePortRange} from '../support/ports.js';
 import {freshDatabase} from '../support/postgres.js';
 
@@ -196,11 +196,7 @@ describe('several registries on one PostgreSQL database survive one being killed
   after(async () => {
     for (const c of comms.splice(0)) c.close();
     // The node first (it would start its server again), then the registries, then the service it left running.
-    for (const c of [node, ...children]) {
-      if (!c) continue;
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren([node, ...children].filter((c): c is ChildProcess => c !== undefined));
     children.length = 0;
     if (work) {
       const pids = path.join(work, 'service.pids');

@@ -14,7 +14,7 @@ import path from 'node:path';
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
 import {processAlive} from '@tars-ts/kit';
 
-import {exited, killPids, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {killChildren, killPids, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 
@@ -313,10 +313,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
     if (stopped && stopped.exit !== 0) console.log(`      cluster stop: exit ${stopped.exit}: ${stopped.stderr}`);
     await clusterStatus().catch(() => undefined);
     killPids(seenPids);
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     if (savedConfigDir === undefined) delete process.env.TARS_CONFIG_DIR;
     else process.env.TARS_CONFIG_DIR = savedConfigDir;
     if (savedCacheDir === undefined) delete process.env.TARS_CACHE_DIR;

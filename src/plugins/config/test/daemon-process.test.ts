@@ -9,7 +9,7 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {ConfigCtl} from '@tars-ts/core/framework';
 
-import {endpointOf, exited, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
+import {endpointOf, exited, killChildren, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
 
 
 /** `tars config start` in a child process, once it is READY, with its ConfigCtlObj and ConfigObj endpoints. */
@@ -33,10 +33,7 @@ describe('tars config as a process', function () {
 
   afterEach(async () => {
     for (const c of comms.splice(0)) c.close();
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 

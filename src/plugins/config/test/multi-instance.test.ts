@@ -13,7 +13,7 @@ import {performance} from 'node:perf_hooks';
 import {Communicator} from '@tars-ts/core';
 import {ConfigCtl, ConfigF} from '@tars-ts/core/framework';
 
-import {endpointOf, exited, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {endpointOf, exited, killChildren, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
 
 const CTL = 'tars.tarsconfig.ConfigCtlObj';
@@ -45,10 +45,7 @@ describe('config: two config centers on one PostgreSQL database (processes)', fu
 
   afterEach(async () => {
     comm.close();
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 

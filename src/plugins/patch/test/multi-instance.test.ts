@@ -14,7 +14,7 @@ import {performance} from 'node:perf_hooks';
 import {Communicator} from '@tars-ts/core';
 import {Patch, PatchCtl} from '@tars-ts/core/framework';
 
-import {endpointOf, exited, startCliDaemon, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {endpointOf, exited, killChildren, startCliDaemon, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
 import {md5, tgz, uploadBytes} from './fixtures.js';
 
@@ -58,10 +58,7 @@ describe('patch: two patch servers on one PostgreSQL database (processes)', func
 
   afterEach(async () => {
     comm.close();
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 

@@ -9,7 +9,9 @@ import path from 'node:path';
 import {Communicator} from '@tars-ts/core';
 import {StatF, StatQuery} from '@tars-ts/core/framework';
 
-import {exited, objectOf, registryLocatorOf, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
+import {
+  exited, killChildren, objectOf, registryLocatorOf, startCliDaemon, tars,
+} from '../../../../test/support/cli-daemon.js';
 
 import {sleep} from './support.js';
 
@@ -45,10 +47,7 @@ describe('tars stat as a process', function () {
   });
 
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children);
     rmSync(dir, {recursive: true, force: true});
   });
 

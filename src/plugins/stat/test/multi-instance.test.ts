@@ -17,7 +17,9 @@ import {
 } from '@tars-ts/core';
 import {StatF, StatQuery} from '@tars-ts/core/framework';
 
-import {exited, objectOf, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
+import {
+  exited, killChildren, objectOf, registryLocatorOf, startCliDaemon, tars, tarsJson,
+} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
 import {Probe, ProbeProxy} from '../../../../test/support/probe.js';
 import {until} from '../../../../test/support/wait.js';
@@ -74,10 +76,7 @@ describe('tars stat: two instances on one PostgreSQL database (processes)', func
     client?.close();
     comm.close();
     await service?.close();
-    for (const c of children.reverse()) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
+    await killChildren(children.reverse());
     rmSync(work, {recursive: true, force: true});
   });
 
