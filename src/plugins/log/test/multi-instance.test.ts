@@ -68,6 +68,20 @@ describe('several log daemons behind one name (processes)', function () {
   let app: Application | undefined;
   const comms: Communicator[] = [];
 
+  /** `tars ...args` in its own process as `follower` (killed after each test), its output so far. */
+  const follow = (args: string[]): {out: () => string; err: () => string} => {
+    let out = '';
+    let err = '';
+    follower = spawn(process.execPath, [bin, ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+    follower.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    follower.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    return {out: () => out, err: () => err};
+  };
+
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tars-log-multi-'));
     const reg = await startCliDaemon(['registry', 'start', '--port', '0', '--data', path.join(dir, 'registry')]);
@@ -166,17 +180,9 @@ describe('several log daemons behind one name (processes)', function () {
       '(30 alerts and the restart report)');
 
     // tail -f in its own process, from the last 1000 lines on.
-    follower = spawn(process.execPath, [bin, ...at('log', 'tail', 'Multi.Svc', '-f', '-n', '1000', '--json',
-      '--interval', '100')], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    let err = '';
-    follower.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    follower.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const followed = (): {line: string; instance: string}[] => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const {out, err} = follow(at('log', 'tail', 'Multi.Svc', '-f', '-n', '1000', '--json', '--interval', '100'));
+    const followed = (): {line: string; instance: string}[] => out().split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l));
     await until(() => followed().length >= 200, 'tail -f prints the first 200', 30_000);
     await write(200, 300);
     await until(() => followed().length >= 300, 'tail -f prints the next 100 from both', 15_000);
@@ -197,8 +203,8 @@ describe('several log daemons behind one name (processes)', function () {
     expect(all.length).to.equal(300 + sentAfter);
     expect(sentAfter, 'the service lost at most a batch to the dead daemon').to.be.at.least(95);
     expect(new Set(followed().slice(300).map((l) => l.instance))).to.deep.equal(new Set([queryObjs[0]]));
-    const notes = err.split('\n').filter((l) => l.includes('does not answer'));
-    expect(notes, err).to.have.length(1);
+    const notes = err().split('\n').filter((l) => l.includes('does not answer'));
+    expect(notes, err()).to.have.length(1);
     expect(notes[0]).to.include(queryObjs[1]).and.include('the others go on');
     console.log(`      tail -f after kill -9 of one: ${sentAfter} new lines shown within ${afterKillMs} ms; stderr: ` +
       `${notes[0]!.slice(0, 90)}...`);
@@ -231,13 +237,8 @@ describe('several log daemons behind one name (processes)', function () {
       const notify = comm.stringToProxy(NotifyF.NotifyProxy, 'tars.tarsnotify.NotifyObj');
       const report = (sMessage: string) => notify.reportNotifyInfo(NotifyF.ReportInfo.create({sApp: 'Multi',
         sServer: 'Svc', sMessage}));
-      follower = spawn(process.execPath, [bin, ...at('notify', 'list', '-f', '--json', '--interval', '100')],
-        {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-      let out = '';
-      follower.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      const printed = (): {id: number; message: string; instance?: string}[] => out.split('\n').filter(Boolean)
+      const {out} = follow(at('notify', 'list', '-f', '--json', '--interval', '100'));
+      const printed = (): {id: number; message: string; instance?: string}[] => out().split('\n').filter(Boolean)
         .map((l) => JSON.parse(l));
       // Before or after its first listing, the first report is printed once: then it is following.
       await report('first');
@@ -271,25 +272,17 @@ describe('several log daemons behind one name (processes)', function () {
       const send = (to: LogF.LogProxy, text: string) => to.logger('Multi', 'Svc', '', '%Y%m%d', [`${text}\n`]);
       await send(one!, 'start one');
       await send(two!, 'start two');
-      follower = spawn(process.execPath, [bin, ...at('log', 'tail', 'Multi.Svc', '-f', '--json', '--interval', '100',
-        '--timeout', '2000')], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
-      let out = '';
-      let err = '';
-      follower.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      follower.stderr!.on('data', (c: Buffer) => {
-        err += c.toString();
-      });
-      await until(() => out.includes('start one') && out.includes('start two'), 'tail -f starts', 30_000);
+      const {out, err} = follow(at('log', 'tail', 'Multi.Svc', '-f', '--json', '--interval', '100', '--timeout',
+        '2000'));
+      await until(() => out().includes('start one') && out().includes('start two'), 'tail -f starts', 30_000);
       daemons[1]!.child.kill('SIGSTOP');
       try {
         await sleep(300);
         const sent = Date.now();
         await send(one!, 'while two hangs');
-        await until(() => out.includes('while two hangs'), 'the live daemon\'s line', 10_000);
+        await until(() => out().includes('while two hangs'), 'the live daemon\'s line', 10_000);
         const shownMs = Date.now() - sent;
-        await until(() => err.includes('does not answer'), 'the note on the hung daemon', 10_000);
+        await until(() => err().includes('does not answer'), 'the note on the hung daemon', 10_000);
         console.log(`      a line of the live daemon shown ${shownMs} ms after it was written, while the other hangs ` +
           '(call timeout 2000 ms)');
         expect(shownMs, 'not held up by the hung daemon\'s 2 s timeout').to.be.below(1500);
@@ -297,13 +290,13 @@ describe('several log daemons behind one name (processes)', function () {
         daemons[1]!.child.kill('SIGCONT');
       }
       await send(two!, 'two is back');
-      await until(() => out.includes('two is back'), 'the line of the daemon that is back', 15_000);
-      await until(() => err.includes('answers again'), 'the note that it is back', 5000);
-      const lines = out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as {line: string}).line);
+      await until(() => out().includes('two is back'), 'the line of the daemon that is back', 15_000);
+      await until(() => err().includes('answers again'), 'the note that it is back', 5000);
+      const lines = out().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as {line: string}).line);
       // Each line once (these carry no time: their order between the daemons is the order they were read in).
       expect([...lines].sort()).to.deep.equal(['127.0.0.1|start one', '127.0.0.1|start two',
         '127.0.0.1|two is back', '127.0.0.1|while two hangs']);
-      expect(err.split('\n').filter((l) => l.includes('does not answer'))).to.have.length(1);
+      expect(err().split('\n').filter((l) => l.includes('does not answer'))).to.have.length(1);
       expect(await stopChild(follower, 'SIGTERM')).to.equal(0);
     });
 
