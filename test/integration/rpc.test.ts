@@ -242,6 +242,38 @@ describe('RPC: our client and our server', function () {
     }
   });
 
+  it('when nothing it lists answers, a proxy asks the locator again within seconds, not at its 60 s refresh', async () => {
+    const live = server.app.servantAdapters[0]!.endpoint.port;
+    const dead = net.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const gone = (dead.address() as net.AddressInfo).port;
+    await new Promise((r) => dead.close(r));
+    // The registry first lists a server that is gone; the next lookup lists the live one.
+    let port = gone;
+    const registryServant = new FixedRegistry(() => [EndpointFFile.EndpointF.create({host: '127.0.0.1', port,
+      timeout: 3000, istcp: 1})]);
+    const registry = await startServer({'tars.tarsregistry.QueryObj': registryServant});
+    const located = new Communicator({locator: registry.proxyString('tars.tarsregistry.QueryObj')});
+    try {
+      const p = located.stringToProxy(ProbeProxy, OBJ);
+      expect(await p.echo('x').catch((e: TarsError) => e.wireCode)).to.equal(-8);
+      port = live;
+      const started = Date.now();
+      let answered = false;
+      while (!answered && Date.now() - started < 10_000) {
+        answered = await p.echo('y').then(() => true, () => false);
+        if (!answered) await sleep(100);
+      }
+      expect(answered, 'calls reach the server the registry lists now').to.equal(true);
+      expect(Date.now() - started).to.be.below(6000);
+      // Looked up again once or twice, not by every failed call.
+      expect(registryServant.lookups).to.be.within(2, 4);
+    } finally {
+      located.close();
+      await registry.close();
+    }
+  });
+
   it('resolves a bare object name through the locator (QueryF) and calls the endpoints it lists', async () => {
     const port = server.app.servantAdapters[0]!.endpoint.port;
     const asked: string[] = [];

@@ -67,6 +67,8 @@ export interface ProxyHost {
 
 /** A request whose connection failed goes to another endpoint only with at least this much of its timeout left, ms. */
 const RESEND_MIN_MS = 5;
+/** A proxy whose calls find nothing that answers looks its endpoints up again at most this often, ms. */
+const EARLY_REFRESH_MS = 2000;
 /** The wait before retrying a failed locator lookup; doubled for each failure in a row. */
 export const LOOKUP_BACKOFF_MS = 1000;
 
@@ -335,6 +337,7 @@ export class ObjectProxy implements Invoker {
         const next = endpointOverride ? undefined : this.resendTo(error, endpoint, (tried ??= []), pickOptions,
           timeout - (performance.now() - started));
         if (!next) {
+          if (!endpointOverride && (timedOut || error.connectFailed)) this.refreshSoon();
           throw new TarsCallError(error.code, error.message, {obj: this.objName, func: raw.func,
             endpoint: endpointKey(endpoint)}, true);
         }
@@ -366,6 +369,18 @@ export class ObjectProxy implements Invoker {
     const picked = this.endpointManager.pick(pickOptions);
     if (picked.kind === 'none' || tried.some((e) => endpointKey(e) === endpointKey(picked.endpoint))) return undefined;
     return picked.endpoint;
+  }
+
+  /**
+   * After a call that nothing answered and that had nowhere else to go: the list may be out of date (its servers
+   * gone, others registered since), so the next call looks it up again, in the background, instead of waiting for
+   * the refresh interval; at most once per {@link EARLY_REFRESH_MS} a proxy. A list given with `@` has nothing to
+   * refresh.
+   */
+  private refreshSoon(): void {
+    if (this.fixed) return;
+    const due = Date.now() - this.host.refreshEndpointInterval;
+    if (this.resolvedAt > due && Date.now() - this.resolvedAt >= EARLY_REFRESH_MS) this.resolvedAt = due - 1;
   }
 
   /** `tars_ping` to every endpoint: the round-trip time of each, or its error. */
