@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {Communicator, ServantProxy, T} from '@tars-ts/core';
-import {type EndpointF, QueryF} from '@tars-ts/core/framework';
+import {type EndpointF, QueryF, RegistryCtl} from '@tars-ts/core/framework';
 
 import {endpointOf, exited, killChildren, killPids, startCliDaemon, tarsJson} from '../support/cli-daemon.js';
 import {consecutiveFreePorts, freePort, stablePortRange} from '../support/ports.js';
@@ -163,6 +163,11 @@ describe('several registries on one PostgreSQL database survive one being killed
     node = started.child;
     children.push(node);
     figures.nodeUpMs = Date.now() - t1;
+    // The node registered with one of them; the deploy may reach either: wait until both know it (a sync later).
+    const ctls = [ports.reg1, ports.reg2].map((p) => comm.stringToProxy(RegistryCtl.RegistryCtlProxy,
+      `tars.tarsregistry.RegistryCtlObj@tcp -h 127.0.0.1 -p ${p + 3}`, {timeout: 2000}));
+    await waitFor('both registries know the node', 5000, async () => (await Promise.all(ctls.map((c) =>
+      c.listNodes()))).every(({nodes}) => nodes.some((n) => n.name === NODE)));
 
     // The service's package: a module importing the runtime (linked in, as a tars new project's file: link is).
     const pkg = path.join(work, 'package');
