@@ -10,6 +10,7 @@ import {UserError, isLoopbackHost, tokenProblem} from '@tars-ts/kit';
 
 import {ApiError} from './api-error.js';
 import {ClusterApi, type ServerAction, type TreeJson, checkServerId} from './cluster-api.js';
+import {ConfigApi, configFileRef} from './config-api.js';
 import {type Session, Sessions} from './sessions.js';
 
 /** How the console runs. */
@@ -61,11 +62,14 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-/** The largest JSON body taken, bytes. */
+/** The largest JSON body taken, bytes (a config file's push may take {@link MAX_CONFIG_BODY}). */
 const MAX_BODY = 64 * 1024;
+const MAX_CONFIG_BODY = 1024 * 1024;
 
 const ACTION_ROUTE = /^\/api\/servers\/([^/]+)\/([^/]+)\/(start|stop|restart)$/;
 const SERVER_ROUTE = /^\/api\/servers\/([^/]+)\/([^/]+)$/;
+const CONFIG_LIST_ROUTE = /^\/api\/config\/([^/]+)\/([^/]+)$/;
+const CONFIG_FILE_ROUTE = /^\/api\/config\/([^/]+)\/([^/]+)\/files\/([^/]+)$/;
 
 /** The directory of the page's files, next to src/ and dist/. */
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
@@ -102,6 +106,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     locator: options.locator, via: 'locator'}, {token: options.token,
     ...(options.cacheDir ? {cacheDir: options.cacheDir} : {})});
   const api = new ClusterApi(communicator, options.locator, options.timeoutMs ?? 3000);
+  const config = new ConfigApi(communicator, options.timeoutMs ?? 3000);
   const loginRequired = !loopback || options.token !== undefined;
   const sessions = new Sessions(options.token);
   const events = new TreeEvents(api, options.pollMs ?? 2000);
@@ -123,7 +128,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     res.end(text);
   };
 
-  const readJson = async (req: http.IncomingMessage): Promise<Record<string, unknown>> => {
+  const readJson = async (req: http.IncomingMessage, limit = MAX_BODY): Promise<Record<string, unknown>> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') {
       throw new ApiError(400, 'BAD_REQUEST', `the body must be JSON, not "${type || 'no content type'}"`,
@@ -133,7 +138,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_BODY) throw new ApiError(413, 'BAD_REQUEST', `the body is over ${MAX_BODY} bytes`, 'send less');
+      if (size > limit) throw new ApiError(413, 'BAD_REQUEST', `the body is over ${limit} bytes`, 'send less');
       chunks.push(chunk);
     }
     const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -250,10 +255,29 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       send(res, 200, done);
       return;
     }
+    const configFile = CONFIG_FILE_ROUTE.exec(path);
+    if (configFile && method === 'POST') {
+      guardWrite(req);
+      const [application, serverName, name] = [segment(configFile[1]!), segment(configFile[2]!), segment(configFile[3]!)];
+      checkServerId(application, serverName);
+      const body = await readJson(req, MAX_CONFIG_BODY);
+      const file = configFileRef(name, body);
+      if (typeof body.content !== 'string') {
+        throw new ApiError(400, 'BAD_REQUEST', 'the push needs "content", the file\'s text',
+          'send {"content": "...", "comment": "why"}');
+      }
+      if (body.comment !== undefined && typeof body.comment !== 'string') {
+        throw new ApiError(400, 'BAD_REQUEST', '"comment" must be text', 'send {"content": "...", "comment": "why"}');
+      }
+      send(res, 200, await config.push(application, serverName, file, body.content, (body.comment as string | undefined)
+        ?? '', `tars web (${req.socket.remoteAddress ?? 'unknown'})`));
+      return;
+    }
     if (method !== 'GET') {
-      throw new ApiError(action || SERVER_ROUTE.test(path) || ['/api/tree', '/api/registry', '/api/events'].includes(path)
-        ? 405 : 404, action || SERVER_ROUTE.test(path) ? 'BAD_METHOD' : 'NOT_FOUND', `no ${method} ${path}`,
-      'docs/web.md lists the API');
+      const known = action || configFile || SERVER_ROUTE.test(path) || CONFIG_LIST_ROUTE.test(path) ||
+        ['/api/tree', '/api/registry', '/api/events', '/api/session'].includes(path);
+      throw new ApiError(known ? 405 : 404, known ? 'BAD_METHOD' : 'NOT_FOUND', `no ${method} ${path}`,
+        'docs/web.md lists the API');
     }
     sessionOf(req);
     if (path === '/api/tree') return send(res, 200, await api.tree());
@@ -261,6 +285,20 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (path === '/api/events') return events.attach(req, res);
     const server = SERVER_ROUTE.exec(path);
     if (server) return send(res, 200, await api.server(segment(server[1]!), segment(server[2]!)));
+    const configList = CONFIG_LIST_ROUTE.exec(path);
+    if (configList) return send(res, 200, await config.list(segment(configList[1]!), segment(configList[2]!)));
+    if (configFile) {
+      const q = url.searchParams;
+      const file = configFileRef(segment(configFile[3]!), {level: q.get('level') ?? undefined,
+        node: q.get('node') ?? undefined, set: q.get('set') ?? undefined});
+      const version = q.get('version');
+      if (version !== null && !/^[1-9]\d{0,8}$/.test(version)) {
+        throw new ApiError(400, 'BAD_REQUEST', `version "${version}" is not a version number`,
+          'versions are 1, 2, ...; leave it out for the newest');
+      }
+      return send(res, 200, await config.file(segment(configFile[1]!), segment(configFile[2]!), file,
+        version === null ? undefined : Number(version)));
+    }
     throw new ApiError(404, 'NOT_FOUND', `no API route ${path}`, 'docs/web.md lists the API');
   };
 

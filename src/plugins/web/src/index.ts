@@ -7,6 +7,10 @@ export {
   type ActionJson, ClusterApi, type InstanceJson, type RegistryJson, type ServerAction, type ServerJson, type TreeJson,
   checkServerId,
 } from './cluster-api.js';
+export {
+  ConfigApi, type ConfigFileJson, type ConfigFileRef, type ConfigListJson, type ConfigPushJson, type ConfigVersionJson,
+  configFileRef,
+} from './config-api.js';
 export {type ConsoleOptions, type RunningConsole, startConsole} from './console-server.js';
 export {
   MAX_FAILED_LOGINS_PER_MINUTE, SESSION_COOKIE, SESSION_TTL_MS, type Session, Sessions, cookieValue, sameSecret,

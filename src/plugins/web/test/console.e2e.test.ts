@@ -265,6 +265,45 @@ describe('tars web: the console on a running cluster', function () {
       }
     });
 
+    it('config files: push stores versions, the list and history show them, an old version reads back; bad input is 400',
+      async () => {
+        const s = await session(base);
+        expect((await request(`${base}api/config/Demo/Svc`)).body).to.deep.equal({server: 'Demo.Svc', files: []});
+        const route = 'api/config/Demo/Svc/files/web.conf';
+        expect((await post(base, route, {cookie: s.cookie}, '{"content": "a"}')).status).to.equal(403);
+        const noContent = await post(base, route, s, '{"comment": "x"}');
+        expect(noContent.status).to.equal(400);
+        expect(noContent.body.error.message).to.match(/"content"/);
+        const badName = await post(base, 'api/config/Demo/Svc/files/..conf', s, '{"content": "a"}');
+        expect(badName.status).to.equal(400);
+        const badLevel = await post(base, route, s, '{"content": "a", "level": "planet"}');
+        expect(badLevel.status).to.equal(400);
+        expect(badLevel.body.error.message).to.match(/level "planet"/);
+
+        const first = await post(base, route, s, JSON.stringify({content: '<app>\n  pool = 4\n</app>\n', comment: 'first'}));
+        expect(first.status, JSON.stringify(first.body)).to.equal(200);
+        expect(first.body).to.include({version: 1});
+        expect(first.body.author).to.match(/^tars web \(/);
+        const second = await post(base, route, s, JSON.stringify({content: '<app>\n  pool = 8\n</app>\n', comment: 'more'}));
+        expect(second.body.version).to.equal(2);
+
+        const list = (await request(`${base}api/config/Demo/Svc`)).body;
+        expect(list.files).to.have.length(1);
+        expect(list.files[0]).to.deep.include({name: 'web.conf', level: 'server', node: '', setId: ''});
+        expect(list.files[0].current).to.include({version: 2, comment: 'more'});
+        const file = (await request(`${base}${route}`)).body;
+        expect(file.content).to.equal('<app>\n  pool = 8\n</app>\n');
+        expect(file.history.map((v: {version: number}) => v.version)).to.deep.equal([2, 1]);
+        const old = (await request(`${base}${route}?version=1`)).body;
+        expect(old).to.include({version: 1, content: '<app>\n  pool = 4\n</app>\n'});
+
+        const missing = await request(`${base}api/config/Demo/Svc/files/none.conf`);
+        expect(missing.status).to.equal(404);
+        expect(missing.body.error.code).to.equal('NO_CONFIG');
+        expect((await request(`${base}${route}?version=x`)).status).to.equal(400);
+        expect((await request(`${base}${route}?level=node`)).status).to.equal(400);
+      });
+
     it('close() ends open event streams and returns at once', async () => {
       const other = await startConsole({locator, port: 0, pollMs: 300});
       consoles.push(other);
@@ -446,6 +485,33 @@ describe('tars web: the console on a running cluster', function () {
           'the screen reader announcement of the new state');
         expect((await post(base, 'api/servers/Demo/Svc/start', s)).status).to.equal(200);
         await state.and(page.locator('[data-state="active"]')).waitFor();
+      } finally {
+        await page.context().close();
+      }
+    });
+
+    it('creates a config file on the server page, pushes a second version and loads the first back', async () => {
+      const page = await open();
+      try {
+        await page.goto(`${base}#/server/Demo/Svc`);
+        await page.getByRole('heading', {name: 'Config files'}).waitFor();
+        await page.getByLabel('New file').fill('browser.conf');
+        await page.getByRole('button', {name: 'Create'}).click();
+        await page.getByLabel('Content of browser.conf').fill('<app>\n  greeting = hello\n</app>\n');
+        await page.getByLabel('Comment').fill('from the browser');
+        await page.getByRole('button', {name: 'Push browser.conf'}).click();
+        await page.locator('#config-status', {hasText: 'Stored as version 1.'}).waitFor();
+        await page.getByLabel('Content of browser.conf').fill('<app>\n  greeting = hi\n</app>\n');
+        await page.getByRole('button', {name: 'Push browser.conf'}).click();
+        await page.locator('#config-status', {hasText: 'Stored as version 2.'}).waitFor();
+        await page.locator('tr[data-file="browser.conf"]').getByText('2', {exact: true}).waitFor();
+        await page.screenshot({path: path.join(shots, 'config.png'), fullPage: true});
+        await page.getByRole('button', {name: 'Load version 1 of browser.conf'}).click();
+        await page.locator('#config-status', {hasText: 'Version 1 (the newest is 2'}).waitFor();
+        expect(await page.getByLabel('Content of browser.conf').inputValue()).to.equal('<app>\n  greeting = hello\n</app>\n');
+        const api = (await request(`${base}api/config/Demo/Svc/files/browser.conf`)).body;
+        expect(api).to.include({version: 2, content: '<app>\n  greeting = hi\n</app>\n'});
+        expect(api.history.map((v: {comment: string}) => v.comment)).to.deep.equal(['', 'from the browser']);
       } finally {
         await page.context().close();
       }
