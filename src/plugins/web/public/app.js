@@ -409,7 +409,23 @@ function connect() {
   const events = new EventSource('/api/events');
   state.events = events;
   events.addEventListener('open', () => { live.dataset.live = 'on'; live.textContent = 'live'; });
-  events.addEventListener('error', () => { live.dataset.live = 'off'; live.textContent = 'reconnecting…'; });
+  events.addEventListener('error', () => {
+    live.dataset.live = 'off';
+    live.textContent = 'reconnecting…';
+    // An answer other than a stream (401 after the session expired or the console restarted) closes it for good.
+    if (events.readyState === EventSource.CLOSED && state.events === events) {
+      setTimeout(async () => {
+        if (state.events !== events) return;
+        try {
+          state.session = await api('/api/session');
+          if (state.session.loginRequired && !state.session.authenticated) showLogin('Your session ended: log in again.');
+          else connect();
+        } catch {
+          connect();
+        }
+      }, 2000);
+    }
+  });
   events.addEventListener('tree', (e) => {
     state.tree = JSON.parse(/** @type {MessageEvent} */ (e).data);
     showProblem(null);

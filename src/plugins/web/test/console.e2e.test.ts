@@ -319,6 +319,17 @@ describe('tars web: the console on a running cluster', function () {
       expect(Date.now() - began).to.be.lessThan(2000);
     });
 
+    it('a port in use is LISTEN_ADDRESS_IN_USE naming --port', async () => {
+      let failure: (Error & {code?: string; hint?: string}) | undefined;
+      await startConsole({locator, port: web.port}).then((c) => c.close(), (e: Error) => {
+        failure = e;
+      });
+      expect(failure?.code).to.equal('LISTEN_ADDRESS_IN_USE');
+      expect(failure?.message).to.equal(`the console cannot listen on 127.0.0.1:${web.port}: listen EADDRINUSE: address ` +
+        `already in use 127.0.0.1:${web.port}`);
+      expect(failure?.hint).to.match(/--port/);
+    });
+
     it('a registry that does not answer is 502 NO_ANSWER, not a hang', async () => {
       const [dead] = await freePorts(1);
       const lost = await startConsole({locator: `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${dead} -t 1000`,

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core';
 import {RegistryClientCommand} from '@tars-ts/kit';
 
 export default class Web extends RegistryClientCommand {
-  static override summary = 'Serve the cluster\'s console in a browser: service tree, servers with start/stop/restart, registry.';
+  static override summary = 'Serve the cluster\'s console in a browser: service tree, start/stop/restart, config files, registry.';
   static override description = `Serves a single-page console and its JSON API (docs/web.md) until Ctrl-C or SIGTERM. It talks TARS to the
 registry and the nodes (never to their databases); the registry is --locator, else the saved locator, else the
 registry running here. It binds 127.0.0.1 by default. Beyond loopback it needs the cluster's admin token (tars
