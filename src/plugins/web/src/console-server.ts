@@ -74,6 +74,11 @@ const CONFIG_FILE_ROUTE = /^\/api\/config\/([^/]+)\/([^/]+)\/files\/([^/]+)$/;
 /** The directory of the page's files, next to src/ and dist/. */
 const PUBLIC_DIR = new URL('../public/', import.meta.url);
 
+/** Whether a request's Origin (absent: not a cross-site browser request) is the console's own, over HTTP or HTTPS. */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  return origin === undefined || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+}
+
 /** A path segment decoded (400 when it is not valid percent-encoding). */
 function segment(text: string): string {
   try {
@@ -168,7 +173,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   /** A state-changing request: same origin, a session, and its CSRF token in X-CSRF-Token. */
   const guardWrite = (req: http.IncomingMessage): Session => {
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) {
+    if (!sameOrigin(origin, req.headers.host)) {
       throw new ApiError(403, 'CSRF', `a request from another origin (${origin}) is refused`,
         'use the console\'s own page');
     }
@@ -215,7 +220,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
     if (method === 'POST' && path === '/api/login') {
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host}`) {
+      if (!sameOrigin(origin, req.headers.host)) {
         throw new ApiError(403, 'CSRF', `a login from another origin (${origin}) is refused`, 'use the console\'s own page');
       }
       const body = await readJson(req);

@@ -222,7 +222,7 @@ describe('tars web: the console on a running cluster', function () {
       expect(elsewhere.body.error.message).to.match(/not deployed on node "elsewhere"/);
     });
 
-    it('stop and start answer with the server\'s new state, and the events stream pushes each change', async () => {
+    it('restart, stop and start answer with the server\'s new state, and the events stream pushes each change', async () => {
       const s = await session(base);
       const trees: TreeJson[] = [];
       const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
@@ -244,9 +244,17 @@ describe('tars web: the console on a running cluster', function () {
         await until(() => trees.length > 0, 'the first tree event');
         expect(demoIn(trees[0]!)!.state).to.equal('active');
 
+        const restartedFrom = trees.length;
+        const pidBefore = demoIn(trees.at(-1)!)!.pid;
+        const restarted = await post(base, 'api/servers/Demo/Svc/restart', s);
+        expect(restarted.status, JSON.stringify(restarted.body)).to.equal(200);
+        expect(restarted.body.after.instances[0]).to.include({setting: 'active', state: 'active'});
+        expect(restarted.body.after.instances[0].pid).to.be.greaterThan(0).and.not.equal(pidBefore);
+        expect(restarted.body.nodes).to.deep.equal([{node: '127.0.0.1', result: restarted.body.nodes[0].result}]);
+        await until(() => trees.slice(restartedFrom).some((t) => demoIn(t)!.state === 'active' && demoIn(t)!.pid ===
+          restarted.body.after.instances[0].pid), 'a tree event with Demo.Svc restarted', 20_000);
         const stopped = await post(base, 'api/servers/Demo/Svc/stop', s);
         expect(stopped.status, JSON.stringify(stopped.body)).to.equal(200);
-        expect(stopped.body.nodes).to.have.length(1);
         expect(stopped.body.after.instances[0]).to.include({setting: 'inactive', state: 'inactive', pid: 0});
         await until(() => trees.some((t) => demoIn(t)!.state === 'inactive'), 'a tree event with Demo.Svc stopped', 20_000);
 
@@ -357,6 +365,20 @@ describe('tars web: the console on a running cluster', function () {
       });
       expect(failure?.code).to.equal('ADMIN_TOKEN_REQUIRED');
       expect(failure?.message).to.match(/needs the admin token beyond loopback/);
+    });
+
+    it('bound beyond loopback (0.0.0.0) with the token, it asks for a login and answers to any host name', async () => {
+      const wide = await startConsole({locator, host: '0.0.0.0', port: 0, token: TOKEN});
+      consoles.push(wide);
+      expect(wide.loginRequired).to.equal(true);
+      const local = `http://127.0.0.1:${wide.port}/`;
+      const tree = await request(`${local}api/tree`, {headers: {host: `console.example:${wide.port}`}});
+      expect(tree.status).to.equal(401);
+      expect(tree.body.error.code).to.equal('NO_SESSION');
+      const ok = await request(`${local}api/login`, {method: 'POST', headers: {'content-type': 'application/json',
+        origin: `https://console.example:${wide.port}`, host: `console.example:${wide.port}`},
+      body: JSON.stringify({token: TOKEN})});
+      expect(ok.status, 'a login through a TLS proxy (https Origin of the same host)').to.equal(200);
     });
 
     it('without a session every API call is 401; a wrong token is 401; the right one gives a session cookie', async () => {
