@@ -446,6 +446,7 @@ function showLogin(/** @type {string} */ note) {
   if (state.session) state.session.authenticated = false;
   document.getElementById('nav').hidden = true;
   document.getElementById('logout').hidden = true;
+  live.hidden = true;
   document.title = 'Log in · TARS console';
   const input = h('input', {id: 'token', name: 'token', type: 'password', autocomplete: 'current-password', required: true});
   const msg = h('p', {class: 'status error', role: 'alert', id: 'login-error'}, note);
@@ -473,6 +474,7 @@ function showLogin(/** @type {string} */ note) {
 
 function started() {
   document.getElementById('nav').hidden = false;
+  live.hidden = false;
   document.getElementById('logout').hidden = !state.session?.loginRequired;
   connect();
   render();
@@ -481,18 +483,15 @@ function started() {
 function setupTheme() {
   const button = /** @type {HTMLButtonElement} */ (document.getElementById('theme'));
   const system = () => matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  // A toggle keeps its name ("Dark theme"); aria-pressed says whether it is on.
   const apply = (/** @type {string} */ theme) => {
     document.documentElement.dataset.theme = theme;
     button.setAttribute('aria-pressed', String(theme === 'dark'));
-    button.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
   };
   let saved = null;
   try { saved = localStorage.getItem('tars-theme'); } catch { /* storage off: follow the system */ }
   if (saved === 'dark' || saved === 'light') apply(saved);
-  else {
-    button.textContent = system() === 'dark' ? 'Light theme' : 'Dark theme';
-    button.setAttribute('aria-pressed', String(system() === 'dark'));
-  }
+  else button.setAttribute('aria-pressed', String(system() === 'dark'));
   button.addEventListener('click', () => {
     const next = (document.documentElement.dataset.theme || system()) === 'dark' ? 'light' : 'dark';
     apply(next);

@@ -558,8 +558,10 @@ describe('tars web: the console on a running cluster', function () {
         expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(390);
         const dark = await page.evaluate('getComputedStyle(document.body).backgroundColor');
         await page.screenshot({path: path.join(shots, 'phone-dark.png'), fullPage: true});
-        await page.getByRole('button', {name: 'Light theme'}).click();
-        await page.getByRole('button', {name: 'Dark theme'}).waitFor();
+        const toggle = page.getByRole('button', {name: 'Dark theme'});
+        expect(await toggle.getAttribute('aria-pressed'), 'the system\'s dark scheme: the toggle is on').to.equal('true');
+        await toggle.click();
+        expect(await toggle.getAttribute('aria-pressed')).to.equal('false');
         expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).not.to.equal(dark);
         await page.screenshot({path: path.join(shots, 'phone-light.png'), fullPage: true});
       } finally {
