@@ -348,6 +348,24 @@ describe('tars web: the console on a running cluster', function () {
       expect(res.body.error.code).to.equal('NO_ANSWER');
       expect(res.body.error.message).to.match(/^the registry \(RegistryCtlObj\) did not answer/);
       expect(JSON.stringify(res.body)).not.to.match(/\n\s+at /);
+      // The events stream says so too, as a `problem` event with the same error document.
+      const problem = await new Promise<string>((resolve, reject) => {
+        const req = http.get(`${lost.url}api/events`, (stream) => {
+          let text = '';
+          stream.setEncoding('utf8');
+          stream.on('data', (c: string) => {
+            text += c;
+            const m = /^event: problem\ndata: (.*)$/m.exec(text);
+            if (m) {
+              req.destroy();
+              resolve(m[1]!);
+            }
+          });
+        });
+        req.on('error', reject);
+        req.setTimeout(10_000, () => req.destroy(new Error('no problem event in 10 s')));
+      });
+      expect((JSON.parse(problem) as {error: {code: string}}).error.code).to.equal('NO_ANSWER');
     });
   });
 
@@ -545,6 +563,21 @@ describe('tars web: the console on a running cluster', function () {
         const api = (await request(`${base}api/config/Demo/Svc/files/browser.conf`)).body;
         expect(api).to.include({version: 2, content: '<app>\n  greeting = hi\n</app>\n'});
         expect(api.history.map((v: {comment: string}) => v.comment)).to.deep.equal(['', 'from the browser']);
+      } finally {
+        await page.context().close();
+      }
+    });
+
+    it('shows a registry that does not answer as an alert naming it', async () => {
+      const [dead] = await freePorts(1);
+      const lost = await startConsole({locator: `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${dead} -t 1000`,
+        port: 0, timeoutMs: 1000});
+      consoles.push(lost);
+      const page = await open();
+      try {
+        await page.goto(lost.url);
+        await page.getByRole('alert').getByText(/the registry \(RegistryCtlObj\) did not answer/).waitFor();
+        await page.getByRole('alert').getByText(/tars cluster status/).waitFor();
       } finally {
         await page.context().close();
       }
