@@ -26,8 +26,8 @@ export {
   serverConfigDomain, serverConfigFromOptions, serverConfigOf,
 } from './config/server-config.js';
 export {
-  type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, parseEndpoint, parseEndpoints,
-  parseProxyString,
+  type Endpoint, type ProxyTarget, endpoint, endpointKey, formatEndpoint, isLoopbackHost, isWildcardHost, parseEndpoint,
+  parseEndpoints, parseProxyString,
 } from './protocol/endpoint.js';
 export {
   type ClosableSink, DEFAULT_LOG_LEVEL, DEFAULT_LOG_NUM, DEFAULT_LOG_SIZE, type DateFileSinkOptions, type DateUnit,

@@ -149,3 +149,13 @@ export function endpointKey(e: Endpoint): string {
 export function endpoint(p: Partial<Endpoint> & Pick<Endpoint, 'host' | 'port'>): Endpoint {
   return {protocol: 'tcp', timeout: DEFAULT_TIMEOUT, weight: -1, weightType: 0, grid: 0, qos: 0, authType: 0, ...p};
 }
+
+/** Whether `host` means every address of this machine (`0.0.0.0`, `::`, or `*`, TARS's spelling of it). */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '*';
+}
+
+/** Whether `host` is reachable only from this machine: a loopback address or `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

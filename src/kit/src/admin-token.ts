@@ -52,7 +52,3 @@ export function adminAuth(token: string | undefined):
   return Object.fromEntries(ADMIN_OBJECTS.map((obj) => [obj, {accesskey: ADMIN_ACCESS_KEY, secretkey: token}]));
 }
 
-/** Whether `host` (what a daemon binds) is reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

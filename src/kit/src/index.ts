@@ -10,13 +10,13 @@ export {ExitCode, ReportedFailure, UserError} from './errors.js';
 export {type ErrorReport, errorLines, errorReport} from './report.js';
 export {DEFAULT_TIMEOUT_MS, SECRET_SETTINGS, SETTINGS, Settings, shownSetting} from './settings.js';
 export {
-  ADMIN_ACCESS_KEY, ADMIN_OBJECTS, ADMIN_TOKEN_ENV, MIN_TOKEN_LENGTH, adminAuth, adminToken, isLoopbackHost, tokenProblem,
+  ADMIN_ACCESS_KEY, ADMIN_OBJECTS, ADMIN_TOKEN_ENV, MIN_TOKEN_LENGTH, adminAuth, adminToken, tokenProblem,
 } from './admin-token.js';
 export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
 export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
-export {loopbackEndpoint, portFree} from './net.js';
+export {hostAddress, isLoopbackHost, isWildcardHost, loopbackEndpoint, portFree, reachableEndpoint} from './net.js';
 export {renderTable} from './table.js';
 export {copyPackageTree} from './package-tree.js';
 export {type Step, runSteps} from './steps.js';

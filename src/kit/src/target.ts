@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import type {ClientTlsSettings, Communicator} from '@tars-ts/core';
 import {shellQuote} from '@tars-ts/core/errors';
+import {isWildcardHost} from '@tars-ts/core/endpoint';
 
 import {UserError} from './errors.js';
 
@@ -76,7 +77,7 @@ async function projectEndpoint(obj: string, cwd: string): Promise<string | undef
     const cfg = loadServerConfig(file);
     const adapter = cfg.adapters.find((a) => a.servant === obj);
     if (!adapter) return undefined;
-    const host = adapter.endpoint.host === '0.0.0.0' ? '127.0.0.1' : adapter.endpoint.host;
+    const host = isWildcardHost(adapter.endpoint.host) ? '127.0.0.1' : adapter.endpoint.host;
     return formatEndpoint({...adapter.endpoint, host});
   } catch {
     return undefined;

@@ -2,33 +2,14 @@
 // `tars.tarsstat.StatObj`, `tars.tarsconfig.ConfigObj`, ... by name as they do in an official cluster (where those
 // services are deployed servers whose adapters the registry knows). The entries are endpoints added as by hand
 // (RegistryCtl.addEndpoint), taken out again on a graceful stop.
-import os from 'node:os';
-
 import type {Communicator, Logger} from '@tars-ts/core';
+
+import {reachableEndpoint} from '../net.js';
 
 /** The registry's control servant, resolved by name through the locator. */
 const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
 /** How often an announcement the registry did not take is tried again, ms. */
 export const ANNOUNCE_RETRY_MS = 10_000;
-
-/** This host's first external (non-loopback) IPv4 address, or undefined when it has none. */
-export function hostAddress(): string | undefined {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (found) return found.address;
-  }
-  return undefined;
-}
-
-/**
- * An endpoint as others must dial it: a wildcard host (0.0.0.0, ::, *) becomes this host's first external IPv4
- * address ({@link hostAddress}; 127.0.0.1 on a host with none); any other endpoint is returned as it is.
- */
-export function reachableEndpoint(endpoint: string): string {
-  const wildcard = /-h\s+(0\.0\.0\.0|::|\*)(\s|$)/;
-  if (!wildcard.test(endpoint)) return endpoint;
-  return endpoint.replace(wildcard, `-h ${hostAddress() ?? '127.0.0.1'}$2`);
-}
 
 /**
  * Keeps `endpoints` listed in the registry: {@link start} adds them (a registry that is away is retried every

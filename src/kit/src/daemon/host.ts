@@ -9,8 +9,8 @@ import path from 'node:path';
 import {TarsError} from '@tars-ts/core/errors';
 
 import {UserError} from '../errors.js';
-import {ADMIN_ACCESS_KEY, ADMIN_TOKEN_ENV, adminAuth, isLoopbackHost} from '../admin-token.js';
-import {loopbackEndpoint} from '../net.js';
+import {ADMIN_ACCESS_KEY, ADMIN_TOKEN_ENV, adminAuth} from '../admin-token.js';
+import {isLoopbackHost, loopbackEndpoint, reachableEndpoint} from '../net.js';
 import {type DaemonInfo, DaemonLock, type LockProbe, lockSocketPath, probeLock, removeStaleSocket, runningError}
   from './lock.js';
 import {
@@ -124,7 +124,6 @@ export async function startDaemon(spec: DaemonSpec, options: StartDaemonOptions 
     }
     await app.start();
     if (instance.onStarted) {
-      const {reachableEndpoint} = await import('./announce.js');
       await instance.onStarted(app.servantAdapters.map((a) => ({obj: a.config.servant,
         endpoint: reachableEndpoint(core.formatEndpoint(a.endpoint))})));
     }

@@ -11,7 +11,6 @@ export {
   startDetached, stopDaemon,
 } from './host.js';
 export {parsePostgresUrl, redactUrl} from '../store/url.js';
-export {hostAddress, reachableEndpoint} from './announce.js';
 export {type DaemonInfo, DaemonLock, LOCK_SOCKET, type LockProbe, MAX_SOCKET_PATH, lockSocketPath, probeLock} from './lock.js';
 export {
   DEFAULT_DAEMON_HOST, type DaemonContext, type DaemonInstance, type DaemonServantSpec, type DaemonSpec,

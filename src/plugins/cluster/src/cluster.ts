@@ -10,8 +10,8 @@ import path from 'node:path';
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
-  type DaemonInfo, type DaemonSpec, UserError, adminAuth, checkAdminToken, daemonStatus, loopbackEndpoint, pingEndpoint,
-  portFree, processAlive, redactUrl, startDetached, stopDaemon,
+  type DaemonInfo, type DaemonSpec, UserError, adminAuth, checkAdminToken, daemonStatus, isWildcardHost, loopbackEndpoint,
+  pingEndpoint, portFree, processAlive, redactUrl, startDetached, stopDaemon,
 } from '@tars-ts/kit';
 
 import {
@@ -71,10 +71,6 @@ export interface StopOutcome {
   readonly name: string;
   readonly stopped: boolean;
   readonly detail: string;
-}
-
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '*';
 }
 
 /** A cluster on this machine, by its data directory. */
@@ -144,7 +140,7 @@ export class Cluster {
     const next: ClusterFile = {format: CLUSTER_FORMAT, version: TOOLKIT_VERSION, host,
       ...(basePort === undefined ? {} : {basePort}), ...(registries > 1 ? {registries} : {}),
       ...(db === undefined ? {} : {db}),
-      nodeName: old?.nodeName ?? (isWildcard(host) ? os.hostname() : host),
+      nodeName: old?.nodeName ?? (isWildcardHost(host) ? os.hostname() : host),
       createdAt: old?.createdAt ?? new Date().toISOString()};
     return next;
   }

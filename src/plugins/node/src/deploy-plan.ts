@@ -1,6 +1,8 @@
 // What `tars server deploy` writes to the registry, computed from the package and the flags: adapters renamed to the
 // target App.Server, --adapter overrides, the env in the server's profile. Pure, so it is tested without a cluster.
-import {formatEndpoint, parseEndpoint, parseTarsConfig, writeTarsConfig} from '@tars-ts/core';
+import {
+  formatEndpoint, isLoopbackHost, isWildcardHost, parseEndpoint, parseTarsConfig, writeTarsConfig,
+} from '@tars-ts/core';
 import type {ErrorCode} from '@tars-ts/core/errors';
 import {RegistryCtl} from '@tars-ts/core/framework';
 import {UserError} from '@tars-ts/kit';
@@ -52,11 +54,6 @@ export function withAdapterFlags(adapters: readonly RegistryCtl.ServerAdapter[],
   return out;
 }
 
-/** Whether `host` is a loopback address or name (what a package written for one machine binds). */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 /**
  * `adapters` as the node at `nodeObj` (its NodeObj proxy string) runs them: an adapter bound to a loopback address,
  * as packages are written (`tcp -h 127.0.0.1 -p 10015`), binds the node's own address when the node is reached on
@@ -70,11 +67,11 @@ export function onNodeHost(adapters: readonly RegistryCtl.ServerAdapter[], nodeO
   } catch {
     return [...adapters];
   }
-  if (isLoopback(nodeHost) || nodeHost === '0.0.0.0') return [...adapters];
+  if (isLoopbackHost(nodeHost) || isWildcardHost(nodeHost)) return [...adapters];
   return adapters.map((a) => {
     try {
       const ep = parseEndpoint(a.endpoint);
-      return isLoopback(ep.host) ? {...a, endpoint: formatEndpoint({...ep, host: nodeHost})} : a;
+      return isLoopbackHost(ep.host) ? {...a, endpoint: formatEndpoint({...ep, host: nodeHost})} : a;
     } catch {
       return a; // the registry refuses it with its own message
     }

@@ -1,7 +1,7 @@
 // tars.tarsregistry.RegistryCtlObj: this toolkit's control interface of the registry (core/framework/idl/
 // RegistryCtl.tars), what `tars registry list|add|rm|nodes` call. Reads come from the snapshot, writes go to the
 // repository and refresh the model, as every servant of the registry does.
-import {parseEndpoint} from '@tars-ts/core';
+import {isWildcardHost, parseEndpoint} from '@tars-ts/core';
 import {RegistryCtl} from '@tars-ts/core/framework';
 
 import type {RegistryService} from './registry-service.js';
@@ -32,8 +32,7 @@ function listenOf(endpoint: string): {host: string; port: number} {
 
 /** Two listeners on one node collide: same port, and same host or either on every interface. */
 function collide(a: {host: string; port: number}, b: {host: string; port: number}): boolean {
-  const any = (h: string) => h === '0.0.0.0' || h === '::' || h === '*';
-  return a.port === b.port && (a.host === b.host || any(a.host) || any(b.host));
+  return a.port === b.port && (a.host === b.host || isWildcardHost(a.host) || isWildcardHost(b.host));
 }
 
 /** The official object name of the control servant. */

@@ -1,14 +1,11 @@
 // The registry's answer table: an immutable index object name -> endpoints, built from rows at one instant, that
 // answers every QueryF lookup as the official tarsregistry answers it from its object cache. Lookups read one
 // map entry (and the caller's group); nothing scans all objects and nothing reaches a store.
-import {type Endpoint, parseEndpoint} from '@tars-ts/core';
+import {type Endpoint, isWildcardHost, parseEndpoint} from '@tars-ts/core';
 import type {EndpointF as EndpointFFile} from '@tars-ts/core/framework';
 
 import {IdcGroups} from './idc-groups.js';
 import {type RegistryRows, type ServerRow, serverKeyOf} from './rows.js';
-
-/** Hosts that mean "every address of this machine" in an adapter's endpoint. */
-const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '*']);
 
 type EndpointF = EndpointFFile.EndpointF;
 
@@ -124,7 +121,7 @@ export class RegistrySnapshot {
     // An adapter bound to every address (0.0.0.0) is listed at its node's address, so that other hosts can dial it.
     const nodeIps = new Map<string, string>();
     for (const node of rows.nodes) {
-      if (node.endpointIp && !WILDCARD_HOSTS.has(node.endpointIp)) nodeIps.set(node.nodeName, node.endpointIp);
+      if (node.endpointIp && !isWildcardHost(node.endpointIp)) nodeIps.set(node.nodeName, node.endpointIp);
     }
     const endpointF = (text: string, enableGroup: boolean, ipGroupName: string, nodeName: string, setId: string):
       Readonly<EndpointF> | undefined => {
@@ -134,7 +131,7 @@ export class RegistrySnapshot {
       } catch {
         return undefined; // official: an endpoint that does not parse is logged and skipped
       }
-      if (WILDCARD_HOSTS.has(ep.host) && nodeIps.has(nodeName)) ep = {...ep, host: nodeIps.get(nodeName)!};
+      if (isWildcardHost(ep.host) && nodeIps.has(nodeName)) ep = {...ep, host: nodeIps.get(nodeName)!};
       const grouprealid = ipGroupName === '' ? groups.groupOfIp(ep.host) : groups.groupOfName(ipGroupName);
       // grid and qos stay 0: the official cache fills neither from the endpoint text.
       return Object.freeze({
