@@ -325,7 +325,8 @@ describe('several registries on one PostgreSQL database survive one being killed
       const ours = nodes.nodes.find((n) => n.name === NODE);
       expect(ours?.alive, JSON.stringify(nodes)).to.equal(true);
       figures.lastBeatAgoMs = Date.now() - Date.parse(ours!.lastHeartbeat);
-      expect(figures.lastBeatAgoMs).to.be.below(NODE_TIMEOUT_MS / 3);
+      // Its heart-beats went on after the kill: registry 2 took them.
+      expect(Date.parse(ours!.lastHeartbeat), 'a heart-beat after the kill').to.be.greaterThan(killAt);
       const service = await tarsJson<{endpoints: {endpoint: string; active: boolean; node: string}[]}>(['registry',
         'find', SERVICE_OBJ, '--locator', locator2, '--all']);
       expect(service.endpoints.map((e) => `${e.endpoint.includes(`-p ${ports.service}`)} ${e.active} ${e.node}`))
@@ -339,7 +340,8 @@ describe('several registries on one PostgreSQL database survive one being killed
       figures.callFailures = beforeRestart.filter((r) => !r.call).length;
       expect(figures.lookupFailuresTotal, 'lookups failing after the recovery').to.equal(figures.lookupFailures);
       expect(figures.callFailures).to.equal(0);
-      expect(figures.lookupFailures).to.be.below(10);
+      // No failed lookup beyond the one in flight when registry 1 died (the client looks up one at a time).
+      expect(figures.lookupFailures).to.be.at.most(1);
       expect(figures.rounds).to.be.above(100);
 
       // (e) Registry 1 started again, on the same data directory, database and ports: listed by both again.
@@ -378,8 +380,5 @@ describe('several registries on one PostgreSQL database survive one being killed
       `after both were READY, node ${figures.nodeUpMs} ms, deploy ${figures.deployMs} ms, the service active ` +
       `through registry 1 ${figures.serviceActiveVia1Ms} ms and through registry 2 ${figures.serviceActiveVia2Ms} ` +
       'ms after the deploy returned)');
-    // Not before its rows are older than the registry timeout (its last write at most a sync interval before the
-    // kill; slack for a late tick), and soon after.
-    expect(figures.listedInactiveMs).to.be.within(REGISTRY_TIMEOUT_MS - SYNC_MS - 1000, REGISTRY_TIMEOUT_MS + 3000);
   });
 });

@@ -282,10 +282,12 @@ describe('several log daemons behind one name (processes)', function () {
         await send(one!, 'while two hangs');
         await until(() => out().includes('while two hangs'), 'the live daemon\'s line', 10_000);
         const shownMs = Date.now() - sent;
+        // Shown before the hung daemon's call timed out (the note comes with that): the live one was not held up.
+        const noteBefore = err().includes('does not answer');
         await until(() => err().includes('does not answer'), 'the note on the hung daemon', 10_000);
         console.log(`      a line of the live daemon shown ${shownMs} ms after it was written, while the other hangs ` +
           '(call timeout 2000 ms)');
-        expect(shownMs, 'not held up by the hung daemon\'s 2 s timeout').to.be.below(1500);
+        expect(noteBefore, 'the live line came before the hung daemon\'s call timed out').to.equal(false);
       } finally {
         daemons[1]!.child.kill('SIGCONT');
       }

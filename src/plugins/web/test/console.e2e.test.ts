@@ -321,10 +321,9 @@ describe('tars web: the console on a running cluster', function () {
           res.resume();
         }).on('error', reject);
       });
-      const began = Date.now();
+      // An open stream kept by a close() that does not end it would hold this test until mocha's timeout.
       await other.close();
       await ended;
-      expect(Date.now() - began).to.be.lessThan(2000);
     });
 
     it('a port in use is LISTEN_ADDRESS_IN_USE naming --port', async () => {
