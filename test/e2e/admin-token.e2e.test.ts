@@ -4,11 +4,12 @@
 // logged by the server, nothing executed), while lookups and business calls stay open; a caller with the token
 // deploys a service that answers anyone. Skips, with the reason, where namespaces cannot be made (not root).
 import {expect} from 'chai';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {Hosts, hostsUnavailable} from '../support/netns.js';
+import {writeServicePackage} from '../support/echo-service.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const TOKEN = 'a-test-token-of-the-cluster';
@@ -94,10 +95,7 @@ describe('the admin token of a cluster bound beyond loopback (network namespaces
 
   it('a caller with the token deploys; the service answers everyone', async () => {
     const pkg = path.join(work, 'pkg');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'echo', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), ECHO_JS);
+    writeServicePackage(pkg, 'echo', ECHO_JS);
     const deployed = await tars(2, ['server', 'deploy', 'Guard.Echo', '--package', pkg, '--adapter',
       'EchoObj=tcp -h 127.0.0.1 -p 20200 -t 60000', '--locator', locator], TOKEN);
     expect(deployed.code, deployed.out).to.equal(0);

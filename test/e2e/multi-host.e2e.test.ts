@@ -5,11 +5,12 @@
 // times of each step are printed (the closing note quotes them). Skips, with the reason, where namespaces cannot be
 // made (not root); CI runs as root.
 import {expect} from 'chai';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {Hosts, hostsUnavailable} from '../support/netns.js';
+import {writeServicePackage} from '../support/echo-service.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const REGISTRY = 1;
@@ -90,10 +91,7 @@ describe('a cluster over several hosts (network namespaces)', function () {
   /** A package of `Where` served as `servant`. */
   function wherePackage(servant: string): string {
     const pkg = path.join(work, servant);
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'where', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), WHERE_JS(servant));
+    writeServicePackage(pkg, 'where', WHERE_JS(servant));
     return pkg;
   }
 

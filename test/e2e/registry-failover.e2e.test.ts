@@ -10,7 +10,7 @@
 // ports) is listed again by both. The figures are printed in one line.
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,10 +18,10 @@ import {Communicator, ServantProxy, T} from '@tars-ts/core';
 import {type EndpointF, QueryF, RegistryCtl} from '@tars-ts/core/framework';
 
 import {endpointOf, exited, killChildren, killPids, startCliDaemon, tarsJson} from '../support/cli-daemon.js';
+import {writeServicePackage} from '../support/echo-service.js';
 import {consecutiveFreePorts, freePort, stablePortRange} from '../support/ports.js';
 import {freshDatabase} from '../support/postgres.js';
 
-const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const QUERY = 'tars.tarsregistry.QueryObj';
 const SERVICE = 'Failover.Echo';
 const SERVICE_OBJ = `${SERVICE}.EchoObj`;
@@ -171,11 +171,7 @@ describe('several registries on one PostgreSQL database survive one being killed
 
     // The service's package: a module importing the runtime (linked in, as a tars new project's file: link is).
     const pkg = path.join(work, 'package');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'failover-echo', type: 'module',
-      main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), ECHO_JS(path.join(work, 'service.pids')));
+    writeServicePackage(pkg, 'failover-echo', ECHO_JS(path.join(work, 'service.pids')));
     // Deployed with registry 1 as the locator: the CLI resolves RegistryCtlObj through registry 1's QueryObj, which
     // lists both registries' (the store is shared: either takes the writes, the other follows).
     const t2 = Date.now();

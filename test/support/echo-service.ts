@@ -1,6 +1,23 @@
 // A service for the deploy tests: its source (an index.js on @tars-ts/core whose EchoHello says which version
 // answers) and a proxy to call it, written by hand as generated code would be.
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
 import {ServantProxy, T} from '@tars-ts/core';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/**
+ * Writes a service package into `dir` (created): package.json named `name`, `index.js` as given, and the runtime
+ * linked in as node_modules/@tars-ts/core, as a `tars new` project links it (no npm install). Returns `dir`.
+ */
+export function writeServicePackage(dir: string, name: string, indexJs: string): string {
+  mkdirSync(path.join(dir, 'node_modules/@tars-ts'), {recursive: true});
+  symlinkSync(path.join(ROOT, 'core'), path.join(dir, 'node_modules/@tars-ts/core'));
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name, type: 'module', main: 'index.js'}));
+  writeFileSync(path.join(dir, 'index.js'), indexJs);
+  return dir;
+}
 
 const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
   {name: 'resp', tag: 2, type: T.string, out: true}]};

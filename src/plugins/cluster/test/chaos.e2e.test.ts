@@ -7,7 +7,7 @@
 // the end every store still shows what was seeded. Every process started here is killed by pid in `after`.
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +17,7 @@ import {processAlive} from '@tars-ts/kit';
 import {killChildren, killPids, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
+import {writeServicePackage} from '../../../../test/support/echo-service.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 const bin = path.join(root, 'bin/dev.js');
@@ -264,10 +265,7 @@ describe('chaos: kill -9 of each base service under tars call --repeat load by b
 
     // The echo service, as a package linked to the core as `tars new` links it (no npm install).
     const pkg = path.join(work, 'echo');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'chaos-echo', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), ECHO_SOURCE);
+    writeServicePackage(pkg, 'chaos-echo', ECHO_SOURCE);
     echoPort = await stablePortRange(1);
     const deployed = await tarsJson<{state: string; pid: number}>(['server', 'deploy', SERVER, '--package', pkg,
       '--adapter', `EchoObj=tcp -h 127.0.0.1 -p ${echoPort} -t 60000`]);

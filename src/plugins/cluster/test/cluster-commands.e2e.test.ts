@@ -10,7 +10,7 @@
 import {expect} from 'chai';
 import {execFileSync} from 'node:child_process';
 import {
-  existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync,
+  existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import {probeLock, processAlive, stripAnsi} from '@tars-ts/kit';
 import {execa} from 'execa';
 
 import {type TarsOutput, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
-import {echoServiceSource} from '../../../../test/support/echo-service.js';
+import {echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {connects, freePorts, stablePortRange} from '../../../../test/support/ports.js';
 import {sleep, until} from '../../../../test/support/wait.js';
 import type {ClusterStatusJson, ServiceStatus} from '../src/cluster.js';
@@ -282,11 +282,7 @@ describe('tars cluster start|status|stop|reset, against real processes', functio
       'every pid gone, every lock free', async () => {
       // A server of the user's on the node, which uses the base services: it is stopped first.
       const pkg = path.join(work, 'echo-pkg');
-      mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-      symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'cluster-echo', type: 'module',
-        main: 'index.js'}));
-      writeFileSync(path.join(pkg, 'index.js'), echoServiceSource(`${echoServer}.EchoObj`, '1'));
+      writeServicePackage(pkg, 'cluster-echo', echoServiceSource(`${echoServer}.EchoObj`, '1'));
       const [echoPort] = await freePorts(1);
       const deployed = await tarsJson<{pid: number; state: string}>(['server', 'deploy', echoServer, '--package', pkg,
         '--adapter', `EchoObj=tcp -h 127.0.0.1 -p ${echoPort} -t 3000`]);

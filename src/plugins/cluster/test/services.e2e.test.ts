@@ -4,16 +4,14 @@
 // runtime's defaults reach the stat daemon (flushed by its graceful stop, as they would be every minute).
 // Real processes: the cluster is started as a user starts it (bin/dev.js in a child process).
 import {expect} from 'chai';
-import {type ChildProcess, execFile} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {tars, tarsJson} from '../../../../test/support/cli-daemon.js';
-import {freePorts, stablePortRange} from '../../../../test/support/ports.js';
+import {writeServicePackage} from '../../../../test/support/echo-service.js';
+import {freePorts} from '../../../../test/support/ports.js';
+import {type TestCluster, startTestCluster, stopTestCluster} from '../../../../test/support/test-cluster.js';
 import {until} from '../../../../test/support/wait.js';
-
-const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
 /** The service: one servant whose Show returns its config file, a property, a remote log line and a notification. */
 const SERVICE_JS = `import {Application, Servant, Sum, T, createProperty} from '@tars-ts/core';
@@ -60,38 +58,17 @@ await app.start();
 `;
 }
 
-/** `node bin/dev.js ...args` to its end: the CLI as a user runs it (the cluster starts daemons from its entry). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number; out: string}> {
-  return new Promise((resolve) => {
-    const child: ChildProcess = execFile(process.execPath, [path.join(root, 'bin/dev.js'), ...args],
-      {env, timeout: 120_000}, (error, stdout, stderr) => {
-        resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: `${stdout}${stderr}`});
-      });
-    void child;
-  });
-}
-
 describe('a service deployed into a cluster, with no setup', function () {
   this.timeout(180_000);
+  let cluster: TestCluster | undefined;
   let work: string;
-  let data: string;
-  let env: NodeJS.ProcessEnv;
-  const savedConfigDir = process.env.TARS_CONFIG_DIR;
 
   before(async () => {
-    work = mkdtempSync(path.join(os.tmpdir(), 'tars-cluster-svc-'));
-    data = path.join(work, 'cluster');
-    process.env.TARS_CONFIG_DIR = path.join(work, 'config');
-    env = {...process.env, CI: 'true'};
-    const base = await stablePortRange(17);
-    const started = await cli(['cluster', 'start', '--detach', '--base-port', String(base), '--data', data], env);
-    expect(started.code, started.out).to.equal(0);
+    cluster = await startTestCluster('tars-cluster-svc-');
+    work = cluster.work;
 
     const pkg = path.join(work, 'pkg');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'demo', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), SERVICE_JS);
+    writeServicePackage(pkg, 'demo', SERVICE_JS);
     const [port] = await freePorts(1);
     const deployed = await tars(['server', 'deploy', 'Demo.Svc', '--package', pkg, '--adapter',
       `DemoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
@@ -100,22 +77,7 @@ describe('a service deployed into a cluster, with no setup', function () {
 
   after(async () => {
     // The cluster stops its servers first; whatever is left (a failed stop) is killed by pid through its lock.
-    if (data) {
-      const stopped = await cli(['cluster', 'stop', '--data', data], env);
-      if (stopped.code !== 0) {
-        const status = await cli(['cluster', 'status', '--data', data, '--json'], env);
-        try {
-          for (const s of (JSON.parse(status.out) as {services: {pid?: number}[]}).services) {
-            if (s.pid) process.kill(s.pid, 'SIGKILL');
-          }
-        } catch {
-          // nothing parseable: nothing of ours answered
-        }
-      }
-    }
-    if (savedConfigDir === undefined) delete process.env.TARS_CONFIG_DIR;
-    else process.env.TARS_CONFIG_DIR = savedConfigDir;
-    if (work) rmSync(work, {recursive: true, force: true});
+    await stopTestCluster(cluster);
   });
 
   it('tars call --trace into A, which calls B, which calls C: the trace shows A -> B -> C nested; an error in C ' +
@@ -124,10 +86,7 @@ describe('a service deployed into a cluster, with no setup', function () {
     const ports = await freePorts(3);
     for (const [i, [server, next]] of hops.entries()) {
       const pkg = path.join(work, server);
-      mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-      symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: server, type: 'module', main: 'index.js'}));
-      writeFileSync(path.join(pkg, 'index.js'), hopSource(`${server}.HopObj`, next));
+      writeServicePackage(pkg, server, hopSource(`${server}.HopObj`, next));
       const out = await tars(['server', 'deploy', server, '--package', pkg, '--adapter',
         `HopObj=tcp -h 127.0.0.1 -p ${ports[i]} -t 60000`]);
       expect(out.exit, out.stderr + out.stdout).to.equal(0);

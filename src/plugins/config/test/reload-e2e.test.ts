@@ -5,13 +5,14 @@
 // stores nothing. Every process started here is killed by pid in `after`.
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {execa} from 'execa';
 
 import {tars, tarsJson, killPids, startCliDaemon, exited} from '../../../../test/support/cli-daemon.js';
+import {writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 
@@ -91,10 +92,7 @@ describe('tars config --reload, end to end from the CLI', function () {
       .nodes.some((n) => n.name === 'cfg-node' && n.alive), 'the node to register', 20_000);
 
     const pkg = path.join(work, 'pkg');
-    mkdirSync(path.join(pkg, 'node_modules', '@tars-ts'), {recursive: true});
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'cfg-server', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), INDEX_JS);
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules', '@tars-ts', 'core'));
+    writeServicePackage(pkg, 'cfg-server', INDEX_JS);
     const [port] = await freePorts(1);
     const deployed = await tarsJson<{pid: number; state: string}>(['server', 'deploy', SERVER, '--package', pkg,
       '--adapter', `NothingObj=tcp -h 127.0.0.1 -p ${port} -t 60000`, ...L()]);

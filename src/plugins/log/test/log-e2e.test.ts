@@ -4,13 +4,14 @@
 // kill -9 of a service seen in `tars notify list`. Every process started here is killed by pid in `after`.
 import {expect} from 'chai';
 import {type ChildProcess, spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
+import {writeServicePackage} from '../../../../test/support/echo-service.js';
 
 const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -56,10 +57,7 @@ describe('tars log and tars notify, end to end: two deployed services, tail -f, 
 
   function pkg(name: string, code: string): string {
     const dir = path.join(work, name);
-    mkdirSync(path.join(dir, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(dir, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name, type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(dir, 'index.js'), code);
+    writeServicePackage(dir, name, code);
     return dir;
   }
 

@@ -4,7 +4,7 @@
 // Every process started here is killed by pid in `after`.
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,10 +12,9 @@ import {Communicator} from '@tars-ts/core';
 
 import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js';
-import {EchoProxy, echoServiceSource} from '../../../../test/support/echo-service.js';
+import {EchoProxy, echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {until} from '../../../../test/support/wait.js';
 
-const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
 
 describe('tars patch and tars server patch, end to end: upload, deploy on two nodes, patch --batch 1, rollback',
@@ -30,11 +29,7 @@ describe('tars patch and tars server patch, end to end: upload, deploy on two no
     /** A package directory of version `v`, linked to the core as `tars new` links it. */
     function pkg(v: string): string {
       const dir = path.join(work, `pkg${v}`);
-      mkdirSync(path.join(dir, 'node_modules/@tars-ts'), {recursive: true});
-      symlinkSync(path.join(root, 'core'), path.join(dir, 'node_modules/@tars-ts/core'));
-      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({name: 'rollout-echo', type: 'module',
-        main: 'index.js'}));
-      writeFileSync(path.join(dir, 'index.js'), echoServiceSource('Rollout.Echo.EchoObj', v));
+      writeServicePackage(dir, 'rollout-echo', echoServiceSource('Rollout.Echo.EchoObj', v));
       return dir;
     }
 

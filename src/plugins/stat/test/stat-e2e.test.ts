@@ -5,7 +5,7 @@
 // here is killed by pid in `after`.
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -13,8 +13,8 @@ import {consecutiveFreePorts, freePorts} from '../../../../test/support/ports.js
 import {exited, registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 import type {WatchJson, WatchRowJson} from '../src/watch.js';
+import {writeServicePackage} from '../../../../test/support/echo-service.js';
 
-const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 
 
 
@@ -95,10 +95,7 @@ describe('tars stat, end to end: load on a deployed service, read back with tars
 
   it('success, timeouts and latency of tars call --repeat load match on both sides', async () => {
     const pkg = path.join(work, 'pkg');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'stat-e2e', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), SERVICE);
+    writeServicePackage(pkg, 'stat-e2e', SERVICE);
     writeFileSync(path.join(work, 'profile.conf'), PROFILE);
     const [port] = await freePorts(1);
     const deployed = await tarsJson<{pid: number}>(['server', 'deploy', 'StatE2E.Echo', '--package', pkg,

@@ -5,8 +5,7 @@
 // without a reload, the registry view, the login page, a phone width and the dark theme. Screenshots go to a
 // directory under the OS temp dir that the run prints.
 import {expect} from 'chai';
-import {execFile} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,12 +13,12 @@ import path from 'node:path';
 import {chromium, type Browser, type Page} from 'playwright-core';
 
 import {exited, killChildren, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
-import {echoServiceSource} from '../../../../test/support/echo-service.js';
-import {freePorts, stablePortRange} from '../../../../test/support/ports.js';
+import {echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
+import {freePorts} from '../../../../test/support/ports.js';
+import {type TestCluster, startTestCluster, stopTestCluster} from '../../../../test/support/test-cluster.js';
 import {until} from '../../../../test/support/wait.js';
 import {type RunningConsole, type ServerJson, type TreeJson, startConsole} from '../src/index.js';
 
-const root = new URL('../../../..', import.meta.url).pathname.replace(/\/$/, '');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 /** No traffic of Chromium's own to outside hosts (updates, sync, safe browsing). */
 const QUIET_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -74,41 +73,21 @@ function post(base: string, route: string, s: {cookie: string; csrf?: string}, b
     ...(s.csrf === undefined ? {} : {'x-csrf-token': s.csrf})}});
 }
 
-/** `node bin/dev.js ...args` to its end (the cluster starts its daemons from the CLI's entry script). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{code: number; out: string}> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin/dev.js'), ...args], {env, timeout: 120_000},
-      (error, stdout, stderr) => resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-        out: `${stdout}${stderr}`}));
-  });
-}
-
 describe('tars web: the console on a running cluster', function () {
   this.timeout(120_000);
+  let cluster: TestCluster | undefined;
   let work: string;
-  let data: string;
-  let env: NodeJS.ProcessEnv;
   let locator: string;
   let web: RunningConsole;
   let base: string;
-  const savedConfigDir = process.env.TARS_CONFIG_DIR;
   const consoles: RunningConsole[] = [];
 
   before(async () => {
-    work = mkdtempSync(path.join(os.tmpdir(), 'tars-web-'));
-    data = path.join(work, 'cluster');
-    process.env.TARS_CONFIG_DIR = path.join(work, 'config');
-    env = {...process.env, CI: 'true'};
-    const started = await cli(['cluster', 'start', '--detach', '--base-port', String(await stablePortRange(17)),
-      '--data', data], env);
-    expect(started.code, started.out).to.equal(0);
-    locator = /saved locator (tars\.tarsregistry\.QueryObj@tcp -h \S+ -p \d+[^)]*)\)/.exec(started.out)![1]!;
+    cluster = await startTestCluster('tars-web-');
+    ({work, locator} = cluster);
 
     const pkg = path.join(work, 'pkg');
-    mkdirSync(path.join(pkg, 'node_modules/@tars-ts'), {recursive: true});
-    symlinkSync(path.join(root, 'core'), path.join(pkg, 'node_modules/@tars-ts/core'));
-    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({name: 'demo', type: 'module', main: 'index.js'}));
-    writeFileSync(path.join(pkg, 'index.js'), echoServiceSource('Demo.Svc.EchoObj', '1'));
+    writeServicePackage(pkg, 'demo', echoServiceSource('Demo.Svc.EchoObj', '1'));
     const [port] = await freePorts(1);
     const deployed = await tars(['server', 'deploy', 'Demo.Svc', '--package', pkg, '--adapter',
       `EchoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
@@ -121,22 +100,7 @@ describe('tars web: the console on a running cluster', function () {
 
   after(async () => {
     for (const c of consoles) await c.close();
-    if (data) {
-      const stopped = await cli(['cluster', 'stop', '--data', data], env);
-      if (stopped.code !== 0) {
-        const status = await cli(['cluster', 'status', '--data', data, '--json'], env);
-        try {
-          for (const s of (JSON.parse(status.out) as {services: {pid?: number}[]}).services) {
-            if (s.pid) process.kill(s.pid, 'SIGKILL');
-          }
-        } catch {
-          // nothing parseable: nothing of ours answered
-        }
-      }
-    }
-    if (savedConfigDir === undefined) delete process.env.TARS_CONFIG_DIR;
-    else process.env.TARS_CONFIG_DIR = savedConfigDir;
-    if (work) rmSync(work, {recursive: true, force: true});
+    await stopTestCluster(cluster);
   });
 
   /** Demo.Svc's instance in the tree. */
