@@ -375,10 +375,16 @@ export abstract class DaemonClientCommand extends TarsCommand {
   protected async connect<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: DaemonClientFlags,
     obj?: string, endpoint?: string): Promise<P> {
     const target = await this.target(flags, obj, endpoint);
+    return (await this.communicatorOf(target)).stringToProxy(proxyClass, target.proxy,
+      {timeout: this.settings.timeout(flags.timeout)});
+  }
+
+  /** The command's one communicator, made for the first target. */
+  private async communicatorOf(target: ResolvedTarget): Promise<Communicator> {
     const {communicatorFor} = await import('../target.js');
     this.communicator ??= await communicatorFor(target, {cacheDir: this.config.cacheDir,
       token: (await import('../admin-token.js')).adminToken(this.settings)});
-    return this.communicator.stringToProxy(proxyClass, target.proxy, {timeout: this.settings.timeout(flags.timeout)});
+    return this.communicator;
   }
 
   /**
@@ -390,11 +396,14 @@ export abstract class DaemonClientCommand extends TarsCommand {
    */
   protected async connectEach<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, flags: DaemonClientFlags,
     obj = this.endpointObj): Promise<{endpoint: string; proxy: P}[]> {
-    const first = await this.connect(proxyClass, flags, obj);
     const target = await this.target(flags, obj);
-    if (target.via !== 'locator') return [{endpoint: target.proxy.slice(target.proxy.indexOf('@') + 1), proxy: first}];
+    const comm = await this.communicatorOf(target);
+    const timeout = this.settings.timeout(flags.timeout);
+    if (target.via !== 'locator') {
+      return [{endpoint: target.proxy.slice(target.proxy.indexOf('@') + 1),
+        proxy: comm.stringToProxy(proxyClass, target.proxy, {timeout})}];
+    }
     const {formatEndpoint} = await import('@tars-ts/core');
-    const comm = this.communicator!;
     const endpoints = await comm.objectProxy(target.proxy).activeEndpoints().catch((error: Error) => {
       throw new UserError(`cannot resolve ${obj} through the registry (${target.locator}): ${error.message}`,
         {code: 'NO_ENDPOINT', hint: 'is the registry running? tars registry find ' + obj});
@@ -403,7 +412,6 @@ export abstract class DaemonClientCommand extends TarsCommand {
       throw new UserError(`the registry lists no active endpoint of ${obj}`, {code: 'NO_ENDPOINT',
         hint: `is the ${specOf(this).name} service running? tars registry find ${obj} --all shows every endpoint`});
     }
-    const timeout = this.settings.timeout(flags.timeout);
     return endpoints.map((e) => {
       const endpoint = formatEndpoint(e);
       return {endpoint, proxy: comm.stringToProxy(proxyClass, `${obj}@${endpoint}`, {timeout})};

@@ -1,7 +1,7 @@
 // `tars registry start`: the registry as a daemon of the kit's host. Its store is SQLite in the data directory, or
-// a PostgreSQL database (--db) that several registries share;
-// its servants are the official ones on the official ports (QueryObj 17890, RegistryObj 17891, AdminRegObj 12000)
-// and this toolkit's RegistryCtlObj (17892), or P, P+1, P+2, P+3 with --port P.
+// a PostgreSQL database (--db) that several registries share; its servants are the official ones on the official
+// ports (QueryObj 17890, RegistryObj 17891, AdminRegObj 12000) and this toolkit's RegistryCtlObj (17892), or P,
+// P+1, P+2, P+3 with --port P.
 import path from 'node:path';
 
 import type {DaemonSpec} from '@tars-ts/kit';
