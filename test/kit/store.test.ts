@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import {type StoreMigrations, openStore} from '@tars-ts/kit/store';
 
-import {type KvDB, kvMigrations, recording, rejection} from '../fixtures/store/kv-store.js';
+import {type KvDB, kvMigrations, rejection} from '../fixtures/store/kv-store.js';
 import {until} from '../support/wait.js';
 
 const child = new URL('../fixtures/store/store-child.ts', import.meta.url).pathname;
@@ -65,29 +65,10 @@ describe('the store (@tars-ts/kit/store)', function () {
     rmSync(dir, {recursive: true, force: true});
   });
 
+  // Migration order, a newer build refused, a failing migration rolled back, transactions and foreign keys are the
+  // store's contract on every dialect: test/kit/store-dialects.test.ts runs them on SQLite and PostgreSQL. Here: what
+  // is SQLite's own (the file left byte-identical, the file named, file-system refusals, crash safety).
   describe('migrations', () => {
-    it('apply in name order, once; reopening runs nothing; a new one applies alone', async () => {
-      const file = path.join(dir, 'm.db');
-      const log: string[] = [];
-      // Declared out of order: the names give the order.
-      const first = await openStore({kind: 'sqlite', file}, recording(['0002_b', '0001_a', '0003_c'], log));
-      expect(first.applied).to.deep.equal(['0001_a', '0002_b', '0003_c']);
-      await first.close();
-      expect(log).to.deep.equal(['0001_a', '0002_b', '0003_c']);
-
-      const again = await openStore({kind: 'sqlite', file}, recording(['0001_a', '0002_b', '0003_c'], log));
-      expect(again.applied).to.deep.equal([]);
-      await again.close();
-      expect(log).to.have.length(3);
-
-      const more = await openStore({kind: 'sqlite', file}, recording(['0001_a', '0002_b', '0003_c', '0004_d'], log));
-      expect(more.applied).to.deep.equal(['0004_d']);
-      const tables = (await more.db.introspection.getTables()).map((t) => t.name).sort();
-      expect(tables).to.deep.equal(['t_0001_a', 't_0002_b', 't_0003_c', 't_0004_d']);
-      await more.close();
-      expect(log).to.deep.equal(['0001_a', '0002_b', '0003_c', '0004_d']);
-    });
-
     it('a database migrated by a newer build is refused and stays byte-identical', async () => {
       const file = path.join(dir, 'newer.db');
       const newer = await openStore<KvDB>({kind: 'sqlite', file}, kvMigrations);
@@ -159,49 +140,6 @@ describe('the store (@tars-ts/kit/store)', function () {
     });
   });
 
-  describe('use', () => {
-    it('a transaction commits when its work resolves and rolls back when it rejects; close is idempotent',
-      async () => {
-        const store = await openStore<KvDB>({kind: 'sqlite', file: path.join(dir, 'tx.db')}, kvMigrations);
-        expect(store.kind).to.equal('sqlite');
-        expect(store.where).to.equal(path.join(dir, 'tx.db'));
-        const row = (key: string) => ({key, value: 2 ** 53 - 1, writer: 't', updated_at: 1_700_000_000_123});
-        await store.transaction(async (trx) => {
-          await trx.insertInto('kv').values(row('in')).execute();
-        });
-        const err = await rejection(store.transaction(async (trx) => {
-          await trx.insertInto('kv').values(row('out')).execute();
-          throw new Error('changed my mind');
-        }));
-        expect(err.message).to.equal('changed my mind');
-        // Epoch ms and integers up to 2^53 - 1 come back as the numbers written.
-        expect(await store.db.selectFrom('kv').select(['key', 'value', 'updated_at']).execute())
-          .to.deep.equal([{key: 'in', value: 2 ** 53 - 1, updated_at: 1_700_000_000_123}]);
-        const closing = store.close();
-        expect(store.close()).to.equal(closing);
-        await closing;
-        await store.close();
-      });
-
-    it('foreign keys are enforced', async () => {
-      const store = await openStore<any>({kind: 'sqlite', file: path.join(dir, 'fk.db')}, {
-        '0001_fk': {
-          up: async (db) => {
-            await db.schema.createTable('parent').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
-            await db.schema.createTable('child').addColumn('parent_id', 'integer',
-              (c) => c.notNull().references('parent.id')).execute();
-          },
-        },
-      });
-      try {
-        const err = await rejection(store.db.insertInto('child').values({parent_id: 7}).execute());
-        expect((err as {code?: string}).code).to.equal('SQLITE_CONSTRAINT_FOREIGNKEY');
-      } finally {
-        await store.close();
-      }
-    });
-  });
-
   describe('a store that cannot be opened: one line naming the file, nothing changed', () => {
     it('a file that is not a database is STORE_CORRUPT and stays as it was', async () => {
       const file = path.join(dir, 'text.db');
@@ -223,9 +161,11 @@ describe('the store (@tars-ts/kit/store)', function () {
       expect(readdirSync(file)).to.deep.equal([]);
     });
 
-    it('a missing directory is created', async () => {
+    it('a missing directory is created; the store says it is that file', async () => {
       const file = path.join(dir, 'a', 'b', 'new.db');
       const store = await openStore({kind: 'sqlite', file}, kvMigrations);
+      expect(store.kind).to.equal('sqlite');
+      expect(store.where).to.equal(file);
       await store.close();
       expect(readdirSync(path.join(dir, 'a', 'b'))).to.deep.equal(['new.db']);
     });
