@@ -1,7 +1,6 @@
 // The console's HTTP server (node:http, no framework): the page's static files, the JSON API over ClusterApi, the
 // server-sent events that push tree changes, and the security around them (sessions, login, CSRF, Host and Origin
 // checks). See docs/web.md for the API and the security model.
-import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import type {Socket} from 'node:net';
 
@@ -9,9 +8,15 @@ import type {Communicator} from '@tars-ts/core';
 import {UserError, isLoopbackHost, tokenProblem} from '@tars-ts/kit';
 
 import {ApiError} from './api-error.js';
-import {ClusterApi, type ServerAction, type TreeJson, checkServerId} from './cluster-api.js';
-import {ConfigApi, configFileRef} from './config-api.js';
+import {ClusterApi} from './cluster-api.js';
+import type {ConsoleContext} from './feature.js';
+import {FEATURES} from './features/index.js';
+import {treeEvents} from './features/servers.js';
+import {SECURITY_HEADERS, readJson, sameOrigin, sendJson as send} from './http.js';
+import {Router, noRoute} from './router.js';
 import {type Session, Sessions} from './sessions.js';
+import {loadStaticFiles} from './static-files.js';
+import {TreeEvents} from './tree-events.js';
 
 /** How the console runs. */
 export interface ConsoleOptions {
@@ -43,50 +48,8 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** The page's files, served from the plugin's public/ directory with their content types. */
-const STATIC_FILES: ReadonlyMap<string, {file: string; type: string}> = new Map([
-  ['/', {file: 'index.html', type: 'text/html; charset=utf-8'}],
-  ['/index.html', {file: 'index.html', type: 'text/html; charset=utf-8'}],
-  ['/app.js', {file: 'app.js', type: 'text/javascript; charset=utf-8'}],
-  ['/app.css', {file: 'app.css', type: 'text/css; charset=utf-8'}],
-  ['/favicon.svg', {file: 'favicon.svg', type: 'image/svg+xml'}],
-]);
-
-/** Nothing but this origin: no inline script, no outside fetch, no framing. */
-const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
-
-/** The largest JSON body taken, bytes (a config file's push may take {@link MAX_CONFIG_BODY}). */
-const MAX_BODY = 64 * 1024;
-const MAX_CONFIG_BODY = 1024 * 1024;
-
-const ACTION_ROUTE = /^\/api\/servers\/([^/]+)\/([^/]+)\/(start|stop|restart)$/;
-const SERVER_ROUTE = /^\/api\/servers\/([^/]+)\/([^/]+)$/;
-const CONFIG_LIST_ROUTE = /^\/api\/config\/([^/]+)\/([^/]+)$/;
-const CONFIG_FILE_ROUTE = /^\/api\/config\/([^/]+)\/([^/]+)\/files\/([^/]+)$/;
-
-/** The directory of the page's files, next to src/ and dist/. */
-const PUBLIC_DIR = new URL('../public/', import.meta.url);
-
-/** Whether a request's Origin (absent: not a cross-site browser request) is the console's own, over HTTP or HTTPS. */
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  return origin === undefined || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
-}
-
-/** A path segment decoded (400 when it is not valid percent-encoding). */
-function segment(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw new ApiError(400, 'BAD_NAME', `"${text}" is not a valid path segment`, 'percent-encode names in the URL');
-  }
-}
+/** The session's own routes, answered before the router's. */
+const SESSION_PATHS = ['/api/session', '/api/login', '/api/logout'];
 
 /**
  * Starts the console: checks the security settings (ADMIN_TOKEN_REQUIRED beyond loopback without a token; a token
@@ -103,18 +66,22 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   }
   const weak = options.token === undefined ? undefined : tokenProblem(options.token);
   if (weak) throw new UserError(`the admin token cannot guard the console: ${weak}`, {hint: 'tars login with a longer token'});
-  const files = new Map([...STATIC_FILES].map(([route, f]) => [route, {type: f.type,
-    body: readFileSync(new URL(f.file, PUBLIC_DIR))}]));
+  const files = loadStaticFiles();
 
   const {communicatorFor, REGISTRY_QUERY_OBJ} = await import('@tars-ts/kit');
   const communicator: Communicator = await communicatorFor({proxy: options.locator, obj: REGISTRY_QUERY_OBJ,
     locator: options.locator, via: 'locator'}, {token: options.token,
     ...(options.cacheDir ? {cacheDir: options.cacheDir} : {})});
-  const api = new ClusterApi(communicator, options.locator, options.timeoutMs ?? 3000);
-  const config = new ConfigApi(communicator, options.timeoutMs ?? 3000);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const cluster = new ClusterApi(communicator, options.locator, timeoutMs);
   const loginRequired = !loopback || options.token !== undefined;
   const sessions = new Sessions(options.token);
-  const events = new TreeEvents(api, options.pollMs ?? 2000);
+  const events = new TreeEvents(cluster, options.pollMs ?? 2000);
+  const closers: (() => void | Promise<void>)[] = [];
+  const context: ConsoleContext = {communicator, locator: options.locator, timeoutMs, token: options.token, cluster,
+    poke: () => events.poke(), onClose: (fn) => closers.push(fn)};
+  const router = new Router();
+  for (const feature of [...FEATURES, treeEvents(events)]) feature(router, context);
   const sockets = new Set<Socket>();
   let port = options.port ?? 3000;
 
@@ -124,40 +91,6 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const names = new Set([`${host}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`,
       host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`]);
     return header !== undefined && names.has(header.toLowerCase());
-  };
-
-  const send = (res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers});
-    res.end(text);
-  };
-
-  const readJson = async (req: http.IncomingMessage, limit = MAX_BODY): Promise<Record<string, unknown>> => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      throw new ApiError(400, 'BAD_REQUEST', `the body must be JSON, not "${type || 'no content type'}"`,
-        'send Content-Type: application/json with a JSON object, e.g. {} or {"node": "NAME"}');
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw new ApiError(413, 'BAD_REQUEST', `the body is over ${limit} bytes`, 'send less');
-      chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks).toString('utf8').trim();
-    let body: unknown;
-    try {
-      body = text === '' ? {} : JSON.parse(text);
-    } catch (error) {
-      throw new ApiError(400, 'BAD_REQUEST', `the body is not valid JSON: ${(error as Error).message}`,
-        'send a JSON object, e.g. {"node": "NAME"}');
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new ApiError(400, 'BAD_REQUEST', 'the body must be a JSON object', 'send e.g. {} or {"node": "NAME"}');
-    }
-    return body as Record<string, unknown>;
   };
 
   /** The request's session, required (401 NO_SESSION) unless the console hands sessions out. */
@@ -246,65 +179,12 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       send(res, 200, {loginRequired, authenticated: false}, {'set-cookie': Sessions.clearCookie()});
       return;
     }
-    const action = ACTION_ROUTE.exec(path);
-    if (action && method === 'POST') {
-      guardWrite(req);
-      const [application, serverName] = [segment(action[1]!), segment(action[2]!)];
-      checkServerId(application, serverName);
-      const body = await readJson(req);
-      if (body.node !== undefined && (typeof body.node !== 'string' || body.node === '')) {
-        throw new ApiError(400, 'BAD_REQUEST', '"node" must be a node\'s name', 'leave it out to act on every node');
-      }
-      const done = await api.act(application, serverName, action[3] as ServerAction, body.node as string | undefined);
-      events.poke();
-      send(res, 200, done);
-      return;
-    }
-    const configFile = CONFIG_FILE_ROUTE.exec(path);
-    if (configFile && method === 'POST') {
-      guardWrite(req);
-      const [application, serverName, name] = [segment(configFile[1]!), segment(configFile[2]!), segment(configFile[3]!)];
-      checkServerId(application, serverName);
-      const body = await readJson(req, MAX_CONFIG_BODY);
-      const file = configFileRef(name, body);
-      if (typeof body.content !== 'string') {
-        throw new ApiError(400, 'BAD_REQUEST', 'the push needs "content", the file\'s text',
-          'send {"content": "...", "comment": "why"}');
-      }
-      if (body.comment !== undefined && typeof body.comment !== 'string') {
-        throw new ApiError(400, 'BAD_REQUEST', '"comment" must be text', 'send {"content": "...", "comment": "why"}');
-      }
-      send(res, 200, await config.push(application, serverName, file, body.content, (body.comment as string | undefined)
-        ?? '', `tars web (${req.socket.remoteAddress ?? 'unknown'})`));
-      return;
-    }
-    if (method !== 'GET') {
-      const known = action || configFile || SERVER_ROUTE.test(path) || CONFIG_LIST_ROUTE.test(path) ||
-        ['/api/tree', '/api/registry', '/api/events', '/api/session'].includes(path);
-      throw new ApiError(known ? 405 : 404, known ? 'BAD_METHOD' : 'NOT_FOUND', `no ${method} ${path}`,
-        'docs/web.md lists the API');
-    }
-    sessionOf(req);
-    if (path === '/api/tree') return send(res, 200, await api.tree());
-    if (path === '/api/registry') return send(res, 200, await api.registry());
-    if (path === '/api/events') return events.attach(req, res);
-    const server = SERVER_ROUTE.exec(path);
-    if (server) return send(res, 200, await api.server(segment(server[1]!), segment(server[2]!)));
-    const configList = CONFIG_LIST_ROUTE.exec(path);
-    if (configList) return send(res, 200, await config.list(segment(configList[1]!), segment(configList[2]!)));
-    if (configFile) {
-      const q = url.searchParams;
-      const file = configFileRef(segment(configFile[3]!), {level: q.get('level') ?? undefined,
-        node: q.get('node') ?? undefined, set: q.get('set') ?? undefined});
-      const version = q.get('version');
-      if (version !== null && !/^[1-9]\d{0,8}$/.test(version)) {
-        throw new ApiError(400, 'BAD_REQUEST', `version "${version}" is not a version number`,
-          'versions are 1, 2, ...; leave it out for the newest');
-      }
-      return send(res, 200, await config.file(segment(configFile[1]!), segment(configFile[2]!), file,
-        version === null ? undefined : Number(version)));
-    }
-    throw new ApiError(404, 'NOT_FOUND', `no API route ${path}`, 'docs/web.md lists the API');
+    const match = router.match(method, path);
+    if (!match.route) throw noRoute(method, path, match.knownPath || SESSION_PATHS.includes(path));
+    const session = Router.writes(method) ? guardWrite(req) : sessionOf(req);
+    const answer = await Router.run(match.route, match.params, {req, res, query: url.searchParams, session,
+      author: `tars web (${req.socket.remoteAddress ?? 'unknown'})`});
+    if (answer !== undefined) send(res, 200, answer);
   };
 
   const httpServer = http.createServer((req, res) => {
@@ -341,97 +221,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`, host, port, loginRequired,
     close: () => closing ??= (async () => {
       events.close();
+      for (const fn of closers) await fn();
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await stopped;
       communicator.close();
     })(),
   };
-}
-
-/**
- * GET /api/events: one poller for every open stream, running only while there are streams. Each stream gets the
- * tree at once (`event: tree`), then again only when it changed; a failed poll sends `event: problem` with the
- * API error, once until the next success. A comment line every 15 s keeps idle proxies from closing the stream.
- */
-class TreeEvents {
-  private readonly streams = new Set<http.ServerResponse>();
-  private timer: NodeJS.Timeout | undefined;
-  private last: string | undefined;
-  private lastProblem: string | undefined;
-  private polling: Promise<void> | undefined;
-  private closed = false;
-  private beats = 0;
-
-  constructor(private readonly api: ClusterApi, private readonly pollMs: number) {}
-
-  /** Makes `res` an event stream until the browser goes away or the console closes. */
-  attach(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(200, {...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no'});
-    res.write('retry: 2000\n\n');
-    this.streams.add(res);
-    req.on('close', () => {
-      this.streams.delete(res);
-      if (this.streams.size === 0) this.stop();
-    });
-    if (this.last !== undefined) res.write(`event: tree\ndata: ${this.last}\n\n`);
-    if (this.lastProblem !== undefined) res.write(`event: problem\ndata: ${this.lastProblem}\n\n`);
-    if (this.timer === undefined && this.polling === undefined) void this.poll();
-  }
-
-  /** Polls now (after an action), so streams see its effect without waiting for the next tick. */
-  poke(): void {
-    if (this.streams.size > 0 && this.polling === undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.poll();
-    }
-  }
-
-  private poll(): Promise<void> {
-    this.polling = (async () => {
-      try {
-        const tree: TreeJson = await this.api.tree();
-        const text = JSON.stringify(tree);
-        this.lastProblem = undefined;
-        if (text !== this.last) {
-          this.last = text;
-          this.broadcast(`event: tree\ndata: ${text}\n\n`);
-        }
-      } catch (error) {
-        const failure = error instanceof ApiError ? error : new ApiError(502, 'NO_ANSWER', (error as Error).message, '');
-        const text = JSON.stringify(failure.toJSON());
-        if (text !== this.lastProblem) {
-          this.lastProblem = text;
-          this.last = undefined;
-          this.broadcast(`event: problem\ndata: ${text}\n\n`);
-        }
-      } finally {
-        this.polling = undefined;
-      }
-      if (++this.beats % Math.max(1, Math.round(15_000 / this.pollMs)) === 0) this.broadcast(': keep-alive\n\n');
-      if (!this.closed && this.streams.size > 0) this.timer = setTimeout(() => void this.poll(), this.pollMs);
-    })();
-    return this.polling;
-  }
-
-  private broadcast(text: string): void {
-    for (const res of this.streams) res.write(text);
-  }
-
-  private stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.last = undefined;
-    this.lastProblem = undefined;
-  }
-
-  /** Ends every stream and the polling. */
-  close(): void {
-    this.closed = true;
-    this.stop();
-    for (const res of this.streams) res.end();
-    this.streams.clear();
-  }
 }

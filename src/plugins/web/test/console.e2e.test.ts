@@ -5,94 +5,27 @@
 // without a reload, the registry view, the login page, a phone width and the dark theme. Screenshots go to a
 // directory under the OS temp dir that the run prints.
 import {expect} from 'chai';
-import {existsSync, mkdtempSync} from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 
-import {chromium, type Browser, type Page} from 'playwright-core';
+import type {Page} from 'playwright-core';
 
 import {exited, killChildren, startCliDaemon, tars} from '../../../../test/support/cli-daemon.js';
-import {echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
-import {type TestCluster, startTestCluster, stopTestCluster} from '../../../../test/support/test-cluster.js';
 import {until} from '../../../../test/support/wait.js';
 import {type RunningConsole, type ServerJson, type TreeJson, startConsole} from '../src/index.js';
+import {type TestBrowser, launchBrowser, post, request, session, webCluster} from './support.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
-/** No traffic of Chromium's own to outside hosts (updates, sync, safe browsing). */
-const QUIET_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic', '--disable-gpu'];
 const TOKEN = 'console-test-token-0123456789';
-
-/** An HTTP answer: status, headers and the parsed JSON body (or the raw text). */
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-/** One request to the console. */
-function request(url: string, options: {method?: string; headers?: Record<string, string>; body?: string} = {}):
-  Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {method: options.method ?? 'GET', headers: options.headers}, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        text += c;
-      });
-      res.on('end', () => {
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON: the raw text
-        }
-        resolve({status: res.statusCode ?? 0, headers: res.headers, body});
-      });
-    });
-    req.on('error', reject);
-    req.setTimeout(90_000, () => req.destroy(new Error(`no answer to ${url} in 90 s`)));
-    req.end(options.body);
-  });
-}
-
-/** A session of a loopback console without login: its cookie and CSRF token. */
-async function session(base: string): Promise<{cookie: string; csrf: string}> {
-  const res = await request(`${base}api/session`);
-  expect(res.status).to.equal(200);
-  const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
-  return {cookie, csrf: (res.body as {csrf: string}).csrf};
-}
-
-/** A POST with JSON, the session's cookie and (unless left out) its CSRF token. */
-function post(base: string, route: string, s: {cookie: string; csrf?: string}, body = '{}',
-  type = 'application/json'): Promise<Answer> {
-  return request(`${base}${route}`, {method: 'POST', body, headers: {'content-type': type, cookie: s.cookie,
-    ...(s.csrf === undefined ? {} : {'x-csrf-token': s.csrf})}});
-}
 
 describe('tars web: the console on a running cluster', function () {
   this.timeout(120_000);
-  let cluster: TestCluster | undefined;
-  let work: string;
   let locator: string;
   let web: RunningConsole;
   let base: string;
   const consoles: RunningConsole[] = [];
 
   before(async () => {
-    cluster = await startTestCluster('tars-web-');
-    ({work, locator} = cluster);
-
-    const pkg = path.join(work, 'pkg');
-    writeServicePackage(pkg, 'demo', echoServiceSource('Demo.Svc.EchoObj', '1'));
-    const [port] = await freePorts(1);
-    const deployed = await tars(['server', 'deploy', 'Demo.Svc', '--package', pkg, '--adapter',
-      `EchoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
-    expect(deployed.exit, deployed.stderr + deployed.stdout).to.equal(0);
-
+    ({locator} = await webCluster());
     web = await startConsole({locator, port: 0, pollMs: 300});
     consoles.push(web);
     base = web.url;
@@ -100,7 +33,6 @@ describe('tars web: the console on a running cluster', function () {
 
   after(async () => {
     for (const c of consoles) await c.close();
-    await stopTestCluster(cluster);
   });
 
   /** Demo.Svc's instance in the tree. */
@@ -428,29 +360,16 @@ describe('tars web: the console on a running cluster', function () {
   });
 
   describe('the page in headless Chromium', () => {
-    let browser: Browser;
-    let shots: string;
-    before(async function () {
-      if (!existsSync(executablePath)) {
-        throw new Error(`no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium; .ci/run ` +
-          'does) or point CHROMIUM_PATH at one');
-      }
-      shots = mkdtempSync(path.join(os.tmpdir(), 'tars-web-shots-'));
-      console.log(`      screenshots: ${shots}`);
-      browser = await chromium.launch({executablePath, args: QUIET_ARGS,
-        env: {...process.env, HOME: path.join(work, 'browser-home')}});
+    let browser: TestBrowser;
+    before(async () => {
+      browser = await launchBrowser();
     });
     after(async () => {
       await browser?.close();
     });
 
-    /** A fresh page (its own cookies) at `width` x `height`. */
-    async function open(width = 1280, height = 800, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-      const context = await browser.newContext({viewport: {width, height}, colorScheme});
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      return page;
-    }
+    const open = (width?: number, height?: number, colorScheme?: 'light' | 'dark'): Promise<Page> =>
+      browser.open(width, height, colorScheme);
 
     it('shows the service tree, stops a server and sees its state change without a reload, starts it again', async () => {
       const page = await open();
@@ -460,7 +379,7 @@ describe('tars web: the console on a running cluster', function () {
         const row = page.locator('tr[data-server="Demo.Svc"]');
         await row.getByText('active', {exact: true}).waitFor();
         await page.locator('#live[data-live="on"]').waitFor();
-        await page.screenshot({path: path.join(shots, 'services.png'), fullPage: true});
+        await browser.shot(page, 'services');
 
         await page.getByRole('link', {name: 'Svc'}).click();
         await page.getByRole('heading', {name: 'Demo.Svc'}).waitFor();
@@ -471,16 +390,16 @@ describe('tars web: the console on a running cluster', function () {
         await page.getByRole('button', {name: 'Stop Demo.Svc', exact: true}).click();
         await state.and(page.locator('[data-state="inactive"]')).waitFor();
         await page.getByRole('status').getByText(/stop done/).waitFor();
-        await page.screenshot({path: path.join(shots, 'server-stopped.png'), fullPage: true});
+        await browser.shot(page, 'server-stopped');
         await page.getByRole('button', {name: 'Start Demo.Svc', exact: true}).click();
         await state.and(page.locator('[data-state="active"]')).waitFor();
         expect(await page.evaluate('window.consoleTestMark')).to.equal(42);
         expect(page.url()).to.match(/#\/server\/Demo\/Svc$/);
-        await page.screenshot({path: path.join(shots, 'server-started.png'), fullPage: true});
+        await browser.shot(page, 'server-started');
 
         await page.getByRole('link', {name: 'Registry'}).click();
         await page.locator('tr[data-object="Demo.Svc.EchoObj"]').waitFor();
-        await page.screenshot({path: path.join(shots, 'registry.png'), fullPage: true});
+        await browser.shot(page, 'registry');
       } finally {
         await page.context().close();
       }
@@ -508,6 +427,7 @@ describe('tars web: the console on a running cluster', function () {
       const page = await open();
       try {
         await page.goto(`${base}#/server/Demo/Svc`);
+        await page.getByRole('link', {name: 'Config'}).click();
         await page.getByRole('heading', {name: 'Config files'}).waitFor();
         await page.getByLabel('New file').fill('browser.conf');
         await page.getByRole('button', {name: 'Create'}).click();
@@ -519,7 +439,7 @@ describe('tars web: the console on a running cluster', function () {
         await page.getByRole('button', {name: 'Push browser.conf'}).click();
         await page.locator('#config-status', {hasText: 'Stored as version 2.'}).waitFor();
         await page.locator('tr[data-file="browser.conf"]').getByText('2', {exact: true}).waitFor();
-        await page.screenshot({path: path.join(shots, 'config.png'), fullPage: true});
+        await browser.shot(page, 'config');
         await page.getByRole('button', {name: 'Load version 1 of browser.conf'}).click();
         await page.locator('#config-status', {hasText: 'Version 1 (the newest is 2'}).waitFor();
         expect(await page.getByLabel('Content of browser.conf').inputValue()).to.equal('<app>\n  greeting = hello\n</app>\n');
@@ -553,13 +473,13 @@ describe('tars web: the console on a running cluster', function () {
         await page.locator('tr[data-server="Demo.Svc"]').waitFor();
         expect(await page.evaluate('document.documentElement.scrollWidth')).to.be.at.most(390);
         const dark = await page.evaluate('getComputedStyle(document.body).backgroundColor');
-        await page.screenshot({path: path.join(shots, 'phone-dark.png'), fullPage: true});
+        await browser.shot(page, 'phone-dark');
         const toggle = page.getByRole('button', {name: 'Dark theme'});
         expect(await toggle.getAttribute('aria-pressed'), 'the system\'s dark scheme: the toggle is on').to.equal('true');
         await toggle.click();
         expect(await toggle.getAttribute('aria-pressed')).to.equal('false');
         expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).not.to.equal(dark);
-        await page.screenshot({path: path.join(shots, 'phone-light.png'), fullPage: true});
+        await browser.shot(page, 'phone-light');
       } finally {
         await page.context().close();
       }
@@ -572,7 +492,7 @@ describe('tars web: the console on a running cluster', function () {
       try {
         await page.goto(guarded.url);
         await page.getByRole('heading', {name: 'Log in'}).waitFor();
-        await page.screenshot({path: path.join(shots, 'login.png')});
+        await browser.shot(page, 'login');
         await page.getByLabel('Admin token').fill('not-the-token-at-all');
         await page.getByRole('button', {name: 'Log in'}).click();
         await page.getByRole('alert').getByText(/not the cluster's admin token/).waitFor();
