@@ -28,3 +28,7 @@ export {
   type TraceSummary, type TraceSummaryJson, type WaterfallOptions, buildSpans, buildTrace, buildTraces, formatMs,
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';
+export {unifiedDiff} from './text-diff.js';
+export {
+  type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
+} from './config-reload.js';
