@@ -221,6 +221,12 @@ export class ConfigApi {
   async reload(application: string, serverName: string, f: ConfigFileRef): Promise<ConfigReloadAnswerJson> {
     checkServerId(application, serverName);
     const key = await ConfigApi.key(application, serverName, f);
+    const ctl = await this.ctl();
+    const history = await this.ask(() => ctl.history(key));
+    if (history.ret !== 0 || history.versions.length === 0) {
+      throw new ApiError(404, 'NO_CONFIG', `${application}.${serverName} has no config file ${f.name} to reload`,
+        `GET /api/config/${application}/${serverName} lists its files`);
+    }
     const {registryCtl, adminReg} = await this.registryProxies();
     const instances = await this.ask(() => reloadConfig({registryCtl, adminReg}, key, {dryRun: false}));
     return {server: `${application}.${serverName}`, file: f, instances};
