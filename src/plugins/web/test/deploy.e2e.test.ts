@@ -69,8 +69,8 @@ describe('tars web: the Deploy tab (versions, upload, patch, rollback, notify, u
    * A .tgz of the echo service answering `v<version>:`, packed as `tars patch upload DIR` packs it, with 1.5 MiB of
    * random bytes so that it spans more than one upload chunk (1 MiB).
    */
-  async function tgz(version: string): Promise<string> {
-    const dir = writeServicePackage(path.join(work, `src${version}`), 'web-dep', echoServiceSource('Web.Dep.EchoObj', version));
+  async function tgz(version: string, source = echoServiceSource('Web.Dep.EchoObj', version)): Promise<string> {
+    const dir = writeServicePackage(path.join(work, `src${version}`), 'web-dep', source);
     const staged = path.join(work, `staged${version}`);
     await copyPackageTree(dir, staged);
     writeFileSync(path.join(staged, 'padding.bin'), randomBytes(1536 * 1024));
@@ -279,6 +279,25 @@ describe('tars web: the Deploy tab (versions, upload, patch, rollback, notify, u
       expect(job).to.include({kind: 'rollback', version: '1'});
       expect(end.state).to.equal('done');
       expect(await echo()).to.equal('v1:x');
+    });
+
+    it('a version whose server does not come up: the node goes back, the rollout fails saying where', async () => {
+      const up = await upload(await tgz('broken', 'process.exit(3);\n'), 'exits at once');
+      const version = up.events.find((e) => e.event === 'version')!.data.version as string;
+      const {job, steps, end} = await rollout('patch', {version, batch: 1});
+      const node = job.batches[0][0] as string;
+      expect(steps.map((e) => `${e.data.step}:${e.data.result}`)).to.deep.equal(['download:running', 'download:ok',
+        'switch:running', 'switch:failed']);
+      expect(end.state).to.equal('failed');
+      expect(end.error.code).to.equal('ACTION_FAILED');
+      expect(end.error.message).to.match(new RegExp(`^rollout stopped at node ${node.replace(/\./g, '\\.')} ` +
+        '\\(batch 1 of 1; done: none\\): '));
+      expect(end.error.hint).to.contain('went back to the version it ran');
+      expect(await echo(), 'the node went back to version 1').to.equal('v1:x');
+      const list = await request(`${base}api/deploy/Web/Dep`, {headers: {cookie: s.cookie}});
+      expect(list.body.instances[0].release).to.equal('1');
+      const removed = await request(`${base}api/deploy/Web/Dep/versions/${version}`, {method: 'DELETE', headers: headers()});
+      expect(removed.status).to.equal(200);
     });
 
     it('patch and rollback errors: bad version, batch or nodes 400, unknown version or node 404, unknown rollout 404', async () => {
