@@ -49,6 +49,7 @@ function waitHealthyOf(body: Record<string, unknown>): boolean {
   return body.waitHealthy === true;
 }
 
+/** The Deploy tab's routes (GET/POST/DELETE under /api/deploy/:app/:server, and /api/rollouts/:id[/events]). */
 export const deploy: Feature = (router, context) => {
   const api = new DeployApi(context);
   /** Streams that follow a job, ended when the console closes. */
