@@ -36,3 +36,7 @@ export {
   ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, type RolloutEvent, type RolloutJson, type RolloutLinks, type RolloutOptions,
   type RolloutPlan, type RolloutStepName, planRollout, rolloutJson, rolloutSteps,
 } from './rollout.js';
+export {unifiedDiff} from './text-diff.js';
+export {
+  type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
+} from './config-reload.js';
