@@ -5,6 +5,8 @@ import {type GeneratedFile, type IdlProgram, assertNoErrors, formatDiagnostic, g
 
 import {UserError} from '@tars-ts/kit';
 
+import {type AgainstReport, compareAgainst} from './idl-diff.js';
+
 /** What `tars gen` is asked to do. */
 export interface GenRequest {
   /** .tars files, relative to `cwd` or absolute. */
@@ -15,6 +17,11 @@ export interface GenRequest {
   include: readonly string[];
   /** Module the generated code imports the runtime from (default `@tars-ts/core`). */
   importFrom?: string;
+  /**
+   * Compare with this old version first (a git ref, or an existing .tars file or directory; see
+   * {@link compareAgainst}); a breaking change stops the run before anything is written.
+   */
+  against?: string;
   cwd?: string;
 }
 
@@ -36,6 +43,8 @@ export interface GenResult {
   /** Every file the program read (entries and includes), absolute: what --watch watches. */
   inputs: string[];
   ms: number;
+  /** With `against`: the comparison. When it has breaking changes, `files` is empty: nothing was generated. */
+  against?: AgainstReport;
 }
 
 function checkInputs(req: GenRequest, cwd: string): {entries: string[]; includeDirs: string[]; out: string} {
@@ -66,7 +75,7 @@ function checkInputs(req: GenRequest, cwd: string): {entries: string[]; includeD
 
 /** Loads and checks the IDL, then generates every file of the program in memory. Throws on errors. */
 export function planGeneration(req: GenRequest): {program: IdlProgram; out: string; files: GeneratedFile[];
-  warnings: string[]} {
+  warnings: string[]; entries: string[]; includeDirs: string[]} {
   const cwd = req.cwd ?? process.cwd();
   const {entries, includeDirs, out} = checkInputs(req, cwd);
   const loaded = loadIdl(entries, {includeDirs});
@@ -85,7 +94,7 @@ export function planGeneration(req: GenRequest): {program: IdlProgram; out: stri
     }
     seen.set(f.path, f.source);
   }
-  return {program, out, files, warnings};
+  return {program, out, files, warnings, entries, includeDirs};
 }
 
 /** Runs one generation: writes changed files, or with `check` only compares. */
@@ -93,6 +102,15 @@ export function runGeneration(req: GenRequest & {check?: boolean}): GenResult {
   const started = performance.now();
   const cwd = req.cwd ?? process.cwd();
   const plan = planGeneration(req);
+  const inputs = [...plan.program.files.keys()];
+  let against: AgainstReport | undefined;
+  if (req.against !== undefined) {
+    against = compareAgainst({against: req.against, entries: plan.entries, includeDirs: plan.includeDirs,
+      program: plan.program, cwd});
+    if (against.breaking > 0) {
+      return {files: [], warnings: plan.warnings, inputs, ms: Math.round(performance.now() - started), against};
+    }
+  }
   if (!req.check) mkdirSync(plan.out, {recursive: true});
   const results = plan.files.map((f): GenFileResult => {
     const target = path.join(plan.out, f.path);
@@ -108,8 +126,8 @@ export function runGeneration(req: GenRequest & {check?: boolean}): GenResult {
     }
     return {source: rel(cwd, f.source), path: rel(cwd, target), status};
   });
-  return {files: results, warnings: plan.warnings, inputs: [...plan.program.files.keys()],
-    ms: Math.round(performance.now() - started)};
+  return {files: results, warnings: plan.warnings, inputs, ms: Math.round(performance.now() - started),
+    ...(against === undefined ? {} : {against})};
 }
 
 function rel(cwd: string, file: string): string {

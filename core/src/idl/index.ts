@@ -9,3 +9,6 @@ export {MAX_DIAGNOSTICS, type ParseResult, parseIdl} from './parser.js';
 export {type LoadOptions, type LoadResult, loadIdl} from './loader.js';
 export {assertNoErrors, formatDiagnostic, formatDiagnostics, hasErrors} from './diagnostics.js';
 export {closestName} from './suggest.js';
+export {
+  type IdlChange, type IdlChangeKind, type IdlChangeSeverity, SEVERITY_ORDER, compareIdl, idlTypeText,
+} from './compat.js';
