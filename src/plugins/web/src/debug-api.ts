@@ -122,7 +122,6 @@ export class DebugApi {
   /** The server's objects with their interfaces (404 NO_SERVER when it is not deployed). */
   async describe(application: string, serverName: string, pasted: PastedFiles | undefined): Promise<DebugServerJson> {
     checkServerId(application, serverName);
-    if (pasted) await checkPasted(pasted, `${application}.${serverName}`);
     const detail = await this.cluster.server(application, serverName);
     const release = releaseOf(detail);
     const patch = await this.patchInterfaces(application, serverName, release);

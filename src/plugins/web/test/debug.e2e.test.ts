@@ -32,6 +32,7 @@ const CALC_TARS = `module WebDbg {
     int total(Order order, vector<int> extras, out string summary);
     bool slow(int ms);
     void fail(string why);
+    string big(int kib);
   };
 };
 `;
@@ -59,6 +60,7 @@ class Calc extends Servant {
     return {ret: true};
   }
   fail(why) { throw new Error(why); }
+  big(kib) { return {ret: 'x'.repeat(Math.min(kib, 4096) * 1024)}; }
 }
 const at = process.argv.findIndex((a) => a.startsWith('--config'));
 const file = process.argv[at].includes('=') ? process.argv[at].slice('--config='.length) : process.argv[at + 1];
@@ -120,7 +122,7 @@ describe('tars web: the interface debugger', function () {
       expect(calc.endpoints[0].endpoint).to.match(/^tcp -h 127\.0\.0\.1 -p \d+/);
       const iface = calc.interface;
       expect(iface.name).to.equal('WebDbg.Calc');
-      expect(iface.operations.map((o: {name: string}) => o.name)).to.deep.equal(['total', 'slow', 'fail']);
+      expect(iface.operations.map((o: {name: string}) => o.name)).to.deep.equal(['total', 'slow', 'fail', 'big']);
       expect(iface.operations[0].params).to.deep.equal([
         {name: 'order', tag: 1, type: {kind: 'struct', name: 'WebDbg.Order'}, out: false},
         {name: 'extras', tag: 2, type: {kind: 'vector', elem: {kind: 'int'}}, out: false},
@@ -179,6 +181,19 @@ describe('tars web: the interface debugger', function () {
       const extra = await callCalc({obj: 'CalcObj', function: 'total', args: {order, extras: [], more: 1}});
       expect(extra.status).to.equal(400);
       expect(extra.body.error.message).to.equal('args has "more", which is not an in-parameter of total');
+    });
+
+    it('an answer over 1 MiB of JSON comes as a truncated preview, a smaller one in full', async () => {
+      const big = await callCalc({obj: 'CalcObj', function: 'big', args: {kib: 1100}});
+      expect(big.status).to.equal(200);
+      expect(big.body).to.include({ret: 0, returns: null});
+      expect(big.body.outs).to.deep.equal({});
+      expect(big.body.truncated.bytes).to.be.above(1024 * 1024);
+      expect(big.body.truncated.preview).to.have.length(64 * 1024);
+      expect(big.body.truncated.preview.startsWith('{\n  "returns": "xxx')).to.equal(true);
+      const small = await callCalc({obj: 'CalcObj', function: 'big', args: {kib: 1}});
+      expect(small.body.returns).to.have.length(1024);
+      expect(small.body).to.not.have.property('truncated');
     });
 
     it('an unknown function is 404 NO_FUNCTION naming it, the nearest name and the functions there are', async () => {
