@@ -33,6 +33,7 @@ const CALC_TARS = `module WebDbg {
     bool slow(int ms);
     void fail(string why);
     string big(int kib);
+    string paint(Item item, bool glossy, map<string, int> stock);
   };
 };
 `;
@@ -60,6 +61,11 @@ class Calc extends Servant {
     return {ret: true};
   }
   fail(why) { throw new Error(why); }
+  paint(item, glossy, stock) {
+    const names = ['RED', 'GREEN', 'BLUE'];
+    return {ret: item.name + ' x' + item.qty + ' ' + names[item.color] + (glossy ? ' glossy' : '') + ' ' +
+      [...stock].map(([k, v]) => k + '=' + v).join(',')};
+  }
   big(kib) { return {ret: 'x'.repeat(Math.min(kib, 4096) * 1024)}; }
 }
 const at = process.argv.findIndex((a) => a.startsWith('--config'));
@@ -122,7 +128,7 @@ describe('tars web: the interface debugger', function () {
       expect(calc.endpoints[0].endpoint).to.match(/^tcp -h 127\.0\.0\.1 -p \d+/);
       const iface = calc.interface;
       expect(iface.name).to.equal('WebDbg.Calc');
-      expect(iface.operations.map((o: {name: string}) => o.name)).to.deep.equal(['total', 'slow', 'fail', 'big']);
+      expect(iface.operations.map((o: {name: string}) => o.name)).to.deep.equal(['total', 'slow', 'fail', 'big', 'paint']);
       expect(iface.operations[0].params).to.deep.equal([
         {name: 'order', tag: 1, type: {kind: 'struct', name: 'WebDbg.Order'}, out: false},
         {name: 'extras', tag: 2, type: {kind: 'vector', elem: {kind: 'int'}}, out: false},
@@ -347,6 +353,28 @@ describe('tars web: the interface debugger', function () {
         await page.locator('#debug-raw').fill(JSON.stringify({...raw, nope: 1}));
         await page.getByRole('button', {name: 'Call total'}).click();
         await page.getByRole('alert').filter({hasText: 'args has "nope"'}).waitFor();
+
+        // A struct as a fieldset with an enum select, a bool checkbox, a map as key/value rows.
+        await page.getByLabel('Function').selectOption('paint');
+        await page.locator('#debug-signature', {hasText: 'string paint(Item item, bool glossy, map<string, int> stock)'})
+          .waitFor();
+        await page.getByLabel(/^name /).fill('cog');
+        await page.getByLabel(/^qty /).fill('7');
+        await page.getByLabel(/^color /).selectOption('BLUE');
+        await page.getByLabel(/^glossy /).check();
+        await page.getByRole('button', {name: 'Add an entry to stock'}).click();
+        await page.getByLabel(/^key 1 /).fill('bin');
+        await page.getByLabel(/^value 1 /).fill('3');
+        await page.getByRole('button', {name: 'Call paint'}).click();
+        await page.locator('#debug-answer-status', {hasText: /^ret 0/}).waitFor();
+        expect(JSON.parse(await page.locator('#debug-answer').innerText())).to.deep.equal({returns: 'cog x7 BLUE glossy bin=3',
+          outs: {}});
+
+        // The history keeps each call; Load puts a call's arguments back into its form.
+        expect(await page.locator('#debug-history li').count()).to.equal(3);
+        await page.getByRole('button', {name: 'Load the arguments of call 3 (total)'}).click();
+        await page.locator('#debug-signature', {hasText: 'int total('}).waitFor();
+        expect(await page.getByLabel(/^customer /).inputValue()).to.equal('grace');
       } finally {
         await page.context().close();
       }
