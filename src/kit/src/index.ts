@@ -28,6 +28,18 @@ export {
   type TraceSummary, type TraceSummaryJson, type WaterfallOptions, buildSpans, buildTrace, buildTraces, formatMs,
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';
+export {
+  PATCH_CTL_OBJ, PATCH_OBJ, PackageRefused, UPLOAD_CHUNK, type UploadTarget, type VersionJson, bytesText, rollbackVersion,
+  sendUpload, storeUpload, versionJson,
+} from './patch-store.js';
+export {
+  ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, type RolloutEvent, type RolloutJson, type RolloutLinks, type RolloutOptions,
+  type RolloutPlan, type RolloutStepName, planRollout, rolloutJson, rolloutSteps,
+} from './rollout.js';
+export {unifiedDiff} from './text-diff.js';
+export {
+  type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
+} from './config-reload.js';
 export type {CallResultJson, DeployedInterface, ResolvedInterface} from './call/index.js';
 /**
  * The call kit (src/kit/src/call): interface loading (.tars files, in-memory .tars text, the patch store,

@@ -2,6 +2,7 @@
 import type {Feature} from '../feature.js';
 import {config} from './config.js';
 import {debug} from './debug.js';
+import {deploy} from './deploy.js';
 import {servers} from './servers.js';
 
-export const FEATURES: readonly Feature[] = [servers, config, debug];
+export const FEATURES: readonly Feature[] = [servers, config, deploy, debug];
