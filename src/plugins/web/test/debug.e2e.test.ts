@@ -287,8 +287,11 @@ describe('tars web: the interface debugger', function () {
       const other = await session(base);
       const otherView = await request(`${base}api/debug/WebDbg/Bare`, {headers: {cookie: other.cookie}});
       expect(otherView.body.objects[0].sourceKind).to.equal('none');
-      const dropped = await request(`${base}api/debug/WebDbg/Bare/interface`, {method: 'DELETE',
-        headers: {cookie: s.cookie, 'x-csrf-token': s.csrf}});
+      const notJson = await request(`${base}api/debug/WebDbg/Bare/interface`, {method: 'DELETE', body: 'x',
+        headers: {cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'text/plain'}});
+      expect(notJson.status).to.equal(400);
+      const dropped = await request(`${base}api/debug/WebDbg/Bare/interface`, {method: 'DELETE', body: '{}',
+        headers: {cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json'}});
       expect(dropped.status).to.equal(200);
       expect(dropped.body.objects[0].sourceKind).to.equal('none');
     });

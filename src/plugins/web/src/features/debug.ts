@@ -66,9 +66,10 @@ export const debug: Feature = (router, context) => {
     pasted.set(session!, mine);
     return api.describe(application, serverName, files);
   }, {bodyLimit: MAX_CALL_BODY});
-  router.delete(INTERFACE, async ({params, session}) => {
+  router.delete(INTERFACE, async ({params, json, session}) => {
     const [application, serverName] = params as [string, string];
     checkServerId(application, serverName);
+    await json(); // `{}`: a body, if any, is JSON as for every state-changing request
     pasted.get(session!)?.delete(`${application}.${serverName}`);
     return api.describe(application, serverName, undefined);
   });
