@@ -1,13 +1,16 @@
 import {
   type CallOptions, type ClientTlsSettings, type Communicator, type Json, type ObjectProxy, type OperationDef, ReturnCode, TarsCallError, TarsError,
-  type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey, toJson,
+  type UntypedArgs, Version, decodeUntyped, formatEndpoint, inferArgs, outParams, returnCodeName, returnKey,
   encodeUntypedArgs, untypedToJson, writeUntypedArgs,
 } from '@tars-ts/core';
-import {UserError, communicatorFor, resolveTarget} from '@tars-ts/kit';
+import {type CallResultJson, UserError, communicatorFor, loadCallKit, resolveTarget} from '@tars-ts/kit';
 import type {CollectedTrace} from './call-trace.js';
 
-import {argsTemplate, buildArgs} from './call-args.js';
-import {deployedInterfaceOf, findOperation, resolveInterface, signature} from './call-interface.js';
+// This module is imported only when `tars call` runs: the call kit (and the runtime) load with it.
+const {argsTemplate, buildArgs, deployedInterfaceOf, findOperation, invokeJson, resolveInterface, signature} =
+  await loadCallKit();
+
+export type {CallResultJson} from '@tars-ts/kit';
 
 /** Everything `tars call` is asked. */
 export interface CallRequest {
@@ -41,16 +44,6 @@ export interface CallRequest {
   /** `--ca/--cert/--key`, checked: the TLS of ssl endpoints. */
   tls?: ClientTlsSettings | undefined;
   cwd: string;
-}
-
-/** `tars call --json` of one call (spec/cli.md). */
-export interface CallResultJson {
-  obj: string;
-  func: string;
-  endpoint: string;
-  ret?: Json;
-  out: Record<string, Json>;
-  ms: number;
 }
 
 /**
@@ -104,22 +97,6 @@ function callOptions(req: CallRequest): CallOptions {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/** One typed call through the proxy; the endpoint that answered is taken by an interceptor on the way back. */
-async function once(proxy: ObjectProxy, op: OperationDef, args: unknown[], options: CallOptions, obj: string,
-  answered: {endpoint: string}): Promise<CallResultJson> {
-  const started = performance.now();
-  const result = await proxy.invoke(op, args, options);
-  const ms = performance.now() - started;
-  const out: Record<string, Json> = {};
-  let ret: Json | undefined;
-  if (!options.oneway) {
-    if (op.ret) ret = toJson(op.ret, result[returnKey(op)]);
-    for (const p of outParams(op)) out[p.name] = toJson(p.type, result[p.name]);
-  }
-  // Keys in the order spec/cli.md documents.
-  return {obj, func: op.name, endpoint: answered.endpoint, ...(ret !== undefined ? {ret} : {}), out, ms: round3(ms)};
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -235,12 +212,6 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
     await reportStatsIfListed(comm, target.locator);
   try {
     const proxy = comm.objectProxy(target.proxy, {version});
-    const answered = {endpoint: ''};
-    proxy.use(async (call, next) => {
-      const result = await next(call);
-      answered.endpoint = formatEndpoint(result.endpoint);
-      return result;
-    });
     const options = callOptions(req);
     const found = req.argTypes !== undefined ? {iface: undefined, why: 'types given with --arg-types'}
       : await resolveInterface({tars: req.tars, include: req.include, cwd: req.cwd, obj: target.obj, func: req.func,
@@ -264,7 +235,7 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
       return {kind: 'repeat', source: found.source,
         result: await repeat(() => proxy.invoke(op, args, options), req.repeat, req.concurrency)};
     }
-    const done = await traced(() => once(proxy, op, args, options, target.obj, answered));
+    const done = await traced(() => invokeJson(proxy, op, args, options));
     return {kind: 'result', op, source: found.source, result: done.result, ...(done.trace ? {trace: done.trace} : {})};
   } finally {
     // The calls' statistics go out before the process ends (a stat daemon that hangs costs at most 1 s).

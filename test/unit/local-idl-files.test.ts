@@ -4,7 +4,9 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 
-import {localIdlFiles} from '../../src/lib/call-interface.js';
+import {loadCallKit} from '@tars-ts/kit';
+
+const {localIdlFiles} = await loadCallKit();
 
 describe('localIdlFiles', () => {
   let dir: string;

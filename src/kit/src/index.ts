@@ -40,3 +40,12 @@ export {unifiedDiff} from './text-diff.js';
 export {
   type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
 } from './config-reload.js';
+export type {CallResultJson, DeployedInterface, ResolvedInterface} from './call/index.js';
+/**
+ * The call kit (src/kit/src/call): interface loading (.tars files, in-memory .tars text, the patch store,
+ * reflection), JSON argument conversion and the dynamic call, shared by `tars call`, `tars describe` and the web
+ * console's debugger. A loader, not re-exports, so that importing the kit does not load the runtime.
+ */
+export function loadCallKit(): Promise<typeof import('./call/index.js')> {
+  return import('./call/index.js');
+}

@@ -1,7 +1,7 @@
 import {type Json, type OperationDef, type TarsType, fromJson, inParams, toJson, zeroValue} from '@tars-ts/core';
 
+import {UserError} from '../errors.js';
 import {signature} from './call-interface.js';
-import {UserError} from '@tars-ts/kit';
 
 const COMPLEX = new Set(['vector', 'map', 'struct']);
 
@@ -45,18 +45,7 @@ export function buildArgs(op: OperationDef, positional: readonly string[], data:
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
         throw new UserError('--data must be a JSON object keyed by parameter name', {hint: `expected: ${sig}`});
       }
-      const given = obj as Record<string, unknown>;
-      for (const key of Object.keys(given)) {
-        if (!ins.some((p) => p.name === key)) {
-          throw new UserError(`--data has "${key}", which is not an in-parameter of ${op.name}`, {hint: `expected: ${sig}`});
-        }
-      }
-      return ins.map((p) => {
-        if (!Object.hasOwn(given, p.name)) {
-          throw new UserError(`--data lacks "${p.name}"`, {hint: `expected: ${sig}; --template prints a skeleton`});
-        }
-        return fromJson(p.type, given[p.name], p.name);
-      });
+      return argsFromObject(op, obj as Record<string, unknown>, '--data');
     }
     if (positional.length !== ins.length) {
       throw new UserError(`${op.name} takes ${ins.length} argument(s), got ${positional.length}`, {
@@ -68,6 +57,34 @@ export function buildArgs(op: OperationDef, positional: readonly string[], data:
     // A value of the wrong type: fromJson names the path; add the signature.
     throw new UserError((error as Error).message, {hint: `expected: ${sig}`, code: 'BAD_ARGUMENT'});
   }
+}
+
+/**
+ * The in-arguments of `op` from an object keyed by parameter name (what `tars call --data` and the console's debugger
+ * send), each converted from JSON to its parameter's type. A key that is no in-parameter, a missing parameter or a
+ * value of the wrong type is a UserError naming it (`BAD_ARGUMENT` for a wrong value, whose message starts with the
+ * parameter's path, e.g. `req.items[2]: expected int, got string`), with the signature as its hint. `what` names
+ * the object in messages (`--data`, `args`).
+ */
+export function argsFromObject(op: OperationDef, given: Readonly<Record<string, unknown>>, what: string): unknown[] {
+  const ins = inParams(op);
+  const sig = signature(op);
+  for (const key of Object.keys(given)) {
+    if (!ins.some((p) => p.name === key)) {
+      throw new UserError(`${what} has "${key}", which is not an in-parameter of ${op.name}`, {hint: `expected: ${sig}`});
+    }
+  }
+  return ins.map((p) => {
+    if (!Object.hasOwn(given, p.name)) {
+      throw new UserError(`${what} lacks "${p.name}"`, {hint: `expected: ${sig}${what === '--data' ? '; --template prints a skeleton' : ''}`});
+    }
+    try {
+      return fromJson(p.type, given[p.name], p.name);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError((error as Error).message, {hint: `expected: ${sig}`, code: 'BAD_ARGUMENT'});
+    }
+  });
 }
 
 /** A skeleton of the arguments (`--template`): each in-parameter with its type's zero value, as `--data` takes it. */
