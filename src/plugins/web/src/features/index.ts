@@ -2,5 +2,6 @@
 import type {Feature} from '../feature.js';
 import {config} from './config.js';
 import {servers} from './servers.js';
+import {stats} from './stats.js';
 
-export const FEATURES: readonly Feature[] = [servers, config];
+export const FEATURES: readonly Feature[] = [servers, config, stats];
