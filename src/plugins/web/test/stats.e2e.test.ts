@@ -194,13 +194,13 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
         expect(Number((await calls.textContent())!.replace(/,/g, ''))).to.be.at.least(CALLS);
         expect(await callsChart.getAttribute('aria-label')).to.match(/^Calls of Demo\.Svc per 5 minutes, last 3 h: [\d,]+ in all/);
         // The canvas has pixels drawn: not every pixel is transparent.
-        const painted = await callsChart.locator('canvas').evaluate((c) => {
-          const canvas = c as HTMLCanvasElement;
-          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const painted = await page.evaluate(`(() => {
+          const canvas = document.querySelector('#stats-calls-chart canvas');
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
           let n = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
           return n;
-        });
+        })()`) as number;
         expect(painted).to.be.greaterThan(100);
         await page.locator('#stats-failures-chart canvas').waitFor();
         await page.locator('#stats-latency-chart canvas').waitFor();
@@ -209,8 +209,8 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
         // One interface and another range: the charts are made again for it.
         await page.getByLabel('Interface').selectOption('EchoHello');
         await page.getByLabel('Range').selectOption('1');
-        await page.waitForFunction(() => /last 1 h/.test(document.querySelector('#stats-calls-chart')
-          ?.getAttribute('aria-label') ?? ''));
+        await page.waitForFunction(`/last 1 h/.test(document.querySelector('#stats-calls-chart')
+          ?.getAttribute('aria-label') ?? '')`);
         expect(await callsChart.getAttribute('aria-label')).to.match(/^Calls of Demo\.Svc EchoHello per 5 minutes/);
         await page.getByRole('status').filter({hasText: /calls in the last 1 h/}).waitFor();
         await browser.shot(page, 'stats');
@@ -235,13 +235,14 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
           const width = await canvas.evaluate((c) => c.getBoundingClientRect().width);
           expect(width).to.be.at.most(340);
           // The legend is in the theme's text colour: light text on the dark card.
-          const legend = await page.locator('#stats-calls-chart .u-legend').evaluate((e) => getComputedStyle(e).color);
+          const legend = await page.evaluate(
+            'getComputedStyle(document.querySelector("#stats-calls-chart .u-legend")).color');
           expect(legend).to.equal(await page.evaluate('getComputedStyle(document.body).color'));
           await browser.shot(page, 'stats-phone-dark');
           // A wider window: the chart grows with its container.
           await page.setViewportSize({width: 1000, height: 800});
-          await page.waitForFunction(() => (document.querySelector('#stats-calls-chart canvas')
-            ?.getBoundingClientRect().width ?? 0) > 400);
+          await page.waitForFunction(`(document.querySelector('#stats-calls-chart canvas')
+            ?.getBoundingClientRect().width ?? 0) > 400`);
         } finally {
           await page.context().close();
         }
