@@ -209,8 +209,8 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
         // One interface and another range: the charts are made again for it.
         await page.getByLabel('Interface').selectOption('EchoHello');
         await page.getByLabel('Range').selectOption('1');
-        await page.waitForFunction(`/last 1 h/.test(document.querySelector('#stats-calls-chart')
-          ?.getAttribute('aria-label') ?? '')`);
+        await until(async () => /last 1 h/.test(await callsChart.getAttribute('aria-label') ?? ''),
+          'the calls chart of the last hour', 15_000);
         expect(await callsChart.getAttribute('aria-label')).to.match(/^Calls of Demo\.Svc EchoHello per 5 minutes/);
         await page.getByRole('status').filter({hasText: /calls in the last 1 h/}).waitFor();
         await browser.shot(page, 'stats');
@@ -241,8 +241,8 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
           await browser.shot(page, 'stats-phone-dark');
           // A wider window: the chart grows with its container.
           await page.setViewportSize({width: 1000, height: 800});
-          await page.waitForFunction(`(document.querySelector('#stats-calls-chart canvas')
-            ?.getBoundingClientRect().width ?? 0) > 400`);
+          await until(async () => (await canvas.evaluate((c) => c.getBoundingClientRect().width)) > 400,
+            'the chart grown with the window', 15_000);
         } finally {
           await page.context().close();
         }
