@@ -1,7 +1,7 @@
 // Call statistics as tarsstat aggregates them (framework.md 2.6): what one reportMicMsg entry becomes, how two
 // entries of the same key merge, and a bounded table of keys. Pure: no clock, no I/O.
 import type {StatF} from '@tars-ts/core/framework';
-import {type StatCounters} from '@tars-ts/kit';
+import type {StatCounters} from '@tars-ts/kit';
 
 // The counters' arithmetic is the kit's (the console charts them too): re-exported here, where the daemon's parts look.
 export {

@@ -1,12 +1,12 @@
 // The read side: rows of (slot, key, counters) -> series per group, as StatQuery answers them. Pure.
 import {StatQuery} from '@tars-ts/core/framework';
-
 import {MAX_SERIES_LIMIT, countersOf} from '@tars-ts/kit';
 
 import {type StatCounters, type StatKey, copyCounters, emptyCounters, mergeCounters} from './aggregate.js';
-
-export {MAX_SERIES_LIMIT, countersOf};
 import {type PropKey, displayValue, mergeValue} from './property.js';
+
+// The most series an answer holds and a wire point's counters are the kit's (the console reads them too).
+export {MAX_SERIES_LIMIT, countersOf};
 
 /** How calls are grouped: per callee, per callee function, per caller of a callee. */
 export type GroupBy = 'callee' | 'interface' | 'caller';
