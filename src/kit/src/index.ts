@@ -29,6 +29,18 @@ export {
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';
 export {
+  PATCH_CTL_OBJ, PATCH_OBJ, PackageRefused, UPLOAD_CHUNK, type UploadTarget, type VersionJson, bytesText, rollbackVersion,
+  sendUpload, storeUpload, versionJson,
+} from './patch-store.js';
+export {
+  ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, type RolloutEvent, type RolloutJson, type RolloutLinks, type RolloutOptions,
+  type RolloutPlan, type RolloutStepName, planRollout, rolloutJson, rolloutSteps,
+} from './rollout.js';
+export {unifiedDiff} from './text-diff.js';
+export {
+  type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
+} from './config-reload.js';
+export {
   type Gathered, type InstancesJson, MAX_SERIES_LIMIT, RefusedQuery, STAT_BUCKETS, type SeriesAnswer,
   type StatCounters, type StatInstance, askEach, averageRspTime, checkedAnswer, copyCounters, countersOf,
   emptyCounters, gatherHistoryProperties, gatherHistoryStats, mergeCounters, quantileOf, totalCalls,
