@@ -12,7 +12,7 @@ export {DEFAULT_TIMEOUT_MS, SECRET_SETTINGS, SETTINGS, Settings, shownSetting} f
 export {
   ADMIN_ACCESS_KEY, ADMIN_OBJECTS, ADMIN_TOKEN_ENV, MIN_TOKEN_LENGTH, adminAuth, adminToken, tokenProblem,
 } from './admin-token.js';
-export {type ResolvedTarget, type TargetOptions, communicatorFor, resolveTarget} from './target.js';
+export {type ResolvedTarget, type TargetOptions, activeProxies, communicatorFor, resolveTarget} from './target.js';
 export * from './daemon/index.js';
 export {type NodesJson, nodesJson, nodesText} from './registry-nodes.js';
 export {REGISTRY_QUERY_OBJ, RegistryClientCommand, type RegistryClientFlags} from './registry-client.js';
@@ -49,3 +49,8 @@ export type {CallResultJson, DeployedInterface, ResolvedInterface} from './call/
 export function loadCallKit(): Promise<typeof import('./call/index.js')> {
   return import('./call/index.js');
 }
+export {
+  type Gathered, type InstancesJson, MAX_SERIES_LIMIT, RefusedQuery, STAT_BUCKETS, type SeriesAnswer,
+  type StatCounters, type StatInstance, askEach, averageRspTime, checkedAnswer, copyCounters, countersOf,
+  emptyCounters, gatherHistoryProperties, gatherHistoryStats, mergeCounters, quantileOf, totalCalls,
+} from './stat-read.js';

@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 
-import type {ClientTlsSettings, Communicator} from '@tars-ts/core';
+import type {ClientTlsSettings, Communicator, ServantProxy, ServantProxyClass} from '@tars-ts/core';
 import {shellQuote} from '@tars-ts/core/errors';
 import {isWildcardHost} from '@tars-ts/core/endpoint';
 
@@ -102,5 +102,20 @@ export async function communicatorFor(target: ResolvedTarget | undefined, option
     ...(options.timeout ? {syncInvokeTimeout: options.timeout} : {}),
     ...(target?.locator && options.cacheDir ? {endpointCacheFile: path.join(options.cacheDir, 'endpoints.tarsdat')} : {}),
     ...(options.tls ? {tls: options.tls, tlsKeyNames: () => (key: string) => `--${key}`} : {}),
+  });
+}
+
+/**
+ * One typed proxy per endpoint the registry (the communicator's locator) lists as active for `obj`, each bound to
+ * its endpoint, for a query that gathers from every instance of a base service deployed several times. An empty
+ * list when there is none; rejects with the lookup's error when the registry does not answer.
+ */
+export async function activeProxies<P extends ServantProxy>(communicator: Communicator,
+  proxyClass: ServantProxyClass<P>, obj: string, timeout: number): Promise<{endpoint: string; proxy: P}[]> {
+  const {formatEndpoint} = await import('@tars-ts/core');
+  const endpoints = await communicator.objectProxy(obj).activeEndpoints();
+  return endpoints.map((e) => {
+    const endpoint = formatEndpoint(e);
+    return {endpoint, proxy: communicator.stringToProxy(proxyClass, `${obj}@${endpoint}`, {timeout})};
   });
 }

@@ -403,19 +403,16 @@ export abstract class DaemonClientCommand extends TarsCommand {
       return [{endpoint: target.proxy.slice(target.proxy.indexOf('@') + 1),
         proxy: comm.stringToProxy(proxyClass, target.proxy, {timeout})}];
     }
-    const {formatEndpoint} = await import('@tars-ts/core');
-    const endpoints = await comm.objectProxy(target.proxy).activeEndpoints().catch((error: Error) => {
+    const {activeProxies} = await import('../target.js');
+    const each = await activeProxies(comm, proxyClass, target.proxy, timeout).catch((error: Error) => {
       throw new UserError(`cannot resolve ${obj} through the registry (${target.locator}): ${error.message}`,
         {code: 'NO_ENDPOINT', hint: 'is the registry running? tars registry find ' + obj});
     });
-    if (endpoints.length === 0) {
+    if (each.length === 0) {
       throw new UserError(`the registry lists no active endpoint of ${obj}`, {code: 'NO_ENDPOINT',
         hint: `is the ${specOf(this).name} service running? tars registry find ${obj} --all shows every endpoint`});
     }
-    return endpoints.map((e) => {
-      const endpoint = formatEndpoint(e);
-      return {endpoint, proxy: comm.stringToProxy(proxyClass, `${obj}@${endpoint}`, {timeout})};
-    });
+    return each;
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {

@@ -1,9 +1,12 @@
 // Call statistics as tarsstat aggregates them (framework.md 2.6): what one reportMicMsg entry becomes, how two
 // entries of the same key merge, and a bounded table of keys. Pure: no clock, no I/O.
 import type {StatF} from '@tars-ts/core/framework';
+import type {StatCounters} from '@tars-ts/kit';
 
-/** The latency buckets every official client reports (upper bounds, ms). */
-export const STAT_BUCKETS = [5, 10, 50, 100, 200, 500, 1000, 2000, 3000] as const;
+// The counters' arithmetic is the kit's (the console charts them too): re-exported here, where the daemon's parts look.
+export {
+  STAT_BUCKETS, type StatCounters, averageRspTime, copyCounters, emptyCounters, mergeCounters, quantileOf, totalCalls,
+} from '@tars-ts/kit';
 
 /**
  * The longest string field this daemon takes, in UTF-16 units. An entry with a longer one is refused (counted in
@@ -33,19 +36,6 @@ export interface StatKey {
   readonly slaveSetArea: string;
   readonly slaveSetID: string;
   readonly tarsVersion: string;
-}
-
-/** The sums of a StatMicMsgBody. Mutable: tables merge into them in place. */
-export interface StatCounters {
-  count: number;
-  timeoutCount: number;
-  execCount: number;
-  totalRspTime: number;
-  maxRspTime: number;
-  /** The smallest non-zero latency; 0 = none known. */
-  minRspTime: number;
-  /** Latency histogram: bucket upper bound (ms) -> calls. Any bound a client sends is kept, as tarsstat does. */
-  intervals: Map<number, number>;
 }
 
 /** What {@link normaliseStat} makes of one entry. */
@@ -120,63 +110,6 @@ export function statKeyString(k: StatKey): string {
   // join() makes one flat string; a template of many parts is a tree of slices that a long-lived map key keeps.
   return [k.masterName, k.slaveName, k.interfaceName, k.masterIp, k.slaveIp, k.slavePort, k.returnValue,
     k.slaveSetName, k.slaveSetArea, k.slaveSetID, k.tarsVersion, k.side].join('\0');
-}
-
-/** Counters with nothing in them. */
-export function emptyCounters(): StatCounters {
-  return {count: 0, timeoutCount: 0, execCount: 0, totalRspTime: 0, maxRspTime: 0, minRspTime: 0,
-    intervals: new Map()};
-}
-
-/** A copy that shares nothing with `c`. */
-export function copyCounters(c: StatCounters): StatCounters {
-  return {...c, intervals: new Map(c.intervals)};
-}
-
-/**
- * Adds `from` into `into` as tarsstat's hash map does: counts, total time and each histogram bucket summed, the
- * larger maximum, the smaller non-zero minimum. Commutative and associative, so the order reports arrive in never
- * changes a total.
- */
-export function mergeCounters(into: StatCounters, from: StatCounters): StatCounters {
-  into.count = Math.min(into.count + from.count, Number.MAX_SAFE_INTEGER);
-  into.timeoutCount = Math.min(into.timeoutCount + from.timeoutCount, Number.MAX_SAFE_INTEGER);
-  into.execCount = Math.min(into.execCount + from.execCount, Number.MAX_SAFE_INTEGER);
-  into.totalRspTime = Math.min(into.totalRspTime + from.totalRspTime, Number.MAX_SAFE_INTEGER);
-  if (from.maxRspTime > into.maxRspTime) into.maxRspTime = from.maxRspTime;
-  if (into.minRspTime === 0 || (from.minRspTime !== 0 && from.minRspTime < into.minRspTime)) {
-    into.minRspTime = from.minRspTime;
-  }
-  for (const [bound, n] of from.intervals) into.intervals.set(bound, (into.intervals.get(bound) ?? 0) + n);
-  return into;
-}
-
-/** Calls of any outcome. */
-export function totalCalls(c: StatCounters): number {
-  return c.count + c.timeoutCount + c.execCount;
-}
-
-/** Average latency of successful calls as the dashboards show it (Σtotal / Σsucc, at least 1 when any). */
-export function averageRspTime(c: StatCounters): number {
-  if (c.count === 0) return 0;
-  return Math.max(1, c.totalRspTime / c.count);
-}
-
-/**
- * The latency under which a fraction `q` of the histogram's calls fall, as the upper bound of the bucket that
- * reaches it (ms). Past the last bucket: the maximum seen. 0 when the histogram is empty.
- */
-export function quantileOf(c: StatCounters, q: number): number {
-  const bounds = [...c.intervals.keys()].sort((a, b) => a - b);
-  const total = bounds.reduce((s, b) => s + c.intervals.get(b)!, 0);
-  if (total === 0) return 0;
-  const want = Math.ceil(total * q);
-  let seen = 0;
-  for (const b of bounds) {
-    seen += c.intervals.get(b)!;
-    if (seen >= want) return b >= STAT_BUCKETS[STAT_BUCKETS.length - 1] ? Math.max(b, c.maxRspTime) : b;
-  }
-  return c.maxRspTime;
 }
 
 /** The official `interv_count` text: `5|n,10|n,...` in bound order. */

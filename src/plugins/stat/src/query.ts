@@ -1,16 +1,19 @@
 // The read side: rows of (slot, key, counters) -> series per group, as StatQuery answers them. Pure.
 import {StatQuery} from '@tars-ts/core/framework';
+import {MAX_SERIES_LIMIT, countersOf} from '@tars-ts/kit';
 
 import {type StatCounters, type StatKey, copyCounters, emptyCounters, mergeCounters} from './aggregate.js';
 import {type PropKey, displayValue, mergeValue} from './property.js';
+
+// The most series an answer holds and a wire point's counters are the kit's (the console reads them too).
+export {MAX_SERIES_LIMIT, countersOf};
 
 /** How calls are grouped: per callee, per callee function, per caller of a callee. */
 export type GroupBy = 'callee' | 'interface' | 'caller';
 export const GROUP_BYS: readonly GroupBy[] = ['callee', 'interface', 'caller'];
 
-/** Series a query answers when the request names no limit, and the most it answers (a response stays small). */
+/** Series a query answers when the request names no limit (the most it answers is the kit's MAX_SERIES_LIMIT). */
 export const DEFAULT_SERIES_LIMIT = 1000;
-export const MAX_SERIES_LIMIT = 10_000;
 
 /** Points (slots of all series) an answer carries at most: ~50 bytes each, so ~5 MB of the 10 MB packet limit. */
 export const MAX_POINTS = 100_000;
@@ -81,13 +84,6 @@ function toPoint(time: number, c: StatCounters): StatQuery.StatPoint {
     execCount: BigInt(c.execCount), totalRspTime: BigInt(c.totalRspTime), maxRspTime: c.maxRspTime,
     minRspTime: c.minRspTime, intervalCount: new Map([...c.intervals].sort((a, b) => a[0] - b[0])
       .map(([b, n]) => [b, BigInt(n)]))});
-}
-
-/** The counters of a wire point (the inverse of the daemon's encoding). */
-export function countersOf(p: StatQuery.StatPoint): StatCounters {
-  return {count: Number(p.count), timeoutCount: Number(p.timeoutCount), execCount: Number(p.execCount),
-    totalRspTime: Number(p.totalRspTime), maxRspTime: p.maxRspTime, minRspTime: p.minRspTime,
-    intervals: new Map([...p.intervalCount].map(([b, n]) => [b, Number(n)]))};
 }
 
 /**

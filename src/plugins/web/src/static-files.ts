@@ -18,7 +18,11 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** `/vendor/<name>` -> a file of an installed package (resolved as the plugin's dependency). */
-const VENDOR: Readonly<Record<string, string>> = {};
+const VENDOR: Readonly<Record<string, string>> = {
+  // uPlot (MIT): the Stats tab's charts, shipped built (an ES module and its stylesheet)
+  'uPlot.esm.js': 'uplot/dist/uPlot.esm.js',
+  'uPlot.min.css': 'uplot/dist/uPlot.min.css',
+};
 
 /** The directory of the page's files, next to src/ and dist/. */
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));

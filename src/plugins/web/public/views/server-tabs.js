@@ -3,6 +3,7 @@ import {configTab} from './config.js';
 import {debugTab} from './debug.js';
 import {deployTab} from './deploy.js';
 import {overviewTab} from './overview.js';
+import {statsTab} from './stats.js';
 
 /** @type {import('./server.js').ServerTab[]} */
-export const SERVER_TABS = [overviewTab, configTab, deployTab, debugTab];
+export const SERVER_TABS = [overviewTab, configTab, deployTab, statsTab, debugTab];

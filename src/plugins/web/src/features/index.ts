@@ -4,5 +4,6 @@ import {config} from './config.js';
 import {debug} from './debug.js';
 import {deploy} from './deploy.js';
 import {servers} from './servers.js';
+import {stats} from './stats.js';
 
-export const FEATURES: readonly Feature[] = [servers, config, deploy, debug];
+export const FEATURES: readonly Feature[] = [servers, config, deploy, stats, debug];
