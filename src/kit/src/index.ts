@@ -28,3 +28,18 @@ export {
   type TraceSummary, type TraceSummaryJson, type WaterfallOptions, buildSpans, buildTrace, buildTraces, formatMs,
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';
+export {
+  type GroupAnswer, type Gathered, type LogInstance, type Unanswered, askGroup, gather, groupByStore, isQueryError,
+  mergeByTime, unansweredNote,
+} from './log-gather.js';
+export {
+  type InstanceLine, type InstanceTail, LOG_QUERY_OBJ, type LiveInstances, type ReadLine, lineTime, liveLogInstances,
+  pause, readFailure, readFrom, registryLogInstances, tailOf, untilSignal,
+} from './log-lines.js';
+export {
+  type FileSource, type FollowOptions, type PollOptions, type PollSource, fileSources, follow, pollSources,
+} from './log-follow.js';
+export {
+  type GatheredNotifications, NOTIFY_LEVELS, type NotifyEntryJson, type NotifyFilter, entryJson, gatherNotifications,
+  notifyQuery,
+} from './log-notify.js';

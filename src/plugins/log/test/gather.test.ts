@@ -7,9 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type {LogQuery} from '@tars-ts/core/framework';
-import {UserError} from '@tars-ts/kit';
+import {type LogInstance, UserError, gather, groupByStore, mergeByTime} from '@tars-ts/kit';
 
-import {type LogInstance, gather, groupByStore, mergeByTime} from '../src/gather.js';
 import {listLogFiles} from '../src/reader.js';
 import {LOG_DIR_ID_FILE, logDirId} from '../src/store-id.js';
 import {LogWriter} from '../src/writer.js';
