@@ -179,9 +179,11 @@ export class LogsApi {
     }
     const logs = new Map<string, LogFileJson[]>();
     for (const {name, ...file} of byPath.values()) logs.set(name, [...logs.get(name) ?? [], file]);
+    // The default log first, then by name; each log's newest file first.
+    const order = (a: string, b: string): number => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b));
     return {server: `${application}.${serverName}`,
       logs: [...logs].map(([name, files]) => ({name, files: files.sort((a, b) => b.mtime - a.mtime ||
-        b.path.localeCompare(a.path))})).sort((a, b) => (a.name === '' ? -1 : b.name === '' ? 1 : a.name.localeCompare(b.name))),
+        b.path.localeCompare(a.path))})).sort((a, b) => order(a.name, b.name)),
       instances: answers.map((a) => a.instance.endpoint), ...LogsApi.missing(live, unanswered)};
   }
 
