@@ -176,6 +176,29 @@ describe('tars web: logs and notifications', function () {
       }
     });
 
+    it('at most 16 tails are open at once (429 TOO_MANY_STREAMS); one the browser closed frees its place', async () => {
+      const other = await webConsole();
+      consoles.push(other);
+      const url = `${other.url}api/logs/WebLog/Svc/tail?${new URLSearchParams({file: dayFile})}`;
+      const streams: OpenStream[] = [];
+      try {
+        for (let i = 0; i < 16; i++) streams.push(await openStream(url));
+        expect(streams.map((x) => x.status)).to.deep.equal(Array(16).fill(200));
+        const refused = await request(url);
+        expect(refused.status).to.equal(429);
+        expect(refused.body.error.code).to.equal('TOO_MANY_STREAMS');
+        streams.shift()!.close();
+        // The console notices the browser went away and drops that tail's poller.
+        await until(async () => {
+          const again = await openStream(url);
+          streams.push(again);
+          return again.status === 200;
+        }, 'a tail accepted again after one closed', 10_000);
+      } finally {
+        for (const x of streams) x.close();
+      }
+    });
+
     it('close() ends open tail streams', async () => {
       const other = await webConsole();
       consoles.push(other);

@@ -84,13 +84,15 @@ export const logs: Feature = (router, context) => {
       stop = resolve;
     });
     let opened = false;
+    let closed = false;
     let skipped = 0;
     let keepAlive: NodeJS.Timeout | undefined;
     const send = (text: string): void => {
-      if (!res.writableEnded) res.write(text);
+      if (!res.writableEnded && !res.destroyed) res.write(text);
     };
     tails.set(res, stop);
     const end = (): void => {
+      closed = true;
       stop();
       clearInterval(keepAlive);
       tails.delete(res);
@@ -101,6 +103,8 @@ export const logs: Feature = (router, context) => {
       await deployed(application, serverName);
       await api.tail(application, serverName, file, grep, {
         ready: (info) => {
+          // The browser left while the tail was being set up: follow() returns at once on the settled stop.
+          if (closed) return;
           openEventStream(res);
           opened = true;
           send(eventFrame('ready', info));
