@@ -59,7 +59,13 @@ export {
 } from './rpc/auth/handshake.js';
 export {AUTH_REFUSED_CODE, type ClientAuthKeys} from './rpc/auth/client-auth.js';
 export {type AdapterAuthKeys, ServerAuthGate, type ServerAuthOptions} from './rpc/auth/server-auth.js';
-export {ObjectProxy, type ProxyOptions} from './rpc/client/object-proxy.js';
+export {ObjectProxy, type ProxyOptions, hashOf} from './rpc/client/object-proxy.js';
+export {
+  EndpointManager, type EndpointHealthSummary, type EndpointManagerOptions, type EndpointSnapshot, type HashType,
+  type PickOptions,
+} from './rpc/client/governance/endpoint-manager.js';
+export {type CallOutcome, type PickResult} from './rpc/client/governance/types.js';
+export {type SetId, parseSetId, selectBySet} from './rpc/set-routing.js';
 export {
   type ClientCall, type ClientInterceptor, type ClientNext, type RawCall, type RawResult, type ServerInterceptor,
   type ServerNext, type ServerOutcome, composeClient, refusal,

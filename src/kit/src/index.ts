@@ -43,3 +43,15 @@ export {
   type GatheredNotifications, NOTIFY_LEVELS, type NotifyEntryJson, type NotifyFilter, entryJson, gatherNotifications,
   notifyQuery,
 } from './log-notify.js';
+export {
+  PATCH_CTL_OBJ, PATCH_OBJ, PackageRefused, UPLOAD_CHUNK, type UploadTarget, type VersionJson, bytesText, rollbackVersion,
+  sendUpload, storeUpload, versionJson,
+} from './patch-store.js';
+export {
+  ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, type RolloutEvent, type RolloutJson, type RolloutLinks, type RolloutOptions,
+  type RolloutPlan, type RolloutStepName, planRollout, rolloutJson, rolloutSteps,
+} from './rollout.js';
+export {unifiedDiff} from './text-diff.js';
+export {
+  type ConfigFileSlot, type ConfigReloadJson, type ConfigReloadProxies, reloadConfig,
+} from './config-reload.js';

@@ -80,8 +80,8 @@ function toMap(m: ReadonlyMap<string, string> | Readonly<Record<string, string>>
   return m instanceof Map ? new Map(m) : new Map(Object.entries(m));
 }
 
-/** A 31-bit non-negative hash of a hash code given as number, bigint or string. */
-function hashOf(code: number | bigint | string): number {
+/** A 31-bit non-negative hash of a hash code given as number, bigint or string (what a hashed call routes by). */
+export function hashOf(code: number | bigint | string): number {
   if (typeof code === 'number') return Math.abs(Math.trunc(code)) % 2147483647;
   if (typeof code === 'bigint') return Number((code < 0n ? -code : code) % 2147483647n);
   let h = 0;

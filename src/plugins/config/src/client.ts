@@ -9,7 +9,7 @@ import os from 'node:os';
 import {Flags} from '@oclif/core';
 import type {Communicator} from '@tars-ts/core';
 import type {ConfigCtl} from '@tars-ts/core/framework';
-import {RegistryClientCommand, type RegistryClientFlags, UserError, daemonStatus} from '@tars-ts/kit';
+import {type ConfigReloadJson, RegistryClientCommand, type RegistryClientFlags, UserError, daemonStatus} from '@tars-ts/kit';
 
 import {CONFIG_CTL_OBJ} from './ctl-servant.js';
 import {configDaemon} from './daemon.js';
@@ -29,17 +29,7 @@ export interface FileJson {
 }
 
 /** One instance's reload (or, with --dry-run, what it would load). */
-export interface ReloadJson {
-  app: string;
-  server: string;
-  node: string;
-  set: string;
-  /** --dry-run: the merged file this instance would load. */
-  config?: string;
-  /** The instance's answer to tars.loadconfig (or the failure). */
-  answer?: string;
-  ok: boolean;
-}
+export type ReloadJson = ConfigReloadJson;
 
 export const fileJson = (k: FileKey): FileJson =>
   ({app: k.app, server: k.server, node: k.node, set: k.setId, name: k.name});
@@ -129,35 +119,12 @@ export abstract class ConfigClientCommand extends RegistryClientCommand {
    */
   protected async reloadInstances(flags: ConfigClientFlags, key: FileKey, options: {dryRun: boolean;
     pending?: string}): Promise<ReloadJson[]> {
-    const [{RegistryCtl, AdminReg, ConfigCtl: C}] = await Promise.all([import('@tars-ts/core/framework')]);
+    const [{RegistryCtl, AdminReg}, {reloadConfig}] = await Promise.all([import('@tars-ts/core/framework'),
+      import('@tars-ts/kit')]);
     const registryCtl = await this.registry(RegistryCtl.RegistryCtlProxy, flags, 'tars.tarsregistry.RegistryCtlObj');
-    const {servers} = await registryCtl.listServers(key.node);
-    const affected = servers.filter((s) => s.application === key.app && (key.server === '' || s.serverName === key.server)
-      && (key.setId === '' || s.setId === key.setId) && s.settingState === 'active');
-    const out: ReloadJson[] = [];
-    if (options.dryRun) {
-      const ctl = await this.configCtl(flags);
-      for (const s of affected) {
-        const r = await ctl.resolve(s.application, s.serverName, s.nodeName, s.setId, key.name,
-          C.ConfigFileKey.create({...key}), options.pending ?? '');
-        out.push({app: s.application, server: s.serverName, node: s.nodeName, set: s.setId, ok: r.ret === 0,
-          ...(r.ret === 0 ? {config: r.config} : {answer: r.result})});
-      }
-      return out;
-    }
-    const admin = await this.registry(AdminReg.AdminRegProxy, flags, 'tars.tarsAdminRegistry.AdminRegObj');
-    for (const s of affected) {
-      try {
-        const {ret, result} = await admin.notifyServer(s.application, s.serverName, s.nodeName,
-          `tars.loadconfig ${key.name}`);
-        out.push({app: s.application, server: s.serverName, node: s.nodeName, set: s.setId,
-          ok: ret === 0 && !/^error:/m.test(result), answer: ret === 0 ? result : `AdminReg answered ${ret}: ${result}`});
-      } catch (error) {
-        out.push({app: s.application, server: s.serverName, node: s.nodeName, set: s.setId, ok: false,
-          answer: (error as Error).message});
-      }
-    }
-    return out;
+    return reloadConfig(options.dryRun ? {registryCtl, configCtl: await this.configCtl(flags)}
+      : {registryCtl, adminReg: await this.registry(AdminReg.AdminRegProxy, flags, 'tars.tarsAdminRegistry.AdminRegObj')},
+    key, options);
   }
 
   /** The lines a reload (or a dry run) prints. */

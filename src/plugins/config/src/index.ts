@@ -14,4 +14,3 @@ export {DEFAULT_RATE_INTERVAL_MS, DEFAULT_RATE_LIMIT, RATE_LIMITED, RateLimiter}
 export {CONFIG_OBJ, ConfigObjServant, callerHost} from './config-servant.js';
 export {CONFIG_CTL_OBJ, ConfigCtlServant} from './ctl-servant.js';
 export {CONFIG_DB, configDaemon} from './daemon.js';
-export {unifiedDiff} from './diff.js';

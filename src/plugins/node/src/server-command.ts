@@ -3,14 +3,13 @@
 // read or act on a node through its registered NodeObj (Node and this toolkit's NodeCtl functions).
 import {Args, Flags} from '@oclif/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
-import {RegistryClientCommand, type RegistryClientFlags, UserError} from '@tars-ts/kit';
+import {
+  ADMIN_REG_OBJ, PATCH_CTL_OBJ, REGISTRY_CTL_OBJ, RegistryClientCommand, type RegistryClientFlags, type RolloutJson,
+  type RolloutOptions, UserError,
+} from '@tars-ts/kit';
 
-/** The registry's control servant. */
-export const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
-/** The registry's administration servant. */
-export const ADMIN_REG_OBJ = 'tars.tarsAdminRegistry.AdminRegObj';
-/** The patch server's own servant (versions), listed in the registry by the patch daemon. */
-export const PATCH_CTL_OBJ = 'tars.tarspatch.PatchCtlObj';
+// The rollout itself is the kit's (src/kit/src/rollout.ts), which the web console runs too.
+export {ADMIN_REG_OBJ, PATCH_CTL_OBJ, REGISTRY_CTL_OBJ, type RolloutJson, type RolloutOptions};
 
 /** `App.Server`, checked. */
 export interface ServerId {
@@ -35,31 +34,6 @@ export interface ServerActionJson {
   server: string;
   action: 'start' | 'stop' | 'restart' | 'undeploy';
   nodes: {node: string; result: string}[];
-}
-
-/** `tars server patch|rollback --json`. */
-export interface RolloutJson {
-  server: string;
-  version: string;
-  batches: string[][];
-  nodes: {node: string; result: string}[];
-}
-
-/** How a rollout goes. */
-export interface RolloutOptions {
-  /** Nodes to patch ('' or absent: every node the server is deployed on). */
-  readonly nodes?: readonly string[];
-  /** Instances patched at once (0: all). */
-  readonly batch: number;
-  /** How long each instance has for its first heart-beat, ms. */
-  readonly waitMs: number;
-  /** Also wait until the registry hands the instance's endpoints out again before the next batch. */
-  readonly waitHealthy: boolean;
-  /**
-   * After taking an instance out of discovery, wait this long (ms) before restarting it, so that long-lived clients
-   * refresh their endpoint lists (refresh-endpoint-interval, 60 s by default) and stop calling it.
-   */
-  readonly drainMs?: number;
 }
 
 /** The flags `tars server patch` and `tars server rollback` share. */
@@ -279,104 +253,34 @@ export abstract class ServerCommand extends RegistryClientCommand {
   }
 
   /**
-   * Rolls version `release` out to the instances of `id` (on `opts.nodes`), `opts.batch` at a time: each node
-   * downloads and stages the package (NodeCtl.stagePackage from the patch server), then, taken out of discovery
-   * first when other instances serve meanwhile (AdminReg.updateServerFlowState), switches to it and restarts it
-   * (NodeCtl.activateServer: back to the previous version by itself when the new one does not come up), and is put
-   * back into discovery. A failure stops the rollout and says where; instances already done stay on the new version.
+   * Rolls version `release` out to the instances of `id` (on `opts.nodes`, or --node), `opts.batch` at a time, with
+   * the kit's rollout (see planRollout and rolloutSteps): each node stages the package, then switches and restarts,
+   * out of discovery meanwhile when others serve. A failure stops the rollout and says where; instances already done
+   * stay on the new version.
    */
   protected async rollout(flags: ServerFlags, id: ServerId, release: import('@tars-ts/core/framework').PatchCtl.PatchVersion,
     opts: RolloutOptions): Promise<RolloutJson> {
-    const name = `${id.application}.${id.serverName}`;
-    let instances = await this.instances(flags, id);
-    if (opts.nodes && opts.nodes.length > 0) {
-      const missing = opts.nodes.filter((n) => !instances.some((i) => i.nodeName === n));
-      if (missing.length > 0) {
-        throw new UserError(`${name} is not deployed on ${missing.join(', ')}`, {code: 'NO_SERVER',
-          hint: `it runs on: ${instances.map((i) => i.nodeName).join(', ')}`});
+    const {planRollout, rolloutJson, rolloutSteps, runSteps} = await import('@tars-ts/kit');
+    await this.instances(flags, id); // NO_SERVER (naming --node) when there is nothing to roll out to
+    let nodes = opts.nodes;
+    if (flags.node !== undefined) {
+      const outside = (nodes ?? []).filter((n) => n !== flags.node);
+      if (outside.length > 0) {
+        throw new UserError(`${id.application}.${id.serverName} is not deployed on ${outside.join(', ')} on node ` +
+          `${flags.node}`, {code: 'NO_SERVER', hint: `--node ${flags.node} leaves only that node to patch`});
       }
-      instances = instances.filter((i) => opts.nodes!.includes(i.nodeName));
+      nodes = [flags.node];
     }
-    const size = opts.batch > 0 ? opts.batch : instances.length;
-    const batches: RegistryCtl.ServerDeployment[][] = [];
-    for (let i = 0; i < instances.length; i += size) batches.push(instances.slice(i, i + size));
-    const nodes = new Map((await this.nodes(flags)).map((n) => [n.name, n]));
-    const admin = await this.adminReg(flags, 15_000);
-    const all = (await this.instances({...flags, node: undefined}, id)).length;
-    const json: RolloutJson = {server: name, version: release.version, batches: batches.map((b) => b.map((i) => i.nodeName)),
-      nodes: []};
-    const {runSteps} = await import('@tars-ts/kit');
-    const done: string[] = [];
-    const where = (node: string, k: number) => `node ${node} (batch ${k + 1} of ${batches.length}; ` +
-      `done: ${done.join(', ') || 'none'})`;
-    const steps = batches.flatMap((batch, k) => [
-      {title: `Batch ${k + 1}/${batches.length}: download version ${release.version} to ${batch.map((i) => i.nodeName)
-        .join(', ')}`, run: async (_: unknown, step: {title: string}) => {
-        await Promise.all(batch.map(async (inst) => {
-          const node = nodes.get(inst.nodeName);
-          if (!node?.alive) throw new UserError(`rollout stopped at ${where(inst.nodeName, k)}: the node is not alive`, {code: 'NO_NODE'});
-          const ctl = await this.nodeCtl(node, flags, 600_000);
-          const {ret, pkg, result} = await ctl.stagePackage({application: id.application, serverName: id.serverName,
-            packagePath: '', command: '', patchObj: '', patchFile: release.file, md5: release.md5,
-            version: release.version});
-          if (ret !== 0) {
-            throw new UserError(`rollout stopped at ${where(inst.nodeName, k)}: ${result.split('\nhint: ')[0]}`,
-              {code: 'DEPLOY_FAILED'});
-          }
-          step.title = `Batch ${k + 1}/${batches.length}: ${inst.nodeName} has version ${release.version} (${pkg.files} files)`;
-        }));
-      }},
-      {title: `Batch ${k + 1}/${batches.length}: switch and restart ${batch.map((i) => i.nodeName).join(', ')}`,
-        run: async (_: unknown, step: {title: string}) => {
-        const nodeNames = batch.map((i) => i.nodeName);
-        // Out of discovery while it restarts, when other instances serve meanwhile: calls by name keep working.
-        const lossless = all > batch.length;
-        if (lossless) {
-          await admin.updateServerFlowState(id.application, id.serverName, nodeNames, false);
-          if (opts.drainMs) await new Promise((resolve) => setTimeout(resolve, opts.drainMs));
-        }
-        try {
-          await Promise.all(batch.map(async (inst) => {
-            const ctl = await this.nodeCtl(nodes.get(inst.nodeName)!, flags, opts.waitMs + 70_000);
-            const {ret, result} = await ctl.activateServer(id.application, id.serverName, opts.waitMs);
-            if (ret !== 0) {
-              throw new UserError(`rollout stopped at ${where(inst.nodeName, k)}: ${result}`, {code: 'DEPLOY_FAILED',
-                hint: 'that node went back to the version it ran; fix the package and run the rollout again'});
-            }
-            json.nodes.push({node: inst.nodeName, result});
-            done.push(inst.nodeName);
-          }));
-        } finally {
-          if (lossless) await admin.updateServerFlowState(id.application, id.serverName, nodeNames, true);
-        }
-        if (opts.waitHealthy) await this.waitInDiscovery(flags, batch);
-        step.title = `Batch ${k + 1}/${batches.length}: ${nodeNames.join(', ')} run version ${release.version}`;
-      }},
-    ]);
-    await runSteps(steps, {}, this.jsonEnabled());
-    if (!this.jsonEnabled()) this.log(`${name}: version ${release.version} runs on ${done.join(', ')}`);
+    await this.ctl(flags);
+    const links = {communicator: this.registryCommunicator!, locator: await this.registryLocator(flags),
+      timeoutMs: this.settings.timeout(flags.timeout)};
+    const plan = await planRollout(links, id.application, id.serverName, release, {...opts, ...(nodes ? {nodes} : {})});
+    const json = rolloutJson(plan);
+    await runSteps(rolloutSteps(links, plan, opts, json), {}, this.jsonEnabled());
+    if (!this.jsonEnabled()) {
+      this.log(`${json.server}: version ${release.version} runs on ${json.nodes.map((n) => n.node).join(', ')}`);
+    }
     return json;
-  }
-
-  /** Until the registry hands out every adapter of `instances` as active again (at most 30 s). */
-  private async waitInDiscovery(flags: ServerFlags, instances: readonly RegistryCtl.ServerDeployment[]): Promise<void> {
-    const {QueryF} = await import('@tars-ts/core/framework');
-    const query = await this.registry(QueryF.QueryFProxy, flags);
-    const deadline = Date.now() + 30_000;
-    for (const inst of instances) {
-      for (const a of inst.adapters) {
-        const port = Number(/-p\s+(\d+)/.exec(a.endpoint)?.[1] ?? 0);
-        for (;;) {
-          const {activeEp} = await query.findObjectById4Any(a.servant);
-          if (activeEp.some((e) => e.port === port)) break;
-          if (Date.now() > deadline) {
-            throw new UserError(`${a.servant} on ${inst.nodeName} is not handed out by the registry after 30 s`,
-              {code: 'DEPLOY_FAILED'});
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      }
-    }
   }
 }
 

@@ -7,8 +7,8 @@ import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {ApiError} from './api-error.js';
 
 /** The registry's servants the console calls by name (resolved through the locator's QueryObj). */
-const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
-const ADMIN_REG_OBJ = 'tars.tarsAdminRegistry.AdminRegObj';
+export const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
+export const ADMIN_REG_OBJ = 'tars.tarsAdminRegistry.AdminRegObj';
 
 /** A node waits up to 8 s for a start and 60 s for a stop: AdminReg (and the console) wait that long. */
 const ACTION_TIMEOUT_MS = 75_000;

@@ -2,9 +2,10 @@
 // (tars.tarsconfig.ConfigCtlObj, resolved by name through the registry; an admin object, so the token's keys apply).
 import type {Communicator} from '@tars-ts/core';
 import type {ConfigCtl} from '@tars-ts/core/framework';
+import {type ConfigReloadJson, reloadConfig, unifiedDiff} from '@tars-ts/kit';
 
 import {ApiError} from './api-error.js';
-import {checkServerId} from './cluster-api.js';
+import {ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, checkServerId} from './cluster-api.js';
 
 const CONFIG_CTL_OBJ = 'tars.tarsconfig.ConfigCtlObj';
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -34,7 +35,36 @@ export interface ConfigVersionJson {
 /** GET /api/config/:app/:server: the server's files and its application's. */
 export interface ConfigListJson {
   server: string;
-  files: (ConfigFileRef & {current: ConfigVersionJson; references: string[]})[];
+  files: (ConfigFileRef & {current: ConfigVersionJson; references: ConfigFileRef[]})[];
+}
+
+/** POST .../files/:name/review: what a push of `content` would change, and what each instance would then load. */
+export interface ConfigReviewJson {
+  server: string;
+  file: ConfigFileRef;
+  /** The version the diff starts from (0: the file does not exist yet). */
+  from: number;
+  changed: boolean;
+  /** Unified diff from the current version to the content ('' when equal). */
+  diff: string;
+  /** Each running instance the file reaches, with the merged file it would load (or why not). */
+  instances: ConfigReloadJson[];
+}
+
+/** POST .../files/:name/reload: each instance's answer to tars.loadconfig. */
+export interface ConfigReloadAnswerJson {
+  server: string;
+  file: ConfigFileRef;
+  instances: ConfigReloadJson[];
+}
+
+/** POST .../files/:name/references: the file's references afterwards. */
+export interface ConfigReferencesJson {
+  server: string;
+  file: ConfigFileRef;
+  /** Whether the call changed anything (false: the reference was there already, or was not there to remove). */
+  changed: boolean;
+  references: ConfigFileRef[];
 }
 
 /** GET /api/config/:app/:server/files/:name: one version's content and the file's history (newest first). */
@@ -82,6 +112,11 @@ export function configFileRef(name: string, given: {level?: unknown; node?: unkn
   return {name, level: level as ConfigFileRef['level'], node, setId};
 }
 
+/** A wire key as the console names a file (its level from which parts are set). */
+function refOf(k: ConfigCtl.ConfigFileKey): ConfigFileRef {
+  return {name: k.name, level: k.server === '' ? 'app' : k.node === '' ? 'server' : 'node', node: k.node, setId: k.setId};
+}
+
 function versionJson(v: ConfigCtl.ConfigVersion): ConfigVersionJson {
   return {version: v.version, author: v.author, time: Number(v.time), comment: v.comment, size: v.size};
 }
@@ -117,10 +152,8 @@ export class ConfigApi {
     const ctl = await this.ctl();
     const {files} = await this.ask(() => ctl.list(application, ''));
     const mine = files.filter((f) => f.file.server === '' || f.file.server === serverName);
-    return {server: `${application}.${serverName}`, files: mine.map((f) => ({name: f.file.name,
-      level: f.file.server === '' ? 'app' as const : f.file.node === '' ? 'server' as const : 'node' as const,
-      node: f.file.node, setId: f.file.setId, current: versionJson(f.current),
-      references: (f.references ?? []).map((r) => r.name)}))};
+    return {server: `${application}.${serverName}`, files: mine.map((f) => ({...refOf(f.file),
+      current: versionJson(f.current), references: (f.references ?? []).map(refOf)}))};
   }
 
   /** One version (the newest when `version` is undefined) and the history; 404 NO_CONFIG when there is no such file. */
@@ -154,5 +187,76 @@ export class ConfigApi {
       throw new ApiError(400, 'BAD_CONFIG', `the config center refused ${f.name}: ${result}`, 'fix what it names and push again');
     }
     return {server: `${application}.${serverName}`, file: f, version, author};
+  }
+
+  private async registryProxies(): Promise<{registryCtl: import('@tars-ts/core/framework').RegistryCtl.RegistryCtlProxy;
+    adminReg: import('@tars-ts/core/framework').AdminReg.AdminRegProxy}> {
+    const {RegistryCtl, AdminReg} = await import('@tars-ts/core/framework');
+    return {registryCtl: this.communicator.stringToProxy(RegistryCtl.RegistryCtlProxy, REGISTRY_CTL_OBJ,
+      {timeout: this.timeoutMs}),
+    // a server's tars.loadconfig waits for the config center and its own reload: give it the node's time
+    adminReg: this.communicator.stringToProxy(AdminReg.AdminRegProxy, ADMIN_REG_OBJ, {timeout: 30_000})};
+  }
+
+  /**
+   * What pushing `content` would do: the diff from the current version (from version 0, everything added, for a new
+   * file) and, for each running instance the file reaches, the merged file it would load. Stores nothing.
+   */
+  async review(application: string, serverName: string, f: ConfigFileRef, content: string): Promise<ConfigReviewJson> {
+    checkServerId(application, serverName);
+    const ctl = await this.ctl();
+    const key = await ConfigApi.key(application, serverName, f);
+    const current = await this.ask(() => ctl.get(key, 0));
+    const before = current.ret === 0 ? current.v.content : '';
+    const diff = unifiedDiff(before, content, current.ret === 0 ? `${f.name} version ${current.v.version}` : '/dev/null',
+      `${f.name} (pushed)`);
+    const {registryCtl} = await this.registryProxies();
+    const instances = await this.ask(() => reloadConfig({registryCtl, configCtl: ctl}, key, {dryRun: true,
+      pending: content}));
+    return {server: `${application}.${serverName}`, file: f, from: current.ret === 0 ? current.v.version : 0,
+      changed: diff !== '', diff, instances};
+  }
+
+  /** Tells every running instance the file reaches to load it again (tars.loadconfig); each one's answer. */
+  async reload(application: string, serverName: string, f: ConfigFileRef): Promise<ConfigReloadAnswerJson> {
+    checkServerId(application, serverName);
+    const key = await ConfigApi.key(application, serverName, f);
+    const ctl = await this.ctl();
+    const history = await this.ask(() => ctl.history(key));
+    if (history.ret !== 0 || history.versions.length === 0) {
+      throw new ApiError(404, 'NO_CONFIG', `${application}.${serverName} has no config file ${f.name} to reload`,
+        `GET /api/config/${application}/${serverName} lists its files`);
+    }
+    const {registryCtl, adminReg} = await this.registryProxies();
+    const instances = await this.ask(() => reloadConfig({registryCtl, adminReg}, key, {dryRun: false}));
+    return {server: `${application}.${serverName}`, file: f, instances};
+  }
+
+  /**
+   * Adds (or with `remove`, removes) the reference from file `f` to `target` (both of this server or its application);
+   * 400 BAD_CONFIG with the config center's refusal (a file that does not exist, a cycle).
+   */
+  async reference(application: string, serverName: string, f: ConfigFileRef, target: ConfigFileRef,
+    remove: boolean): Promise<ConfigReferencesJson> {
+    checkServerId(application, serverName);
+    const ctl = await this.ctl();
+    const [key, targetKey] = await Promise.all([ConfigApi.key(application, serverName, f),
+      ConfigApi.key(application, serverName, target)]);
+    let changed = true;
+    if (remove) {
+      const r = await this.ask(() => ctl.removeReference(key, targetKey));
+      if (r.ret !== 0) throw new ApiError(400, 'BAD_CONFIG', `the config center refused: ${r.result}`, 'nothing was changed');
+      changed = r.removed;
+    } else {
+      const r = await this.ask(() => ctl.addReference(key, targetKey));
+      if (r.ret !== 0) {
+        throw new ApiError(400, 'BAD_CONFIG', `the config center refused the reference: ${r.result}`,
+          'both files must exist and a reference may not close a cycle');
+      }
+    }
+    const list = await this.list(application, serverName);
+    const mine = list.files.find((x) => x.name === f.name && x.level === f.level && x.node === f.node &&
+      x.setId === f.setId);
+    return {server: list.server, file: f, changed, references: mine?.references ?? []};
   }
 }

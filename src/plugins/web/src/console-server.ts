@@ -44,6 +44,8 @@ export interface RunningConsole {
   readonly port: number;
   /** Whether the page must log in with the admin token (beyond loopback, or whenever a token is configured). */
   readonly loginRequired: boolean;
+  /** The API's routes (method and path pattern), in the order they are tried. */
+  readonly routes: readonly {method: string; pattern: RegExp}[];
   /** Ends the event streams, drops every connection and stops listening; idempotent. */
   close(): Promise<void>;
 }
@@ -218,7 +220,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   port = (httpServer.address() as {port: number}).port;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`, host, port, loginRequired,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`, host, port, loginRequired, routes: router.list(),
     close: () => closing ??= (async () => {
       events.close();
       for (const fn of closers) await fn();

@@ -73,6 +73,11 @@ export class Router {
     return this;
   }
 
+  /** Every route, in order: its method and pattern (for the API's own tests and docs). */
+  list(): {method: Method; pattern: RegExp}[] {
+    return this.routes.map((r) => ({method: r.method, pattern: r.pattern}));
+  }
+
   /** The route for `method` and `path`, its parameters decoded (400 BAD_NAME for bad percent-encoding). */
   match(method: string, path: string): Match {
     let knownPath = false;

@@ -208,6 +208,54 @@ describe('tars web: the console on a running cluster', function () {
         expect((await request(`${base}${route}?level=node`)).status).to.equal(400);
       });
 
+    it('config review shows the diff and each instance\'s merged file; reload reaches the running instance; ' +
+      'references are added and removed; bad input is 400', async () => {
+      const s = await session(base);
+      const route = 'api/config/Demo/Svc/files/web.conf';
+      const review = await post(base, `${route}/review`, s, JSON.stringify({content: '<app>\n  pool = 16\n</app>\n'}));
+      expect(review.status, JSON.stringify(review.body)).to.equal(200);
+      expect(review.body).to.include({from: 2, changed: true});
+      expect(review.body.diff).to.include('-  pool = 8\n+  pool = 16\n');
+      expect(review.body.instances).to.have.length(1);
+      expect(review.body.instances[0]).to.include({app: 'Demo', server: 'Svc', ok: true});
+      expect(review.body.instances[0].config).to.include('pool = 16');
+      // a review stores nothing
+      expect((await request(`${base}${route}`)).body.version).to.equal(2);
+      const same = await post(base, `${route}/review`, s, JSON.stringify({content: '<app>\n  pool = 8\n</app>\n'}));
+      expect(same.body).to.include({changed: false, diff: ''});
+      const fresh = await post(base, 'api/config/Demo/Svc/files/new.conf/review', s, JSON.stringify({content: 'x = 1\n'}));
+      expect(fresh.body).to.include({from: 0, changed: true});
+      expect((await post(base, `${route}/review`, s, '{}')).status).to.equal(400);
+
+      const reload = await post(base, `${route}/reload`, s, '{}');
+      expect(reload.status, JSON.stringify(reload.body)).to.equal(200);
+      expect(reload.body.instances).to.have.length(1);
+      expect(reload.body.instances[0].ok, reload.body.instances[0].answer).to.equal(true);
+      expect((await post(base, `${route}/reload`, {cookie: s.cookie}, '{}')).status).to.equal(403);
+
+      const common = await post(base, 'api/config/Demo/Svc/files/common.conf', s,
+        JSON.stringify({content: 'shared = 1\n', level: 'app'}));
+      expect(common.status).to.equal(200);
+      const refs = `${route}/references`;
+      const added = await post(base, refs, s, JSON.stringify({target: {name: 'common.conf', level: 'app'}}));
+      expect(added.status, JSON.stringify(added.body)).to.equal(200);
+      expect(added.body.references).to.deep.equal([{name: 'common.conf', level: 'app', node: '', setId: ''}]);
+      const listed = (await request(`${base}api/config/Demo/Svc`)).body.files.find((f: {name: string}) => f.name === 'web.conf');
+      expect(listed.references).to.deep.equal(added.body.references);
+      const merged = await post(base, `${route}/review`, s, JSON.stringify({content: 'own = 2\n'}));
+      expect(merged.body.instances[0].config).to.match(/shared = 1[\s\S]*own = 2/);
+      const missing = await post(base, refs, s, JSON.stringify({target: {name: 'nothing.conf', level: 'app'}}));
+      expect(missing.status).to.equal(400);
+      expect(missing.body.error.code).to.equal('BAD_CONFIG');
+      expect((await post(base, refs, s, '{"target": "common.conf"}')).status).to.equal(400);
+      expect((await post(base, refs, s, '{"target": {"name": "common.conf", "level": "app"}, "remove": "yes"}')).status)
+        .to.equal(400);
+      const removed = await post(base, refs, s, JSON.stringify({target: {name: 'common.conf', level: 'app'}, remove: true}));
+      expect(removed.body).to.include({changed: true});
+      expect(removed.body.references).to.deep.equal([]);
+      expect((await request(`${base}${refs}`)).status).to.equal(405);
+    });
+
     it('close() ends open event streams and returns at once', async () => {
       const other = await startConsole({locator, port: 0, pollMs: 300});
       consoles.push(other);
@@ -433,11 +481,22 @@ describe('tars web: the console on a running cluster', function () {
         await page.getByRole('button', {name: 'Create'}).click();
         await page.getByLabel('Content of browser.conf').fill('<app>\n  greeting = hello\n</app>\n');
         await page.getByLabel('Comment').fill('from the browser');
+        await page.getByRole('button', {name: 'Review browser.conf'}).click();
+        await page.locator('#config-review h4', {hasText: 'A new file'}).waitFor();
         await page.getByRole('button', {name: 'Push browser.conf'}).click();
         await page.locator('#config-status', {hasText: 'Stored as version 1.'}).waitFor();
         await page.getByLabel('Content of browser.conf').fill('<app>\n  greeting = hi\n</app>\n');
+        await page.getByLabel('Reload the running instances after the push').check();
+        await page.getByRole('button', {name: 'Review browser.conf'}).click();
+        // the review: the changed line as removed and added, and the merged file the running instance would load
+        await page.locator('.diff .del', {hasText: '-  greeting = hello'}).waitFor();
+        await page.locator('.diff .add', {hasText: '+  greeting = hi'}).waitFor();
+        await page.getByText(/^Demo\.Svc on \S+ would load$/).click();
+        await page.locator('.reloads pre', {hasText: 'greeting = hi'}).waitFor();
+        await browser.shot(page, 'config-review');
         await page.getByRole('button', {name: 'Push browser.conf'}).click();
         await page.locator('#config-status', {hasText: 'Stored as version 2.'}).waitFor();
+        await page.locator('#config-push-reload', {hasText: '1 of 1 instance(s) reloaded'}).waitFor();
         await page.locator('tr[data-file="browser.conf"]').getByText('2', {exact: true}).waitFor();
         await browser.shot(page, 'config');
         await page.getByRole('button', {name: 'Load version 1 of browser.conf'}).click();

@@ -31,7 +31,11 @@ export interface Answer {
 export function request(url: string, options: {method?: string; headers?: Record<string, string>;
   body?: string | Buffer} = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {method: options.method ?? 'GET', headers: options.headers}, (res) => {
+    // A body always goes with its length: Node sends a DELETE's body unframed otherwise (no chunked encoding by
+    // default for DELETE), and the server takes it for the next request.
+    const headers = options.body === undefined || Object.keys(options.headers ?? {}).some((k) => k.toLowerCase() ===
+      'content-length') ? options.headers : {...options.headers, 'content-length': String(Buffer.byteLength(options.body))};
+    const req = http.request(url, {method: options.method ?? 'GET', headers}, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {

@@ -137,16 +137,18 @@ function actions(app, server, d) {
     const verb = {start: 'Starting', stop: 'Stopping', restart: 'Restarting'}[action];
     state.busy = true;
     setStatus(key, `${verb} ${key}${where}…`, false);
+    /** @type {[string, boolean, any]} */
+    let outcome;
     try {
       const done = await api(`${serverPath('servers', app, server)}/${action}`, node ? {node} : {});
       const text = `${key}: ${action} done${where}. ` + done.nodes.map((/** @type {any} */ n) => `${n.node}: ${n.result}`).join('; ');
       announce(text);
-      setStatus(key, text, false, done.after);
+      outcome = [text, false, done.after];
     } catch (e) {
-      setStatus(key, `${action} failed: ${failureText(/** @type {ApiFailure} */ (e))}`, true);
-    } finally {
-      state.busy = false;
+      outcome = [`${action} failed: ${failureText(/** @type {ApiFailure} */ (e))}`, true, undefined];
     }
+    state.busy = false;
+    setStatus(key, ...outcome);
   };
   const button = (/** @type {'start'|'stop'|'restart'} */ action, /** @type {string} */ text, /** @type {string} */ cls) =>
     h('button', {type: 'button', class: cls, disabled: state.busy, 'aria-label': `${text} ${key}`, onclick: act(action)}, text);

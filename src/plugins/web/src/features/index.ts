@@ -1,7 +1,8 @@
 // Every feature of the console, in the order their routes are tried. A new feature is a module here and one line.
 import type {Feature} from '../feature.js';
 import {config} from './config.js';
+import {deploy} from './deploy.js';
 import {logs} from './logs.js';
 import {servers} from './servers.js';
 
-export const FEATURES: readonly Feature[] = [servers, config, logs];
+export const FEATURES: readonly Feature[] = [servers, config, deploy, logs];

@@ -1,10 +1,9 @@
 import {readFileSync} from 'node:fs';
 
 import {Args, Flags} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
+import {UserError, unifiedDiff} from '@tars-ts/kit';
 
 import {ConfigClientCommand, type FileJson, fileJson, slotFlags} from '../../client.js';
-import {unifiedDiff} from '../../diff.js';
 
 /** `tars config diff --json`. */
 export interface DiffJson {

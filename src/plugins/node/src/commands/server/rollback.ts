@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
+import {rollbackVersion} from '@tars-ts/kit';
 
 import {ROLLOUT_FLAGS, type RolloutJson, ServerCommand, parseServerId, rolloutOptions} from '../../server-command.js';
 
@@ -21,19 +21,9 @@ before it is the newest older version in the patch store. It is rolled out as ta
   async run(): Promise<RolloutJson> {
     const {args, flags} = await this.parse(ServerRollback);
     const id = parseServerId(args.server);
-    const running = [...new Set((await this.instances(flags, id)).map((i) => i.patchVersion).filter(Boolean))];
-    if (running.length === 0) {
-      throw new UserError(`${args.server} runs no version from the patch store`, {code: 'USAGE',
-        hint: `deploy one with ${this.config.bin} server patch ${args.server} --version V`});
-    }
-    const current = Math.max(...running.map(Number));
+    const running = (await this.instances(flags, id)).map((i) => i.patchVersion);
     const {versions} = await (await this.patchCtl(flags)).listVersions(id.application, id.serverName);
-    const before = versions.filter((v) => Number(v.version) < current).sort((a, b) => Number(b.version) -
-      Number(a.version))[0];
-    if (!before) {
-      throw new UserError(`there is no version of ${args.server} before ${current} in the patch store`, {code: 'USAGE',
-        hint: `${this.config.bin} patch list ${args.server} shows the versions`});
-    }
+    const before = rollbackVersion(args.server, running, versions, this.config.bin);
     return this.rollout(flags, id, before, rolloutOptions(flags));
   }
 }

@@ -1,16 +1,14 @@
 import {randomBytes} from 'node:crypto';
-import {mkdtemp, open, rm, stat} from 'node:fs/promises';
+import {createReadStream} from 'node:fs';
+import {mkdtemp, rm, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import {Args, Flags} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
+import {UPLOAD_CHUNK, UserError, storeUpload} from '@tars-ts/kit';
 
 import {PatchClientCommand, appServer} from '../../client-command.js';
-import {bytesText, type VersionJson, versionJson} from '../../version-json.js';
-
-/** Bytes of one Patch.upload chunk. */
-const UPLOAD_CHUNK = 1024 * 1024;
+import {bytesText, type VersionJson} from '../../version-json.js';
 
 export default class PatchUpload extends PatchClientCommand {
   static override summary = 'Upload a package of a server as its next version.';
@@ -62,20 +60,11 @@ nothing. Prints the version; --json the whole record.`;
       const md5 = await md5File(file);
       const {patch, ctl} = await this.patchServer(flags);
       const name = `${app}.${server}_${Date.now()}_${randomBytes(4).toString('hex')}.tgz`;
-      try {
-        await this.send(patch, app, server, file, name, md5);
-      } catch (error) {
-        // What arrived of it is of no use: the patch server may drop it now rather than at its next start.
-        await patch.deletePatchFile(app, server, name).catch(() => undefined);
-        throw error;
-      }
-      const {ret, version, result} = await ctl.commitUpload(app, server, name, flags.message,
-        this.uploader(flags.user));
-      if (ret !== 0) {
-        throw new UserError(`the patch server refused the package: ${result || `commitUpload answered ${ret}`}`,
-          {code: 'FAILURE', hint: 'fix the package and upload it again; nothing was stored'});
-      }
-      const json = versionJson(version);
+      // The kit's upload (the web console's too): chunks through Patch.upload, then PatchCtl.commitUpload; a
+      // refused package or a failed transfer leaves nothing behind.
+      const json = await storeUpload(patch, ctl, {app, server, name, md5},
+        createReadStream(file, {highWaterMark: UPLOAD_CHUNK}), {comment: flags.message,
+          uploader: this.uploader(flags.user)});
       this.log(`uploaded ${app}.${server} version ${json.version} (${bytesText(json.size)}, md5 ${json.md5}, ` +
         `${json.files} files, ${bytesText(json.unpackedBytes)} unpacked` +
         `${json.tarsFiles.length > 0 ? `, ${json.tarsFiles.join(', ')}` : ''})`);
@@ -92,35 +81,6 @@ nothing. Prints the version; --json the whole record.`;
       return os.userInfo().username;
     } catch {
       return 'unknown';
-    }
-  }
-
-  /** Sends `file` as `name` in chunks through Patch.upload. */
-  private async send(patch: import('@tars-ts/core/framework').Patch.PatchProxy, app: string, server: string,
-    file: string, name: string, md5: string): Promise<void> {
-    const {Patch} = await import('@tars-ts/core/framework');
-    const handle = await open(file, 'r');
-    try {
-      const size = (await handle.stat()).size;
-      let pos = 0;
-      do {
-        const chunk = Buffer.alloc(Math.min(UPLOAD_CHUNK, size - pos));
-        const {bytesRead} = await handle.read(chunk, 0, chunk.length, pos);
-        const first = pos === 0;
-        pos += bytesRead;
-        const last = pos >= size;
-        const {ret} = await patch.upload(app, server, Patch.FileContent.create({md5, name, firstChunk: first,
-          lastChunk: last, content: chunk.subarray(0, bytesRead)}));
-        if (ret === 1 && first) return; // the same file is uploaded already
-        if (ret !== 0) {
-          throw new UserError(`Patch.upload answered ${ret} at byte ${pos - bytesRead} of ${size}` +
-            `${ret === -3 ? ' (the md5 of what arrived differs)' : ''}`, {code: 'FAILURE',
-            hint: 'upload it again; nothing was stored'});
-        }
-        if (bytesRead === 0) break;
-      } while (pos < size);
-    } finally {
-      await handle.close();
     }
   }
 }

@@ -1,5 +1,6 @@
-// A line diff for `tars config diff`: longest common subsequence, printed as a unified diff with 3 lines of
-// context. Config files are small (the size limit is 1 MiB); past 4000 x 4000 lines it compares whole files.
+// A line diff, for `tars config diff` and the console's review before a config push: longest common subsequence,
+// printed as a unified diff with 3 lines of context. Config files are small (the size limit is 1 MiB); past
+// 4000 x 4000 lines it compares whole files.
 
 type Op = {kind: ' ' | '-' | '+'; line: string};
 

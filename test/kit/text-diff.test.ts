@@ -1,8 +1,8 @@
-// `tars config diff`'s unified diff: hunks with 3 lines of context, far changes in separate hunks, equal texts
+// The kit's unified diff (tars config diff, the console's review before a push): hunks with 3 lines of context, far changes in separate hunks, equal texts
 // give nothing, and a change of line ends alone still shows.
 import {expect} from 'chai';
 
-import {unifiedDiff} from '../src/index.js';
+import {unifiedDiff} from '@tars-ts/kit';
 
 const lines = (n: number, change: Record<number, string> = {}) =>
   `${Array.from({length: n}, (_, i) => change[i + 1] ?? `k${i + 1}=v`).join('\n')}\n`;
