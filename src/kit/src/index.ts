@@ -29,6 +29,21 @@ export {
   parseTraceLogLine, renderWaterfall, serviceOf, spanLabel, traceMatches, traceSpansJson, traceSummaryJson,
 } from './trace-view.js';
 export {
+  type GroupAnswer, type Gathered, type LogInstance, type Unanswered, askGroup, gather, groupByStore, isQueryError,
+  mergeByTime, unansweredNote,
+} from './log-gather.js';
+export {
+  type InstanceLine, type InstanceTail, LOG_QUERY_OBJ, type LiveInstances, type ReadLine, lineTime, liveLogInstances,
+  pause, readFailure, readFrom, registryLogInstances, tailOf, untilSignal,
+} from './log-lines.js';
+export {
+  type FileSource, type FollowOptions, type PollOptions, type PollSource, fileSources, follow, pollSources,
+} from './log-follow.js';
+export {
+  type GatheredNotifications, NOTIFY_LEVELS, type NotifyEntryJson, type NotifyFilter, entryJson, gatherNotifications,
+  notifyQuery,
+} from './log-notify.js';
+export {
   PATCH_CTL_OBJ, PATCH_OBJ, PackageRefused, UPLOAD_CHUNK, type UploadTarget, type VersionJson, bytesText, rollbackVersion,
   sendUpload, storeUpload, versionJson,
 } from './patch-store.js';
@@ -50,7 +65,7 @@ export function loadCallKit(): Promise<typeof import('./call/index.js')> {
   return import('./call/index.js');
 }
 export {
-  type Gathered, type InstancesJson, MAX_SERIES_LIMIT, RefusedQuery, STAT_BUCKETS, type SeriesAnswer,
+  type GatheredSeries, type InstancesJson, MAX_SERIES_LIMIT, RefusedQuery, STAT_BUCKETS, type SeriesAnswer,
   type StatCounters, type StatInstance, askEach, averageRspTime, checkedAnswer, copyCounters, countersOf,
   emptyCounters, gatherHistoryProperties, gatherHistoryStats, mergeCounters, quantileOf, totalCalls,
 } from './stat-read.js';

@@ -112,7 +112,7 @@ export interface SeriesAnswer<S> {
 }
 
 /** A gathered answer: the series, the daemon counters of one instance, and who answered. */
-export interface Gathered<S> extends SeriesAnswer<S> {
+export interface GatheredSeries<S> extends SeriesAnswer<S> {
   /** The counters of the instance that answered first (the one that read the store, for history). */
   daemon: StatQuery.StatDaemonStats;
   /** Every answering instance's counters, in the order asked. */
@@ -164,7 +164,7 @@ export const checkedAnswer = <R extends {ret: number}>(r: R): R => {
  * its instance has not written since. An instance that does not answer is left out and named in `instances`.
  */
 export async function gatherHistoryStats(instances: readonly StatInstance[], req: StatQuery.StatQueryRequest):
-  Promise<Gathered<StatQuery.StatSeries>> {
+  Promise<GatheredSeries<StatQuery.StatSeries>> {
   if (instances.length === 1) {
     const [{proxy}] = instances as [StatInstance];
     const [{series, groups}, {stats}] = await Promise.all([proxy.historyStats(req).then(checkedAnswer),
@@ -186,7 +186,7 @@ export async function gatherHistoryStats(instances: readonly StatInstance[], req
 
 /** Property history over every instance, as {@link gatherHistoryStats}. */
 export async function gatherHistoryProperties(instances: readonly StatInstance[],
-  req: StatQuery.PropertyQueryRequest): Promise<Gathered<StatQuery.PropertySeries>> {
+  req: StatQuery.PropertyQueryRequest): Promise<GatheredSeries<StatQuery.PropertySeries>> {
   if (instances.length === 1) {
     const [{proxy}] = instances as [StatInstance];
     const [{series, groups}, {stats}] = await Promise.all([proxy.historyProperties(req).then(checkedAnswer),
@@ -213,7 +213,7 @@ export async function gatherHistoryProperties(instances: readonly StatInstance[]
  */
 async function readThroughOne<S>(gathered: {answers: {instance: StatInstance;
   value: {stats: StatQuery.StatDaemonStats}}[]; instances: InstancesJson}, cut: boolean,
-read: (proxy: StatQuery.StatQueryProxy) => Promise<SeriesAnswer<S>>): Promise<Gathered<S>> {
+read: (proxy: StatQuery.StatQueryProxy) => Promise<SeriesAnswer<S>>): Promise<GatheredSeries<S>> {
   const daemons = gathered.answers.map((a) => a.value.stats);
   let last: unknown;
   for (const [i, {instance}] of gathered.answers.entries()) {

@@ -1,12 +1,14 @@
 // The base of `tars log tail|query|dye` and `tars notify list`: where the log daemon's LogQueryObj is, and its proxy.
 import type {LogQuery} from '@tars-ts/core/framework';
-import {DaemonClientCommand, type DaemonClientFlags, UserError} from '@tars-ts/kit';
+import {
+  DaemonClientCommand, type DaemonClientFlags, LOG_QUERY_OBJ, type LiveInstances, type LogInstance, type Unanswered,
+  UserError, liveLogInstances,
+} from '@tars-ts/kit';
 
 import {logDaemon} from './daemon.js';
-import type {LogInstance, Unanswered} from './gather.js';
 
 /** The query servant's object name in this toolkit. */
-export const LOG_QUERY = 'tars.tarslog.LogQueryObj';
+export const LOG_QUERY = LOG_QUERY_OBJ;
 
 /** What every log client command accepts. */
 export type LogClientFlags = DaemonClientFlags;
@@ -91,24 +93,9 @@ export abstract class LogClientCommand extends DaemonClientCommand {
   protected async logInstances(flags: LogClientFlags): Promise<LiveInstances> {
     const {LogQuery: Q} = await import('@tars-ts/core/framework');
     const each = await this.connectEach(Q.LogQueryProxy, flags);
-    const bare = each.map(({endpoint, proxy}): LogInstance => ({endpoint, query: proxy, logStore: '', notifyStore: ''}));
-    if (bare.length === 1) return {instances: bare, down: []};
-    const settled = await Promise.allSettled(bare.map(async (i) => {
-      const {stats} = await i.query.daemonStats();
-      return {...i, logStore: stats.logStore, notifyStore: stats.notifyStore};
-    }));
-    const instances = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    if (instances.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
-    const down = settled.flatMap((s, i) => (s.status === 'rejected'
-      ? [{instance: bare[i]!, error: (s.reason as Error).message}] : []));
-    return {instances, down};
+    return liveLogInstances(each.map(({endpoint, proxy}): LogInstance => ({endpoint, query: proxy, logStore: '',
+      notifyStore: ''})));
   }
-}
-
-/** The instances of the log daemon a gathering command reads: those that answered, and those that did not. */
-export interface LiveInstances {
-  instances: LogInstance[];
-  down: {instance: LogInstance; error: string}[];
 }
 
 /** The `unanswered` entries of instances that were down from the start. */

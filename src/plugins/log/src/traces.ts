@@ -1,8 +1,7 @@
 // What `tars trace list|show` take from the command line, and the reading of the call-chain log of every live
 // instance of the log daemon, each log directory once (the kit's readCallChainLines reads one instance's lines).
-import {type Trace, UserError} from '@tars-ts/kit';
+import {type LogInstance, type Trace, type Unanswered, UserError, gather} from '@tars-ts/kit';
 
-import {type LogInstance, type Unanswered, gather} from './gather.js';
 
 /** The trace id of the command line (hex, 16..64 digits; TarsCpp's `<flags>-<id>` accepted), lower case. */
 export function traceIdOf(text: string): string {

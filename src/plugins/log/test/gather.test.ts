@@ -7,9 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type {LogQuery} from '@tars-ts/core/framework';
-import {UserError} from '@tars-ts/kit';
+import {type LogInstance, UserError, gather, groupByStore, mergeByTime, pollSources} from '@tars-ts/kit';
 
-import {type LogInstance, gather, groupByStore, mergeByTime} from '../src/gather.js';
 import {listLogFiles} from '../src/reader.js';
 import {LOG_DIR_ID_FILE, logDirId} from '../src/store-id.js';
 import {LogWriter} from '../src/writer.js';
@@ -18,6 +17,29 @@ const instance = (endpoint: string, logStore = '', notifyStore = ''): LogInstanc
   notifyStore, query: {} as LogQuery.LogQueryProxy});
 
 describe('gathering from several log daemons', () => {
+  it('polls every source each round, in time order, until its stop settles (the console\'s tail ends so)', async () => {
+    let round = 0;
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const printed: string[] = [];
+    const notes: string[] = [];
+    const source = (name: string, fail: boolean) => ({members: [instance(name)], poll: async () => {
+      if (fail) throw new Error('down');
+      return [`${round} ${name}`];
+    }});
+    await pollSources({sources: [source('b', false), source('a', false), source('c', true)], intervalMs: 10,
+      timeOf: (s) => Number(s.split(' ')[0]), note: (t) => notes.push(t),
+      print: (s) => {
+        printed.push(s);
+        if (s.endsWith(' a') && ++round === 3) stop();
+      }, stop: stopped});
+    // Each round's items merged (equal times keep the sources' order); the polling ended on the stop, no signal.
+    expect(printed).to.deep.equal(['0 b', '0 a', '1 b', '1 a', '2 b', '2 a']);
+    expect(notes).to.deep.equal(['the log daemon at c does not answer (down); still trying, the others go on']);
+  });
+
   it('merges by time, keeping each instance\'s order; a line without a time goes with the one before it', () => {
     const t = (s: string): number | undefined => (/^\d+$/.test(s.split(' ')[0]!) ? Number(s.split(' ')[0]) : undefined);
     const a = ['1 a', 'cont a1', '4 a', '9 a'];

@@ -2,7 +2,9 @@
 // and command-line times; and the notify command derivation (framework.md 2.8).
 import {expect} from 'chai';
 
-import {dyeService, hasDyeKey, lineTime, parseTime} from '../src/lines.js';
+import {lineTime} from '@tars-ts/kit';
+
+import {dyeService, hasDyeKey, parseTime} from '../src/lines.js';
 import {NOTIFY, REPORT, notifyCommand, splitSet} from '../src/notify-store.js';
 
 describe('log reading helpers', () => {

@@ -13,6 +13,7 @@ import path from 'node:path';
 
 import {Application, Communicator, spanLines} from '@tars-ts/core';
 import {LogF, LogQuery, NotifyF} from '@tars-ts/core/framework';
+import {lineTime} from '@tars-ts/kit';
 
 import {registryLocatorOf, startCliDaemon, tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {freshDatabase} from '../../../../test/support/postgres.js';
@@ -22,7 +23,6 @@ import type {LogTailJson} from '../src/commands/log/tail.js';
 import type {NotifyListJson} from '../src/commands/notify/list.js';
 import type {TraceListJson} from '../src/commands/trace/list.js';
 import type {TraceShowJson} from '../src/commands/trace/show.js';
-import {lineTime} from '../src/lines.js';
 import {type StartedLog, bin, root, sleep, startLogProcess, stopChild} from './support.js';
 
 const LOG_OBJS = ['tars.tarslog.LogObj', 'tars.tarsnotify.NotifyObj', 'tars.tarslog.LogQueryObj'];

@@ -5,14 +5,14 @@
 // instance holds in memory (each report is in exactly one instance's memory).
 import type {StatQuery} from '@tars-ts/core/framework';
 
-import {type Gathered, type InstancesJson, type StatInstance, askEach, checkedAnswer} from '@tars-ts/kit';
+import {type GatheredSeries, type InstancesJson, type StatInstance, askEach, checkedAnswer} from '@tars-ts/kit';
 
 import {filterOf, mergePropAnswers, mergeStatAnswers, seriesLimit} from './query.js';
 
 // History (one read of the store plus every instance's unwritten minutes) is gathered by the kit, which the console
 // shares; the live views, which merge here with the query's grouping, stay with the daemon's plugin.
 export {
-  type Gathered, type InstancesJson, RefusedQuery, type StatInstance, gatherHistoryProperties, gatherHistoryStats,
+  type GatheredSeries, type InstancesJson, RefusedQuery, type StatInstance, gatherHistoryProperties, gatherHistoryStats,
 } from '@tars-ts/kit';
 
 /**
@@ -21,7 +21,7 @@ export {
  * to the request's limit. Instances that do not answer are left out and named.
  */
 export async function gatherLiveStats(instances: readonly StatInstance[], req: StatQuery.StatQueryRequest):
-  Promise<Gathered<StatQuery.StatSeries>> {
+  Promise<GatheredSeries<StatQuery.StatSeries>> {
   const f = filterOf(req);
   const gathered = await askEach(instances, async (i) => {
     const [live, {stats}] = await Promise.all([i.proxy.liveStats(req).then(checkedAnswer), i.proxy.daemonStats()]);
@@ -44,7 +44,7 @@ export async function gatherLiveStats(instances: readonly StatInstance[], req: S
  * policy, shown as one instance shows them.
  */
 export async function gatherLiveProperties(instances: readonly StatInstance[], req: StatQuery.PropertyQueryRequest):
-  Promise<Gathered<StatQuery.PropertySeries>> {
+  Promise<GatheredSeries<StatQuery.PropertySeries>> {
   const {StatQuery: Q} = await import('@tars-ts/core/framework');
   const several = instances.length > 1;
   const asked = several ? Q.PropertyQueryRequest.create({...req, mergeable: true}) : req;

@@ -10,9 +10,10 @@
  * @property {() => void} [leave] the page goes to another view (stop streams and timers)
  */
 
+import {notificationsView} from './notifications.js';
 import {registryView} from './registry.js';
 import {serverView} from './server.js';
 import {treeView} from './tree.js';
 
 /** @type {View[]} */
-export const VIEWS = [serverView, registryView, treeView];
+export const VIEWS = [serverView, registryView, notificationsView, treeView];

@@ -2,8 +2,10 @@
 import {configTab} from './config.js';
 import {debugTab} from './debug.js';
 import {deployTab} from './deploy.js';
+import {logsTab} from './logs.js';
+import {notificationsTab} from './notifications.js';
 import {overviewTab} from './overview.js';
 import {statsTab} from './stats.js';
 
 /** @type {import('./server.js').ServerTab[]} */
-export const SERVER_TABS = [overviewTab, configTab, deployTab, statsTab, debugTab];
+export const SERVER_TABS = [overviewTab, configTab, deployTab, statsTab, logsTab, notificationsTab, debugTab];

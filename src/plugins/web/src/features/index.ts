@@ -3,7 +3,8 @@ import type {Feature} from '../feature.js';
 import {config} from './config.js';
 import {debug} from './debug.js';
 import {deploy} from './deploy.js';
+import {logs} from './logs.js';
 import {servers} from './servers.js';
 import {stats} from './stats.js';
 
-export const FEATURES: readonly Feature[] = [servers, config, deploy, stats, debug];
+export const FEATURES: readonly Feature[] = [servers, config, deploy, stats, logs, debug];

@@ -1,10 +1,11 @@
 import {Args, Flags} from '@oclif/core';
-import {UserError} from '@tars-ts/kit';
+import {
+  type InstanceLine, type Unanswered, UserError, fileSources, follow, gather, groupByStore, lineTime, readFrom,
+  unansweredNote,
+} from '@tars-ts/kit';
 
 import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
-import {fileSources, follow} from '../../follow.js';
-import {type Unanswered, gather, groupByStore, unansweredNote} from '../../gather.js';
-import {type InstanceLine, dyeService, hasDyeKey, lineTime, parseTime, readFrom} from '../../lines.js';
+import {dyeService, hasDyeKey, parseTime} from '../../lines.js';
 
 /** One line of a dyed request in `tars log dye --json` (docs/log.md). */
 export interface DyeLineJson extends InstanceLine {

@@ -1,8 +1,11 @@
 import {Args, Flags} from '@oclif/core';
 
+import {
+  type InstanceLine, type Unanswered, gather, groupByStore, lineTime, mergeByTime, readFrom, unansweredNote,
+} from '@tars-ts/kit';
+
 import {LogClientCommand, appServer, downAsUnanswered, grepOf} from '../../client-command.js';
-import {type Unanswered, gather, groupByStore, mergeByTime, unansweredNote} from '../../gather.js';
-import {type InstanceLine, lineTime, parseTime, readFrom} from '../../lines.js';
+import {parseTime} from '../../lines.js';
 
 /** One line of `tars log query --json`: the instance that holds it, and its own time when it carries one. */
 export type QueryLine = InstanceLine & {time?: string};

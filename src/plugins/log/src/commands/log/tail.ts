@@ -1,11 +1,12 @@
 import {Args, Flags} from '@oclif/core';
 
-import type {LogQuery} from '@tars-ts/core/framework';
+import {
+  type InstanceLine, type Unanswered, fileSources, follow, gather, groupByStore, lineTime, mergeByTime, tailOf,
+  unansweredNote,
+} from '@tars-ts/kit';
 
 import {LogClientCommand, appServer, downAsUnanswered, grepOf} from '../../client-command.js';
-import {fileSources, follow} from '../../follow.js';
-import {type LogInstance, type Unanswered, gather, groupByStore, mergeByTime, unansweredNote} from '../../gather.js';
-import {type InstanceLine, type ReadLine, lineTime, parseTime, readFrom} from '../../lines.js';
+import {parseTime} from '../../lines.js';
 
 /** What `tars log tail --json` prints (docs/log.md). */
 export interface LogTailJson {
@@ -98,34 +99,4 @@ the others go on.`;
       }});
     process.exit(0);
   }
-}
-
-/**
- * The last `want` lines of one instance's files of `filter` (with `since`: those of that stretch), newest file
- * last, each tagged with the instance; its files; and every file's end, where -f resumes.
- */
-async function tailOf(instance: LogInstance, filter: LogQuery.LogFileFilter, want: number, since: number | undefined,
-  grep: string): Promise<{files: string[]; lines: InstanceLine[]; offsets: Map<string, number>}> {
-  const {LogQuery: Q} = await import('@tars-ts/core/framework');
-  const {query, endpoint} = instance;
-  const {files} = await query.listFiles(filter);
-  const offsets = new Map<string, number>();
-  let lines: ReadLine[] = [];
-  // Newest file first, until enough lines; every file's end is where -f resumes.
-  for (const f of [...files].reverse()) {
-    const size = Number(f.size);
-    offsets.set(f.path, size);
-    if (lines.length >= want) continue;
-    let got: ReadLine[];
-    if (since === undefined) {
-      const {ret, result} = await query.readLines(Q.LogReadRequest.create({path: f.path, offset: -1n,
-        tail: Math.min(want - lines.length, 100_000), maxBytes: 4 * 1024 * 1024, grep}));
-      got = ret === 0 ? result.lines.map((line, i) => ({file: f.path, offset: Number(result.offsets[i] ?? 0n), line}))
-        : [];
-    } else {
-      got = (await readFrom(query, f.path, 0, grep)).lines.filter((l) => (lineTime(l.line) ?? since) >= since);
-    }
-    lines = [...got.slice(-(want - lines.length)), ...lines];
-  }
-  return {files: files.map((f) => f.path), lines: lines.map((l) => ({...l, instance: endpoint})), offsets};
 }

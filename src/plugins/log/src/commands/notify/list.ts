@@ -1,34 +1,14 @@
 import {Flags} from '@oclif/core';
 import type {LogQuery} from '@tars-ts/core/framework';
+import {
+  type LogInstance, NOTIFY_LEVELS, type NotifyEntryJson, type NotifyFilter, type Unanswered, entryJson,
+  gatherNotifications, notifyQuery, pollSources, unansweredNote,
+} from '@tars-ts/kit';
 
 import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
-import {pollSources} from '../../follow.js';
-import {type LogInstance, type Unanswered, gather, groupByStore, mergeByTime, unansweredNote} from '../../gather.js';
 import {parseTime} from '../../lines.js';
 
-/** One notification in `tars notify list --json` (docs/log.md). */
-export interface NotifyEntryJson {
-  id: number;
-  time: string;
-  app: string;
-  server: string;
-  nodeName: string;
-  serverId: string;
-  command: string;
-  message: string;
-  threadId: string;
-  container: string;
-  setName: string;
-  setArea: string;
-  setGroup: string;
-  /** ReportType: 0 REPORT (command from the text), 1 NOTIFY (command from the level). */
-  type: number;
-  /**
-   * With instances of the log daemon that keep separate stores (SQLite each), the one that holds the entry (its
-   * LogQueryObj endpoint): ids are per store then. Absent with one store (one daemon, or a shared database).
-   */
-  instance?: string;
-}
+export type {NotifyEntryJson} from '@tars-ts/kit';
 
 /** What `tars notify list --json` prints. */
 export interface NotifyListJson {
@@ -37,16 +17,6 @@ export interface NotifyListJson {
   /** Instances that did not answer, when some did not: their entries may be missing. */
   unanswered?: Unanswered[];
 }
-
-/** An entry as JSON; `instance` given (several stores) says which instance holds it. */
-export function entryJson(e: LogQuery.NotifyEntry, instance?: string): NotifyEntryJson {
-  return {id: Number(e.id), time: new Date(Number(e.time)).toISOString(), app: e.app, server: e.server,
-    nodeName: e.nodeName, serverId: e.serverId, command: e.command, message: e.message, threadId: e.threadId,
-    container: e.container, setName: e.setName, setArea: e.setArea, setGroup: e.setGroup, type: e.type,
-    ...(instance === undefined ? {} : {instance})};
-}
-
-const LEVELS = ['alarm', 'error', 'warn', 'normal'];
 
 export default class NotifyList extends LogClientCommand {
   static override summary = 'Server notifications (start, stop, crashes, alarms) kept by the log daemon\'s NotifyObj.';
@@ -66,7 +36,7 @@ each (SQLite) are all read, and their entries merged by time, each naming its in
   static override flags = {
     app: Flags.string({summary: 'Only this application.'}),
     server: Flags.string({summary: 'Only this server name.'}),
-    level: Flags.string({summary: 'Only this level.', options: LEVELS}),
+    level: Flags.string({summary: 'Only this level.', options: [...NOTIFY_LEVELS]}),
     since: Flags.string({summary: 'Only entries since: a duration back from now (10m, 1d) or an ISO time.',
       helpValue: 'TIME'}),
     limit: Flags.integer({summary: 'At most this many entries, the newest.', default: 100, min: 1, max: 10_000,
@@ -79,19 +49,17 @@ each (SQLite) are all read, and their entries merged by time, each naming its in
   async run(): Promise<NotifyListJson> {
     const {flags} = await this.parse(NotifyList);
     const since = flags.since ? parseTime(flags.since, '--since') : 0;
-    const [{LogQuery}, {renderTable}] = await Promise.all([import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
-    const request = (afterId: number, limit: number): LogQuery.NotifyQuery => LogQuery.NotifyQuery.create({
-      app: flags.app ?? '', server: flags.server ?? '', level: flags.level ?? '', since: BigInt(since),
-      afterId: BigInt(afterId), limit});
-    // Instances sharing a store (one PostgreSQL schema) hold the same entries: one of them is asked per store.
+    const {renderTable} = await import('@tars-ts/kit');
+    const filter: NotifyFilter = {app: flags.app ?? '', server: flags.server ?? '', level: flags.level ?? '', since};
+    const request = (afterId: number, limit: number): Promise<LogQuery.NotifyQuery> =>
+      notifyQuery(filter, afterId, limit);
+    // Instances sharing a store (one PostgreSQL schema) hold the same entries: one of them is asked per store; ids
+    // are a store's own, so with several stores each entry says which instance holds it.
     const {instances, down} = await this.logInstances(flags);
-    const groups = groupByStore(instances, 'notifyStore');
-    const {answers, unanswered} = await gather(groups, async (i) => (await i.query.listNotify(request(0, flags.limit)))
-      .entries);
-    // Ids are a store's own: with several stores, each entry says which instance holds it.
-    let several = groups.length > 1;
-    const json: NotifyListJson = {entries: mergeByTime(answers.map((a) => a.value.map((e) => entryJson(e,
-      several ? a.instance.endpoint : undefined))), (e) => Date.parse(e.time)).slice(-flags.limit)};
+    const gathered = await gatherNotifications({instances}, filter, flags.limit);
+    const {groups, answers, unanswered} = gathered;
+    let {several} = gathered;
+    const json: NotifyListJson = {entries: gathered.entries};
     const missing = [...downAsUnanswered(down), ...unanswered];
     if (missing.length > 0) {
       json.unanswered = missing;
@@ -133,10 +101,10 @@ each (SQLite) are all read, and their entries merged by time, each naming its in
           several = true;
         }
         if (source.last === undefined) {
-          source.last = lastOf((await i.query.listNotify(request(0, 1))).entries);
+          source.last = lastOf((await i.query.listNotify(await request(0, 1))).entries);
           return [];
         }
-        const {entries} = await i.query.listNotify(request(source.last, 10_000));
+        const {entries} = await i.query.listNotify(await request(source.last, 10_000));
         source.last = Math.max(source.last, lastOf(entries));
         return entries.map((e) => entryJson(e, several ? i.endpoint : undefined));
       }}))});

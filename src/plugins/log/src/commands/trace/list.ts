@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core';
-import type {TraceSummaryJson} from '@tars-ts/kit';
+import {type TraceSummaryJson, type Unanswered, groupByStore, unansweredNote} from '@tars-ts/kit';
 
 import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
-import {type Unanswered, groupByStore, unansweredNote} from '../../gather.js';
 import {parseTime} from '../../lines.js';
 import {gatherCallChains, parseSlow} from '../../traces.js';
 

@@ -1,8 +1,9 @@
 import {Args} from '@oclif/core';
-import {type TraceSpanJson, type TraceSummaryJson, UserError} from '@tars-ts/kit';
+import {
+  type TraceSpanJson, type TraceSummaryJson, type Unanswered, UserError, groupByStore, unansweredNote,
+} from '@tars-ts/kit';
 
 import {LogClientCommand, downAsUnanswered} from '../../client-command.js';
-import {type Unanswered, groupByStore, unansweredNote} from '../../gather.js';
 import {gatherCallChains, traceIdOf} from '../../traces.js';
 
 /** What `tars trace show --json` prints (docs/log.md). */

@@ -2,7 +2,7 @@
 // instances read the same store (asked once), asking a group with a fallback to its other members, telling an
 // instance that does not answer from a query that is wrong, and merging what each instance gave by time.
 import type {LogQuery} from '@tars-ts/core/framework';
-import {UserError} from '@tars-ts/kit';
+import {UserError} from './errors.js';
 
 /** One live instance of the log daemon as a gathering query sees it. */
 export interface LogInstance {

@@ -1,11 +1,11 @@
-// `-f` of tail, dye and notify list: polls every source (one per store of the log daemon's live instances) and prints
-// what is new, merged by time, until Ctrl-C or SIGTERM. A source that does not answer is said once on stderr and
-// asked again each round; it never holds up the others: a round waits for the sources still polling at most one
-// interval, and takes a late answer in a later round.
+// `-f` of tail, dye and notify list, and the console's live tail: polls every source (one per store of the log
+// daemon's live instances) and prints what is new, merged by time, until Ctrl-C or SIGTERM (or the caller's stop).
+// A source that does not answer is said once on stderr and asked again each round; it never holds up the others: a
+// round waits for the sources still polling at most one interval, and takes a late answer in a later round.
 import type {LogQuery} from '@tars-ts/core/framework';
 
-import {type GroupAnswer, type LogInstance, askGroup, mergeByTime} from './gather.js';
-import {type InstanceLine, type ReadLine, lineTime, pause, readFrom, untilSignal} from './lines.js';
+import {type GroupAnswer, type LogInstance, askGroup, mergeByTime} from './log-gather.js';
+import {type InstanceLine, type ReadLine, lineTime, pause, readFrom, untilSignal} from './log-lines.js';
 
 /** One thing to poll: a store, read through any of its members. */
 export interface PollSource<T> {
@@ -23,6 +23,8 @@ export interface PollOptions<T> {
   print: (item: T) => void;
   /** Where notes about sources that stop or start answering go (stderr). */
   note?: (text: string) => void;
+  /** Ends the polling when it settles (default: SIGINT or SIGTERM, see untilSignal). */
+  stop?: Promise<void>;
 }
 
 /** Who a note names: "the log daemon" with one source, else the instance. */
@@ -30,9 +32,9 @@ function who(source: PollSource<unknown>, many: boolean): string {
   return many ? `the log daemon at ${source.members.map((m) => m.endpoint).join(' / ')}` : 'the log daemon';
 }
 
-/** Polls every source each interval until a signal; resolves then. */
+/** Polls every source each interval until `options.stop` (a signal by default); resolves then. */
 export async function pollSources<T>(options: PollOptions<T>): Promise<void> {
-  const stop = untilSignal();
+  const stop = options.stop ?? untilSignal();
   let stopped = false;
   void stop.then(() => {
     stopped = true;
@@ -124,6 +126,13 @@ export interface FollowOptions {
   print: (line: InstanceLine) => void;
   /** Where notes about the daemon go (stderr). */
   note?: (text: string) => void;
+  /** Ends the following when it settles (default: SIGINT or SIGTERM). */
+  stop?: Promise<void>;
+  /**
+   * At most about this many lines of one file per poll (default: all): reading stops at the page that reaches it,
+   * that page's lines past it are skipped and the rest comes in later polls (a live view's bound on one round).
+   */
+  maxLinesPerRead?: number;
 }
 
 /** Follows the files of a filter on every source: what is appended, new files (a rotation) from their start. */
@@ -150,7 +159,8 @@ export async function follow(options: FollowOptions): Promise<void> {
     for (const f of files) {
       const from = offsets.get(f.path) ?? 0;
       if (Number(f.size) === from) continue;
-      const {lines, next} = await readFrom(instance.query, f.path, Number(f.size) < from ? 0 : from, options.grep);
+      const {lines, next} = await readFrom(instance.query, f.path, Number(f.size) < from ? 0 : from, options.grep,
+        options.maxLinesPerRead);
       offsets.set(f.path, next);
       for (const l of lines) if (!options.keep || options.keep(l)) out.push({...l, instance: instance.endpoint});
     }
@@ -158,5 +168,6 @@ export async function follow(options: FollowOptions): Promise<void> {
     return out;
   };
   await pollSources({sources: options.sources.map((s) => ({members: s.members, poll: poll(s)})),
-    intervalMs: options.intervalMs, timeOf: (l) => lineTime(l.line), print: options.print, note: options.note});
+    intervalMs: options.intervalMs, timeOf: (l) => lineTime(l.line), print: options.print, note: options.note,
+    ...(options.stop ? {stop: options.stop} : {})});
 }
