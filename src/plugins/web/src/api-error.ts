@@ -18,3 +18,21 @@ export class ApiError extends Error {
     return {error: {code: this.code, message: this.message, hint: this.hint}};
   }
 }
+
+/**
+ * A failed call to a base service as the API's error: an ApiError stays as it is; anything else is 502 NO_ANSWER
+ * naming `what` (its first line of message only) with `hint`.
+ */
+export function noAnswer(error: unknown, what: string, hint = 'is it running? tars cluster status says'): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(502, 'NO_ANSWER', `${what} did not answer: ${(error as Error).message.split('\n')[0]}`, hint);
+}
+
+/** Runs `call`; a failure rejects with {@link noAnswer}. */
+export async function askService<T>(what: string, call: () => Promise<T>, hint?: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw noAnswer(error, what, hint);
+  }
+}

@@ -4,7 +4,7 @@
 import type {Communicator} from '@tars-ts/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 
-import {ApiError} from './api-error.js';
+import {ApiError, askService} from './api-error.js';
 
 /** The registry's servants the console calls by name (resolved through the locator's QueryObj). */
 export const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
@@ -112,14 +112,9 @@ export class ClusterApi {
   }
 
   /** `call()`, its failure as a 502 naming what did not answer. */
-  private async ask<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(502, 'NO_ANSWER', `${what} did not answer: ${(error as Error).message.split('\n')[0]}`,
-        'is the cluster up? tars cluster status (or tars registry status) says; the console retries on the next request');
-    }
+  private ask<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return askService(what, call,
+      'is the cluster up? tars cluster status (or tars registry status) says; the console retries on the next request');
   }
 
   private async deployments(): Promise<{deployments: RegistryCtl.ServerDeployment[]; nodes: RegistryCtl.RegistryNode[]}> {

@@ -4,7 +4,7 @@ import type {Communicator} from '@tars-ts/core';
 import type {ConfigCtl} from '@tars-ts/core/framework';
 import {type ConfigReloadJson, reloadConfig, unifiedDiff} from '@tars-ts/kit';
 
-import {ApiError} from './api-error.js';
+import {ApiError, askService} from './api-error.js';
 import {ADMIN_REG_OBJ, REGISTRY_CTL_OBJ, checkServerId} from './cluster-api.js';
 
 const CONFIG_CTL_OBJ = 'tars.tarsconfig.ConfigCtlObj';
@@ -131,14 +131,11 @@ export class ConfigApi {
     return this.communicator.stringToProxy(C.ConfigCtlProxy, CONFIG_CTL_OBJ, {timeout: this.timeoutMs});
   }
 
-  private async ask<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new ApiError(502, 'NO_ANSWER', `the config center (ConfigCtlObj) did not answer: ${
-        (error as Error).message.split('\n')[0]}`, 'is it running? tars cluster status (or tars config status) says');
-    }
+  private ask<T>(call: () => Promise<T>): Promise<T> {
+    return askService('the config center (ConfigCtlObj)', call,
+      'is it running? tars cluster status (or tars config status) says');
   }
+
 
   private static async key(application: string, serverName: string, f: ConfigFileRef): Promise<ConfigCtl.ConfigFileKey> {
     const {ConfigCtl: C} = await import('@tars-ts/core/framework');

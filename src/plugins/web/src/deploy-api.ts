@@ -12,7 +12,7 @@ import {
   versionJson,
 } from '@tars-ts/kit';
 
-import {ApiError} from './api-error.js';
+import {ApiError, noAnswer} from './api-error.js';
 import {checkServerId} from './cluster-api.js';
 import type {ConsoleContext} from './feature.js';
 
@@ -83,8 +83,7 @@ function apiError(error: unknown, what: string): ApiError {
     const [status, code] = STATUS_OF[error.code] ?? [409, 'ACTION_FAILED'];
     return new ApiError(status, code, error.message, error.hint ?? 'tars server status shows the server');
   }
-  return new ApiError(502, 'NO_ANSWER', `${what} did not answer: ${(error as Error).message.split('\n')[0]}`,
-    'is it running? tars cluster status says');
+  return noAnswer(error, what);
 }
 
 /** The console's deploy actions on one cluster. Rejects with {@link ApiError}s. */

@@ -10,7 +10,7 @@ import {
   registryLogInstances, tailOf,
 } from '@tars-ts/kit';
 
-import {ApiError} from './api-error.js';
+import {ApiError, askService} from './api-error.js';
 import {checkServerId} from './cluster-api.js';
 
 const REGISTRY_CTL_OBJ = 'tars.tarsregistry.RegistryCtlObj';
@@ -137,14 +137,8 @@ export class LogsApi {
   constructor(private readonly communicator: Communicator, private readonly timeoutMs: number) {}
 
   /** `call()`, a failure that is no ApiError as 502 NO_ANSWER naming `what`. */
-  private async ask<T>(what: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(502, 'NO_ANSWER', `${what} did not answer: ${(error as Error).message.split('\n')[0]}`,
-        'is it running? tars cluster status (or tars log status) says');
-    }
+  private ask<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return askService(what, call, 'is it running? tars cluster status (or tars log status) says');
   }
 
   /** Every live instance of the log daemon, with its stores. */
