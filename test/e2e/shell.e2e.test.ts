@@ -44,14 +44,17 @@ class Terminal {
     this.child.stdin!.write(keys);
   }
 
-  /** Waits (at most `ms`) until the screen shows `pattern` after the previous match; moves past it. */
-  async waitFor(pattern: RegExp, ms = 20_000): Promise<string> {
+  /**
+   * Waits (at most `ms`) until the screen shows `pattern` after the previous match; moves past it, unless `stay` (for
+   * a line being typed: the next wait sees it whole).
+   */
+  async waitFor(pattern: RegExp, ms = 20_000, stay = false): Promise<string> {
     const until = Date.now() + ms;
     for (;;) {
       const text = plain(this.raw.slice(this.mark));
       if (pattern.test(text)) {
         const seen = text;
-        this.mark = this.raw.length;
+        if (!stay) this.mark = this.raw.length;
         return seen;
       }
       if (Date.now() > until) throw new Error(`no ${pattern} on the terminal in ${ms} ms; it shows:\n${text}`);
@@ -138,16 +141,16 @@ describe('tars shell on a cluster', function () {
       await first.waitFor(/tars> $/);
       // an object name completed from the registry, then pinged
       first.type('ping Sh.Echo.Ech');
-      await first.waitFor(/ping Sh\.Echo\.Ech$/);
+      await first.waitFor(/ping Sh\.Echo\.Ech$/, 20_000, true);
       first.type('\t');
-      await first.waitFor(/EchoObj$/);
+      await first.waitFor(/ping Sh\.Echo\.EchoObj$/);
       first.type('\r');
       await first.waitFor(/tcp -h 127\.0\.0\.1 -p \d+ .*\d+(\.\d+)? ms\n[^]*tars> $/);
       // a function name completed from the interface (reflection), then called
       first.type(`call ${OBJ}.Ech`);
-      await first.waitFor(/EchoObj\.Ech$/);
+      await first.waitFor(/EchoObj\.Ech$/, 20_000, true);
       first.type('\t');
-      await first.waitFor(/EchoHello$/);
+      await first.waitFor(/call Sh\.Echo\.EchoObj\.EchoHello$/);
       first.type(' tars\r');
       const answer = await first.waitFor(/tars> $/);
       expect(answer).to.contain('resp: "v1:tars"');
@@ -196,7 +199,9 @@ describe('tars shell on a cluster', function () {
       'call EchoObj.EchoHello two',
       'bench EchoObj.EchoHello load -n 40 -c 4',
       'find EchoObj',
+      'describe EchoObj',
       'servers',
+      'stat Sh.Echo',
       '.json on',
       `call ${OBJ}.EchoHello three`,
     ];
@@ -212,6 +217,10 @@ describe('tars shell on a cluster', function () {
     expect(out.stdout).to.match(/latency ms: p50 [\d.]+ {2}p90 [\d.]+ {2}p99 [\d.]+ {2}max [\d.]+/);
     expect(out.stdout).to.match(/tcp -h 127\.0\.0\.1 -p \d+.*active/);
     expect(out.stdout).to.match(/Sh\.Echo\s+\S+\s+active\s+active/);
+    expect(out.stdout).to.match(/interface Test\.Echo\n {2}int EchoHello\(string req, out string resp\);/);
+    expect(out.stdout).to.contain('-- interface from reflection');
+    // the shell's calls are reported to the stat daemon as tars call's are (caller side)
+    expect(out.stdout).to.match(/last 15 min, interfaces of Sh\.Echo\n.*INTERFACE.*\n.*EchoHello\s+client\s+\d+/);
     expect(out.stdout).to.match(/"resp": "v1:three"/);
     expect(existsSync(path.join(env.TARS_DATA_DIR!, 'shell_history')), 'no history from a pipe').to.equal(false);
 

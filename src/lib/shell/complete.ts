@@ -118,12 +118,11 @@ function resolveTarget(words: readonly string[], use: string | undefined): {obj:
 export function dataKeys(word: string, params: readonly string[]): string[] {
   const raw = word.startsWith('--data=') ? word.slice('--data='.length) : word;
   const head = word.slice(0, word.length - raw.length);
-  const m = /^(?<open>'?\{?)(?<body>.*?)(?<key>"?)(?<name>[A-Za-z0-9_]*)$/s.exec(raw);
+  const m = /^(?:'?\{?)(?<body>.*?)(?<key>"?)(?<name>[A-Za-z0-9_]*)$/s.exec(raw);
   if (!m?.groups) return [];
   const {body, name} = m.groups as {body: string; name: string};
-  let {open} = m.groups as {open: string};
-  if (open === '') open = '\'{';
-  else if (open === '\'') open = '\'{';
+  // always single-quoted: the shell's words keep the JSON's double quotes and blanks only inside quotes
+  const open = '\'{';
   if (body !== '' && !/[{,]\s*$/.test(body)) return [];
   const given = new Set([...body.matchAll(/"([A-Za-z0-9_]+)"\s*:/g)].map((g) => g[1]!));
   return params.filter((p) => !given.has(p) && p.startsWith(name)).map((p) => `${head}${open}${body}"${p}":`);

@@ -19,8 +19,8 @@ export interface ReplOptions {
 }
 
 /**
- * Runs `session` over the lines of `input` until its end, `exit`/`quit` or Ctrl-D. Resolves with the exit code of
- * the last command that failed (0 when none did). A SIGINT (Ctrl-C) while a command runs stops it (a `bench`
+ * Runs `session` over the lines of `input` until its end, `exit`/`quit` or Ctrl-D. Resolves with 0 on a terminal; in
+ * line mode with the exit code of the last command that failed (0 when none did). A SIGINT (Ctrl-C) while a command runs stops it (a `bench`
  * prints what it has); at the prompt it clears the line; in line mode with nothing running it ends the loop (130).
  */
 export async function runRepl(session: ShellSession, options: ReplOptions): Promise<number> {
@@ -86,5 +86,6 @@ export async function runRepl(session: ShellSession, options: ReplOptions): Prom
     rl.close();
   }
   if (terminal) output.write('\n');
-  return interrupted ? 130 : failed;
+  // a person ends a session on purpose: 0; a script learns whether one of its lines failed
+  return terminal ? 0 : interrupted ? 130 : failed;
 }
