@@ -168,6 +168,20 @@ describe('tars shell on a cluster', function () {
       expect(failed).to.not.match(/\n\s+at /);
       first.type('use -\r');
       await first.waitFor(/tars> $/);
+      // Ctrl-C stops a bench, which prints what it made; at the prompt it drops the line being typed
+      first.type(`bench ${OBJ}.EchoHello x -n 1000000 -c 2\r`);
+      await first.waitFor(/1000000 calls of Sh\.Echo\.EchoObj\.EchoHello, 2 in flight \(Ctrl-C stops\)\n/);
+      first.type('\x03');
+      const stopped = await first.waitFor(/tars> $/);
+      expect(stopped).to.match(/calls: \d+ {2}ok: \d+ {2}failed: 0\n/);
+      expect(stopped).to.match(/latency ms: p50 [\d.]+ {2}p90 [\d.]+ {2}p99 [\d.]+ {2}max [\d.]+/);
+      expect(stopped).to.contain('(stopped before all calls were made)');
+      first.type('call dropped');
+      await first.waitFor(/call dropped$/, 20_000, true);
+      first.type('\x03');
+      await first.waitFor(/\^C\ntars> $/);
+      first.type('use\r');
+      expect(await first.waitFor(/tars> $/)).to.contain('use: none');
       first.type(`call ${OBJ} EchoHello again\r`);
       expect(await first.waitFor(/tars> $/)).to.contain('resp: "v1:again"');
       first.type('quit\r');
@@ -198,6 +212,7 @@ describe('tars shell on a cluster', function () {
       'use Sh.Echo',
       'call EchoObj.EchoHello two',
       'bench EchoObj.EchoHello load -n 40 -c 4',
+      'help',
       'find EchoObj',
       'describe EchoObj',
       'servers',
@@ -222,6 +237,7 @@ describe('tars shell on a cluster', function () {
     // the shell's calls are reported to the stat daemon as tars call's are (caller side)
     expect(out.stdout).to.match(/last 15 min, interfaces of Sh\.Echo\n.*INTERFACE.*\n.*EchoHello\s+client\s+\d+/);
     expect(out.stdout).to.match(/"resp": "v1:three"/);
+    expect(out.stdout).to.match(/\n {2}bench Obj\.Func \[args\.\.\.\] \[-n N\] \[-c C\] +N calls, C in flight/);
     expect(existsSync(path.join(env.TARS_DATA_DIR!, 'shell_history')), 'no history from a pipe').to.equal(false);
 
     const ok = await piped(`call ${OBJ} EchoHello tars\n`, env);

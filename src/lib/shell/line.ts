@@ -6,23 +6,28 @@ import {UserError} from '@tars-ts/kit';
 export const SHELL_COMMANDS = ['call', 'bench', 'ping', 'describe', 'find', 'servers', 'stat', 'use', '.json', 'help',
   'exit', 'quit'] as const;
 
-/** One line of the help per command: usage, then what it does. */
-export const COMMAND_HELP: Readonly<Record<string, readonly [string, string]>> = {
-  call: ['call Obj.Func [args...] | call Obj Func [args...]', 'call a function: arguments one per in-parameter as ' +
-    'with tars call (strings as they are, numbers and booleans as text, structs and containers as JSON), or ' +
-    '--data \'{"param": value}\'; --arg-types int,string,... calls with no interface'],
-  bench: ['bench Obj.Func [args...] [-n N] [-c C]', 'N calls (default 1000, at most 1000000), C in flight (default 1, ' +
-    'at most 1000): calls/s, p50/p90/p99/max latency, outcomes by return code; Ctrl-C stops it and prints what it has'],
-  ping: ['ping Obj', 'tars_ping every endpoint of Obj, with the round-trip times'],
-  describe: ['describe Obj', 'the interface of Obj (.tars files here, reflection, or the deployed .tars files)'],
-  find: ['find Obj', 'the endpoints the registry lists for Obj, active and inactive, with their nodes'],
-  servers: ['servers', 'the deployed servers: setting and present state on each node, pid, version'],
-  stat: ['stat [App.Server]', 'the last 15 minutes of call statistics: per callee, or per interface of App.Server'],
-  use: ['use [App.Server | -]', 'shorten names: Obj.Func and Obj then mean App.Server.Obj; alone shows it, "-" clears'],
-  '.json': ['.json on|off', 'answers as JSON documents (as --json prints them), or as text'],
-  help: ['help [command]', 'this list, or one command\'s usage'],
-  exit: ['exit | quit | Ctrl-D', 'end the session'],
-  quit: ['quit', 'end the session'],
+/** Each command's usage, its summary (the `help` list) and more (`help CMD`). */
+export const COMMAND_HELP: Readonly<Record<string, {usage: string; summary: string; more?: string}>> = {
+  call: {usage: 'call Obj.Func [args...]', summary: 'call a function (also: call Obj Func [args...])',
+    more: 'arguments one per in-parameter as with tars call (strings as they are, numbers and booleans as text, ' +
+      'structs and containers as JSON), or --data \'{"param": value}\'; --arg-types int,string,... calls with no ' +
+      'interface'},
+  bench: {usage: 'bench Obj.Func [args...] [-n N] [-c C]', summary: 'N calls, C in flight: calls/s and latencies',
+    more: 'N defaults to 1000 (at most 1000000), C to 1 (at most 1000); prints calls/s, p50/p90/p99/max latency ' +
+      'and the outcomes by return code; Ctrl-C stops it and prints what it has'},
+  ping: {usage: 'ping Obj', summary: 'tars_ping every endpoint, with the round-trip times'},
+  describe: {usage: 'describe Obj', summary: 'the interface of Obj',
+    more: 'from the .tars files here, reflection, or the .tars files of the deployed version'},
+  find: {usage: 'find Obj', summary: 'the registry\'s endpoints of Obj, active and inactive, with their nodes'},
+  servers: {usage: 'servers', summary: 'the deployed servers: setting and present state per node'},
+  stat: {usage: 'stat [App.Server]', summary: 'the last 15 minutes of call statistics',
+    more: 'per callee, or per interface of App.Server: calls, errors, timeouts, average and p99 latency'},
+  use: {usage: 'use [App.Server | -]', summary: 'shorten names: Obj means App.Server.Obj',
+    more: 'then Obj.Func and Obj resolve to App.Server.Obj; alone it shows what is in use, "-" clears it'},
+  '.json': {usage: '.json on|off', summary: 'answers as JSON documents, or as text'},
+  help: {usage: 'help [command]', summary: 'this list, or one command\'s usage'},
+  exit: {usage: 'exit | quit | Ctrl-D', summary: 'end the session'},
+  quit: {usage: 'quit', summary: 'end the session'},
 };
 
 /** A line cut into words, and where the last word starts (for completion). */
@@ -153,7 +158,7 @@ export function parseCallWords(words: readonly string[], bench: boolean): CallWo
     const w = words[i]!;
     const value = (): string => {
       const v = words[++i];
-      if (v === undefined) throw new UserError(`${w} needs a value`, {hint: COMMAND_HELP[bench ? 'bench' : 'call']![0]});
+      if (v === undefined) throw new UserError(`${w} needs a value`, {hint: COMMAND_HELP[bench ? 'bench' : 'call']!.usage});
       return v;
     };
     if (w === '--') {

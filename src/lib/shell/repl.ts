@@ -53,9 +53,12 @@ export async function runRepl(session: ShellSession, options: ReplOptions): Prom
       return;
     }
     if (terminal) {
+      // as node's REPL does: the line shown with ^C after it is left, and a new empty one starts
       rl.write(null, {ctrl: true, name: 'e'});
-      rl.write(null, {ctrl: true, name: 'u'});
-      output.write('^C\n');
+      output.write('^C');
+      const clearLine = (rl as unknown as {clearLine?: () => void}).clearLine;
+      if (clearLine) clearLine.call(rl);
+      else rl.write(null, {ctrl: true, name: 'u'});
       rl.prompt();
       return;
     }

@@ -122,12 +122,13 @@ export class ShellSession implements CompletionSource {
       if (!entry) {
         throw new UserError(`no command "${name}"`, {hint: `commands: ${SHELL_COMMANDS.join(', ')}`});
       }
-      this.options.out(`${entry[0]}\n  ${entry[1]}`);
+      this.options.out([entry.usage, `  ${entry.summary}`, ...(entry.more ? [`  ${entry.more}`] : [])].join('\n'));
       return {code: 0};
     }
-    const lines = SHELL_COMMANDS.filter((c) => c !== 'quit').map((c) => `  ${COMMAND_HELP[c]![0].padEnd(44)} ` +
-      `${COMMAND_HELP[c]![1].split(/[:;(]/)[0]!.trim()}`);
-    this.options.out(['commands (Tab completes commands, objects, functions and --data keys):', ...lines].join('\n'));
+    const shown = SHELL_COMMANDS.filter((c) => c !== 'quit').map((c) => COMMAND_HELP[c]!);
+    const width = Math.max(...shown.map((e) => e.usage.length));
+    this.options.out(['commands (Tab completes commands, objects, functions and --data keys; help CMD for more):',
+      ...shown.map((e) => `  ${e.usage.padEnd(width)}  ${e.summary}`)].join('\n'));
     return {code: 0};
   }
 
@@ -144,7 +145,7 @@ export class ShellSession implements CompletionSource {
   }
 
   private async setUse(words: string[]): Promise<LineResult> {
-    if (words.length > 1) throw new UserError('use takes one App.Server', {hint: COMMAND_HELP.use![0]});
+    if (words.length > 1) throw new UserError('use takes one App.Server', {hint: COMMAND_HELP.use!.usage});
     const [name] = words;
     if (name === undefined) {
       this.options.out(this.use ? `use ${this.use}` : 'use: none (names are written out: App.Server.Obj)');
@@ -164,7 +165,7 @@ export class ShellSession implements CompletionSource {
 
   private oneObject(command: string, words: string[]): string {
     if (words.length !== 1) {
-      throw new UserError(`${command} takes one object`, {hint: COMMAND_HELP[command]![0]});
+      throw new UserError(`${command} takes one object`, {hint: COMMAND_HELP[command]!.usage});
     }
     return qualifyObject(words[0]!, this.use);
   }
@@ -264,7 +265,7 @@ export class ShellSession implements CompletionSource {
   }
 
   private async stat(words: string[]): Promise<LineResult> {
-    if (words.length > 1) throw new UserError('stat takes at most one App.Server', {hint: COMMAND_HELP.stat![0]});
+    if (words.length > 1) throw new UserError('stat takes at most one App.Server', {hint: COMMAND_HELP.stat!.usage});
     const server = words[0] === undefined ? undefined : checkUse(words[0]);
     const [{StatQuery}, {activeProxies, askEach, checkedAnswer}] = await Promise.all([
       import('@tars-ts/core/framework'), import('@tars-ts/kit')]);
