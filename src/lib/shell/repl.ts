@@ -25,7 +25,14 @@ export interface ReplOptions {
  */
 export async function runRepl(session: ShellSession, options: ReplOptions): Promise<number> {
   const {terminal, output} = options;
-  const history = terminal && options.historyFile ? loadHistory(options.historyFile) : [];
+  let history: string[] = [];
+  if (terminal && options.historyFile) {
+    try {
+      history = loadHistory(options.historyFile);
+    } catch (error) {
+      output.write(`note: the history in ${options.historyFile} could not be read: ${(error as Error).message}\n`);
+    }
+  }
   const rl = readline.createInterface({
     input: options.input, output, terminal, prompt: session.prompt,
     ...(terminal ? {
