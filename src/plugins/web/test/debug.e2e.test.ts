@@ -7,11 +7,10 @@ import {expect} from 'chai';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {tars, tarsJson} from '../../../../test/support/cli-daemon.js';
 import {writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole} from './support.js';
+import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars, webTarsJson} from './support.js';
 
 const TOKEN = 'debug-test-token-0123456789';
 
@@ -90,14 +89,14 @@ describe('tars web: the interface debugger', function () {
     const [calcPort, barePort] = await freePorts(2);
     const calc = writeServicePackage(path.join(work, 'webdbg-calc'), 'webdbg-calc', calcSource('WebDbg.Calc.CalcObj', true));
     writeFileSync(path.join(calc, 'Calc.tars'), CALC_TARS);
-    calcVersion = (await tarsJson<{version: string}>(['patch', 'upload', 'WebDbg.Calc', calc, '-m', 'debugger test']))
+    calcVersion = (await webTarsJson<{version: string}>(['patch', 'upload', 'WebDbg.Calc', calc, '-m', 'debugger test']))
       .version;
-    const deployed = await tars(['server', 'deploy', 'WebDbg.Calc', '--version', calcVersion, '--adapter',
+    const deployed = await webTars(['server', 'deploy', 'WebDbg.Calc', '--version', calcVersion, '--adapter',
       `CalcObj=tcp -h 127.0.0.1 -p ${calcPort} -t 60000`]);
     expect(deployed.exit, deployed.stderr + deployed.stdout).to.equal(0);
     const bare = writeServicePackage(path.join(work, 'webdbg-bare'), 'webdbg-bare', calcSource('WebDbg.Bare.CalcObj', false));
     writeFileSync(path.join(bare, 'Calc.tars'), CALC_TARS);
-    const bareDeployed = await tars(['server', 'deploy', 'WebDbg.Bare', '--package', bare, '--adapter',
+    const bareDeployed = await webTars(['server', 'deploy', 'WebDbg.Bare', '--package', bare, '--adapter',
       `CalcObj=tcp -h 127.0.0.1 -p ${barePort} -t 60000`]);
     expect(bareDeployed.exit, bareDeployed.stderr + bareDeployed.stdout).to.equal(0);
     web = await webConsole();
@@ -109,7 +108,7 @@ describe('tars web: the interface debugger', function () {
   after(async function () {
     this.timeout(120_000);
     for (const c of consoles) await c.close();
-    for (const server of ['WebDbg.Calc', 'WebDbg.Bare']) await tars(['server', 'undeploy', server]).catch(() => undefined);
+    for (const server of ['WebDbg.Calc', 'WebDbg.Bare']) await webTars(['server', 'undeploy', server]).catch(() => undefined);
   });
 
   const callCalc = (body: object, who: {cookie: string; csrf?: string} = s, server = 'WebDbg/Calc') =>

@@ -13,12 +13,11 @@ import path from 'node:path';
 import {copyPackageTree} from '@tars-ts/kit';
 import * as tar from 'tar';
 
-import {tars} from '../../../../test/support/cli-daemon.js';
 import {EchoProxy, echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole} from './support.js';
+import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
 
 /** One server-sent event. */
 interface Sse {
@@ -114,7 +113,7 @@ describe('tars web: the Deploy tab (versions, upload, patch, rollback, notify, u
     work = mkdtempSync(path.join(os.tmpdir(), 'tars-web-deploy-'));
     const dir = writeServicePackage(path.join(work, 'first'), 'web-dep', echoServiceSource('Web.Dep.EchoObj', '0'));
     const [port] = await freePorts(1);
-    const deployed = await tars(['server', 'deploy', 'Web.Dep', '--package', dir, '--adapter',
+    const deployed = await webTars(['server', 'deploy', 'Web.Dep', '--package', dir, '--adapter',
       `EchoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
     expect(deployed.exit, deployed.stderr + deployed.stdout).to.equal(0);
     web = await webConsole();
@@ -124,7 +123,7 @@ describe('tars web: the Deploy tab (versions, upload, patch, rollback, notify, u
 
   after(async () => {
     await web?.close();
-    await tars(['server', 'undeploy', 'Web.Dep']).catch(() => undefined);
+    await webTars(['server', 'undeploy', 'Web.Dep']).catch(() => undefined);
     if (work) rmSync(work, {recursive: true, force: true});
   });
 

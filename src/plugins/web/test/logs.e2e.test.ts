@@ -9,12 +9,11 @@ import path from 'node:path';
 
 import {Communicator} from '@tars-ts/core';
 
-import {tars} from '../../../../test/support/cli-daemon.js';
 import {EchoProxy, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import {type RunningConsole, startConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole} from './support.js';
+import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
 
 const TOKEN = 'logs-test-token-0123456789';
 
@@ -94,7 +93,7 @@ describe('tars web: logs and notifications', function () {
     const pkg = path.join(shared.work, 'weblog-pkg');
     writeServicePackage(pkg, 'weblog', SERVICE_JS);
     const [port] = await freePorts(1);
-    const deployed = await tars(['server', 'deploy', 'WebLog.Svc', '--package', pkg, '--adapter',
+    const deployed = await webTars(['server', 'deploy', 'WebLog.Svc', '--package', pkg, '--adapter',
       `EchoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
     expect(deployed.exit, deployed.stderr + deployed.stdout).to.equal(0);
     web = await webConsole();
@@ -113,7 +112,7 @@ describe('tars web: logs and notifications', function () {
   after(async () => {
     for (const c of consoles) await c.close();
     communicator?.close();
-    await tars(['server', 'undeploy', 'WebLog.Svc']).catch(() => undefined);
+    await webTars(['server', 'undeploy', 'WebLog.Svc']).catch(() => undefined);
   });
 
   describe('the JSON API', () => {

@@ -7,13 +7,12 @@ import {expect} from 'chai';
 
 import type {Communicator} from '@tars-ts/core';
 
-import {tars} from '../../../../test/support/cli-daemon.js';
 import {until} from '../../../../test/support/wait.js';
 import type {RunningConsole} from '../src/index.js';
 import {hoursOf, interfaceOf, sideOf} from '../src/features/stats.js';
 import type {PropertiesJson, StatsJson} from '../src/stats-api.js';
 import {DAY_MS, STEP_MS, windowOf} from '../src/stats-api.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole} from './support.js';
+import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
 
 const TOKEN = 'charts-test-token-0123456789';
 const CALLS = 40;
@@ -32,7 +31,7 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
     consoles.push(web);
     base = web.url;
     // Load through the registry: tars call reports what it saw (side client) to the stat service before it ends.
-    const called = await tars(['call', 'Demo.Svc.EchoObj', 'EchoHello', 'charts', '--repeat', String(CALLS), '--json']);
+    const called = await webTars(['call', 'Demo.Svc.EchoObj', 'EchoHello', 'charts', '--repeat', String(CALLS), '--json']);
     expect(called.exit, called.stderr + called.stdout).to.equal(0);
     expect(JSON.parse(called.stdout)).to.include({calls: CALLS, ok: CALLS});
     // A property of Demo.Svc, as its server would report it: two reports, merged by policy.

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import {type Browser, type Page, chromium} from 'playwright-core';
 
-import {tars} from '../../../../test/support/cli-daemon.js';
+import {type TarsOutput, tars} from '../../../../test/support/cli-daemon.js';
 import {echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {type TestCluster, startTestCluster, stopTestCluster} from '../../../../test/support/test-cluster.js';
@@ -82,17 +82,47 @@ export interface WebCluster {
 let shared: Promise<WebCluster> | undefined;
 
 /**
+ * `tars ...args` in this process with the shared cluster's settings (its saved locator): the cluster lives until the
+ * end of the whole run, so its settings are not left in the environment for the suites that run meanwhile.
+ */
+export async function webTars(args: string[]): Promise<TarsOutput> {
+  return tarsIn((await webCluster()).cluster, args);
+}
+
+/** `tars ...args` with `cluster`'s settings. */
+async function tarsIn(cluster: TestCluster, args: string[]): Promise<TarsOutput> {
+  const saved = process.env.TARS_CONFIG_DIR;
+  process.env.TARS_CONFIG_DIR = cluster.env.TARS_CONFIG_DIR;
+  try {
+    return await tars(args);
+  } finally {
+    if (saved === undefined) delete process.env.TARS_CONFIG_DIR;
+    else process.env.TARS_CONFIG_DIR = saved;
+  }
+}
+
+/** {@link webTars} with `--json`, which must exit 0; its JSON. */
+export async function webTarsJson<T>(args: string[]): Promise<T> {
+  const out = await webTars([...args, '--json']);
+  expect(out.exit, `tars ${args.join(' ')}: ${out.stderr}${out.stdout}`).to.equal(0);
+  return JSON.parse(out.stdout) as T;
+}
+
+/**
  * The shared cluster, started on first use (Demo.Svc deployed and active); it is stopped after the whole run. Suites
  * deploy their own servers under their own application names and leave Demo.Svc as they found it.
  */
 export function webCluster(): Promise<WebCluster> {
   shared ??= (async () => {
     const cluster = await startTestCluster('tars-web-');
+    // startTestCluster points this process's settings at the cluster; webTars does that only around its own calls
+    if (cluster.savedConfigDir === undefined) delete process.env.TARS_CONFIG_DIR;
+    else process.env.TARS_CONFIG_DIR = cluster.savedConfigDir;
     try {
       const pkg = path.join(cluster.work, 'pkg');
       writeServicePackage(pkg, 'demo', echoServiceSource('Demo.Svc.EchoObj', '1'));
       const [port] = await freePorts(1);
-      const deployed = await tars(['server', 'deploy', 'Demo.Svc', '--package', pkg, '--adapter',
+      const deployed = await tarsIn(cluster, ['server', 'deploy', 'Demo.Svc', '--package', pkg, '--adapter',
         `EchoObj=tcp -h 127.0.0.1 -p ${port} -t 60000`]);
       expect(deployed.exit, deployed.stderr + deployed.stdout).to.equal(0);
     } catch (error) {
