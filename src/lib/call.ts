@@ -5,12 +5,14 @@ import {
 } from '@tars-ts/core';
 import {type CallResultJson, UserError, communicatorFor, loadCallKit, resolveTarget} from '@tars-ts/kit';
 import type {CollectedTrace} from './call-trace.js';
+import {type RepeatResultJson, runLoad} from './call-load.js';
 
 // This module is imported only when `tars call` runs: the call kit (and the runtime) load with it.
 const {argsTemplate, buildArgs, deployedInterfaceOf, findOperation, invokeJson, resolveInterface, signature} =
   await loadCallKit();
 
 export type {CallResultJson} from '@tars-ts/kit';
+export type {RepeatResultJson} from './call-load.js';
 
 /** Everything `tars call` is asked. */
 export interface CallRequest {
@@ -44,6 +46,13 @@ export interface CallRequest {
   /** `--ca/--cert/--key`, checked: the TLS of ssl endpoints. */
   tls?: ClientTlsSettings | undefined;
   cwd: string;
+  /**
+   * A communicator to call through (the shell's, one for its session, with the locator set): used instead of a new
+   * one, and left open. Without it, runCall makes one for the call and closes it.
+   */
+  comm?: Communicator | undefined;
+  /** Stops a `repeat` run: the calls in flight end, the summary says `stopped` (the shell's Ctrl-C in `bench`). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -54,18 +63,6 @@ export interface CallRequest {
 export interface UntypedResultJson extends CallResultJson {
   types: Record<string, Json>;
   guessed: string;
-}
-
-/** `tars call --repeat N --json` (spec/cli.md). */
-export interface RepeatResultJson {
-  calls: number;
-  ok: number;
-  failed: number;
-  byCode: Record<string, number>;
-  callsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
 }
 
 /** What a call run produced, for the command to print. */
@@ -97,42 +94,6 @@ function callOptions(req: CallRequest): CallOptions {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-/** `total` calls with `concurrency` in flight: a load summary by return code. */
-async function repeat(callOnce: () => Promise<unknown>, total: number, concurrency: number):
-  Promise<RepeatResultJson> {
-  const latencies: number[] = [];
-  const byCode: Record<string, number> = {};
-  let issued = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (issued < total) {
-      issued++;
-      const t0 = performance.now();
-      let code = 0;
-      try {
-        await callOnce();
-      } catch (error) {
-        if (!(error instanceof TarsCallError)) throw error;
-        code = error.returnCode;
-      }
-      latencies.push(performance.now() - t0);
-      byCode[String(code)] = (byCode[String(code)] ?? 0) + 1;
-    }
-  };
-  await Promise.all(Array.from({length: Math.min(concurrency, total)}, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const ok = byCode['0'] ?? 0;
-  return {calls: total, ok, failed: total - ok, byCode, callsPerSec: Math.round(total / elapsed),
-    p50Ms: round3(percentile(latencies, 0.5)), p99Ms: round3(percentile(latencies, 0.99)),
-    maxMs: round3(latencies.at(-1) ?? 0)};
-}
 
 /** The arguments of a call with no interface, typed by inference or `--arg-types`; input mistakes exit 2. */
 function untypedArgs(req: CallRequest): UntypedArgs {
@@ -194,7 +155,7 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
   }
   const target = await resolveTarget(req.obj, req);
   const version = req.tup ? Version.TUPVERSION : Version.TARSVERSION;
-  const comm = await communicatorFor(target, req);
+  const comm = req.comm ?? await communicatorFor(target, req);
   const tracing = req.trace ? await (await import('./call-trace.js')).CallTrace.start(comm, target) : undefined;
   /** The call, traced with --trace: the trace read back is attached to its outcome, or to its error. */
   const traced = async <R>(call: () => Promise<R>): Promise<{result: R; trace?: CollectedTrace}> => {
@@ -222,7 +183,8 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
       if (req.repeat !== undefined) {
         const sBuffer = encodeUntypedArgs(typed.args);
         return {kind: 'repeat', source: `no interface (${typed.signature})`,
-          result: await repeat(() => proxy.call({func: req.func, sBuffer}, options), req.repeat, req.concurrency)};
+          result: await runLoad(() => proxy.call({func: req.func, sBuffer}, options), req.repeat, req.concurrency,
+            req.signal)};
       }
       const done = await traced(() => untypedOnce(proxy, req.func, typed, options, target.obj));
       return {kind: 'untyped', why: found.why, warnings: typed.warnings, result: done.result,
@@ -233,14 +195,14 @@ export async function runCall(req: CallRequest): Promise<CallOutcome> {
     const args = buildArgs(op, req.args, req.data);
     if (req.repeat !== undefined) {
       return {kind: 'repeat', source: found.source,
-        result: await repeat(() => proxy.invoke(op, args, options), req.repeat, req.concurrency)};
+        result: await runLoad(() => proxy.invoke(op, args, options), req.repeat, req.concurrency, req.signal)};
     }
     const done = await traced(() => invokeJson(proxy, op, args, options));
     return {kind: 'result', op, source: found.source, result: done.result, ...(done.trace ? {trace: done.trace} : {})};
   } finally {
     // The calls' statistics go out before the process ends (a stat daemon that hangs costs at most 1 s).
     if (reporting) await Promise.race([comm.flushReports(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-    comm.close();
+    if (!req.comm) comm.close();
   }
 }
 
@@ -294,5 +256,6 @@ export function formatResult(outcome: Extract<CallOutcome, {kind: 'result'}>): s
 export function formatRepeat(r: RepeatResultJson): string {
   const codes = Object.entries(r.byCode).map(([c, n]) => `${c === '0' ? 'ok' : `${c} ${returnCodeName(Number(c))}`}: ${n}`);
   return [`calls: ${r.calls}  ok: ${r.ok}  failed: ${r.failed}`, `by code: ${codes.join(', ')}`,
-    `calls/s: ${r.callsPerSec}`, `latency ms: p50 ${r.p50Ms}  p99 ${r.p99Ms}  max ${r.maxMs}`].join('\n');
+    `calls/s: ${r.callsPerSec}`, `latency ms: p50 ${r.p50Ms}  p90 ${r.p90Ms}  p99 ${r.p99Ms}  max ${r.maxMs}`,
+    ...(r.stopped ? ['(stopped before all calls were made)'] : [])].join('\n');
 }

@@ -1,4 +1,4 @@
-import {type ClientTlsSettings, TARS_DESCRIBE, type InterfaceJson, interfaceToJson} from '@tars-ts/core';
+import {type ClientTlsSettings, type Communicator, TARS_DESCRIBE, type InterfaceJson, interfaceToJson} from '@tars-ts/core';
 import {UserError, communicatorFor, loadCallKit, resolveTarget} from '@tars-ts/kit';
 
 // Imported only when `tars describe` runs: the call kit (and the runtime) load with it.
@@ -19,6 +19,8 @@ export interface DescribeRequest {
   /** TLS of ssl endpoints (--ca, --cert, --key). */
   tls?: ClientTlsSettings | undefined;
   cwd: string;
+  /** A communicator to ask through (the shell's session one, with the locator set): left open. */
+  comm?: Communicator | undefined;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface DescribeRequest {
 export async function runDescribe(req: DescribeRequest): Promise<{iface: InterfaceJson; source: string;
   text: string}> {
   const target = req.tars.length > 0 ? undefined : await resolveTarget(req.obj, req);
-  const comm = await communicatorFor(target, req);
+  const comm = req.comm ?? await communicatorFor(target, req);
   try {
     const obj = target?.obj ?? req.obj.split('@')[0]!;
     const found = await resolveInterface({...req, obj, func: TARS_DESCRIBE,
@@ -37,6 +39,6 @@ export async function runDescribe(req: DescribeRequest): Promise<{iface: Interfa
     if (found.iface === undefined) throw new UserError(found.why, {code: 'NO_INTERFACE'});
     return {iface: interfaceToJson(found.iface), source: found.source, text: formatInterface(found.iface)};
   } finally {
-    comm.close();
+    if (!req.comm) comm.close();
   }
 }
