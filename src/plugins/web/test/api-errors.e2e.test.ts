@@ -4,7 +4,8 @@
 // problem and the fix; no error answer carries a stack.
 import {expect} from 'chai';
 
-import type {RunningConsole} from '../src/index.js';
+import {freePorts} from '../../../../test/support/ports.js';
+import {type RunningConsole, startConsole} from '../src/index.js';
 import {type Answer, request, session, webConsole} from './support.js';
 
 const TOKEN = 'api-errors-test-token-0123456789';
@@ -119,6 +120,26 @@ describe('tars web: every API route\'s errors', function () {
         }
       }
     });
+
+  it('with a registry that does not answer, every read route answers a 502 NO_ANSWER naming what did not answer ' +
+    '(or a 4xx for its own input), never a hang', async () => {
+    const [dead] = await freePorts(1);
+    const lost = await startConsole({locator: `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${dead} -t 1000`,
+      port: 0, timeoutMs: 1000});
+    try {
+      const s = await session(lost.url);
+      for (const r of lost.routes.filter((x) => x.method === 'GET' && !x.pattern.test('/api/events'))) {
+        const path = examplePath(r.pattern, ['Demo', 'Svc', 'x.conf']);
+        const answer = await request(`${lost.url}${path.slice(1)}`, {headers: {cookie: s.cookie}});
+        const what = `GET ${path}: ${JSON.stringify(answer.body)}`;
+        expect(answer.status === 502 || (answer.status >= 400 && answer.status < 500), what).to.equal(true);
+        expectErrorDocument(answer, what);
+        if (answer.status === 502) expect(answer.body.error.message, what).to.match(/did not answer/);
+      }
+    } finally {
+      await lost.close();
+    }
+  });
 
   it('an unknown API path is 404 NOT_FOUND; a body that is not JSON is 400 BAD_REQUEST', async () => {
     const s = await session(open.url);

@@ -12,7 +12,7 @@ import {Communicator} from '@tars-ts/core';
 import {EchoProxy, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
-import {type RunningConsole, startConsole} from '../src/index.js';
+import type {RunningConsole} from '../src/index.js';
 import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
 
 const TOKEN = 'logs-test-token-0123456789';
@@ -304,16 +304,6 @@ describe('tars web: logs and notifications', function () {
       }
     });
 
-    it('a registry that does not answer is 502 NO_ANSWER naming the log daemon, not a hang', async () => {
-      const [dead] = await freePorts(1);
-      const lost = await startConsole({locator: `tars.tarsregistry.QueryObj@tcp -h 127.0.0.1 -p ${dead} -t 1000`,
-        port: 0, timeoutMs: 1000});
-      consoles.push(lost);
-      const res = await request(`${lost.url}api/notifications`);
-      expect(res.status).to.equal(502);
-      expect(res.body.error.code).to.equal('NO_ANSWER');
-      expect(res.body.error.message).to.match(/^the log daemon \(tars\.tarslog\.LogQueryObj\) did not answer/);
-    });
   });
 
   describe('the page in headless Chromium', () => {
