@@ -18,7 +18,7 @@ export default class Doctor extends RegistryClientCommand {
 each with the command that checks it. A bare 7 is read as -7.
 
 For an object (App.Server.Obj): asks the registry for its endpoints, the deployment and node of each instance,
-pings every endpoint, reads the last ${15} minutes of call statistics and the newest notifications, and prints each
+pings every endpoint, reads the last 15 minutes of call statistics and the newest notifications, and prints each
 finding with a next step. Exit 1 when a check failed, 0 otherwise (warnings included).`;
 
   static override examples = ['<%= config.bin %> <%= command.id %> -7', '<%= config.bin %> <%= command.id %> TARSADAPTERNULL',
