@@ -232,7 +232,7 @@ describe('tars web: deploy a new server (POST /api/deploy, the Services view\'s 
       const alert = page.locator('#new-server-status[role=alert]');
       await alert.waitFor();
       expect(await alert.textContent()).to.contain('package');
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      const wide = Number(await page.evaluate('document.documentElement.scrollWidth'));
       expect(wide, 'nothing wider than the phone').to.be.at.most(360);
       await browser.shot(page, 'deploy-new-phone-dark');
     });

@@ -155,7 +155,7 @@ function newServerForm() {
 
   return h('section', {id: 'new-server', class: 'card new-server', 'aria-labelledby': 'new-server-title'},
     h('h3', {id: 'new-server-title'}, 'Deploy a server'),
-    h('form', {'aria-labelledby': 'new-server-title', onsubmit: (/** @type {Event} */ ev) => {
+    h('form', {'aria-labelledby': 'new-server-title', novalidate: '', onsubmit: (/** @type {Event} */ ev) => {
       ev.preventDefault();
       void deploy();
     }},
