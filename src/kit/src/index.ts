@@ -69,3 +69,8 @@ export {
   type StatCounters, type StatInstance, askEach, averageRspTime, checkedAnswer, copyCounters, countersOf,
   emptyCounters, gatherHistoryProperties, gatherHistoryStats, mergeCounters, quantileOf, totalCalls,
 } from './stat-read.js';
+export {
+  type DeployCtx, type DeployEvent, type DeployLinks, type DeployOptions, type DeployResultJson, type DeployServerId,
+  type DeployStepName, checkEnv, deployNodeOf, deployResultJson, deployServer, deploySteps, nodeFailure, onNodeHost,
+  profileWithEnv, renameAdapters, withAdapterFlags,
+} from './deploy.js';

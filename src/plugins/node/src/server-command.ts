@@ -5,7 +5,7 @@ import {Args, Flags} from '@oclif/core';
 import type {NodeCtl, RegistryCtl} from '@tars-ts/core/framework';
 import {
   ADMIN_REG_OBJ, PATCH_CTL_OBJ, REGISTRY_CTL_OBJ, RegistryClientCommand, type RegistryClientFlags, type RolloutJson,
-  type RolloutOptions, UserError,
+  type RolloutOptions, UserError, deployNodeOf,
 } from '@tars-ts/kit';
 
 // The rollout itself is the kit's (src/kit/src/rollout.ts), which the web console runs too.
@@ -81,28 +81,7 @@ export abstract class ServerCommand extends RegistryClientCommand {
 
   /** The live node a deploy goes to: --node (which must be alive), else the only live node. */
   protected async deployNode(flags: ServerFlags): Promise<RegistryCtl.RegistryNode> {
-    const nodes = await this.nodes(flags);
-    const alive = nodes.filter((n) => n.alive);
-    if (flags.node !== undefined) {
-      const node = nodes.find((n) => n.name === flags.node);
-      if (!node) {
-        throw new UserError(`node "${flags.node}" is not registered`, {code: 'NO_NODE',
-          hint: nodes.length > 0 ? `the registry knows: ${nodes.map((n) => n.name).join(', ')}`
-            : 'start one: tars node start --locator "tcp -h REGISTRY_HOST -p 17890"'});
-      }
-      if (!node.alive) {
-        throw new UserError(`node "${flags.node}" is registered but silent (no heart-beat)`, {code: 'NO_NODE',
-          hint: 'start it again (tars node start ...), or deploy to another --node'});
-      }
-      return node;
-    }
-    if (alive.length === 1) return alive[0]!;
-    if (alive.length === 0) {
-      throw new UserError('no live node is registered to deploy to', {code: 'NO_NODE',
-        hint: 'start one: tars node start --locator "tcp -h REGISTRY_HOST -p 17890" (tars node list shows them)'});
-    }
-    throw new UserError(`${alive.length} nodes are alive: say which with --node`, {code: 'USAGE',
-      hint: `--node ${alive.map((n) => n.name).join(' or --node ')}`});
+    return deployNodeOf(await this.nodes(flags), flags.node);
   }
 
   /** The instances of `id` (on --node, when given); NO_SERVER when there is none. */

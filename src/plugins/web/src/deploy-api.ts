@@ -139,11 +139,16 @@ export class DeployApi {
   /**
    * Streams the request's body (a .tgz) to the patch server as the next version of the server, one chunk at a time,
    * checking it is at most {@link MAX_PACKAGE_BYTES} (413) and has `md5`; 400 BAD_PACKAGE with the patch server's
-   * words when it refuses the archive. `onSent` hears the bytes stored so far.
+   * words when it refuses the archive; 404 NO_SERVER when the server is deployed nowhere, unless `info.newServer`.
+   * `onSent` hears the bytes stored so far.
    */
   async upload(application: string, serverName: string, req: http.IncomingMessage,
-    info: {md5: string; comment: string; uploader: string}, onSent?: (bytes: number) => void): Promise<VersionJson> {
-    const detail = await this.context.cluster.server(application, serverName);
+    info: {md5: string; comment: string; uploader: string; newServer?: boolean},
+    onSent?: (bytes: number) => void): Promise<VersionJson> {
+    // A package for a server not deployed yet (the "Deploy a server" form, ?new=1) needs only valid names.
+    checkServerId(application, serverName);
+    const detail = info.newServer ? {server: `${application}.${serverName}`}
+      : await this.context.cluster.server(application, serverName);
     const [patch, ctl] = await Promise.all([this.patchObj(), this.patchCtl()]);
     const name = `${application}.${serverName}_${Date.now()}_${randomBytes(4).toString('hex')}.tgz`;
     let received = 0;

@@ -22,10 +22,55 @@ export const deployTab = {
 const closers = new WeakMap();
 
 /** 1.5 MiB, 12 KiB, 300 B. @param {number} n */
-function bytes(n) {
+export function bytes(n) {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/**
+ * Uploads a package to `base` (a server's /api/deploy/:app/:server; `newServer`: one not deployed yet, ?new=1):
+ * hashes the file in slices, then sends it with XHR, whose upload progress events drive `onProgress`; `onStatus`
+ * hears what happens in words. Resolves with the stored version's JSON; rejects with the API's error.
+ * @param {string} base @param {File} f
+ * @param {{comment?: string, newServer?: boolean, onStatus?: (text: string) => void,
+ *   onProgress?: (loaded: number, total: number) => void}} [options]
+ * @returns {Promise<any>}
+ */
+export async function uploadPackage(base, f, options = {}) {
+  const say = options.onStatus ?? (() => {});
+  const md5 = new Md5();
+  for (let at = 0; at < f.size; at += SLICE) {
+    md5.update(new Uint8Array(await f.slice(at, at + SLICE).arrayBuffer()));
+    say(`Checking ${f.name}… ${Math.round(Math.min(at + SLICE, f.size) / f.size * 100)}%`);
+  }
+  const q = new URLSearchParams({md5: md5.hex(), comment: options.comment ?? ''});
+  if (options.newServer) q.set('new', '1');
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${base}/upload?${q}`);
+    xhr.setRequestHeader('content-type', 'application/gzip');
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('x-csrf-token', state.session?.csrf ?? '');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) {
+        options.onProgress?.(e.loaded, e.total);
+        say(`Uploading ${f.name}: ${bytes(e.loaded)} of ${bytes(e.total)} (${Math.round(e.loaded / e.total * 100)}%)`);
+      }
+    });
+    xhr.addEventListener('load', () => {
+      let json;
+      try {
+        json = JSON.parse(xhr.responseText);
+      } catch {
+        json = {error: {message: `${xhr.status} ${xhr.statusText}`}};
+      }
+      if (xhr.status === 200) resolve(json);
+      else reject(json.error ?? {message: String(xhr.status)});
+    });
+    xhr.addEventListener('error', () => reject({message: 'the upload was cut off', hint: 'is the console still running?'}));
+    xhr.send(f);
+  });
 }
 
 /** A step's words. */
@@ -71,38 +116,12 @@ function deployPanel({app, server, key, detail}) {
     bar.max = Math.max(f.size, 1);
     bar.value = 0;
     try {
-      const md5 = new Md5();
-      for (let at = 0; at < f.size; at += SLICE) {
-        md5.update(new Uint8Array(await f.slice(at, at + SLICE).arrayBuffer()));
-        setUpload(`Checking ${f.name}… ${Math.round(Math.min(at + SLICE, f.size) / f.size * 100)}%`);
-      }
-      const q = new URLSearchParams({md5: md5.hex(), comment: /** @type {HTMLInputElement} */ (comment).value});
-      const done = await new Promise((resolve, reject) => {
-        const xhr = new XMLHttpRequest();
-        xhr.open('POST', `${base}/upload?${q}`);
-        xhr.setRequestHeader('content-type', 'application/gzip');
-        xhr.setRequestHeader('accept', 'application/json');
-        xhr.setRequestHeader('x-csrf-token', state.session?.csrf ?? '');
-        xhr.upload.addEventListener('progress', (e) => {
-          if (e.lengthComputable) {
-            bar.max = e.total;
-            bar.value = e.loaded;
-            setUpload(`Uploading ${f.name}: ${bytes(e.loaded)} of ${bytes(e.total)} (${Math.round(e.loaded / e.total * 100)}%)`);
-          }
-        });
-        xhr.addEventListener('load', () => {
-          let json;
-          try {
-            json = JSON.parse(xhr.responseText);
-          } catch {
-            json = {error: {message: `${xhr.status} ${xhr.statusText}`}};
-          }
-          if (xhr.status === 200) resolve(json);
-          else reject(json.error ?? {message: String(xhr.status)});
-        });
-        xhr.addEventListener('error', () => reject({message: 'the upload was cut off', hint: 'is the console still running?'}));
-        xhr.send(f);
-      });
+      const done = await uploadPackage(base, f, {comment: /** @type {HTMLInputElement} */ (comment).value,
+        onStatus: (text) => setUpload(text),
+        onProgress: (loaded, total) => {
+          bar.max = total;
+          bar.value = loaded;
+        }});
       bar.value = bar.max;
       setUpload(`Uploaded ${f.name} as version ${done.version} of ${key} (${bytes(done.size)}, ${done.files} files).`);
       announce(`${key}: version ${done.version} uploaded`);

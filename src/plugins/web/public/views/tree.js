@@ -1,5 +1,6 @@
 // #/ : the nodes, then each application with its servers and every instance per node.
 import {badge, cell, h, main, markNav, state, stateOf, table, uptimeCell} from '../lib.js';
+import {newServerControls} from './new-server.js';
 
 /** @type {import('./index.js').View} */
 export const treeView = {
@@ -13,7 +14,7 @@ function renderTree() {
   markNav('tree');
   document.title = 'Services · TARS console';
   const tree = state.tree;
-  const body = [h('h2', {}, 'Services')];
+  const body = [];
   if (!tree) {
     body.push(h('p', {class: 'muted'}, 'Waiting for the registry…'));
   } else {
@@ -41,5 +42,17 @@ function renderTree() {
     }
     body.push(grid);
   }
-  main.replaceChildren(...body);
+  // The heading and the deploy form stay in place while the tree changes, so typing in the form keeps its focus.
+  const head = /** @type {HTMLElement | null} */ (main.querySelector(':scope > #tree-head'));
+  const treeBody = /** @type {HTMLElement | null} */ (main.querySelector(':scope > #tree-body'));
+  if (head && treeBody) {
+    treeBody.replaceChildren(...body);
+    return;
+  }
+  const rerender = () => {
+    const at = /** @type {HTMLElement | null} */ (main.querySelector(':scope > #tree-head'));
+    at?.replaceChildren(h('h2', {}, 'Services'), ...newServerControls(rerender));
+  };
+  main.replaceChildren(h('div', {id: 'tree-head'}, h('h2', {}, 'Services'), ...newServerControls(rerender)),
+    h('div', {id: 'tree-body'}, ...body));
 }

@@ -109,12 +109,13 @@ export const deploy: Feature = (router, context) => {
     }
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > MAX_PACKAGE_BYTES) throw tooBig();
-    const info = {md5, comment, uploader: author};
+    const newServer = query.get('new') === '1';
+    const info = {md5, comment, uploader: author, newServer};
     if (!(req.headers.accept ?? '').includes('text/event-stream')) {
       return api.upload(application, serverName, req, info);
     }
     // A client that asks for events hears each chunk the patch server stored, then the version (or the failure).
-    await context.cluster.server(application, serverName); // 404 before the stream opens
+    if (!newServer) await context.cluster.server(application, serverName); // 404 before the stream opens
     openEventStream(res);
     const total = declared === undefined ? 0 : Number(declared);
     try {

@@ -4,7 +4,8 @@ import {config} from './config.js';
 import {debug} from './debug.js';
 import {deploy} from './deploy.js';
 import {logs} from './logs.js';
+import {newServer} from './new-server.js';
 import {servers} from './servers.js';
 import {stats} from './stats.js';
 
-export const FEATURES: readonly Feature[] = [servers, config, deploy, stats, logs, debug];
+export const FEATURES: readonly Feature[] = [servers, config, newServer, deploy, stats, logs, debug];
