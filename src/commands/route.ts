@@ -23,6 +23,8 @@ for a caller at that address instead of this host.`;
     hash: Flags.string({summary: 'The call\'s hash key (a number or a string, as a hashed call gives it).', helpValue: 'KEY'}),
     consistent: Flags.boolean({summary: 'With --hash: the consistent hash ring instead of modulo.', dependsOn: ['hash']}),
     set: Flags.string({summary: 'The caller\'s SET, name.area.group.', helpValue: 'SET'}),
+    from: Flags.string({summary: 'A caller App.Server: ask each of its running instances (tars.viewproxy) which ' +
+      'endpoints of OBJ it has blocked, and since when.', helpValue: 'App.Server'}),
     'from-ip': Flags.string({summary: 'The caller\'s IP for the IDC group rule (default: this host, as the registry sees it).',
       helpValue: 'IP'}),
   };
@@ -63,10 +65,47 @@ for a caller at that address instead of this host.`;
       return [endpointKey(p.endpoint), p.error ? {error: `${code} ${returnCodeName(code)}`, code}
         : {ms: Math.round(p.ms! * 1000) / 1000}];
     }));
-    const json = await explainRoute({obj: args.obj, all: listed, set: flags.set, fromIp: flags['from-ip'],
+    const callers = flags.from === undefined ? undefined : await this.callerViews(flags, flags.from, args.obj);
+    const json = await explainRoute({obj: args.obj, all: listed, set: flags.set, fromIp: flags['from-ip'], callers,
       registryAnswer: answer.activeEp.map((e) => endpointKey(fromEndpointF(e))), rules: groups, probes,
       hash: flags.hash === undefined ? undefined : {key: flags.hash, type: flags.consistent ? 'consistent' : 'modulo'}});
     if (!this.jsonEnabled()) for (const line of routeLines(json)) this.log(line);
     return json;
+  }
+
+  /**
+   * Each running instance of `from` (App.Server) asked, through the registry and its node, for its client view of
+   * `obj` (tars.viewproxy --json); an instance that does not answer is named in a warning and left out.
+   */
+  private async callerViews(flags: Parameters<Route['registry']>[1], from: string,
+    obj: string): Promise<import('../lib/route.js').CallerView[]> {
+    const {UserError} = await import('@tars-ts/kit');
+    const [application, serverName, extra] = from.split('.');
+    if (!application || !serverName || extra !== undefined) {
+      throw new UserError(`--from "${from}" is not App.Server`, {code: 'BAD_ARGUMENT', hint: 'e.g. --from TestApp.Caller'});
+    }
+    const {RegistryCtl, AdminReg} = await import('@tars-ts/core/framework');
+    const ctl = await this.registry(RegistryCtl.RegistryCtlProxy, flags, 'tars.tarsregistry.RegistryCtlObj');
+    const admin = await this.registry(AdminReg.AdminRegProxy, flags, 'tars.tarsAdminRegistry.AdminRegObj');
+    const instances = (await ctl.listServers('')).servers.filter((s) => s.application === application &&
+      s.serverName === serverName && s.presentState === 'active');
+    if (instances.length === 0) {
+      throw new UserError(`${from} has no running instance to ask`, {code: 'BAD_ARGUMENT',
+        hint: `tars server status ${from}`});
+    }
+    const views: import('../lib/route.js').CallerView[] = [];
+    for (const s of instances) {
+      const caller = `${from} on ${s.nodeName}`;
+      try {
+        const {ret, result} = await admin.notifyServer(application, serverName, s.nodeName, `tars.viewproxy --json ${obj}`);
+        const start = result.indexOf('{');
+        if (ret !== 0 || start < 0) throw new Error(result || `AdminReg answered ${ret}`);
+        const view = JSON.parse(result.slice(start)) as {now: number; proxies: import('../lib/route.js').CallerView['proxies']};
+        views.push({caller, now: view.now, proxies: view.proxies});
+      } catch (error) {
+        this.warn(`${caller} did not say how it sees ${obj}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    return views;
   }
 }

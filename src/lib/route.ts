@@ -21,6 +21,16 @@ export interface IdcRules {
   readonly priorities: readonly {id: string; order: number; groupList: string}[];
 }
 
+/** What a running caller's runtime knows of its endpoints (`tars.viewproxy --json` of one instance). */
+export interface CallerView {
+  /** Who: `App.Server on NODE`. */
+  readonly caller: string;
+  /** The caller's clock when it answered, ms. */
+  readonly now: number;
+  readonly proxies: readonly {obj: string; endpoints: readonly {endpoint: string; state: string;
+    consecutiveFailures: number; unusableSince?: number; reason?: string; blockedUntil?: number}[]}[];
+}
+
 /** What a tars_ping of an endpoint gave. */
 export type Probe = {ms: number} | {error: string; code: number};
 
@@ -36,6 +46,8 @@ export interface RouteEndpointJson {
   verdict: EndpointVerdict;
   why: string;
   ping?: Probe;
+  /** With --from: how each instance of the caller sees it (absent for an instance that has not used it). */
+  seenBy?: {caller: string; state: string; failures: number; since?: string; reason?: string; nextProbe?: string}[];
 }
 
 /** `tars route --json`. */
@@ -69,6 +81,8 @@ export interface RouteInput {
   readonly rules: IdcRules;
   readonly probes: ReadonlyMap<string, Probe>;
   readonly hash?: {key: string; type: HashType} | undefined;
+  /** With --from: the callers' own views; an endpoint one of them has blocked is blocked here too. */
+  readonly callers?: readonly CallerView[] | undefined;
 }
 
 /** The IDC group of `ip` by the rules: an exact entry, else its /24's `a.b.c.*` entry; -1 when none. */
@@ -148,19 +162,46 @@ export async function explainRoute(input: RouteInput): Promise<RouteJson> {
     }
   }
 
+  /** Each endpoint's views by the callers (--from), by key. */
+  const seen = new Map<string, NonNullable<RouteEndpointJson['seenBy']>>();
+  const {parseEndpoint} = await import('@tars-ts/core');
+  for (const view of input.callers ?? []) {
+    for (const proxy of view.proxies.filter((p) => p.obj === input.obj)) {
+      for (const e of proxy.endpoints) {
+        let k: string;
+        try {
+          k = key(parseEndpoint(e.endpoint));
+        } catch {
+          continue;
+        }
+        const iso = (ms: number | undefined) => ms === undefined ? undefined : new Date(ms).toISOString();
+        seen.set(k, [...seen.get(k) ?? [], {caller: view.caller, state: e.state, failures: e.consecutiveFailures,
+          ...(e.unusableSince !== undefined ? {since: iso(e.unusableSince), reason: e.reason} : {}),
+          ...(e.blockedUntil !== undefined ? {nextProbe: iso(e.blockedUntil)} : {})}]);
+      }
+    }
+  }
+  const blockedBy = (k: string) => seen.get(k)?.find((v) => v.state !== 'active');
+
   const rows: RouteEndpointJson[] = [];
   const candidates: Endpoint[] = [];
   for (const e of input.all) {
     const k = key(e.endpoint);
     const probe = input.probes.get(k);
     const base = {endpoint: formatEndpoint(e.endpoint), node: e.node, group: e.group, set: e.setId,
-      ...(probe ? {ping: probe} : {})};
+      ...(probe ? {ping: probe} : {}), ...(seen.has(k) ? {seenBy: seen.get(k)} : {})};
+    const byCaller = blockedBy(k);
     if (!e.active) {
       rows.push({...base, verdict: 'inactive', why: 'the registry lists it inactive (its server is stopped or its node silent)'});
     } else if (setDropped.has(k)) {
       rows.push({...base, verdict: 'other-set', why: `${e.setId ? `in SET ${e.setId}` : 'in no SET'}: not the caller's`});
     } else if (!kept.has(k)) {
       rows.push({...base, verdict: 'other-group', why: `in IDC group ${e.group}: left out (${query.rule})`});
+    } else if (byCaller) {
+      rows.push({...base, verdict: 'blocked', why: `${byCaller.caller} has it ${byCaller.state}` +
+        `${byCaller.since ? ` since ${byCaller.since} (${byCaller.reason})` : ''}` +
+        `${byCaller.nextProbe ? `, probes it again at ${byCaller.nextProbe}` : ''}`});
+      candidates.push(e.endpoint);
     } else if (probe && 'error' in probe) {
       rows.push({...base, verdict: 'blocked', why: `does not answer now (${probe.error}): a client blocks it after its ` +
         'failures and probes it again later'});
@@ -178,6 +219,7 @@ export async function explainRoute(input: RouteInput): Promise<RouteJson> {
   manager.setEndpoints(candidates);
   const failing = candidates.flatMap((e) => {
     const probe = input.probes.get(key(e));
+    if (blockedBy(key(e))) return [{e, outcome: 'connect-failure' as const}];
     return probe && 'error' in probe ? [{e, outcome: probe.code === -7 ? 'timeout' as const : 'connect-failure' as const}] : [];
   });
   // all failing together, so that the first blocked is not due for its retry probe before the last is blocked
@@ -235,8 +277,10 @@ export function routeLines(r: RouteJson): string[] {
     `  1. registry  ${r.query.function}${r.query.set ? `(${r.query.set})` : ''} for ${r.query.caller}` +
       `${r.query.callerGroup !== undefined ? ` (IDC group ${r.query.callerGroup})` : ''}: ${r.query.rule}`,
     '  2. endpoints',
-    ...r.endpoints.map((e) => `       ${`${e.endpoint}${e.node ? ` (node ${e.node})` : ''}`.padEnd(width)}  ` +
-      `${e.verdict.toUpperCase().padEnd(11)} ${e.why}${e.ping ? `; ${ping(e.ping)}` : ''}`),
+    ...r.endpoints.flatMap((e) => [`       ${`${e.endpoint}${e.node ? ` (node ${e.node})` : ''}`.padEnd(width)}  ` +
+      `${e.verdict.toUpperCase().padEnd(11)} ${e.why}${e.ping ? `; ${ping(e.ping)}` : ''}`,
+    ...(e.seenBy ?? []).map((v) => `         seen by ${v.caller}: ${v.state}, ${v.failures} failure(s) in a row` +
+      `${v.since ? `, since ${v.since} (${v.reason})` : ''}`)]),
     `  3. balancer  ${r.hash ? `${r.hash.type} hash of "${r.hash.key}" = ${r.hash.value}` : r.balancer}`,
     `  4. pick      ${r.pick ?? 'none'}: ${r.reason}`,
     ...r.rotation && r.rotation.length > 1 ? [`     rotation  ${r.rotation.join('  ->  ')}`] : [],

@@ -13,6 +13,28 @@ import {type TestCluster, startTestCluster, stopTestCluster} from '../support/te
 
 const GOLDEN = new URL('../golden/cli/', import.meta.url).pathname;
 
+/**
+ * A server hosting its own echo object that also calls Doc.Echo.EchoObj by name every 100 ms (4 in flight, 400 ms
+ * timeout), as a real caller would: its runtime blocks the hung endpoint, which `tars route --from` then shows.
+ */
+const CALLER_SOURCE = `import {Application, Servant, ServantProxy, T} from '@tars-ts/core';
+const ECHO = {name: 'EchoHello', ret: T.int, params: [{name: 'req', tag: 1, type: T.string, out: false},
+  {name: 'resp', tag: 2, type: T.string, out: true}]};
+class Echo extends Servant {
+  static $interface = {name: 'Test.Echo', operations: [ECHO]};
+  EchoHello(req) { return {ret: 0, resp: req}; }
+}
+class EchoProxy extends ServantProxy {
+  static $interface = {name: 'Test.Echo', operations: [ECHO]};
+  EchoHello(req) { return this.$invoke(ECHO, [req]); }
+}
+const app = await Application.fromArgs(process.argv);
+app.addServant(new Echo(), 'Doc.Caller.EchoObj');
+await app.start();
+const echo = app.communicator.stringToProxy(EchoProxy, 'Doc.Echo.EchoObj', {timeout: 400});
+setInterval(() => { for (let i = 0; i < 4; i++) echo.EchoHello('x').catch(() => undefined); }, 100);
+`;
+
 /** Output with what changes from run to run masked. */
 function masked(text: string): string {
   return text.replace(/-p \d+/g, '-p PORT').replace(/pid \d+/g, 'pid PID').replace(/\d+\.\d+ ms/g, 'N ms')
@@ -105,5 +127,40 @@ describe('tars route and tars doctor on a cluster with a blocked endpoint and a 
     const bad = await tars(['doctor', 'nonsense']);
     expect(bad.exit).to.equal(2);
     expect(bad.stderr).to.match(/neither a TARS return code nor an object/);
+  });
+
+  it('route --from a caller: the endpoint its runtime has blocked, and since when and why', async () => {
+    const callerPkg = path.join(cluster!.work, 'pkg-caller');
+    writeServicePackage(callerPkg, 'caller', CALLER_SOURCE);
+    const [callerPort] = await freePorts(1);
+    const caller = await tars(['server', 'deploy', 'Doc.Caller', '--package', callerPkg, '--adapter',
+      `EchoObj=tcp -h 127.0.0.1 -p ${callerPort} -t 60000`]);
+    expect(caller.exit, caller.stderr + caller.stdout).to.equal(0);
+    type Row = {verdict: string; why: string; seenBy?: {caller: string; state: string; since?: string; reason?: string}[]};
+    let rows: Row[] = [];
+    const started = Date.now();
+    let rounds = 0;
+    for (let i = 0; i < 60; i++) {
+      rounds = i + 1;
+      const out = await tars(['route', 'Doc.Echo.EchoObj', '--from', 'Doc.Caller', '--timeout', '1000', '--json']);
+      expect(out.exit, out.stderr).to.equal(0);
+      rows = JSON.parse(out.stdout).endpoints as Row[];
+      if (rows.some((r) => r.seenBy?.some((v) => v.state !== 'active'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    console.log(`      blocked by the caller after ${rounds} round(s), ${Date.now() - started} ms`);
+    const hung = rows[1]!;
+    expect(hung.verdict).to.equal('blocked');
+    const view = hung.seenBy!.find((v) => v.state !== 'active')!;
+    expect(view.caller).to.match(/^Doc\.Caller on /);
+    expect(Date.parse(view.since!)).to.be.greaterThan(0);
+    expect(view.reason).to.be.a('string').and.not.equal('');
+    expect(hung.why).to.match(/^Doc\.Caller on \S+ has it (blocked|probing) since /);
+    expect(rows[0]!.seenBy?.[0]?.state).to.equal('active');
+    const text = await tars(['route', 'Doc.Echo.EchoObj', '--from', 'Doc.Caller', '--timeout', '1000']);
+    expect(text.stdout).to.match(/seen by Doc\.Caller on \S+: (blocked|probing), \d+ failure\(s\) in a row, since /);
+    const noCaller = await tars(['route', 'Doc.Echo.EchoObj', '--from', 'Doc.Nobody']);
+    expect(noCaller.exit).to.equal(2);
+    expect(noCaller.stderr).to.match(/Doc\.Nobody has no running instance/);
   });
 });

@@ -483,3 +483,34 @@ describe('governance: endpoint blocking', () => {
     });
   });
 });
+
+describe('endpoint health: since when an endpoint is unusable (tars.viewproxy, tars route --from)', () => {
+  it('is the time it left active and why; a failed probe keeps it; a success clears it', () => {
+    const clock = new FakeClock();
+    const h = new EndpointHealth({clock});
+    expect(h.unusableSince).to.equal(undefined);
+    h.report('connect-failure');
+    expect(h.unusableSince).to.deep.equal({at: 0, reason: 'connect-failure'});
+    clock.at(DEFAULT_BLOCKING.retryIntervalMs);
+    h.beginProbe();
+    h.report('timeout');
+    expect(h.state).to.equal('blocked');
+    expect(h.unusableSince).to.deep.equal({at: 0, reason: 'connect-failure'});
+    clock.at(2 * DEFAULT_BLOCKING.retryIntervalMs + 1);
+    h.beginProbe();
+    h.report('success');
+    expect(h.state).to.equal('active');
+    expect(h.unusableSince).to.equal(undefined);
+  });
+
+  it('the manager\'s health lines carry it for the endpoints that are not active', () => {
+    const clock = new FakeClock().at(1000);
+    const m = new EndpointManager({clock});
+    const [a, b] = hosts(2);
+    m.setEndpoints([a!, b!]);
+    m.report(b!, 'connect-failure');
+    const lines = m.health();
+    expect(lines[0]).to.not.have.property('unusableSince');
+    expect(lines[1]).to.include({state: 'blocked', unusableSince: 1000, reason: 'connect-failure'});
+  });
+});

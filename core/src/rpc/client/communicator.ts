@@ -349,6 +349,20 @@ export class Communicator implements ProxyHost {
   }
 
   /**
+   * What each proxy of this communicator knows of its endpoints now: state, failures, since when an unusable one is
+   * unusable and why (`tars.viewproxy`, `tars route --from`). Only objects whose name contains `filter` ('' = all);
+   * a proxy that has not resolved its endpoints yet lists none.
+   */
+  proxyHealth(filter = ''): {obj: string; endpoints: import('./governance/endpoint-manager.js').EndpointHealthSummary[]}[] {
+    const out: {obj: string; endpoints: import('./governance/endpoint-manager.js').EndpointHealthSummary[]}[] = [];
+    for (const p of this.proxies.values()) {
+      if (!p.objName.includes(filter)) continue;
+      out.push({obj: p.objName, endpoints: p.endpointManager.health()});
+    }
+    return out;
+  }
+
+  /**
    * A typed proxy: `comm.stringToProxy(SayHelloProxy, 'TestApp.HelloGo.SayHelloObj@tcp -h 127.0.0.1 -p 10015')`.
    */
   stringToProxy<P extends ServantProxy>(proxyClass: ServantProxyClass<P>, obj: string, options: ProxyOptions = {}): P {

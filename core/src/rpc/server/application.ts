@@ -530,8 +530,35 @@ export class Application {
       ? `set log level [${params.trim().toUpperCase()}] ok`
       : `set log level [${params}] error: use NONE, ERROR, WARN, INFO or DEBUG`), 'NONE|ERROR|WARN|INFO|DEBUG');
     this.addAdminCommand('tars.connection', () => this.connections(), 'the connections of each adapter');
+    this.addAdminCommand('tars.viewproxy', (params) => this.viewProxy(params),
+      '[--json] [OBJ]: the endpoints each client proxy knows, their state and since when a blocked one is blocked');
     this.addAdminCommand('tars.loadconfig', (params) => this.remoteConfig.reload(params),
       'FILE: fetch FILE from the config center again (addConfig listeners are called)');
+  }
+
+  /**
+   * `tars.viewproxy [--json] [OBJ]`: each client proxy of this server's communicator (whose object name contains OBJ)
+   * with its endpoints' health as the runtime sees it: state, consecutive failures, the window's calls and failures,
+   * since when an unusable endpoint is unusable and why, when it is probed again. Times are ISO in the text, ms in JSON.
+   */
+  viewProxy(params: string): string {
+    const words = params.split(/\s+/).filter(Boolean);
+    const json = words.includes('--json');
+    const filter = words.find((w) => w !== '--json') ?? '';
+    const proxies = this.communicator.proxyHealth(filter).map((p) => ({obj: p.obj, endpoints: p.endpoints.map((e) => ({
+      endpoint: formatEndpoint(e.endpoint), state: e.state, consecutiveFailures: e.consecutiveFailures,
+      windowCalls: e.windowCalls, windowFailures: e.windowFailures,
+      ...(e.unusableSince !== undefined ? {unusableSince: e.unusableSince, reason: e.reason} : {}),
+      ...(e.blockedUntil !== undefined ? {blockedUntil: e.blockedUntil} : {}),
+      ...(e.lastSuccessAt !== undefined ? {lastSuccessAt: e.lastSuccessAt} : {}),
+    }))}));
+    if (json) return JSON.stringify({now: Date.now(), proxies});
+    if (proxies.length === 0) return filter ? `no client proxy of an object containing "${filter}"` : 'no client proxy';
+    const iso = (ms: number | undefined) => ms === undefined ? '' : new Date(ms).toISOString();
+    return proxies.flatMap((p) => [`[proxy ${p.obj}]`, ...p.endpoints.map((e) => `${e.endpoint}  ${e.state}` +
+      `  failures ${e.consecutiveFailures} (window ${e.windowFailures}/${e.windowCalls})` +
+      (e.unusableSince !== undefined ? `  since ${iso(e.unusableSince)} (${e.reason})  next probe ${iso(e.blockedUntil)}` : ''))])
+      .join('\n');
   }
 
   /** Sets the level of {@link logger} and of every {@link rollLogger} (day logs follow it); false for a bad name. */

@@ -97,6 +97,7 @@ export class EndpointHealth {
   private failures = 0;
   private retryAt = 0;
   private probeStart = 0;
+  private outSince: {at: number; reason: TransitionReason} | undefined;
 
   constructor(options: EndpointHealthOptions = {}) {
     this.policy = resolveBlockingPolicy(options.policy);
@@ -146,6 +147,14 @@ export class EndpointHealth {
    */
   get blockedUntil(): number | undefined {
     return this.current === 'active' ? undefined : this.nextProbeAt();
+  }
+
+  /**
+   * While not active: when it last left the active state and why (blocks and failed probes since then do not move
+   * it); undefined while active. What `tars.viewproxy` and `tars route --from` show as "blocked since".
+   */
+  get unusableSince(): {readonly at: number; readonly reason: TransitionReason} | undefined {
+    return this.outSince;
   }
 
   /** The most recent transitions, oldest first (at most `historyLimit`). */
@@ -261,6 +270,8 @@ export class EndpointHealth {
 
   private move(to: HealthState, reason: TransitionReason, at: number): void {
     const transition: HealthTransition = Object.freeze({from: this.current, to, at, reason});
+    if (to === 'active') this.outSince = undefined;
+    else if (this.current === 'active') this.outSince = Object.freeze({at, reason});
     this.current = to;
     if (this.historyLimit > 0) {
       if (this.history.length === this.historyLimit) this.history.shift();

@@ -57,6 +57,9 @@ export interface EndpointHealthSummary {
   /** While blocked: when a probe becomes due; while probing: when the probe counts as lost. */
   blockedUntil?: number;
   lastSuccessAt?: number;
+  /** While not active: when it left the active state (ms since the epoch, by the manager's clock) and why. */
+  unusableSince?: number;
+  reason?: string;
 }
 
 const NO_MEMBERS: PickResult = Object.freeze({kind: 'none', reason: 'the object has no endpoints'});
@@ -220,6 +223,11 @@ export class EndpointManager {
         windowFailures: health.windowFailures};
       if (health.blockedUntil !== undefined) line.blockedUntil = health.blockedUntil;
       if (health.lastSuccessAt !== undefined) line.lastSuccessAt = health.lastSuccessAt;
+      const out = health.unusableSince;
+      if (out) {
+        line.unusableSince = out.at;
+        line.reason = out.reason;
+      }
       return line;
     });
   }
