@@ -13,7 +13,7 @@ import {exited, killChildren, startCliDaemon, tars} from '../../../../test/suppo
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import {type RunningConsole, type ServerJson, type TreeJson, startConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster} from './support.js';
+import {post, request, session, suiteBrowser, webCluster} from './support.js';
 
 const TOKEN = 'console-test-token-0123456789';
 
@@ -408,13 +408,7 @@ describe('tars web: the console on a running cluster', function () {
   });
 
   describe('the page in headless Chromium', () => {
-    let browser: TestBrowser;
-    before(async () => {
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     const open = (width?: number, height?: number, colorScheme?: 'light' | 'dark'): Promise<Page> =>
       browser.open(width, height, colorScheme);

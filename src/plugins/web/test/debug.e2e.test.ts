@@ -10,7 +10,7 @@ import path from 'node:path';
 import {writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars, webTarsJson} from './support.js';
+import {post, request, session, suiteBrowser, webCluster, webConsole, webTars, webTarsJson} from './support.js';
 
 const TOKEN = 'debug-test-token-0123456789';
 
@@ -309,13 +309,7 @@ describe('tars web: the interface debugger', function () {
   });
 
   describe('the Debug tab in headless Chromium', () => {
-    let browser: TestBrowser;
-    before(async () => {
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it('builds a form from the interface, checks an int\'s range, calls with a struct and a vector, shows the answer ' +
       'and the history', async () => {

@@ -17,7 +17,7 @@ import {EchoProxy, echoServiceSource, writeServicePackage} from '../../../../tes
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
+import {post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
 
 /** One server-sent event. */
 interface Sse {
@@ -375,15 +375,7 @@ describe('tars web: the Deploy tab (versions, upload, patch, rollback, notify, u
   });
 
   describe('in Chromium', () => {
-    let browser: TestBrowser;
-
-    before(async () => {
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it('uploads a package with the file input, patches it and watches the rollout reach done', async () => {
       const file = await tgz('4');

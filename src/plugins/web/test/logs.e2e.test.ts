@@ -13,7 +13,7 @@ import {EchoProxy, writeServicePackage} from '../../../../test/support/echo-serv
 import {freePorts} from '../../../../test/support/ports.js';
 import {until} from '../../../../test/support/wait.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
+import {post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
 
 const TOKEN = 'logs-test-token-0123456789';
 
@@ -307,13 +307,7 @@ describe('tars web: logs and notifications', function () {
   });
 
   describe('the page in headless Chromium', () => {
-    let browser: TestBrowser;
-    before(async () => {
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it('the Logs tab shows the last lines, a live tail shows a new line, the filter hides others, pause holds lines',
       async () => {

@@ -14,7 +14,7 @@ import * as tar from 'tar';
 import {EchoProxy, echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import type {RunningConsole} from '../src/index.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
+import {post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
 
 /** One server-sent event. */
 interface Sse {
@@ -183,15 +183,7 @@ describe('tars web: deploy a new server (POST /api/deploy, the Services view\'s 
   });
 
   describe('in Chromium', () => {
-    let browser: TestBrowser;
-
-    before(async () => {
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it('fills the form, uploads a package, deploys it and reaches the new server\'s page', async () => {
       const file = await tgz('WebNew.Form.EchoObj', '7');

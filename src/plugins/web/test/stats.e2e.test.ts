@@ -12,7 +12,7 @@ import type {RunningConsole} from '../src/index.js';
 import {hoursOf, interfaceOf, sideOf} from '../src/features/stats.js';
 import type {PropertiesJson, StatsJson} from '../src/stats-api.js';
 import {DAY_MS, STEP_MS, windowOf} from '../src/stats-api.js';
-import {type TestBrowser, launchBrowser, post, request, session, webCluster, webConsole, webTars} from './support.js';
+import {post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
 
 const TOKEN = 'charts-test-token-0123456789';
 const CALLS = 40;
@@ -173,13 +173,7 @@ describe('tars web: the Stats tab (call statistics and properties)', function ()
   });
 
   describe('the tab in headless Chromium', () => {
-    let browser: TestBrowser;
-    before(async () => {
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it('draws the call charts with data, a totals table with the calls, and the property', async () => {
       const page = await browser.open();

@@ -169,6 +169,33 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * A browser for the calling `describe`: launched in its `before` hook, closed in its `after` hook. Use its methods
+ * inside the suite's tests and hooks only.
+ */
+export function suiteBrowser(): TestBrowser {
+  let launched: TestBrowser | undefined;
+  before(async () => {
+    launched = await launchBrowser();
+  });
+  after(async () => {
+    await launched?.close();
+    launched = undefined;
+  });
+  const ready = (): TestBrowser => {
+    if (!launched) throw new Error('the suite\'s browser is launched by its before hook: use it inside tests');
+    return launched;
+  };
+  return {
+    get browser() {
+      return ready().browser;
+    },
+    open: (width, height, colorScheme) => ready().open(width, height, colorScheme),
+    shot: (page, name) => ready().shot(page, name),
+    close: async () => undefined,
+  };
+}
+
 /** Launches Debian's Chromium (fails naming the package when it is missing). */
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!existsSync(executablePath)) {
