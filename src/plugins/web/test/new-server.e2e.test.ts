@@ -4,7 +4,6 @@
 import {expect} from 'chai';
 import {createHash} from 'node:crypto';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,39 +13,7 @@ import * as tar from 'tar';
 import {EchoProxy, echoServiceSource, writeServicePackage} from '../../../../test/support/echo-service.js';
 import {freePorts} from '../../../../test/support/ports.js';
 import type {RunningConsole} from '../src/index.js';
-import {post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
-
-/** One server-sent event. */
-interface Sse {
-  event: string;
-  data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-/** POSTs `body` asking for server-sent events and reads them to the end of the stream (at most 150 s). */
-function postEvents(url: string, body: string, headers: Record<string, string>): Promise<{status: number; events: Sse[]}> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, {method: 'POST', headers: {accept: 'text/event-stream',
-      'content-type': 'application/json', ...headers}}, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        text += c;
-      });
-      res.on('end', () => {
-        const list: Sse[] = [];
-        for (const frame of text.split('\n\n')) {
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event && data !== undefined) list.push({event, data: JSON.parse(data)});
-        }
-        resolve({status: res.statusCode ?? 0, events: list});
-      });
-    });
-    req.on('error', reject);
-    req.setTimeout(150_000, () => req.destroy(new Error(`${url} did not end in 150 s`)));
-    req.end(body);
-  });
-}
+import {events, post, request, session, suiteBrowser, webCluster, webConsole, webTars} from './support.js';
 
 describe('tars web: deploy a new server (POST /api/deploy, the Services view\'s form)', function () {
   this.timeout(240_000);
@@ -120,9 +87,9 @@ describe('tars web: deploy a new server (POST /api/deploy, the Services view\'s 
       expect(nodes.status).to.equal(200);
       const node = nodes.body.nodes.find((n: {alive: boolean}) => n.alive).name;
       deployed.push('WebNew.Api');
-      const answer = await postEvents(`${base}api/deploy`, JSON.stringify({application: 'WebNew', server: 'Api', node,
-        version, adapters: [{obj: 'EchoObj', endpoint: `tcp -h 127.0.0.1 -p ${port} -t 60000`}], env: ['WEBNEW=1']}),
-      headers());
+      const answer = await events(`${base}api/deploy`, {method: 'POST', headers: {'content-type': 'application/json',
+        ...headers()}, body: Buffer.from(JSON.stringify({application: 'WebNew', server: 'Api', node, version,
+        adapters: [{obj: 'EchoObj', endpoint: `tcp -h 127.0.0.1 -p ${port} -t 60000`}], env: ['WEBNEW=1']}))});
       expect(answer.status).to.equal(200);
       const steps = answer.events.filter((e) => e.event === 'step').map((e) => `${e.data.step} ${e.data.result}`);
       expect(steps).to.deep.equal(['node running', 'node ok', 'stage running', 'stage ok', 'record running',

@@ -72,6 +72,42 @@ export function post(base: string, route: string, s: {cookie: string; csrf?: str
     ...(s.csrf === undefined ? {} : {'x-csrf-token': s.csrf})}});
 }
 
+/** One server-sent event. */
+export interface Sse {
+  event: string;
+  data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Sends a request and reads its answer as server-sent events until the stream ends (at most `timeoutMs`); the
+ * status too, so an answer that is not a stream shows as such.
+ */
+export function events(url: string, options: {method?: string; headers?: Record<string, string>; body?: Buffer} = {},
+  timeoutMs = 120_000): Promise<{status: number; events: Sse[]; text: string}> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {method: options.method ?? 'GET', headers: {accept: 'text/event-stream',
+      ...options.headers}}, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.on('end', () => {
+        const list: Sse[] = [];
+        for (const frame of text.split('\n\n')) {
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data !== undefined) list.push({event, data: JSON.parse(data)});
+        }
+        resolve({status: res.statusCode ?? 0, events: list, text});
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${url} did not end in ${timeoutMs} ms`)));
+    req.end(options.body);
+  });
+}
+
 /** The cluster the console suites share, with Demo.Svc (an echo service, EchoObj) deployed. */
 export interface WebCluster {
   readonly cluster: TestCluster;
