@@ -127,7 +127,8 @@ export function groupRule(active: readonly ListedEndpoint[], rules: IdcRules, ca
  * blocks them, as a running client's would be; then the manager picks (by `hash`, or by its balancer).
  */
 export async function explainRoute(input: RouteInput): Promise<RouteJson> {
-  const {EndpointManager, endpointKey, formatEndpoint, hashOf, parseSetId, selectBySet} = await import('@tars-ts/core');
+  const {EndpointManager, endpointKey, formatEndpoint, hashOf, parseEndpoint, parseSetId, selectBySet} =
+    await import('@tars-ts/core');
   const key = (e: Endpoint) => endpointKey(e);
   const setId = parseSetId(input.set);
   const active = input.all.filter((e) => e.active);
@@ -164,7 +165,6 @@ export async function explainRoute(input: RouteInput): Promise<RouteJson> {
 
   /** Each endpoint's views by the callers (--from), by key. */
   const seen = new Map<string, NonNullable<RouteEndpointJson['seenBy']>>();
-  const {parseEndpoint} = await import('@tars-ts/core');
   for (const view of input.callers ?? []) {
     for (const proxy of view.proxies.filter((p) => p.obj === input.obj)) {
       for (const e of proxy.endpoints) {

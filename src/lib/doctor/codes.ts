@@ -2,6 +2,8 @@
 // causes in the order they are met in practice, each with the command that checks it. Facts from the protocol
 // (BaseF.tars, AdminReg's tarsErrCode) and how TarsCpp, TarsGo and @tars/rpc use the codes (spec/protocol.md 2.8).
 
+import {errorSpecByWireCode} from '@tars-ts/core/errors';
+
 /** One likely cause and how to check it. */
 export interface Cause {
   readonly cause: string;
@@ -27,78 +29,70 @@ const g = (code: number, name: string, kind: CodeGuide['kind'], retryable: boole
   ...causes: [string, string][]): CodeGuide =>
   ({code, name, kind, retryable, meaning, raisedBy, causes: causes.map(([cause, check]) => ({cause, check}))});
 
+/** A call return code the error catalogue knows: its name, meaning and retryability come from there. */
+const wire = (code: number, raisedBy: string, ...causes: [string, string][]): CodeGuide => {
+  const spec = errorSpecByWireCode(code);
+  if (!spec) throw new Error(`the error catalogue has no return code ${code}`);
+  return g(code, spec.code, 'call', spec.retryable, spec.summary, raisedBy, ...causes);
+};
+
 /** Every code doctor explains, call return codes first, then the admin codes of AdminReg and the node. */
 export const CODE_GUIDES: readonly CodeGuide[] = [
   g(0, 'TARSSERVERSUCCESS', 'call', false, 'success: the call went through', 'the server, for every answered call'),
-  g(-1, 'TARSSERVERDECODEERR', 'call', false, 'the server could not decode the request or its arguments',
-    'the server, when reading the arguments fails (TarsCpp and @tars/rpc; a TarsGo server answers 1 instead)',
+  wire(-1, 'the server, when reading the arguments fails (TarsCpp and @tars/rpc; a TarsGo server answers 1 instead)',
     ['caller and server were built from different versions of the .tars file (a parameter added, removed, '
       + 'reordered or retyped)', 'tars describe OBJ (compare with your .tars), tars idl diff OLD.tars NEW.tars'],
     ['a struct the caller sends lacks a field the server declares `require`', 'tars idl diff OLD.tars NEW.tars'],
     ['the caller sent TUP or JSON the server does not read', 'tars call OBJ FUNC ARGS (our client speaks plain TARS)']),
-  g(-2, 'TARSSERVERENCODEERR', 'call', false, 'the server could not encode its result',
-    'the server, when the servant\'s return or out values do not fit their declared types',
+  wire(-2, 'the server, when the servant\'s return or out values do not fit their declared types',
     ['the servant returned a value out of the declared type\'s range, or nothing for a required field',
       'tars log query SERVER --since 15m (the server log names the value)']),
-  g(-3, 'TARSSERVERNOFUNCERR', 'call', false, 'the servant has no function of that name',
-    'the server, when the request\'s function name is not in the servant\'s interface (TarsGo answers 1, '
+  wire(-3, 'the server, when the request\'s function name is not in the servant\'s interface (TarsGo answers 1, '
     + '"func mismatch")',
     ['the function name is misspelled (names are case-sensitive)', 'tars describe OBJ'],
     ['the server runs an older version without the function', 'tars server status SERVER, tars patch list SERVER'],
     ['the call reached another servant than meant (an endpoint reused by another server)', 'tars registry find OBJ']),
-  g(-4, 'TARSSERVERNOSERVANTERR', 'call', false, 'the server hosts no servant of that name',
-    'the server, when the request\'s servant name matches none of its adapters',
+  wire(-4, 'the server, when the request\'s servant name matches none of its adapters',
     ['the object name is wrong (App.Server.Obj)', 'tars registry find OBJ'],
     ['the endpoint now belongs to another server (a port reused after a move)', 'tars ping OBJ, tars registry list'],
     ['the adapter\'s servant is misconfigured in the server\'s config', 'tars server status SERVER']),
-  g(-5, 'TARSSERVERRESETGRID', 'call', false, 'the grey (grid) state of the call does not match the server',
-    'the server, when the caller\'s grid flag differs from its own (grey releases)',
+  wire(-5, 'the server, when the caller\'s grid flag differs from its own (grey releases)',
     ['the caller\'s endpoint list is older than the grey release', 'tars route OBJ (the registry\'s answer now)']),
-  g(-6, 'TARSSERVERQUEUETIMEOUT', 'call', true, 'the request waited in the server\'s queue longer than allowed',
-    'the server, for a request whose queue time passed queuetimeout (or the call\'s own timeout: TarsGo)',
+  wire(-6, 'the server, for a request whose queue time passed queuetimeout (or the call\'s own timeout: TarsGo)',
     ['the server is overloaded: its handlers are slower than the arrivals', 'tars stat query --app APP --server NAME '
       + '(latency, calls), tars property query --module SERVER (queue length)'],
     ['too few handler threads for slow calls', 'tars server status SERVER (threads per adapter)'],
     ['a downstream call of the server is slow', 'tars trace list --server NAME --slow 500ms']),
-  g(-7, 'TARSINVOKETIMEOUT', 'call', true, 'no answer before the call\'s timeout',
-    'the client (TARSASYNCCALLTIMEOUT / TARSINVOKETIMEOUT): the server may still have done the work',
+  wire(-7, 'the client (TARSASYNCCALLTIMEOUT / TARSINVOKETIMEOUT): the server may still have done the work',
     ['the server is slow or overloaded for this call', 'tars stat query --app APP --server NAME, tars ping OBJ'],
     ['the server process hangs or is stopped but its port still accepts', 'tars server status SERVER, tars ping OBJ'],
     ['the timeout is shorter than the call needs', 'tars call OBJ FUNC ARGS --timeout 10000'],
     ['the network drops packets between caller and server', 'tars ping OBJ (from the caller\'s host)']),
-  g(-8, 'TARSPROXYCONNECTERR', 'call', true, 'the client could not connect to the endpoint',
-    'the client, when no connection opens (refused, unreachable, TLS handshake failed), or during the back-off '
+  wire(-8, 'the client, when no connection opens (refused, unreachable, TLS handshake failed), or during the back-off '
     + 'after such a failure',
     ['the server is not running', 'tars server status SERVER'],
     ['the endpoint is wrong or old (host, port)', 'tars registry find OBJ, tars route OBJ'],
     ['a firewall or network namespace blocks the port', 'tars ping OBJ (from the caller\'s host)'],
     ['the endpoint is ssl and the caller has no TLS settings', 'tars ping OBJ --ca CA.pem']),
-  g(-9, 'TARSSERVEROVERLOAD', 'call', true, 'the server\'s request queue is full',
-    'the server (TarsCpp, ours), when its queue holds queuecap requests; TarsGo has no such answer',
+  wire(-9, 'the server (TarsCpp, ours), when its queue holds queuecap requests; TarsGo has no such answer',
     ['more load than the server can take', 'tars stat query --app APP --server NAME, tars property query --module SERVER'],
     ['queuecap or threads too small', 'tars server status SERVER']),
-  g(-10, 'TARSADAPTERNULL', 'call', true, 'the client found no usable endpoint for the object',
-    'the client, before sending: the registry listed no active endpoint, or every one is blocked',
+  wire(-10, 'the client, before sending: the registry listed no active endpoint, or every one is blocked',
     ['no instance is active in the registry (stopped, or its node is silent)', 'tars registry find OBJ, '
       + 'tars server status SERVER, tars node list'],
     ['the caller\'s SET or IDC group leaves no endpoint', 'tars route OBJ --set NAME.AREA.GROUP'],
     ['every endpoint failed recently and is blocked for a while', 'tars route OBJ, tars ping OBJ']),
-  g(-11, 'TARSINVOKEBYINVALIDESET', 'call', false, 'the call was routed to a SET the callee is not in',
-    'the server, when a SET call reaches an instance of another SET',
+  wire(-11, 'the server, when a SET call reaches an instance of another SET',
     ['the caller\'s setdivision and the callee\'s SET disagree', 'tars server status SERVER (setId), '
       + 'tars route OBJ --set NAME.AREA.GROUP']),
-  g(-12, 'TARSCLIENTDECODEERR', 'call', false, 'the client could not decode the server\'s answer',
-    'the client, when the response does not match the return or out types it expects',
+  wire(-12, 'the client, when the response does not match the return or out types it expects',
     ['caller and server were built from different versions of the .tars file (a return or out type changed)',
       'tars describe OBJ, tars idl diff OLD.tars NEW.tars']),
-  g(-13, 'TARSSENDREQUESTERR', 'call', true, 'the client could not send the request',
-    'the client, when the connection was lost while the request was being written',
+  wire(-13, 'the client, when the connection was lost while the request was being written',
     ['the connection closed under the call (a server restart, a network cut)', 'tars ping OBJ, tars server status SERVER']),
-  g(-99, 'TARSSERVERUNKNOWNERR', 'call', false, 'the server failed with an unexpected error',
-    'the server, when the servant threw something other than a TARS error (its message is in the answer)',
+  wire(-99, 'the server, when the servant threw something other than a TARS error (its message is in the answer)',
     ['the servant threw: a bug or a failed dependency', 'tars log query SERVER --since 15m, tars server logs SERVER']),
-  g(-106, 'AUTH_ERROR', 'call', false, 'the server refused the endpoint-auth handshake (-e 1)',
-    'the client, when the server closes the connection after the auth handshake',
+  wire(-106, 'the client, when the server closes the connection after the auth handshake',
     ['the access key or secret key is wrong or missing', 'tars login (the admin token), the <client> keys of the caller'],
     ['the caller\'s clock is more than an hour off the server\'s', 'date on both hosts']),
   g(1, 'TARSGO_ERROR', 'call', false, 'a TarsGo server\'s error: its answer carries the text',
